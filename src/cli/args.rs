@@ -1,0 +1,280 @@
+//! Argument parsing. Every mistake gets one message naming the flag and what is wrong.
+
+use std::ffi::OsString;
+use std::path::PathBuf;
+
+use anyhow::{anyhow, bail, Context};
+use blackbar::{Confidence, Key, Policy, Redactor};
+
+pub(crate) const HELP: &str = "\
+blackbar: find and redact PII, secrets and canary tokens in streaming text
+
+USAGE:
+    blackbar [OPTIONS] [FILE|DIR]...       redact FILEs (or stdin) to stdout
+    blackbar --check [OPTIONS] PATH...     report findings, exit 1 if any
+    blackbar rules list [--json|--markdown] [RULE OPTIONS]
+    blackbar rules check FILE...           run a rule file's examples and counterexamples
+    blackbar canary new [--label LABEL]    print a fresh blackbar canary
+
+OPTIONS:
+    --check               detect only: print findings (never values), exit 1 if any, 0 if none
+    --report FILE|-       write findings as JSON lines plus a summary ('-': stdout, with --check)
+    --rules FILE          add a rule file (repeatable)
+    --disable ID|CAT      turn off a rule or a category: pii, secret, canary (repeatable)
+    --canaries FILE       literal canaries, one per line (repeatable)
+    --policy FILE         actions per category and rule, and the confidence threshold (TOML)
+    --action TARGET=ACT   e.g. secret=hash, pii=mask, credit-card=partial:0:4 (repeatable)
+                          actions: label mask mask:keep-separators partial partial:F:L hash drop report
+    --min-confidence C    act on findings at or above C: low, medium (default), high, certain
+    --key-file FILE       key for the hash action (or set BLACKBAR_KEY)
+    --line-buffered       flush output after every line
+    -h, --help            this help
+    -V, --version         version and engines
+
+EXAMPLES:
+    tail -F /var/log/app.log | blackbar
+    blackbar --action secret=hash --key-file /etc/blackbar.key app.log > clean.log
+    blackbar --check --report - src/ config/
+    blackbar rules check my-rules.toml
+
+EXIT STATUS: 0 ok (with --check: nothing found), 1 findings (--check) or failing examples, 2 error.
+";
+
+pub(crate) fn version() -> String {
+    format!(
+        "blackbar {}\nengines: rust (regex-automata, aho-corasick)\n",
+        env!("CARGO_PKG_VERSION")
+    )
+}
+
+/// Options shared by every command that builds a redactor.
+#[derive(Debug, Default)]
+pub(crate) struct RedactorOpts {
+    pub rules: Vec<PathBuf>,
+    pub disable: Vec<String>,
+    pub canaries: Vec<PathBuf>,
+    pub policy: Option<PathBuf>,
+    pub actions: Vec<String>,
+    pub min_confidence: Option<Confidence>,
+    pub key_file: Option<PathBuf>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct FilterOpts {
+    pub redactor: RedactorOpts,
+    pub check: bool,
+    pub report: Option<PathBuf>,
+    pub line_buffered: bool,
+    pub paths: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum ListFormat {
+    Table,
+    Json,
+    Markdown,
+}
+
+pub(crate) enum Command {
+    Help,
+    Version,
+    Filter(FilterOpts),
+    RulesList(RedactorOpts, ListFormat),
+    RulesCheck(RedactorOpts, Vec<PathBuf>),
+    CanaryNew(Option<String>),
+}
+
+fn value_str(parser: &mut lexopt::Parser, flag: &str) -> anyhow::Result<String> {
+    parser
+        .value()
+        .map_err(|_| anyhow!("{flag} needs a value"))?
+        .into_string()
+        .map_err(|_| anyhow!("{flag}: value is not valid UTF-8"))
+}
+
+/// A parsed argument that no longer borrows the parser.
+enum Flag {
+    Long(String),
+    Short(char),
+    Value(OsString),
+}
+use Flag::{Long, Short, Value};
+
+fn next(parser: &mut lexopt::Parser) -> anyhow::Result<Option<Flag>> {
+    Ok(parser.next()?.map(|arg| match arg {
+        lexopt::Arg::Long(l) => Long(l.to_string()),
+        lexopt::Arg::Short(c) => Short(c),
+        lexopt::Arg::Value(v) => Value(v),
+    }))
+}
+
+/// Parses a redactor option; returns false when `arg` is not one.
+fn redactor_opt(
+    opts: &mut RedactorOpts,
+    arg: &Flag,
+    parser: &mut lexopt::Parser,
+) -> anyhow::Result<bool> {
+    let Long(name) = arg else { return Ok(false) };
+    match name.as_str() {
+        "rules" => opts.rules.push(value_str(parser, "--rules")?.into()),
+        "disable" => opts.disable.push(value_str(parser, "--disable")?),
+        "canaries" => opts.canaries.push(value_str(parser, "--canaries")?.into()),
+        "policy" => opts.policy = Some(value_str(parser, "--policy")?.into()),
+        "action" => opts.actions.push(value_str(parser, "--action")?),
+        "key-file" => opts.key_file = Some(value_str(parser, "--key-file")?.into()),
+        "min-confidence" => {
+            let v = value_str(parser, "--min-confidence")?;
+            opts.min_confidence = Some(Confidence::parse(&v).ok_or_else(|| {
+                anyhow!("--min-confidence {v}: expected low, medium, high or certain")
+            })?);
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+fn unexpected(arg: Flag) -> anyhow::Error {
+    match arg {
+        Long(f) => anyhow!("unknown flag --{f} (see blackbar --help)"),
+        Short(c) => anyhow!("unknown flag -{c} (see blackbar --help)"),
+        Value(v) => anyhow!("unexpected argument {:?} (see blackbar --help)", v),
+    }
+}
+
+pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<Command> {
+    let args: Vec<OsString> = args.into_iter().collect();
+    let first = args.first().and_then(|a| a.to_str()).map(str::to_string);
+    let second = args.get(1).and_then(|a| a.to_str()).map(str::to_string);
+    match (first.as_deref(), second.as_deref()) {
+        (Some("rules"), Some("list")) => return parse_rules_list(args[2..].to_vec()),
+        (Some("rules"), Some("check")) => return parse_rules_check(args[2..].to_vec()),
+        (Some("rules"), other) => bail!(
+            "rules: expected 'list' or 'check', got {:?}",
+            other.unwrap_or("nothing")
+        ),
+        (Some("canary"), Some("new")) => return parse_canary_new(args[2..].to_vec()),
+        (Some("canary"), other) => bail!(
+            "canary: expected 'new', got {:?}",
+            other.unwrap_or("nothing")
+        ),
+        _ => {}
+    }
+    let mut parser = lexopt::Parser::from_args(args);
+    let mut opts = FilterOpts::default();
+    while let Some(arg) = next(&mut parser)? {
+        if redactor_opt(&mut opts.redactor, &arg, &mut parser)? {
+            continue;
+        }
+        match arg {
+            Short('h') => return Ok(Command::Help),
+            Short('V') => return Ok(Command::Version),
+            Long(ref l) if l == "help" => return Ok(Command::Help),
+            Long(ref l) if l == "version" => return Ok(Command::Version),
+            Long(ref l) if l == "check" => opts.check = true,
+            Long(ref l) if l == "report" => {
+                opts.report = Some(value_str(&mut parser, "--report")?.into())
+            }
+            Long(ref l) if l == "line-buffered" => opts.line_buffered = true,
+            Value(v) => opts.paths.push(v.into()),
+            other => return Err(unexpected(other)),
+        }
+    }
+    if opts.report.as_deref() == Some(std::path::Path::new("-")) && !opts.check {
+        bail!("--report - writes to stdout, which carries the redacted text: use it with --check, or give a file");
+    }
+    Ok(Command::Filter(opts))
+}
+
+fn parse_rules_list(args: Vec<OsString>) -> anyhow::Result<Command> {
+    let mut parser = lexopt::Parser::from_args(args);
+    let mut opts = RedactorOpts::default();
+    let mut format = ListFormat::Table;
+    while let Some(arg) = next(&mut parser)? {
+        if redactor_opt(&mut opts, &arg, &mut parser)? {
+            continue;
+        }
+        match arg {
+            Long(ref l) if l == "json" => format = ListFormat::Json,
+            Long(ref l) if l == "markdown" => format = ListFormat::Markdown,
+            other => return Err(unexpected(other)),
+        }
+    }
+    Ok(Command::RulesList(opts, format))
+}
+
+fn parse_rules_check(args: Vec<OsString>) -> anyhow::Result<Command> {
+    let mut parser = lexopt::Parser::from_args(args);
+    let mut opts = RedactorOpts::default();
+    let mut files = vec![];
+    while let Some(arg) = next(&mut parser)? {
+        if redactor_opt(&mut opts, &arg, &mut parser)? {
+            continue;
+        }
+        match arg {
+            Value(v) => files.push(PathBuf::from(v)),
+            other => return Err(unexpected(other)),
+        }
+    }
+    if files.is_empty() {
+        bail!("rules check: give at least one rule file");
+    }
+    Ok(Command::RulesCheck(opts, files))
+}
+
+fn parse_canary_new(args: Vec<OsString>) -> anyhow::Result<Command> {
+    let mut parser = lexopt::Parser::from_args(args);
+    let mut label = None;
+    while let Some(arg) = next(&mut parser)? {
+        match arg {
+            Long(ref l) if l == "label" => label = Some(value_str(&mut parser, "--label")?),
+            other => return Err(unexpected(other)),
+        }
+    }
+    Ok(Command::CanaryNew(label))
+}
+
+fn read_text(path: &std::path::Path, what: &str) -> anyhow::Result<String> {
+    std::fs::read_to_string(path).with_context(|| format!("cannot read {what} {}", path.display()))
+}
+
+impl RedactorOpts {
+    /// Builds the redactor; `extra_rules` are rule files loaded like `--rules`.
+    pub(crate) fn build(&self, extra_rules: &[PathBuf]) -> anyhow::Result<Redactor> {
+        let mut b = Redactor::builder();
+        for path in self.rules.iter().chain(extra_rules) {
+            b = b.rule_source(&path.display().to_string(), &read_text(path, "rule file")?);
+        }
+        for d in &self.disable {
+            b = b.disable(d);
+        }
+        for path in &self.canaries {
+            let bytes = std::fs::read(path)
+                .with_context(|| format!("cannot read canary list {}", path.display()))?;
+            b = b.canaries(
+                &path.display().to_string(),
+                blackbar::canary::parse_list(&bytes, &path.display().to_string())?,
+            );
+        }
+        let mut policy = match self.policy {
+            Some(ref p) => {
+                Policy::from_toml(&read_text(p, "policy file")?, &p.display().to_string())?
+            }
+            None => Policy::default(),
+        };
+        for a in &self.actions {
+            policy.set_action_str(a)?;
+        }
+        if let Some(c) = self.min_confidence {
+            policy.set_min_confidence(c);
+        }
+        b = b.policy(policy);
+        let key = match self.key_file {
+            Some(ref p) => Some(Key::from_file(p)?),
+            None => Key::from_env()?,
+        };
+        if let Some(key) = key {
+            b = b.key(key);
+        }
+        Ok(b.build()?)
+    }
+}

@@ -1,0 +1,232 @@
+//! The filter: stdin or files in, redacted text out, findings to a report.
+//!
+//! Everything that can fail before output starts (flags, rules, policy, key, opening every
+//! input) is checked first, so a mistake never leaves half-written output.
+
+use std::collections::BTreeMap;
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+use blackbar::action::ActionKind;
+use blackbar::Finding;
+use serde_json::json;
+
+use super::args::FilterOpts;
+use super::EXIT_FOUND;
+
+const READ: usize = 64 * 1024;
+
+enum Source {
+    Stdin,
+    File(PathBuf, File),
+}
+
+impl Source {
+    fn name(&self) -> String {
+        match self {
+            Source::Stdin => "-".into(),
+            Source::File(p, _) => p.display().to_string(),
+        }
+    }
+}
+
+/// Opens every input up front; directories are walked (sorted, `.git` skipped).
+fn open_inputs(paths: &[PathBuf]) -> anyhow::Result<Vec<Source>> {
+    if paths.is_empty() {
+        return Ok(vec![Source::Stdin]);
+    }
+    let mut files = vec![];
+    for p in paths {
+        if p.as_os_str() == "-" {
+            files.push(Source::Stdin);
+        } else if p.is_dir() {
+            let mut found = vec![];
+            walk(p, &mut found)
+                .with_context(|| format!("cannot read directory {}", p.display()))?;
+            found.sort();
+            for f in found {
+                let file =
+                    File::open(&f).with_context(|| format!("cannot open {}", f.display()))?;
+                files.push(Source::File(f, file));
+            }
+        } else {
+            let file = File::open(p).with_context(|| format!("cannot open {}", p.display()))?;
+            files.push(Source::File(p.clone(), file));
+        }
+    }
+    Ok(files)
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let ty = entry.file_type()?;
+        let path = entry.path();
+        if ty.is_dir() {
+            if entry.file_name() != ".git" {
+                walk(&path, out)?;
+            }
+        } else if ty.is_file() {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// Counts for the summary line of a report.
+#[derive(Default)]
+struct Summary {
+    findings: u64,
+    acted: u64,
+    by_rule: BTreeMap<String, u64>,
+    by_category: BTreeMap<String, u64>,
+    by_action: BTreeMap<String, u64>,
+    bytes: u64,
+    files: u64,
+}
+
+struct Sink {
+    report: Option<Box<dyn Write>>,
+    check_lines: bool,
+    summary: Summary,
+}
+
+impl Sink {
+    fn findings(
+        &mut self,
+        file: &str,
+        findings: Vec<Finding>,
+        stdout: &mut dyn Write,
+    ) -> io::Result<()> {
+        for f in findings {
+            self.summary.findings += 1;
+            if f.action != ActionKind::None {
+                self.summary.acted += 1;
+            }
+            *self
+                .summary
+                .by_rule
+                .entry(f.rule_id.to_string())
+                .or_default() += 1;
+            *self
+                .summary
+                .by_category
+                .entry(f.category.to_string())
+                .or_default() += 1;
+            *self
+                .summary
+                .by_action
+                .entry(f.action.as_str().to_string())
+                .or_default() += 1;
+            if let Some(ref mut r) = self.report {
+                let line = json!({
+                    "rule": &*f.rule_id, "category": f.category, "label": &*f.label,
+                    "file": file, "line": f.line, "offset": f.span.start, "length": f.len(),
+                    "action": f.action, "confidence": f.confidence,
+                });
+                writeln!(r, "{line}")?;
+            }
+            if self.check_lines && f.action != ActionKind::None {
+                writeln!(
+                    stdout,
+                    "{file}:{}: {} ({}, {}) offset {} length {} confidence {}",
+                    f.line,
+                    f.rule_id,
+                    f.category,
+                    f.label,
+                    f.span.start,
+                    f.len(),
+                    f.confidence
+                )?;
+            }
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
+    let redactor = opts.redactor.build(&[])?;
+    let inputs = open_inputs(&opts.paths)?;
+    let to_stdout = opts.report.as_deref() == Some(Path::new("-"));
+    let report: Option<Box<dyn Write>> = match opts.report {
+        Some(ref p) if to_stdout => {
+            let _ = p;
+            Some(Box::new(io::stdout()))
+        }
+        Some(ref p) => Some(Box::new(BufWriter::new(
+            File::create(p).with_context(|| format!("cannot create report {}", p.display()))?,
+        ))),
+        None => None,
+    };
+    let mut sink = Sink {
+        report,
+        check_lines: opts.check && !to_stdout,
+        summary: Summary::default(),
+    };
+    let mut out = BufWriter::with_capacity(READ, io::stdout().lock());
+    let mut buf = vec![0u8; READ];
+    let mut redacted = Vec::with_capacity(2 * READ);
+    for mut input in inputs {
+        let name = input.name();
+        let mut stream = redactor.stream();
+        sink.summary.files += 1;
+        loop {
+            let n = match input {
+                Source::Stdin => read(&mut io::stdin().lock(), &mut buf),
+                Source::File(_, ref mut f) => read(f, &mut buf),
+            }
+            .with_context(|| format!("cannot read {name}"))?;
+            if n == 0 {
+                break;
+            }
+            sink.summary.bytes += n as u64;
+            stream.feed(&buf[..n], &mut redacted);
+            let idle = n < buf.len();
+            if idle {
+                // The source had nothing more for now (tail -f): release what is final.
+                stream.flush(&mut redacted);
+            }
+            if !opts.check {
+                out.write_all(&redacted)?;
+                if opts.line_buffered || idle {
+                    out.flush()?;
+                }
+            }
+            redacted.clear();
+            sink.findings(&name, stream.take_findings(), &mut out)?;
+        }
+        stream.finish(&mut redacted);
+        if !opts.check {
+            out.write_all(&redacted)?;
+        }
+        redacted.clear();
+        sink.findings(&name, stream.take_findings(), &mut out)?;
+        out.flush()?;
+    }
+    out.flush()?;
+    let s = &sink.summary;
+    if let Some(ref mut r) = sink.report {
+        let line = json!({"summary": {
+            "files": s.files, "bytes": s.bytes, "findings": s.findings, "acted_on": s.acted,
+            "by_rule": s.by_rule, "by_category": s.by_category, "by_action": s.by_action,
+        }});
+        writeln!(r, "{line}")?;
+        r.flush()?;
+    }
+    Ok(if opts.check && s.acted > 0 {
+        EXIT_FOUND
+    } else {
+        0
+    })
+}
+
+fn read(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    loop {
+        match r.read(buf) {
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            other => return other,
+        }
+    }
+}

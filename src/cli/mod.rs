@@ -1,0 +1,61 @@
+//! Command-line front end. Exit status: 0 success (and, with `--check`, nothing found),
+//! 1 findings under `--check` or failing rule examples, 2 any error. A broken pipe on stdout
+//! ends quietly with status 0.
+
+mod args;
+mod filter;
+mod rules_cmd;
+
+use std::io::{self, Write};
+
+use self::args::Command;
+
+pub(crate) const EXIT_FOUND: i32 = 1;
+pub(crate) const EXIT_ERROR: i32 = 2;
+
+pub fn main() -> i32 {
+    let command = match args::parse(std::env::args_os().skip(1)) {
+        Ok(c) => c,
+        Err(e) => return fail(&e),
+    };
+    let result = match command {
+        Command::Help => print(args::HELP),
+        Command::Version => print(&args::version()),
+        Command::Filter(opts) => filter::run(&opts),
+        Command::RulesList(opts, format) => rules_cmd::list(&opts, format),
+        Command::RulesCheck(opts, files) => rules_cmd::check(&opts, &files),
+        Command::CanaryNew(label) => canary_new(label.as_deref()),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) if is_broken_pipe(&e) => 0,
+        Err(e) => fail(&e),
+    }
+}
+
+fn fail(e: &anyhow::Error) -> i32 {
+    let _ = writeln!(io::stderr(), "blackbar: {e:#}");
+    EXIT_ERROR
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>()
+            .is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
+}
+
+fn print(text: &str) -> anyhow::Result<i32> {
+    let mut out = io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(0)
+}
+
+fn canary_new(label: Option<&str>) -> anyhow::Result<i32> {
+    let canary = blackbar::canary::generate()?;
+    match label {
+        Some(l) => print(&format!("{canary} {l}\n")),
+        None => print(&format!("{canary}\n")),
+    }
+}

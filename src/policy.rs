@@ -1,0 +1,138 @@
+//! Policies join detection and redaction: which [`Action`] each category and rule gets, and
+//! the confidence a finding needs to be acted on.
+//!
+//! ```toml
+//! min_confidence = "medium"      # low | medium | high | certain
+//! [actions]
+//! pii = "label"                  # a category...
+//! secret = "hash"
+//! credit-card = "partial:0:4"    # ...or a rule id, which wins over its category
+//! ```
+//!
+//! The serde form is compiled against a [`RuleSet`] into one action per rule; names that
+//! match no rule or category, unknown actions and unknown keys are errors.
+
+use std::collections::BTreeMap;
+
+use serde::Deserialize;
+
+use crate::action::Action;
+use crate::error::{Error, ErrorKind};
+use crate::finding::{Category, Confidence};
+use crate::rules::RuleSet;
+
+/// What to do with findings, per category and per rule.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Policy {
+    min_confidence: Confidence,
+    /// `(target, action)` in the order given; a later entry overrides an earlier one.
+    actions: Vec<(String, Action)>,
+}
+
+impl Default for Policy {
+    /// Label everything at medium confidence or more.
+    fn default() -> Policy {
+        Policy {
+            min_confidence: Confidence::Medium,
+            actions: vec![],
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicySpec {
+    #[serde(default)]
+    min_confidence: Option<String>,
+    #[serde(default)]
+    actions: BTreeMap<String, String>,
+}
+
+impl Policy {
+    /// Parses a policy file.
+    ///
+    /// # Errors
+    ///
+    /// TOML errors, unknown keys, unknown actions or confidence levels, named with `origin`.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Policy, Error> {
+        let spec: PolicySpec = toml::from_str(text)
+            .map_err(|e| Error::new(ErrorKind::Parse(e.to_string())).at(origin))?;
+        let mut policy = Policy::default();
+        if let Some(c) = spec.min_confidence {
+            policy.min_confidence = Confidence::parse(&c).ok_or_else(|| {
+                Error::new(ErrorKind::Policy(format!("unknown min_confidence '{c}'"))).at(origin)
+            })?;
+        }
+        for (target, action) in spec.actions {
+            let action = Action::parse(&action)
+                .map_err(|e| Error::new(ErrorKind::Policy(format!("{target}: {e}"))).at(origin))?;
+            policy.actions.push((target, action));
+        }
+        Ok(policy)
+    }
+
+    /// Sets the action for a category (`pii`, `secret`, `canary`) or a rule id.
+    pub fn set_action(&mut self, target: &str, action: Action) -> &mut Policy {
+        self.actions.push((target.to_string(), action));
+        self
+    }
+
+    /// Parses and applies a `TARGET=ACTION` assignment, as given to `--action`.
+    ///
+    /// # Errors
+    ///
+    /// A malformed assignment or an unknown action.
+    pub fn set_action_str(&mut self, assignment: &str) -> Result<&mut Policy, Error> {
+        let (target, action) = assignment.split_once('=').ok_or_else(|| {
+            Error::new(ErrorKind::Policy(format!(
+                "--action {assignment}: expected TARGET=ACTION, e.g. secret=hash"
+            )))
+        })?;
+        let action = Action::parse(action)
+            .map_err(|e| Error::new(ErrorKind::Policy(format!("--action {assignment}: {e}"))))?;
+        Ok(self.set_action(target, action))
+    }
+
+    /// Sets the confidence a finding needs to be acted on.
+    pub fn set_min_confidence(&mut self, c: Confidence) -> &mut Policy {
+        self.min_confidence = c;
+        self
+    }
+
+    /// The confidence a finding needs to be acted on.
+    pub fn min_confidence(&self) -> Confidence {
+        self.min_confidence
+    }
+
+    /// One action per rule of `rules`: the last entry naming the rule, else the last naming
+    /// its category, else `label`.
+    ///
+    /// # Errors
+    ///
+    /// An entry naming neither a rule nor a category.
+    pub fn compile(&self, rules: &RuleSet) -> Result<Vec<Action>, Error> {
+        for (target, _) in &self.actions {
+            if Category::parse(target).is_none() && rules.get(target).is_none() {
+                return Err(Error::new(ErrorKind::Policy(format!(
+                    "'{target}' is neither a category (pii, secret, canary) nor a loaded rule id"
+                ))));
+            }
+        }
+        Ok(rules
+            .rules()
+            .iter()
+            .map(|rule| {
+                let by = |t: &str| {
+                    self.actions
+                        .iter()
+                        .rev()
+                        .find(|(x, _)| x == t)
+                        .map(|(_, a)| a.clone())
+                };
+                by(&rule.id)
+                    .or_else(|| by(rule.category.as_str()))
+                    .unwrap_or(Action::Label)
+            })
+            .collect())
+    }
+}

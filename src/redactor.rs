@@ -1,0 +1,244 @@
+//! The [`Redactor`]: a compiled rule set, engine and policy, built once and shared.
+
+use std::fmt;
+use std::sync::Arc;
+
+use crate::action::Action;
+use crate::engine::{Detection, Engine};
+use crate::error::{Error, ErrorKind};
+use crate::finding::{Confidence, Finding};
+use crate::key::Key;
+use crate::policy::Policy;
+use crate::rules::{RuleSet, RuleSetBuilder};
+use crate::stream::StreamRedactor;
+
+/// The immutable redaction pipeline: rules, engine, policy and key.
+///
+/// `Send + Sync` and cheap to clone (an `Arc`): build one and share it between threads,
+/// streams, the CLI and services. All mutable state lives in each [`StreamRedactor`].
+///
+/// # Example
+///
+/// ```
+/// use blackbar::{Policy, Redactor};
+///
+/// let mut policy = Policy::default();
+/// policy.set_action_str("pii=mask")?;
+/// let r = Redactor::builder().policy(policy).build()?;
+/// assert_eq!(r.redact(b"ip 10.1.2.3 up").output, b"ip ********** up");
+/// # Ok::<(), blackbar::Error>(())
+/// ```
+#[derive(Clone)]
+pub struct Redactor {
+    pub(crate) inner: Arc<Inner>,
+}
+
+pub(crate) struct Inner {
+    pub(crate) rules: RuleSet,
+    pub(crate) engine: Engine,
+    pub(crate) actions: Vec<Action>,
+    pub(crate) min_confidence: Confidence,
+    pub(crate) key: Option<Key>,
+    pub(crate) has_drop: bool,
+}
+
+impl fmt::Debug for Redactor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Redactor")
+            .field("rules", &self.inner.rules.len())
+            .field("min_confidence", &self.inner.min_confidence)
+            .field("key", &self.inner.key.as_ref().map(|_| "<redacted>"))
+            .finish()
+    }
+}
+
+/// The result of redacting a whole input at once.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Redacted {
+    /// The redacted bytes.
+    pub output: Vec<u8>,
+    /// Every finding, in input order, including those below the confidence threshold
+    /// (reported with action `none`).
+    pub findings: Vec<Finding>,
+}
+
+/// A rule's example or counterexample that does not behave as the rule declares.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExampleFailure {
+    /// The rule's id.
+    pub rule: String,
+    /// The file the rule came from.
+    pub origin: String,
+    /// What went wrong (never echoes anything but the rule's own example text).
+    pub problem: String,
+}
+
+impl Redactor {
+    /// Starts building a redactor with the default catalog and policy.
+    pub fn builder() -> RedactorBuilder {
+        RedactorBuilder::default()
+    }
+
+    /// Redacts a whole input at once. Equivalent to streaming it through
+    /// [`Redactor::stream`] in any chunking.
+    pub fn redact(&self, input: &[u8]) -> Redacted {
+        let mut stream = self.stream();
+        let mut output = Vec::with_capacity(input.len());
+        stream.feed(input, &mut output);
+        stream.finish(&mut output);
+        let findings = stream.take_findings();
+        Redacted { output, findings }
+    }
+
+    /// A new stream sharing this redactor.
+    pub fn stream(&self) -> StreamRedactor {
+        StreamRedactor::new(self.clone())
+    }
+
+    /// The loaded rules.
+    pub fn rules(&self) -> &RuleSet {
+        &self.inner.rules
+    }
+
+    /// The action each rule gets, by rule index.
+    pub fn actions(&self) -> &[Action] {
+        &self.inner.actions
+    }
+
+    /// Every match of every rule in `input`, validated but before overlap resolution and
+    /// actions. This is what rule examples are checked against.
+    pub fn detect(&self, input: &[u8]) -> Vec<Detection> {
+        let mut scanner = self.inner.engine.scanner();
+        let mut out = vec![];
+        self.inner
+            .engine
+            .scan(&mut scanner, &self.inner.rules, input, 0, true, &mut out);
+        out.sort_by_key(|d| (d.claim.start, d.rule));
+        out
+    }
+
+    /// Runs every rule's examples and counterexamples through the real engine: an example
+    /// must give its rule a detection at or above the policy threshold, a counterexample
+    /// must not. Rules listed in `only` (all when empty) are checked.
+    pub fn check_examples(&self, only: &[String]) -> Vec<ExampleFailure> {
+        let mut failures = vec![];
+        for (i, rule) in self.inner.rules.rules().iter().enumerate() {
+            if !only.is_empty() && !only.iter().any(|id| **id == *rule.id) {
+                continue;
+            }
+            let hit = |text: &str| {
+                self.detect(text.as_bytes())
+                    .iter()
+                    .any(|d| d.rule as usize == i && d.confidence >= self.inner.min_confidence)
+            };
+            let mut fail = |problem: String| {
+                failures.push(ExampleFailure {
+                    rule: rule.id.to_string(),
+                    origin: rule.origin.to_string(),
+                    problem,
+                })
+            };
+            for ex in &rule.examples {
+                if !hit(ex) {
+                    fail(format!("example not caught: {ex:?}"));
+                }
+            }
+            for ex in &rule.counterexamples {
+                if hit(ex) {
+                    fail(format!("counterexample caught: {ex:?}"));
+                }
+            }
+        }
+        failures
+    }
+}
+
+/// Builds a [`Redactor`] from rule sources, a policy, a key and canary lists.
+#[derive(Clone, Debug, Default)]
+pub struct RedactorBuilder {
+    rules: RuleSetBuilder,
+    policy: Policy,
+    key: Option<Key>,
+    canaries: Vec<(String, Vec<Vec<u8>>)>,
+}
+
+impl RedactorBuilder {
+    /// Adds a user rule file's text; `origin` names it in errors.
+    pub fn rule_source(mut self, origin: &str, text: &str) -> RedactorBuilder {
+        self.rules.source(origin, text);
+        self
+    }
+
+    /// Leaves out the embedded default catalog.
+    pub fn without_default_catalog(mut self) -> RedactorBuilder {
+        self.rules.default_catalog(false);
+        self
+    }
+
+    /// Disables a rule id or a category.
+    pub fn disable(mut self, id_or_category: &str) -> RedactorBuilder {
+        self.rules.disable(id_or_category);
+        self
+    }
+
+    /// Sets the policy.
+    pub fn policy(mut self, policy: Policy) -> RedactorBuilder {
+        self.policy = policy;
+        self
+    }
+
+    /// Sets the key for the `hash` action.
+    pub fn key(mut self, key: Key) -> RedactorBuilder {
+        self.key = Some(key);
+        self
+    }
+
+    /// Adds a list of literal canaries (see [`crate::canary::parse_list`]).
+    pub fn canaries(mut self, origin: &str, list: Vec<Vec<u8>>) -> RedactorBuilder {
+        self.canaries.push((origin.to_string(), list));
+        self
+    }
+
+    /// Loads and compiles everything.
+    ///
+    /// # Errors
+    ///
+    /// Invalid rules or policy, or a policy that needs a key when none was given: every
+    /// problem surfaces here, at start-up, not at the first match.
+    pub fn build(mut self) -> Result<Redactor, Error> {
+        if !self.canaries.is_empty() {
+            let origin = self
+                .canaries
+                .iter()
+                .map(|(o, _)| o.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let all: Vec<Vec<u8>> = self.canaries.drain(..).flat_map(|(_, l)| l).collect();
+            self.rules
+                .rules(vec![crate::canary::list_rule(all, &origin)]);
+        }
+        let rules = self.rules.build()?;
+        let actions = self.policy.compile(&rules)?;
+        if let Some((i, _)) = actions.iter().enumerate().find(|(_, a)| a.needs_key()) {
+            if self.key.is_none() {
+                return Err(Error::new(ErrorKind::MissingKey(format!(
+                    "the policy hashes '{}' but no key was given (use --key-file FILE or set {})",
+                    rules.rules()[i].id,
+                    crate::key::KEY_ENV
+                ))));
+            }
+        }
+        let engine = Engine::new(&rules)?;
+        let has_drop = actions.iter().any(|a| *a == Action::Drop);
+        Ok(Redactor {
+            inner: Arc::new(Inner {
+                rules,
+                engine,
+                actions,
+                min_confidence: self.policy.min_confidence(),
+                key: self.key,
+                has_drop,
+            }),
+        })
+    }
+}

@@ -1,0 +1,391 @@
+//! Rules are data. A rule file (`patterns/*.toml`, or a user's `--rules FILE`) holds
+//! `[[rule]]` tables; loading turns them into [`Rule`]s and refuses any rule that cannot be
+//! matched in bounded memory and linear time.
+//!
+//! Invariants established here, relied on by the engine and the stream:
+//! * every pattern parses in the supported subset (byte-oriented, ASCII classes; look-around
+//!   limited to `^ $ \A \z \b \B`), which regex-automata and Hyperscan both accept;
+//! * every pattern has a bounded, non-zero maximum match length ([`Rule::max_len`]);
+//! * a rule is *multi-line* only if its pattern can match a `\n` byte; single-line rules let
+//!   the stream release every completed line at once;
+//! * every match of a rule with keywords contains one of its keywords (ASCII
+//!   case-insensitive), starting at most [`Rule::keyword_lead`] bytes after the match start;
+//! * ids are unique across everything loaded; validators are known.
+//!
+//! ```toml
+//! [[rule]]
+//! id = "github-pat-classic"
+//! name = "GitHub personal access token"
+//! category = "secret"
+//! label = "GITHUB_TOKEN"
+//! pattern = '''\bghp_[A-Za-z0-9]{36}\b'''
+//! keywords = ["ghp_"]
+//! validators = ["github-crc32"]
+//! confidence = "high"
+//! examples = ["token ghp_..."]
+//! counterexamples = ["ghp_short"]
+//! ```
+
+mod catalog;
+mod syntax;
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use serde::Deserialize;
+
+use crate::error::{Error, ErrorKind};
+use crate::finding::{Category, Confidence};
+use crate::validate::Validator;
+
+pub use self::catalog::DEFAULT_CATALOG;
+
+/// One compiled, validated rule.
+#[derive(Clone, Debug)]
+pub struct Rule {
+    /// Unique id, e.g. `aws-access-key-id`.
+    pub id: Arc<str>,
+    /// Human-readable name.
+    pub name: String,
+    /// PII, secret or canary.
+    pub category: Category,
+    /// Label used by the `label` action, e.g. `EMAIL`.
+    pub label: Arc<str>,
+    /// The regex, in the supported subset.
+    pub pattern: String,
+    /// Literal anchors for the prefilter (ASCII case-insensitive). Empty: the rule is found by
+    /// the keyword-less pass.
+    pub keywords: Vec<String>,
+    /// Checks run on the redacted span; they set the confidence, never drop a match.
+    pub validators: Vec<Validator>,
+    /// Words that must (`context_required`) or may appear near the match, on the same line.
+    pub context: Vec<String>,
+    /// When true, a match without a context word nearby is `Low` confidence.
+    pub context_required: bool,
+    /// How far (bytes, same line) to look for context words before and after the match.
+    pub context_window: usize,
+    /// The confidence of a match before validators run.
+    pub confidence: Confidence,
+    /// Bytes kept by the `partial` action: first and last.
+    pub keep: (usize, usize),
+    /// Text that must be caught by this rule.
+    pub examples: Vec<String>,
+    /// Text that must not be caught by this rule.
+    pub counterexamples: Vec<String>,
+    /// The file this rule came from.
+    pub origin: Arc<str>,
+    /// The maximum length in bytes of any match.
+    pub max_len: usize,
+    /// Whether a match can contain `\n`.
+    pub multiline: bool,
+    /// Whether the pattern has a `secret` group marking the part to redact.
+    pub has_secret_group: bool,
+    /// The largest offset from a match's start at which its keyword can begin.
+    pub keyword_lead: usize,
+    /// For literal-set rules (canary lists): the literals, matched exactly. The pattern is
+    /// then only descriptive.
+    pub literals: Option<Arc<Vec<Vec<u8>>>>,
+}
+
+/// The serde form of a rule file: exactly what a user writes. Unknown keys are errors.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleFile {
+    #[serde(default)]
+    rule: Vec<RuleSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleSpec {
+    id: String,
+    name: String,
+    category: String,
+    label: String,
+    pattern: String,
+    #[serde(default)]
+    keywords: Vec<String>,
+    #[serde(default)]
+    validators: Vec<String>,
+    #[serde(default)]
+    context: Vec<String>,
+    #[serde(default)]
+    context_required: bool,
+    #[serde(default)]
+    context_window: Option<usize>,
+    #[serde(default)]
+    confidence: Option<String>,
+    #[serde(default)]
+    keep: Option<(usize, usize)>,
+    #[serde(default)]
+    examples: Vec<String>,
+    #[serde(default)]
+    counterexamples: Vec<String>,
+}
+
+/// The default context window: bytes searched on each side of a match for context words.
+const DEFAULT_CONTEXT_WINDOW: usize = 48;
+/// The largest context window a rule may ask for; it bounds the stream's look-behind.
+pub const MAX_CONTEXT_WINDOW: usize = 256;
+/// The largest maximum match length a rule may have; it bounds the stream's window.
+pub const MAX_RULE_LEN: usize = 16 * 1024;
+
+impl RuleSpec {
+    fn compile(self, origin: &Arc<str>) -> Result<Rule, Error> {
+        let id = self.id;
+        let bad = |problem: String| Error::rule(&id, problem);
+        if id.is_empty()
+            || !id
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        {
+            return Err(bad("id must be non-empty and use only [A-Za-z0-9_-]".into()));
+        }
+        let category = Category::parse(&self.category).ok_or_else(|| {
+            bad(format!(
+                "unknown category '{}' (expected pii, secret or canary)",
+                self.category
+            ))
+        })?;
+        if self.label.is_empty()
+            || !self
+                .label
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
+        {
+            return Err(bad(format!(
+                "label '{}' must be non-empty and use only [A-Z0-9_]",
+                self.label
+            )));
+        }
+        let confidence = match self.confidence {
+            None => Confidence::Medium,
+            Some(ref c) => Confidence::parse(c).ok_or_else(|| {
+                bad(format!(
+                    "unknown confidence '{c}' (expected low, medium, high or certain)"
+                ))
+            })?,
+        };
+        let validators = self
+            .validators
+            .iter()
+            .map(|v| Validator::parse(v).map_err(&bad))
+            .collect::<Result<Vec<_>, _>>()?;
+        let shape = syntax::analyze(&self.pattern).map_err(&bad)?;
+        if shape.max_len > MAX_RULE_LEN {
+            return Err(bad(format!(
+                "maximum match length {} exceeds the limit of {MAX_RULE_LEN} bytes",
+                shape.max_len
+            )));
+        }
+        for kw in &self.keywords {
+            if kw.is_empty() || !kw.is_ascii() {
+                return Err(bad(format!("keyword {kw:?} must be non-empty ASCII")));
+            }
+            if kw.len() > shape.max_len {
+                return Err(bad(format!("keyword {kw:?} is longer than any match")));
+            }
+        }
+        let context_window = self.context_window.unwrap_or(DEFAULT_CONTEXT_WINDOW);
+        if context_window > MAX_CONTEXT_WINDOW {
+            return Err(bad(format!(
+                "context_window {context_window} exceeds {MAX_CONTEXT_WINDOW}"
+            )));
+        }
+        if self.context_required && self.context.is_empty() {
+            return Err(bad(
+                "context_required is set but no context words are given".into(),
+            ));
+        }
+        if shape.multiline && !self.context.is_empty() {
+            return Err(bad(
+                "context words are only supported on single-line patterns".into(),
+            ));
+        }
+        if self.examples.len() < 2 {
+            return Err(bad(format!(
+                "needs at least 2 examples, has {}",
+                self.examples.len()
+            )));
+        }
+        if self.counterexamples.is_empty() {
+            return Err(bad("needs at least 1 counterexample".into()));
+        }
+        let keyword_lead = syntax::keyword_lead(&self.pattern, &self.keywords, shape.max_len);
+        Ok(Rule {
+            id: Arc::from(id.as_str()),
+            name: self.name,
+            category,
+            label: Arc::from(self.label.as_str()),
+            pattern: self.pattern,
+            keywords: self.keywords,
+            validators,
+            context: self
+                .context
+                .iter()
+                .map(|w| w.to_ascii_lowercase())
+                .collect(),
+            context_required: self.context_required,
+            context_window,
+            confidence,
+            keep: self.keep.unwrap_or((0, 4)),
+            examples: self.examples,
+            counterexamples: self.counterexamples,
+            origin: origin.clone(),
+            max_len: shape.max_len,
+            multiline: shape.multiline,
+            has_secret_group: shape.has_secret_group,
+            keyword_lead,
+            literals: None,
+        })
+    }
+}
+
+/// Parses one rule file's text. `origin` names it in errors.
+///
+/// # Errors
+///
+/// A TOML error, an unknown key, or any invalid rule, named with `origin` and the rule id.
+pub fn parse_rules(text: &str, origin: &str) -> Result<Vec<Rule>, Error> {
+    let file: RuleFile =
+        toml::from_str(text).map_err(|e| Error::new(ErrorKind::Parse(e.to_string())).at(origin))?;
+    let origin: Arc<str> = Arc::from(origin);
+    file.rule
+        .into_iter()
+        .map(|spec| spec.compile(&origin).map_err(|e| e.at(&origin)))
+        .collect()
+}
+
+/// An ordered, validated set of rules: the default catalog, user files, minus disabled ones.
+#[derive(Clone, Debug)]
+pub struct RuleSet {
+    rules: Vec<Rule>,
+}
+
+impl RuleSet {
+    /// Starts building a rule set.
+    pub fn builder() -> RuleSetBuilder {
+        RuleSetBuilder::new()
+    }
+
+    /// The default catalog embedded in the binary.
+    ///
+    /// # Panics
+    ///
+    /// Never in a released build: a test loads the embedded catalog.
+    pub fn default_catalog() -> RuleSet {
+        RuleSetBuilder::new()
+            .build()
+            .expect("the embedded catalog is valid")
+    }
+
+    /// The rules, in order.
+    pub fn rules(&self) -> &[Rule] {
+        &self.rules
+    }
+
+    /// The number of rules.
+    pub fn len(&self) -> usize {
+        self.rules.len()
+    }
+
+    /// Whether there are no rules.
+    pub fn is_empty(&self) -> bool {
+        self.rules.is_empty()
+    }
+
+    /// The rule with this id.
+    pub fn get(&self, id: &str) -> Option<&Rule> {
+        self.rules.iter().find(|r| &*r.id == id)
+    }
+}
+
+/// Builds a [`RuleSet`]: the default catalog (unless turned off), user rule files, and the
+/// rules or categories to disable.
+#[derive(Clone, Debug)]
+pub struct RuleSetBuilder {
+    default_catalog: bool,
+    sources: Vec<(String, String)>,
+    extra: Vec<Rule>,
+    disabled: Vec<String>,
+}
+
+impl Default for RuleSetBuilder {
+    fn default() -> Self {
+        RuleSetBuilder::new()
+    }
+}
+
+impl RuleSetBuilder {
+    /// A builder with the default catalog and nothing else.
+    pub fn new() -> RuleSetBuilder {
+        RuleSetBuilder {
+            default_catalog: true,
+            sources: vec![],
+            extra: vec![],
+            disabled: vec![],
+        }
+    }
+
+    /// Whether to include the embedded default catalog (on by default).
+    pub fn default_catalog(&mut self, yes: bool) -> &mut RuleSetBuilder {
+        self.default_catalog = yes;
+        self
+    }
+
+    /// Adds a rule file's text; `origin` names it in errors.
+    pub fn source(&mut self, origin: &str, text: &str) -> &mut RuleSetBuilder {
+        self.sources.push((origin.to_string(), text.to_string()));
+        self
+    }
+
+    /// Adds already-compiled rules (e.g. the canary literal rule).
+    pub fn rules(&mut self, rules: Vec<Rule>) -> &mut RuleSetBuilder {
+        self.extra.extend(rules);
+        self
+    }
+
+    /// Disables a rule by id, or a whole category (`pii`, `secret`, `canary`).
+    pub fn disable(&mut self, id_or_category: &str) -> &mut RuleSetBuilder {
+        self.disabled.push(id_or_category.to_string());
+        self
+    }
+
+    /// Loads, validates and orders everything.
+    ///
+    /// # Errors
+    ///
+    /// Any invalid rule or file; a duplicate id; a `disable` naming no rule or category.
+    pub fn build(&self) -> Result<RuleSet, Error> {
+        let mut rules = vec![];
+        if self.default_catalog {
+            for (name, text) in DEFAULT_CATALOG {
+                rules.extend(parse_rules(text, &format!("patterns/{name}"))?);
+            }
+        }
+        for (origin, text) in &self.sources {
+            rules.extend(parse_rules(text, origin)?);
+        }
+        rules.extend(self.extra.iter().cloned());
+        let mut seen = HashSet::new();
+        for r in &rules {
+            if !seen.insert(r.id.clone()) {
+                return Err(Error::rule(&r.id, "duplicate id").at(&r.origin));
+            }
+        }
+        for d in &self.disabled {
+            if Category::parse(d).is_none() && !seen.contains(d.as_str()) {
+                return Err(Error::new(ErrorKind::Policy(format!(
+                    "--disable {d}: no rule or category has that name"
+                ))));
+            }
+        }
+        rules.retain(|r| {
+            !self
+                .disabled
+                .iter()
+                .any(|d| d == &*r.id || d == r.category.as_str())
+        });
+        Ok(RuleSet { rules })
+    }
+}

@@ -1,0 +1,162 @@
+//! What a rule's pattern may be, decided on its syntax tree.
+//!
+//! Patterns are parsed byte-oriented (`unicode(false)`, `utf8(false)`): classes are ASCII,
+//! `.` is any byte but `\n`, and matches may contain invalid UTF-8. This is the subset that
+//! regex-automata and Hyperscan agree on.
+
+use regex_syntax::hir::literal::{ExtractKind, Extractor};
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
+use regex_syntax::ParserBuilder;
+
+/// Facts about a pattern that the engine and the stream rely on.
+pub(crate) struct Shape {
+    pub(crate) max_len: usize,
+    pub(crate) multiline: bool,
+    pub(crate) has_secret_group: bool,
+}
+
+/// Parses a pattern the way the engine compiles it.
+pub(crate) fn parse(pattern: &str) -> Result<Hir, String> {
+    ParserBuilder::new()
+        .unicode(false)
+        .utf8(false)
+        .build()
+        .parse(pattern)
+        .map_err(|e| format!("bad regex: {}", e.to_string().replace('\n', " ")))
+}
+
+/// Checks a pattern against the supported subset and computes its [`Shape`].
+pub(crate) fn analyze(pattern: &str) -> Result<Shape, String> {
+    let hir = parse(pattern)?;
+    let mut shape = Shape {
+        max_len: 0,
+        multiline: false,
+        has_secret_group: false,
+    };
+    walk(&hir, &mut shape)?;
+    let props = hir.properties();
+    if props.minimum_len().unwrap_or(0) == 0 {
+        return Err("pattern can match the empty string".into());
+    }
+    shape.max_len = props.maximum_len().ok_or_else(|| {
+        "unbounded maximum match length: use a bounded repetition such as {1,64} instead of * or +"
+            .to_string()
+    })?;
+    Ok(shape)
+}
+
+fn walk(hir: &Hir, shape: &mut Shape) -> Result<(), String> {
+    match hir.kind() {
+        HirKind::Empty => {}
+        HirKind::Literal(lit) => shape.multiline |= lit.0.contains(&b'\n'),
+        HirKind::Class(Class::Bytes(c)) => {
+            shape.multiline |= c
+                .ranges()
+                .iter()
+                .any(|r| r.start() <= b'\n' && b'\n' <= r.end())
+        }
+        HirKind::Class(Class::Unicode(c)) => {
+            shape.multiline |= c
+                .ranges()
+                .iter()
+                .any(|r| r.start() <= '\n' && '\n' <= r.end())
+        }
+        HirKind::Look(look) => match look {
+            Look::Start
+            | Look::End
+            | Look::StartLF
+            | Look::EndLF
+            | Look::WordAscii
+            | Look::WordAsciiNegate => {}
+            other => {
+                return Err(format!(
+                    "assertion {other:?} is outside the supported subset (^ $ \\A \\z \\b \\B)"
+                ))
+            }
+        },
+        HirKind::Repetition(rep) => walk(&rep.sub, shape)?,
+        HirKind::Capture(cap) => {
+            match cap.name.as_deref() {
+                Some("secret") if shape.has_secret_group => {
+                    return Err("more than one group named 'secret'".into())
+                }
+                Some("secret") => shape.has_secret_group = true,
+                Some(other) => {
+                    return Err(format!(
+                        "named group '{other}' is not supported (only 'secret' is; use (?:...) otherwise)"
+                    ))
+                }
+                None => {}
+            }
+            walk(&cap.sub, shape)?
+        }
+        HirKind::Concat(subs) | HirKind::Alternation(subs) => {
+            for sub in subs {
+                walk(sub, shape)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The largest offset from a match's start at which one of `keywords` can begin.
+///
+/// When every match provably starts with a keyword (its prefix literals all begin with one,
+/// ASCII case-insensitively) the lead is 0, which lets the stream release text right up to a
+/// keyword; otherwise it is the conservative `max_len - shortest keyword`.
+pub(crate) fn keyword_lead(pattern: &str, keywords: &[String], max_len: usize) -> usize {
+    let shortest = keywords.iter().map(|k| k.len()).min().unwrap_or(0);
+    let conservative = max_len.saturating_sub(shortest);
+    let Ok(hir) = parse(pattern) else {
+        return conservative;
+    };
+    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    let Some(lits) = seq.literals() else {
+        return conservative;
+    };
+    let starts_with_keyword = |lit: &[u8]| {
+        keywords
+            .iter()
+            .any(|k| lit.len() >= k.len() && lit[..k.len()].eq_ignore_ascii_case(k.as_bytes()))
+    };
+    if !lits.is_empty() && lits.iter().all(|l| starts_with_keyword(l.as_bytes())) {
+        0
+    } else {
+        conservative
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded_and_multiline() {
+        let s = analyze(r"\bab[0-9]{2,5}\b").unwrap();
+        assert_eq!(s.max_len, 7);
+        assert!(!s.multiline);
+        assert!(analyze(r"-----BEGIN[\s\S]{1,100}").unwrap().multiline);
+        assert!(analyze(r"a\sb").unwrap().multiline, "\\s includes \\n");
+        assert!(!analyze(r"a[ \t]b").unwrap().multiline);
+    }
+
+    #[test]
+    fn refusals_name_the_problem() {
+        assert!(analyze(r"a+").unwrap_err().contains("unbounded"));
+        assert!(analyze(r"a*").unwrap_err().contains("empty string"));
+        assert!(analyze(r"(a").unwrap_err().contains("bad regex"));
+        assert!(analyze(r"\b{start}a")
+            .unwrap_err()
+            .contains("supported subset"));
+        assert!(analyze(r"(?P<user>a)").unwrap_err().contains("named group"));
+        assert!(analyze(r"(?P<secret>a)").unwrap().has_secret_group);
+    }
+
+    #[test]
+    fn lead_is_zero_for_prefix_keywords() {
+        let kws = vec!["ghp_".to_string()];
+        assert_eq!(keyword_lead(r"\bghp_[A-Za-z0-9]{36}", &kws, 40), 0);
+        let kws = vec!["@".to_string()];
+        assert_eq!(keyword_lead(r"[a-z]{1,10}@[a-z]{1,10}", &kws, 21), 20);
+    }
+}

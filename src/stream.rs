@@ -1,0 +1,309 @@
+//! Streaming redaction in bounded memory.
+//!
+//! A [`StreamRedactor`] takes input in chunks of any size and writes redacted output as soon
+//! as it is final. Its guarantees, each tested in `tests/stream.rs`:
+//!
+//! * **Chunking never changes the output.** Every decision depends on the bytes, never on
+//!   where a chunk ended: a match start is decided only once the bytes that decide it are
+//!   present (see [`crate::engine`]), and bytes are released only once every finding that
+//!   could cover them is known.
+//! * **Bytes outside findings pass unchanged and in order**, invalid UTF-8 and NUL included.
+//! * **Bounded memory.** The window holds at most about twice the largest rule length plus
+//!   the context window and one read, whatever the line length; a held line for the `drop`
+//!   action is capped at [`MAX_HELD_LINE`].
+//! * **Low latency.** A completed line is released at once unless it could still be part of
+//!   a multi-line match (an open PEM block). A partial line is held only as far as a match
+//!   could still cover it.
+
+use memchr::memchr;
+
+use crate::action::{Action, ActionKind};
+use crate::engine::{Detection, Scanner};
+use crate::finding::Finding;
+use crate::redactor::Redactor;
+use crate::resolve;
+
+/// Input is processed in pieces of at most this many bytes, so a huge `feed` never grows the
+/// window past it.
+const PIECE: usize = 64 * 1024;
+/// Without a newline, a search round runs once this many bytes are waiting.
+const ROUND: usize = 16 * 1024;
+/// With a `drop` action, an output line is held until its end so it can be removed whole; a
+/// longer line is released in pieces of this size (a later drop then removes the rest).
+pub const MAX_HELD_LINE: usize = 1024 * 1024;
+
+/// One stream's redaction state. Create with [`Redactor::stream`].
+///
+/// # Example
+///
+/// ```
+/// let r = blackbar::Redactor::builder().build()?;
+/// let mut s = r.stream();
+/// let mut out = vec![];
+/// for chunk in [&b"mail ali"[..], b"ce@exam", b"ple.com now\n"] {
+///     s.feed(chunk, &mut out);
+/// }
+/// s.finish(&mut out);
+/// assert_eq!(out, b"mail [EMAIL] now\n");
+/// # Ok::<(), blackbar::Error>(())
+/// ```
+pub struct StreamRedactor {
+    redactor: Redactor,
+    scanner: Scanner,
+    buf: Vec<u8>,
+    /// Absolute offset of `buf[0]`.
+    base: u64,
+    /// Every input byte before this offset has been written out.
+    emitted: u64,
+    /// 1-based line number of the byte at `emitted`.
+    line: u64,
+    /// Detections whose claims reach past `emitted`, sorted by claim start.
+    pending: Vec<Detection>,
+    fresh: Vec<Detection>,
+    waiting: usize,
+    findings: Vec<Finding>,
+    held: Vec<u8>,
+    held_drop: bool,
+    finished: bool,
+}
+
+impl std::fmt::Debug for StreamRedactor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("StreamRedactor")
+            .field("window", &self.buf.len())
+            .field("emitted", &self.emitted)
+            .finish_non_exhaustive()
+    }
+}
+
+impl StreamRedactor {
+    pub(crate) fn new(redactor: Redactor) -> StreamRedactor {
+        let scanner = redactor.inner.engine.scanner();
+        StreamRedactor {
+            redactor,
+            scanner,
+            buf: Vec::with_capacity(2 * PIECE),
+            base: 0,
+            emitted: 0,
+            line: 1,
+            pending: vec![],
+            fresh: vec![],
+            waiting: 0,
+            findings: vec![],
+            held: vec![],
+            held_drop: false,
+            finished: false,
+        }
+    }
+
+    /// Takes more input and appends whatever output is now final to `out`.
+    ///
+    /// # Panics
+    ///
+    /// If called after [`StreamRedactor::finish`].
+    pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        assert!(!self.finished, "feed after finish");
+        for piece in input.chunks(PIECE) {
+            self.buf.extend_from_slice(piece);
+            self.waiting += piece.len();
+            if self.waiting >= ROUND || memchr(b'\n', piece).is_some() {
+                self.round(false, out);
+            }
+        }
+    }
+
+    /// Releases everything that is final now, even if fewer than a round's bytes are waiting
+    /// and no newline came (e.g. when the input goes idle).
+    pub fn flush(&mut self, out: &mut Vec<u8>) {
+        if !self.finished && self.waiting > 0 {
+            self.round(false, out);
+        }
+    }
+
+    /// Ends the input: decides everything and writes the rest of the output.
+    pub fn finish(&mut self, out: &mut Vec<u8>) {
+        if self.finished {
+            return;
+        }
+        self.round(true, out);
+        if !self.held_drop {
+            out.append(&mut self.held);
+        }
+        self.held.clear();
+        self.finished = true;
+    }
+
+    /// Removes and returns the findings made so far, in input order.
+    pub fn take_findings(&mut self) -> Vec<Finding> {
+        std::mem::take(&mut self.findings)
+    }
+
+    /// The findings made so far.
+    pub fn findings(&self) -> &[Finding] {
+        &self.findings
+    }
+
+    /// The number of input bytes currently held in the window.
+    pub fn window_len(&self) -> usize {
+        self.buf.len()
+    }
+
+    fn round(&mut self, eof: bool, out: &mut Vec<u8>) {
+        self.waiting = 0;
+        let redactor = self.redactor.clone();
+        let inner = &redactor.inner;
+        self.fresh.clear();
+        let frontier = inner.engine.scan(
+            &mut self.scanner,
+            &inner.rules,
+            &self.buf,
+            self.base,
+            eof,
+            &mut self.fresh,
+        );
+        if !self.fresh.is_empty() {
+            self.pending.append(&mut self.fresh);
+            self.pending.sort_by_key(|d| d.claim.start);
+        }
+        let end = self.base + self.buf.len() as u64;
+        self.emit(if eof { end } else { frontier }, eof, out);
+        let keep = inner
+            .engine
+            .keep_from(&self.scanner, self.emitted)
+            .max(self.base);
+        if keep > self.base {
+            self.buf.drain(..(keep - self.base) as usize);
+            self.base = keep;
+        }
+    }
+
+    /// Writes out input `[emitted, to)` with redactions, holding back a redacted segment that
+    /// may continue past `to`.
+    fn emit(&mut self, to: u64, eof: bool, out: &mut Vec<u8>) {
+        if to <= self.emitted {
+            return;
+        }
+        let redactor = self.redactor.clone();
+        let inner = &redactor.inner;
+        let known = self.pending.partition_point(|d| d.claim.start < to);
+        let (active, below): (Vec<Detection>, Vec<Detection>) = self.pending[..known]
+            .iter()
+            .cloned()
+            .partition(|d| d.confidence >= inner.min_confidence);
+        let mut segs = resolve::segments(&inner.rules, &active, self.emitted..to);
+        let mut cut = to;
+        if !eof {
+            if let Some(last) = segs.last() {
+                if last.range.end == to && active[last.winner].span.end > to {
+                    cut = last.range.start;
+                    segs.pop();
+                }
+            }
+        }
+        let mut reported: Vec<Finding> = vec![];
+        let mut pos = self.emitted;
+        let mut line = self.line;
+        for seg in &segs {
+            line += self.count_newlines(pos, seg.range.start);
+            self.write(pos, seg.range.start, out);
+            let d = &active[seg.winner];
+            let rule = &inner.rules.rules()[d.rule as usize];
+            let action = &inner.actions[d.rule as usize];
+            let value = self.slice(seg.range.start, seg.range.end).to_vec();
+            let mut replacement = Vec::with_capacity(value.len() + 16);
+            action.apply(rule, &value, inner.key.as_ref(), &mut replacement);
+            if *action == Action::Drop {
+                self.held_drop = true;
+            }
+            self.write_output(&replacement, out);
+            reported.push(finding(inner, d, seg.range.clone(), action.kind(), line));
+            line += memchr::memchr_iter(b'\n', &value).count() as u64;
+            pos = seg.range.end;
+        }
+        self.write(pos, cut, out);
+        for d in below.iter().filter(|d| d.span.start < cut) {
+            let line =
+                self.line + self.count_newlines(self.emitted, d.span.start.max(self.emitted));
+            reported.push(finding(inner, d, d.span.clone(), ActionKind::None, line));
+        }
+        reported.sort_by_key(|f| f.span.start);
+        self.findings.append(&mut reported);
+        self.line += self.count_newlines(self.emitted, cut);
+        self.emitted = cut;
+        let min = inner.min_confidence;
+        self.pending.retain(|d| {
+            if d.confidence >= min {
+                d.claim.end > cut
+            } else {
+                d.span.start >= cut
+            }
+        });
+    }
+
+    fn slice(&self, from: u64, to: u64) -> &[u8] {
+        &self.buf[(from - self.base) as usize..(to - self.base) as usize]
+    }
+
+    fn count_newlines(&self, from: u64, to: u64) -> u64 {
+        memchr::memchr_iter(b'\n', self.slice(from, to)).count() as u64
+    }
+
+    /// Writes input bytes `[from, to)` unchanged.
+    fn write(&mut self, from: u64, to: u64, out: &mut Vec<u8>) {
+        if from >= to {
+            return;
+        }
+        if !self.redactor.inner.has_drop {
+            out.extend_from_slice(self.slice(from, to));
+            return;
+        }
+        let bytes = self.slice(from, to).to_vec();
+        self.write_output(&bytes, out);
+    }
+
+    /// Writes output bytes, holding each output line whole when the policy can drop lines.
+    fn write_output(&mut self, mut bytes: &[u8], out: &mut Vec<u8>) {
+        if !self.redactor.inner.has_drop {
+            out.extend_from_slice(bytes);
+            return;
+        }
+        while !bytes.is_empty() {
+            let room = MAX_HELD_LINE - self.held.len();
+            let (take, line_end) = match memchr(b'\n', &bytes[..bytes.len().min(room)]) {
+                Some(i) => (i + 1, true),
+                None => (bytes.len().min(room), false),
+            };
+            self.held.extend_from_slice(&bytes[..take]);
+            bytes = &bytes[take..];
+            if line_end || self.held.len() == MAX_HELD_LINE {
+                if !self.held_drop {
+                    out.extend_from_slice(&self.held);
+                }
+                self.held.clear();
+                if line_end {
+                    self.held_drop = false;
+                }
+            }
+        }
+    }
+}
+
+fn finding(
+    inner: &crate::redactor::Inner,
+    d: &Detection,
+    span: std::ops::Range<u64>,
+    action: ActionKind,
+    line: u64,
+) -> Finding {
+    let rule = &inner.rules.rules()[d.rule as usize];
+    Finding {
+        rule: d.rule as usize,
+        rule_id: rule.id.clone(),
+        category: rule.category,
+        label: rule.label.clone(),
+        span,
+        line,
+        confidence: d.confidence,
+        action,
+    }
+}

@@ -1,0 +1,186 @@
+//! Validators: checks run on a confirmed match that decide how sure the finding is.
+//!
+//! A validator never drops a match. *Checksum* validators (Luhn, mod-97, CRC32 token
+//! checksums, the canary checksum) make a finding [`Confidence::Certain`] when they pass and
+//! lower it one level when they fail. *Gates* (entropy, placeholder, structure, required
+//! context) make a failing finding [`Confidence::Low`]. The policy then decides what to do
+//! with each confidence level; low findings are reported, not silently lost.
+
+mod checksum;
+mod entropy;
+mod structure;
+
+use crate::finding::Confidence;
+use crate::rules::Rule;
+
+pub use self::checksum::{base62_crc32, crc32, iban_mod97, luhn_valid};
+pub use self::entropy::shannon_entropy;
+
+/// A check run on the redacted part of a match.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Validator {
+    /// Luhn mod-10 over the digits (cards, IMEI, SIN).
+    Luhn,
+    /// IBAN mod-97 and per-country length.
+    Iban,
+    /// GitHub/npm: last 6 chars are the base62 CRC32 of the 30 (or 36-6) chars after `_`.
+    GithubCrc32,
+    /// Atlassian: last 8 hex chars are the CRC32 of everything before them.
+    AtlassianCrc32,
+    /// blackbar's own canary checksum.
+    Canary,
+    /// US SSN structure: no 000/666/9xx area, no 00 group, no 0000 serial.
+    Ssn,
+    /// Parses as an IPv4 address.
+    Ipv4,
+    /// Parses as an IPv6 address.
+    Ipv6,
+    /// A JWT whose header decodes to a JSON object with `alg`.
+    Jwt,
+    /// Shannon entropy (bits per byte) at least this much.
+    Entropy(f64),
+    /// Not a placeholder such as `changeme`, `${VAR}`, `<password>`, `****`.
+    NotPlaceholder,
+}
+
+/// Whether a failing validator lowers the confidence by a level or makes it low.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Effect {
+    Checksum,
+    Gate,
+}
+
+impl Validator {
+    /// Parses a validator name as written in rule files, e.g. `luhn` or `entropy>=3.5`.
+    ///
+    /// # Errors
+    ///
+    /// An unknown name or a malformed threshold, as a message naming it.
+    pub fn parse(s: &str) -> Result<Validator, String> {
+        if let Some(t) = s.strip_prefix("entropy>=") {
+            let v: f64 = t
+                .parse()
+                .map_err(|_| format!("validator '{s}': bad threshold"))?;
+            if !(0.0..=8.0).contains(&v) {
+                return Err(format!(
+                    "validator '{s}': threshold must be within 0..8 bits"
+                ));
+            }
+            return Ok(Validator::Entropy(v));
+        }
+        Ok(match s {
+            "luhn" => Validator::Luhn,
+            "iban" => Validator::Iban,
+            "github-crc32" => Validator::GithubCrc32,
+            "atlassian-crc32" => Validator::AtlassianCrc32,
+            "canary" => Validator::Canary,
+            "ssn" => Validator::Ssn,
+            "ipv4" => Validator::Ipv4,
+            "ipv6" => Validator::Ipv6,
+            "jwt" => Validator::Jwt,
+            "not-placeholder" => Validator::NotPlaceholder,
+            _ => {
+                return Err(format!(
+                    "unknown validator '{s}' (known: luhn, iban, github-crc32, atlassian-crc32, \
+                     canary, ssn, ipv4, ipv6, jwt, not-placeholder, entropy>=N)"
+                ))
+            }
+        })
+    }
+
+    /// The name as written in rule files.
+    pub fn name(&self) -> String {
+        match self {
+            Validator::Luhn => "luhn".into(),
+            Validator::Iban => "iban".into(),
+            Validator::GithubCrc32 => "github-crc32".into(),
+            Validator::AtlassianCrc32 => "atlassian-crc32".into(),
+            Validator::Canary => "canary".into(),
+            Validator::Ssn => "ssn".into(),
+            Validator::Ipv4 => "ipv4".into(),
+            Validator::Ipv6 => "ipv6".into(),
+            Validator::Jwt => "jwt".into(),
+            Validator::Entropy(t) => format!("entropy>={t}"),
+            Validator::NotPlaceholder => "not-placeholder".into(),
+        }
+    }
+
+    fn effect(&self) -> Effect {
+        match self {
+            Validator::Luhn
+            | Validator::Iban
+            | Validator::GithubCrc32
+            | Validator::AtlassianCrc32
+            | Validator::Canary => Effect::Checksum,
+            _ => Effect::Gate,
+        }
+    }
+
+    /// Runs the check on `value` (the bytes a finding would redact).
+    pub fn check(&self, value: &[u8]) -> bool {
+        match *self {
+            Validator::Luhn => checksum::luhn_valid(value),
+            Validator::Iban => checksum::iban_valid(value),
+            Validator::GithubCrc32 => checksum::github_crc32_valid(value),
+            Validator::AtlassianCrc32 => checksum::atlassian_crc32_valid(value),
+            Validator::Canary => crate::canary::is_valid(value),
+            Validator::Ssn => structure::ssn_valid(value),
+            Validator::Ipv4 => structure::ipv4_valid(value),
+            Validator::Ipv6 => structure::ipv6_valid(value),
+            Validator::Jwt => structure::jwt_valid(value),
+            Validator::Entropy(t) => entropy::shannon_entropy(value) >= t,
+            Validator::NotPlaceholder => !structure::is_placeholder(value),
+        }
+    }
+}
+
+/// Computes a match's confidence from its rule, its redacted value and its line.
+///
+/// `line` is the text of the match's line (or the bytes around it the stream still holds)
+/// and `claim` the whole match's position within `line`.
+pub(crate) fn confidence(
+    rule: &Rule,
+    value: &[u8],
+    line: &[u8],
+    claim: std::ops::Range<usize>,
+) -> Confidence {
+    let mut conf = rule.confidence;
+    let mut gate_failed = false;
+    let mut checksum: Option<bool> = None;
+    for v in &rule.validators {
+        let ok = v.check(value);
+        match v.effect() {
+            Effect::Gate => gate_failed |= !ok,
+            Effect::Checksum => checksum = Some(checksum.unwrap_or(true) && ok),
+        }
+    }
+    match checksum {
+        Some(true) => conf = Confidence::Certain,
+        Some(false) => conf = conf.lowered(),
+        None => {}
+    }
+    if !rule.context.is_empty() {
+        let near = has_context(rule, line, claim);
+        if rule.context_required && !near {
+            gate_failed = true;
+        } else if near && !rule.context_required {
+            conf = conf.raised();
+        }
+    }
+    if gate_failed {
+        Confidence::Low
+    } else {
+        conf
+    }
+}
+
+/// Whether one of the rule's context words appears within its window around `claim`.
+fn has_context(rule: &Rule, line: &[u8], claim: std::ops::Range<usize>) -> bool {
+    let lo = claim.start.saturating_sub(rule.context_window);
+    let hi = (claim.end + rule.context_window).min(line.len());
+    let window = &line[lo..hi];
+    rule.context.iter().any(|w| {
+        let w = w.as_bytes();
+        window.len() >= w.len() && window.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w))
+    })
+}

@@ -1,0 +1,190 @@
+//! Structural checks: SSN ranges, IP addresses, JWT headers, placeholder values.
+
+use std::str::FromStr;
+
+pub(crate) fn ssn_valid(value: &[u8]) -> bool {
+    let digits: Vec<u8> = value.iter().copied().filter(u8::is_ascii_digit).collect();
+    if digits.len() != 9 {
+        return false;
+    }
+    let area = &digits[..3];
+    area != b"000"
+        && area != b"666"
+        && area[0] != b'9'
+        && &digits[3..5] != b"00"
+        && &digits[5..] != b"0000"
+}
+
+pub(crate) fn ipv4_valid(value: &[u8]) -> bool {
+    std::str::from_utf8(value)
+        .ok()
+        .and_then(|s| std::net::Ipv4Addr::from_str(s).ok())
+        .is_some()
+}
+
+pub(crate) fn ipv6_valid(value: &[u8]) -> bool {
+    std::str::from_utf8(value)
+        .ok()
+        .and_then(|s| std::net::Ipv6Addr::from_str(s).ok())
+        .is_some()
+}
+
+/// Decodes unpadded or padded base64url (or standard base64).
+pub(crate) fn base64url_decode(input: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(input.len() * 3 / 4);
+    let mut acc = 0u32;
+    let mut bits = 0u32;
+    for &b in input {
+        let v = match b {
+            b'A'..=b'Z' => b - b'A',
+            b'a'..=b'z' => b - b'a' + 26,
+            b'0'..=b'9' => b - b'0' + 52,
+            b'-' | b'+' => 62,
+            b'_' | b'/' => 63,
+            b'=' => break,
+            _ => return None,
+        };
+        acc = (acc << 6) | u32::from(v);
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+            acc &= (1 << bits) - 1;
+        }
+    }
+    Some(out)
+}
+
+/// A JWT: three dot-separated base64url parts whose header is a JSON object with `alg` and
+/// whose claims are a JSON object.
+pub(crate) fn jwt_valid(value: &[u8]) -> bool {
+    let mut parts = value.split(|&b| b == b'.');
+    let (Some(header), Some(claims)) = (parts.next(), parts.next()) else {
+        return false;
+    };
+    let json_object = |part: &[u8]| {
+        base64url_decode(part)
+            .and_then(|bytes| serde_json::from_slice::<serde_json::Value>(&bytes).ok())
+            .filter(serde_json::Value::is_object)
+    };
+    match (json_object(header), json_object(claims)) {
+        (Some(h), Some(_)) => h.get("alg").is_some_and(serde_json::Value::is_string),
+        _ => false,
+    }
+}
+
+/// Values that look like a secret's slot rather than a secret: template variables, angle or
+/// square brackets, masks, well-known placeholder words and blackbar's own labels.
+pub(crate) fn is_placeholder(value: &[u8]) -> bool {
+    let v = value.trim_ascii();
+    if v.is_empty() {
+        return true;
+    }
+    let wrapped = |open: &[u8], close: &[u8]| v.starts_with(open) && v.ends_with(close);
+    if wrapped(b"${", b"}")
+        || wrapped(b"{{", b"}}")
+        || wrapped(b"<", b">")
+        || wrapped(b"[", b"]")
+        || wrapped(b"%(", b")s")
+        || v.starts_with(b"$")
+        || v.starts_with(b"process.env")
+        || v.starts_with(b"os.environ")
+        || v.starts_with(b"env(")
+    {
+        return true;
+    }
+    // A run of one repeated character: "****", "xxxxxxxx", "00000000".
+    if v.iter().all(|&b| b == v[0]) {
+        return true;
+    }
+    let lower = v.to_ascii_lowercase();
+    const WORDS: &[&str] = &[
+        "changeme",
+        "change_me",
+        "change-me",
+        "password",
+        "passw0rd",
+        "secret",
+        "mysecret",
+        "example",
+        "placeholder",
+        "redacted",
+        "removed",
+        "hidden",
+        "null",
+        "none",
+        "nil",
+        "undefined",
+        "true",
+        "false",
+        "test",
+        "testing",
+        "dummy",
+        "sample",
+        "todo",
+        "fixme",
+        "your_password",
+        "your-password",
+        "yourpassword",
+        "your_api_key",
+        "your-api-key",
+        "your_token",
+        "your-token",
+        "your_secret",
+        "xxx",
+        "tbd",
+        "notset",
+        "not_set",
+        "empty",
+        "default",
+        "admin",
+        "root",
+        "letmein",
+        "hunter2",
+        "qwerty",
+        "123456",
+        "12345678",
+    ];
+    if WORDS.iter().any(|w| lower == w.as_bytes()) {
+        return true;
+    }
+    lower.starts_with(b"your") || lower.starts_with(b"<your") || lower.starts_with(b"insert")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ssn_rules() {
+        assert!(ssn_valid(b"536-22-1234"));
+        assert!(!ssn_valid(b"000-22-1234"));
+        assert!(!ssn_valid(b"666-22-1234"));
+        assert!(!ssn_valid(b"936-22-1234"));
+        assert!(!ssn_valid(b"536-00-1234"));
+        assert!(!ssn_valid(b"536-22-0000"));
+    }
+
+    #[test]
+    fn placeholders() {
+        for p in [
+            "changeme",
+            "${DB_PASS}",
+            "<password>",
+            "****",
+            "{{ secret }}",
+            "[PASSWORD]",
+            "$PASS",
+        ] {
+            assert!(is_placeholder(p.as_bytes()), "{p}");
+        }
+        assert!(!is_placeholder(b"q8Zr2LmX0vTwY3"));
+    }
+
+    #[test]
+    fn jwt_header() {
+        let jwt = b"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U";
+        assert!(jwt_valid(jwt));
+        assert!(!jwt_valid(b"eyJub3RqdXN0Ijp0cnVlfQ.eyJ9.abc"));
+    }
+}
