@@ -288,7 +288,7 @@ impl StreamRedactor {
     }
 }
 
-fn finding(
+pub(crate) fn finding(
     inner: &crate::redactor::Inner,
     d: &Detection,
     span: std::ops::Range<u64>,

@@ -39,6 +39,8 @@ use crate::finding::Confidence;
 use crate::rules::{Rule, RuleSet, MAX_CONTEXT_WINDOW};
 use crate::validate;
 
+pub mod reference;
+
 /// A confirmed, validated match, before overlap resolution.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Detection {
@@ -113,7 +115,7 @@ pub(crate) fn syntax_config() -> syntax::Config {
     syntax::Config::new().unicode(false).utf8(false)
 }
 
-fn build_regex(patterns: &[&str]) -> Result<meta::Regex, String> {
+pub(crate) fn build_regex(patterns: &[&str]) -> Result<meta::Regex, String> {
     meta::Regex::builder()
         .syntax(syntax_config())
         .configure(
@@ -463,27 +465,38 @@ fn confirm(
             }
         }
     }
-    // The context is the text around the match on its line, within the rule's window.
-    let w = rm.window as usize;
-    let mut lo = s.saturating_sub(w);
-    let mut hi = (e + w).min(hay.len());
-    if w > 0 {
-        if let Some(nl) = memchr::memrchr(b'\n', &hay[lo..s]) {
-            lo += nl + 1;
-        }
-        if let Some(nl) = memchr::memchr(b'\n', &hay[e..hi]) {
-            hi = e + nl;
-        }
-    } else {
-        (lo, hi) = (s, e);
-    }
-    let confidence = validate::confidence(rule, &hay[span.clone()], &hay[lo..hi], s - lo..e - lo);
+    let confidence = judge(rule, hay, s..e, span.clone(), rm.window as usize);
     Detection {
         rule: i as u32,
         claim: m,
         span: base + span.start as u64..base + span.end as u64,
         confidence,
     }
+}
+
+/// A match's confidence: its validators on the redacted `span`, and its context words within
+/// `window` bytes of the `claim` on the same line. `hay` must hold `window` bytes on each side
+/// of the claim (or the input's start/end, or a newline).
+pub(crate) fn judge(
+    rule: &Rule,
+    hay: &[u8],
+    claim: Range<usize>,
+    span: Range<usize>,
+    window: usize,
+) -> Confidence {
+    let (s, e) = (claim.start, claim.end);
+    let (mut lo, mut hi) = (s, e);
+    if window > 0 {
+        lo = s.saturating_sub(window);
+        hi = (e + window).min(hay.len());
+        if let Some(nl) = memchr::memrchr(b'\n', &hay[lo..s]) {
+            lo += nl + 1;
+        }
+        if let Some(nl) = memchr::memchr(b'\n', &hay[e..hi]) {
+            hi = e + nl;
+        }
+    }
+    validate::confidence(rule, &hay[span], &hay[lo..hi], s - lo..e - lo)
 }
 
 /// Per-stream mutable search state: regex caches and, per rule, the next search position and

@@ -1,0 +1,147 @@
+//! The obviously-correct slow version, kept to test the fast path against.
+//!
+//! [`detect`] runs every rule's regex over the whole input with no prefilter and no window;
+//! [`redact`] resolves and applies actions over the whole input at once. The engine and
+//! [`crate::StreamRedactor`] must agree with them for every input and every chunking
+//! (`tests/reference.rs`). Only validators, resolution and actions are shared: they define
+//! what a finding *is*, not how it is found.
+
+use std::ops::Range;
+
+use aho_corasick::{AhoCorasick, MatchKind};
+use regex_automata::{Anchored, Input, PatternID};
+
+use super::{build_regex, judge, Detection};
+use crate::action::{Action, ActionKind};
+use crate::redactor::{Redacted, Redactor};
+use crate::resolve;
+use crate::rules::RuleSet;
+use crate::stream::finding;
+
+/// Every match of every rule over the whole input, validated, sorted by (claim start, rule).
+///
+/// # Panics
+///
+/// If a rule does not compile (a loaded [`RuleSet`] always does).
+pub fn detect(rules: &RuleSet, input: &[u8]) -> Vec<Detection> {
+    let mut out = vec![];
+    for (i, rule) in rules.rules().iter().enumerate() {
+        let window = if rule.context.is_empty() {
+            0
+        } else {
+            rule.context_window
+        };
+        let mut push = |claim: Range<usize>, span: Range<usize>| {
+            let confidence = judge(rule, input, claim.clone(), span.clone(), window);
+            out.push(Detection {
+                rule: i as u32,
+                claim: claim.start as u64..claim.end as u64,
+                span: span.start as u64..span.end as u64,
+                confidence,
+            });
+        };
+        if let Some(ref lits) = rule.literals {
+            let ac = AhoCorasick::builder()
+                .match_kind(MatchKind::LeftmostLongest)
+                .build(lits.iter())
+                .unwrap();
+            for m in ac.find_iter(input) {
+                push(m.range(), m.range());
+            }
+            continue;
+        }
+        let re = build_regex(&[&rule.pattern]).unwrap();
+        let group = re.group_info().to_index(PatternID::ZERO, "secret");
+        let mut caps = re.create_captures();
+        for m in re.find_iter(input) {
+            let mut span = m.range();
+            if let Some(g) = group {
+                re.search_captures(
+                    &Input::new(input).range(m.range()).anchored(Anchored::Yes),
+                    &mut caps,
+                );
+                if let Some(sp) = caps.get_group(g).filter(|sp| !sp.is_empty()) {
+                    span = sp.range();
+                }
+            }
+            push(m.range(), span);
+        }
+    }
+    out.sort_by_key(|d| (d.claim.start, d.rule));
+    out
+}
+
+/// Redacts the whole input at once: detect, resolve over everything, apply actions, then
+/// remove the output lines that hold a `drop`.
+pub fn redact(redactor: &Redactor, input: &[u8]) -> Redacted {
+    let inner = &redactor.inner;
+    let dets = detect(&inner.rules, input);
+    let min = inner.min_confidence;
+    let active: Vec<Detection> = dets
+        .iter()
+        .filter(|d| d.confidence >= min)
+        .cloned()
+        .collect();
+    let line_of = |at: u64| 1 + memchr::memchr_iter(b'\n', &input[..at as usize]).count() as u64;
+    let mut findings = vec![];
+    // Output pieces, each flagged when it is a dropped finding's place.
+    let mut pieces: Vec<(Vec<u8>, bool)> = vec![];
+    let mut pos = 0u64;
+    for seg in resolve::segments(&inner.rules, &active, 0..input.len() as u64) {
+        pieces.push((
+            input[pos as usize..seg.range.start as usize].to_vec(),
+            false,
+        ));
+        let d = &active[seg.winner];
+        let rule = &inner.rules.rules()[d.rule as usize];
+        let action = &inner.actions[d.rule as usize];
+        let mut rep = vec![];
+        action.apply(
+            rule,
+            &input[seg.range.start as usize..seg.range.end as usize],
+            inner.key.as_ref(),
+            &mut rep,
+        );
+        pieces.push((rep, *action == Action::Drop));
+        findings.push(finding(
+            inner,
+            d,
+            seg.range.clone(),
+            action.kind(),
+            line_of(seg.range.start),
+        ));
+        pos = seg.range.end;
+    }
+    pieces.push((input[pos as usize..].to_vec(), false));
+    for d in dets.iter().filter(|d| d.confidence < min) {
+        findings.push(finding(
+            inner,
+            d,
+            d.span.clone(),
+            ActionKind::None,
+            line_of(d.span.start),
+        ));
+    }
+    findings.sort_by_key(|f| f.span.start);
+    // Split into output lines; a line holding a drop disappears with its newline.
+    let mut output = vec![];
+    let mut line: Vec<u8> = vec![];
+    let mut dropped = false;
+    for (bytes, is_drop) in pieces {
+        dropped |= is_drop;
+        for &b in &bytes {
+            line.push(b);
+            if b == b'\n' {
+                if !dropped {
+                    output.extend_from_slice(&line);
+                }
+                line.clear();
+                dropped = false;
+            }
+        }
+    }
+    if !dropped {
+        output.extend_from_slice(&line);
+    }
+    Redacted { output, findings }
+}

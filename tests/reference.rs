@@ -1,0 +1,238 @@
+//! The fast path against the reference: the engine's detections equal every rule's regex run
+//! over the whole input (the prefilter contract), and the stream's output and findings equal
+//! one-shot whole-input redaction for any chunking of any input.
+
+use std::sync::OnceLock;
+
+use blackbar::engine::reference;
+use blackbar::{Policy, Redactor};
+use proptest::prelude::*;
+
+fn redactor() -> &'static Redactor {
+    static R: OnceLock<Redactor> = OnceLock::new();
+    R.get_or_init(|| Redactor::builder().build().unwrap())
+}
+
+const ENGINE_RULES: &str = include_str!("data/engine-rules.toml");
+
+/// Rules written to stress the engine: late keywords, context, overlaps, a multi-line rule,
+/// and a literal canary list.
+fn redactor_edges() -> &'static Redactor {
+    static R: OnceLock<Redactor> = OnceLock::new();
+    R.get_or_init(|| {
+        Redactor::builder()
+            .without_default_catalog()
+            .rule_source("tests/data/engine-rules.toml", ENGINE_RULES)
+            .canaries(
+                "test",
+                vec![
+                    b"CANARY-0001-ZZ".to_vec(),
+                    b"CANARY-0001".to_vec(),
+                    b"s3cr3t-decoy".to_vec(),
+                ],
+            )
+            .build()
+            .unwrap()
+    })
+}
+
+fn all() -> [&'static Redactor; 3] {
+    [redactor(), redactor_mixed(), redactor_edges()]
+}
+
+/// A redactor with every action kind in play, including drop.
+fn redactor_mixed() -> &'static Redactor {
+    static R: OnceLock<Redactor> = OnceLock::new();
+    R.get_or_init(|| {
+        let mut p = Policy::default();
+        p.set_action_str("pii=mask:keep-separators").unwrap();
+        p.set_action_str("secret=hash").unwrap();
+        if Redactor::builder()
+            .build()
+            .unwrap()
+            .rules()
+            .get("ipv4")
+            .is_some()
+        {
+            p.set_action_str("ipv4=drop").unwrap();
+        }
+        Redactor::builder()
+            .policy(p)
+            .key(blackbar::Key::new(b"0123456789abcdef-test").unwrap())
+            .build()
+            .unwrap()
+    })
+}
+
+/// Text pieces that make findings likely: every example and counterexample of the catalog,
+/// near misses, separators, invalid UTF-8 and NUL.
+fn vocabulary() -> &'static Vec<Vec<u8>> {
+    static V: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
+    V.get_or_init(|| {
+        let mut v: Vec<Vec<u8>> = vec![];
+        for r in redactor()
+            .rules()
+            .rules()
+            .iter()
+            .chain(redactor_edges().rules().rules())
+        {
+            for e in r.examples.iter().chain(&r.counterexamples) {
+                v.push(e.as_bytes().to_vec());
+                // Truncated and split variants exercise partial matches at window edges.
+                let b = e.as_bytes();
+                v.push(b[..b.len() / 2].to_vec());
+                v.push(b[b.len() / 2..].to_vec());
+            }
+        }
+        for s in [
+            " ",
+            " ",
+            "\n",
+            "\n",
+            "\t",
+            "@",
+            ":",
+            "-",
+            ".",
+            "=",
+            "\"",
+            "'",
+            "/",
+            "0",
+            "12",
+            "4111",
+            "password=",
+            "user@",
+            "://",
+            "-----BEGIN",
+            "-----END",
+            "PRIVATE KEY-----",
+            "\r\n",
+            "the quick brown fox ",
+            "2024-01-15T10:23:45.123Z ",
+            "id=550e8400-e29b-41d4-a716-446655440000 ",
+            "CANARY-0001",
+            "-ZZ",
+            "s3cr3t-decoy",
+            "ssn ",
+            "account ",
+            "call ",
+            " (415) ",
+            "555-0132",
+        ] {
+            v.push(s.as_bytes().to_vec());
+        }
+        v.push(vec![0xFF, 0xFE]);
+        v.push(vec![0x00]);
+        v.push(vec![0xC3]);
+        v.push("é€".as_bytes().to_vec());
+        v
+    })
+}
+
+fn build(indices: &[usize]) -> Vec<u8> {
+    let v = vocabulary();
+    indices
+        .iter()
+        .flat_map(|&i| v[i % v.len()].clone())
+        .collect()
+}
+
+/// Feeds `input` in chunks whose sizes cycle through `sizes`.
+fn stream(r: &Redactor, input: &[u8], sizes: &[usize]) -> blackbar::Redacted {
+    let mut s = r.stream();
+    let mut output = vec![];
+    let mut rest = input;
+    let mut k = 0;
+    while !rest.is_empty() {
+        let n = sizes[k % sizes.len()].clamp(1, rest.len());
+        s.feed(&rest[..n], &mut output);
+        rest = &rest[n..];
+        k += 1;
+    }
+    s.finish(&mut output);
+    blackbar::Redacted {
+        output,
+        findings: s.take_findings(),
+    }
+}
+
+fn assert_same(input: &[u8], got: &blackbar::Redacted, want: &blackbar::Redacted) {
+    assert!(
+        got.output == want.output,
+        "output differs\ninput: {:?}\n  got: {:?}\n want: {:?}",
+        String::from_utf8_lossy(input),
+        String::from_utf8_lossy(&got.output),
+        String::from_utf8_lossy(&want.output)
+    );
+    let key = |f: &blackbar::Finding| (f.span.start, f.span.end, f.rule, f.action.as_str(), f.line);
+    let mut g: Vec<_> = got.findings.iter().map(key).collect();
+    let mut w: Vec<_> = want.findings.iter().map(key).collect();
+    g.sort();
+    w.sort();
+    assert_eq!(
+        g,
+        w,
+        "findings differ for input {:?}",
+        String::from_utf8_lossy(input)
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
+
+    #[test]
+    fn engine_finds_exactly_what_the_reference_finds(idx in prop::collection::vec(any::<usize>(), 0..60)) {
+        let input = build(&idx);
+        for r in [redactor(), redactor_edges()] {
+            let got = r.detect(&input);
+            let want = reference::detect(r.rules(), &input);
+            prop_assert_eq!(got, want, "input {:?}", String::from_utf8_lossy(&input));
+        }
+    }
+
+    #[test]
+    fn any_chunking_gives_the_one_shot_output(
+        idx in prop::collection::vec(any::<usize>(), 0..60),
+        sizes in prop::collection::vec(1usize..300, 1..8),
+    ) {
+        let input = build(&idx);
+        for r in all() {
+            let want = reference::redact(r, &input);
+            assert_same(&input, &r.redact(&input), &want);
+            assert_same(&input, &stream(r, &input, &sizes), &want);
+            for fixed in [1, 2, 3, 7, 64, 4096] {
+                assert_same(&input, &stream(r, &input, &[fixed]), &want);
+            }
+        }
+    }
+}
+
+/// Random bytes, not just the vocabulary: nothing panics and chunking still does not matter.
+#[test]
+fn random_bytes_any_chunking() {
+    let mut state = 0x9E37_79B9_7F4A_7C15u64;
+    let mut next = || {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        state
+    };
+    for _ in 0..64 {
+        let len = (next() % 3000) as usize;
+        let input: Vec<u8> = (0..len)
+            .map(|_| match next() % 8 {
+                0 => b'\n',
+                1 => b"0123456789"[(next() % 10) as usize],
+                2 => b" .-@:_/="[(next() % 8) as usize],
+                _ => (next() % 256) as u8,
+            })
+            .collect();
+        for r in all() {
+            let want = reference::redact(r, &input);
+            for sizes in [&[1usize][..], &[5, 1, 77], &[4096]] {
+                assert_same(&input, &stream(r, &input, sizes), &want);
+            }
+        }
+    }
+}
