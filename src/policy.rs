@@ -25,8 +25,9 @@ use crate::rules::RuleSet;
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
     min_confidence: Confidence,
-    /// `(target, action)` in the order given; a later entry overrides an earlier one.
-    actions: Vec<(String, Action)>,
+    /// `(target, action, where it was set)` in the order given; a later entry overrides an
+    /// earlier one.
+    actions: Vec<(String, Action, String)>,
 }
 
 impl Default for Policy {
@@ -66,14 +67,15 @@ impl Policy {
         for (target, action) in spec.actions {
             let action = Action::parse(&action)
                 .map_err(|e| Error::new(ErrorKind::Policy(format!("{target}: {e}"))).at(origin))?;
-            policy.actions.push((target, action));
+            policy.actions.push((target, action, origin.to_string()));
         }
         Ok(policy)
     }
 
     /// Sets the action for a category (`pii`, `secret`, `canary`) or a rule id.
     pub fn set_action(&mut self, target: &str, action: Action) -> &mut Policy {
-        self.actions.push((target.to_string(), action));
+        self.actions
+            .push((target.to_string(), action, "policy".to_string()));
         self
     }
 
@@ -90,7 +92,9 @@ impl Policy {
         })?;
         let action = Action::parse(action)
             .map_err(|e| Error::new(ErrorKind::Policy(format!("--action {assignment}: {e}"))))?;
-        Ok(self.set_action(target, action))
+        self.actions
+            .push((target.to_string(), action, format!("--action {assignment}")));
+        Ok(self)
     }
 
     /// Sets the confidence a finding needs to be acted on.
@@ -111,11 +115,12 @@ impl Policy {
     ///
     /// An entry naming neither a rule nor a category.
     pub fn compile(&self, rules: &RuleSet) -> Result<Vec<Action>, Error> {
-        for (target, _) in &self.actions {
+        for (target, _, origin) in &self.actions {
             if Category::parse(target).is_none() && rules.get(target).is_none() {
                 return Err(Error::new(ErrorKind::Policy(format!(
                     "'{target}' is neither a category (pii, secret, canary) nor a loaded rule id"
-                ))));
+                )))
+                .at(origin));
             }
         }
         Ok(rules
@@ -126,8 +131,8 @@ impl Policy {
                     self.actions
                         .iter()
                         .rev()
-                        .find(|(x, _)| x == t)
-                        .map(|(_, a)| a.clone())
+                        .find(|(x, _, _)| x == t)
+                        .map(|(_, a, _)| a.clone())
                 };
                 by(&rule.id)
                     .or_else(|| by(rule.category.as_str()))

@@ -25,7 +25,7 @@ use crate::stream::StreamRedactor;
 /// let mut policy = Policy::default();
 /// policy.set_action_str("pii=mask")?;
 /// let r = Redactor::builder().policy(policy).build()?;
-/// assert_eq!(r.redact(b"ip 10.1.2.3 up").output, b"ip ********** up");
+/// assert_eq!(r.redact(b"ip 10.1.2.3 up").output, b"ip ******** up");
 /// # Ok::<(), blackbar::Error>(())
 /// ```
 #[derive(Clone)]
@@ -123,7 +123,7 @@ impl Redactor {
     pub fn check_examples(&self, only: &[String]) -> Vec<ExampleFailure> {
         let mut failures = vec![];
         for (i, rule) in self.inner.rules.rules().iter().enumerate() {
-            if !only.is_empty() && !only.iter().any(|id| **id == *rule.id) {
+            if !only.is_empty() && !only.contains(&rule.id.to_string()) {
                 continue;
             }
             let hit = |text: &str| {
@@ -229,7 +229,7 @@ impl RedactorBuilder {
             }
         }
         let engine = Engine::new(&rules)?;
-        let has_drop = actions.iter().any(|a| *a == Action::Drop);
+        let has_drop = actions.contains(&Action::Drop);
         Ok(Redactor {
             inner: Arc::new(Inner {
                 rules,

@@ -34,8 +34,24 @@ pub fn main() -> i32 {
 }
 
 fn fail(e: &anyhow::Error) -> i32 {
-    let _ = writeln!(io::stderr(), "blackbar: {e:#}");
+    let _ = writeln!(io::stderr(), "blackbar: {}", one_line(&format!("{e:#}")));
     EXIT_ERROR
+}
+
+/// Folds a message onto one line, so stderr carries exactly one line per error. A TOML error
+/// quotes the offending source under a `|` gutter; those lines are dropped (the message keeps
+/// the line and column).
+fn one_line(msg: &str) -> String {
+    let quoted = |l: &str| {
+        l.trim_start_matches(|c: char| c.is_ascii_digit())
+            .trim_start()
+            .starts_with('|')
+    };
+    msg.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !quoted(l))
+        .collect::<Vec<_>>()
+        .join(": ")
 }
 
 fn is_broken_pipe(e: &anyhow::Error) -> bool {

@@ -32,7 +32,7 @@ use std::ops::Range;
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex_automata::util::captures::Captures;
 use regex_automata::util::syntax;
-use regex_automata::{meta, Anchored, Input, PatternID};
+use regex_automata::{hybrid, meta, Anchored, Input, PatternID};
 
 use crate::error::Error;
 use crate::finding::Confidence;
@@ -74,12 +74,17 @@ enum Matcher {
 #[derive(Debug)]
 struct RuleMatcher {
     matcher: Matcher,
+    /// For multi-line rules: an anchored lazy DFA that tells when no match from a start can
+    /// grow any more, so a closed block is released without waiting for `max_len` bytes.
+    settle: Option<hybrid::dfa::DFA>,
     source: Source,
     max_len: u64,
     lead: u64,
     multiline: bool,
     /// The context window, or 0 when the rule has no context words.
     window: u64,
+    /// The rule's keywords, lowercased.
+    keywords: Vec<Vec<u8>>,
 }
 
 #[derive(Debug)]
@@ -179,8 +184,19 @@ impl Engine {
                     (Matcher::Regex { regex, secret }, source)
                 }
             };
+            let settle = match (rule.multiline, &rule.literals) {
+                (true, None) => Some(
+                    hybrid::dfa::DFA::builder()
+                        .syntax(syntax_config())
+                        .configure(hybrid::dfa::DFA::config().cache_capacity(8 << 20))
+                        .build(&rule.pattern)
+                        .map_err(|e| Error::rule(&rule.id, format!("cannot compile: {e}")))?,
+                ),
+                _ => None,
+            };
             rules.push(RuleMatcher {
                 matcher,
+                settle,
                 source,
                 max_len: rule.max_len as u64,
                 lead: rule.keyword_lead as u64,
@@ -190,6 +206,11 @@ impl Engine {
                 } else {
                     rule.context_window as u64
                 },
+                keywords: rule
+                    .keywords
+                    .iter()
+                    .map(|k| k.to_ascii_lowercase().into_bytes())
+                    .collect(),
             });
         }
         let keywords = if keyword_list.is_empty() {
@@ -250,8 +271,14 @@ impl Engine {
                 Matcher::Literals(_) => None,
             })
             .collect();
+        let settle_caches = self
+            .rules
+            .iter()
+            .map(|r| r.settle.as_ref().map(|d| d.create_cache()))
+            .collect();
         Scanner {
             caches,
+            settle_caches,
             combined_cache: self.combined.as_ref().map(|c| c.regex.create_cache()),
             states: self.rules.iter().map(|_| RuleState::default()).collect(),
             scanned: 0,
@@ -349,6 +376,7 @@ impl Engine {
         };
         let st = &mut sc.states[i];
         let cache = &mut sc.caches[i];
+        let settle_cache = &mut sc.settle_caches[i];
         loop {
             let (lo, hi, anchored) = if rm.source == Source::SelfScan {
                 (st.p, end, false)
@@ -362,8 +390,37 @@ impl Engine {
                 }
             };
             let q = st.p.max(lo);
-            if q >= horizon || q >= hi {
+            if q >= hi {
                 break;
+            }
+            if q >= horizon {
+                // Not enough text to be sure by length; a multi-line rule may still be sure
+                // because no match from `q` can grow (its DFA died inside the buffer).
+                let settled = match (&rm.settle, settle_cache.as_mut()) {
+                    (Some(dfa), Some(c)) => settles(dfa, c, hay, (q - base) as usize),
+                    _ => false,
+                };
+                if !settled {
+                    break;
+                }
+                let input = Input::new(hay)
+                    .range((q - base) as usize..)
+                    .anchored(Anchored::Yes);
+                let found = match rm.matcher {
+                    Matcher::Regex { ref regex, .. } => {
+                        regex.search_with(&mut cache.as_mut().expect("regex cache").0, &input)
+                    }
+                    Matcher::Literals(_) => None,
+                };
+                match found {
+                    Some(m) => {
+                        let m = base + m.start() as u64..base + m.end() as u64;
+                        st.p = m.end;
+                        out.push(confirm(i, rule, rm, cache, hay, base, m));
+                    }
+                    None => st.p = q + 1,
+                }
+                continue;
             }
             let limit = if anchored {
                 (hi - 1 + rm.max_len).min(end)
@@ -399,10 +456,9 @@ impl Engine {
         } else {
             // The lowest start a future anchor can have.
             let mut future = match rm.source {
-                Source::Keywords => {
-                    let kw = self.keywords.as_ref().map_or(0, |k| k.max_len);
-                    (end + 1).saturating_sub(kw).saturating_sub(rm.lead)
-                }
+                Source::Keywords => end
+                    .saturating_sub(keyword_prefix_len(&rm.keywords, hay))
+                    .saturating_sub(rm.lead),
                 _ => end.saturating_sub(self.combined.as_ref().map_or(0, |c| c.max_len)),
             };
             if let (false, Some(nl)) = (rm.multiline, last_nl) {
@@ -416,6 +472,48 @@ impl Engine {
         st.p = decided;
         decided
     }
+}
+
+/// Whether every anchored match attempt from `from` has ended inside `hay`: the lazy DFA
+/// reaches its dead state before the end, so more input cannot change the match at `from`.
+fn settles(
+    dfa: &hybrid::dfa::DFA,
+    cache: &mut hybrid::dfa::Cache,
+    hay: &[u8],
+    from: usize,
+) -> bool {
+    let input = Input::new(hay).range(from..).anchored(Anchored::Yes);
+    let Ok(mut sid) = dfa.start_state_forward(cache, &input) else {
+        return false;
+    };
+    for &b in &hay[from..] {
+        sid = match dfa.next_state(cache, sid, b) {
+            Ok(s) => s,
+            Err(_) => return false,
+        };
+        if sid.is_dead() {
+            return true;
+        }
+        if sid.is_quit() {
+            return false;
+        }
+    }
+    false
+}
+
+/// The length of the longest suffix of `hay` that is a proper prefix of one of `keywords`
+/// (ASCII case-insensitive): a keyword hit not yet seen can start no earlier than that.
+fn keyword_prefix_len(keywords: &[Vec<u8>], hay: &[u8]) -> u64 {
+    let mut best = 0;
+    for k in keywords {
+        for j in (best + 1..k.len().min(hay.len() + 1)).rev() {
+            if hay[hay.len() - j..].eq_ignore_ascii_case(&k[..j]) {
+                best = j;
+                break;
+            }
+        }
+    }
+    best as u64
 }
 
 type RuleCache = Option<(meta::Cache, Captures)>;
@@ -504,6 +602,7 @@ pub(crate) fn judge(
 #[derive(Debug)]
 pub struct Scanner {
     caches: Vec<RuleCache>,
+    settle_caches: Vec<Option<hybrid::dfa::Cache>>,
     combined_cache: Option<meta::Cache>,
     states: Vec<RuleState>,
     scanned: u64,

@@ -9,7 +9,7 @@
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use regex_automata::{Anchored, Input, PatternID};
+use regex_automata::{meta, Anchored, Input, PatternID};
 
 use super::{build_regex, judge, Detection};
 use crate::action::{Action, ActionKind};
@@ -18,12 +18,42 @@ use crate::resolve;
 use crate::rules::RuleSet;
 use crate::stream::finding;
 
-/// Every match of every rule over the whole input, validated, sorted by (claim start, rule).
-///
-/// # Panics
-///
-/// If a rule does not compile (a loaded [`RuleSet`] always does).
-pub fn detect(rules: &RuleSet, input: &[u8]) -> Vec<Detection> {
+/// Each rule compiled on its own, with no prefilter.
+#[derive(Debug)]
+pub struct Reference {
+    rules: RuleSet,
+    regexes: Vec<Option<meta::Regex>>,
+}
+
+impl Reference {
+    /// Compiles every rule separately.
+    ///
+    /// # Panics
+    ///
+    /// If a rule does not compile (a loaded [`RuleSet`] always does).
+    pub fn new(rules: &RuleSet) -> Reference {
+        let regexes = rules
+            .rules()
+            .iter()
+            .map(|r| {
+                r.literals
+                    .is_none()
+                    .then(|| build_regex(&[&r.pattern]).unwrap())
+            })
+            .collect();
+        Reference {
+            rules: rules.clone(),
+            regexes,
+        }
+    }
+
+    /// Every match of every rule over the whole input, validated, sorted by (claim start, rule).
+    pub fn detect(&self, input: &[u8]) -> Vec<Detection> {
+        detect_with(&self.rules, &self.regexes, input)
+    }
+}
+
+fn detect_with(rules: &RuleSet, regexes: &[Option<meta::Regex>], input: &[u8]) -> Vec<Detection> {
     let mut out = vec![];
     for (i, rule) in rules.rules().iter().enumerate() {
         let window = if rule.context.is_empty() {
@@ -50,7 +80,7 @@ pub fn detect(rules: &RuleSet, input: &[u8]) -> Vec<Detection> {
             }
             continue;
         }
-        let re = build_regex(&[&rule.pattern]).unwrap();
+        let re = regexes[i].as_ref().expect("a regex rule");
         let group = re.group_info().to_index(PatternID::ZERO, "secret");
         let mut caps = re.create_captures();
         for m in re.find_iter(input) {
@@ -72,10 +102,11 @@ pub fn detect(rules: &RuleSet, input: &[u8]) -> Vec<Detection> {
 }
 
 /// Redacts the whole input at once: detect, resolve over everything, apply actions, then
-/// remove the output lines that hold a `drop`.
-pub fn redact(redactor: &Redactor, input: &[u8]) -> Redacted {
+/// remove the output lines that hold a `drop`. `reference` must be built from the
+/// redactor's rules.
+pub fn redact(reference: &Reference, redactor: &Redactor, input: &[u8]) -> Redacted {
     let inner = &redactor.inner;
-    let dets = detect(&inner.rules, input);
+    let dets = reference.detect(input);
     let min = inner.min_confidence;
     let active: Vec<Detection> = dets
         .iter()

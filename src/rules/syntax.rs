@@ -9,6 +9,7 @@ use regex_syntax::hir::{Class, Hir, HirKind, Look};
 use regex_syntax::ParserBuilder;
 
 /// Facts about a pattern that the engine and the stream rely on.
+#[derive(Debug)]
 pub(crate) struct Shape {
     pub(crate) max_len: usize,
     pub(crate) multiline: bool,

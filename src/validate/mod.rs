@@ -163,7 +163,8 @@ pub(crate) fn confidence(
         let near = has_context(rule, line, claim);
         if rule.context_required && !near {
             gate_failed = true;
-        } else if near && !rule.context_required {
+        } else if near && !rule.context_required && checksum != Some(false) {
+            // Context raises a plausible match, never one whose checksum failed.
             conf = conf.raised();
         }
     }

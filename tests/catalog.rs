@@ -1,0 +1,101 @@
+//! The default catalog is data with its own tests: every rule's examples are caught and its
+//! counterexamples are not, through the real engine; the catalog has the breadth the product
+//! promises; only multi-line formats may match a newline; the README's catalog is current.
+
+use blackbar::{Category, Redactor};
+
+fn redactor() -> Redactor {
+    Redactor::builder()
+        .build()
+        .expect("the embedded catalog loads")
+}
+
+#[test]
+fn every_example_and_counterexample_behaves() {
+    let r = redactor();
+    let failures = r.check_examples(&[]);
+    let lines: Vec<String> = failures
+        .iter()
+        .map(|f| format!("{}: {}: {}", f.origin, f.rule, f.problem))
+        .collect();
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        lines.join("\n")
+    );
+}
+
+#[test]
+fn catalog_breadth() {
+    let r = redactor();
+    let count = |c: Category| r.rules().rules().iter().filter(|x| x.category == c).count();
+    assert!(
+        count(Category::Secret) >= 60,
+        "{} secret rules",
+        count(Category::Secret)
+    );
+    assert!(
+        count(Category::Pii) >= 10,
+        "{} pii rules",
+        count(Category::Pii)
+    );
+    assert!(count(Category::Canary) >= 1);
+    for id in [
+        "email",
+        "ipv4",
+        "ipv6",
+        "mac-address",
+        "iban",
+        "blackbar-canary",
+        "pem-private-key",
+    ] {
+        assert!(r.rules().get(id).is_some(), "missing rule {id}");
+    }
+    for r in r.rules().rules() {
+        assert!(
+            r.examples.len() >= 2 && !r.counterexamples.is_empty(),
+            "{} lacks examples",
+            r.id
+        );
+    }
+}
+
+/// Single-line rules let the stream release each completed line at once; a rule that can
+/// match `\n` by accident (`\s`, `[^x]`) would hold lines back.
+#[test]
+fn only_block_formats_are_multiline() {
+    let r = redactor();
+    let multi: Vec<&str> = r
+        .rules()
+        .rules()
+        .iter()
+        .filter(|r| r.multiline)
+        .map(|r| &*r.id)
+        .collect();
+    assert_eq!(multi, vec!["pem-private-key"]);
+}
+
+#[test]
+fn readme_catalog_is_current() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_blackbar"))
+        .args(["rules", "list", "--markdown"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let table = String::from_utf8(out.stdout).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let start = readme
+        .find("<!-- catalog:start -->")
+        .expect("README has a catalog:start marker");
+    let end = readme
+        .find("<!-- catalog:end -->")
+        .expect("README has a catalog:end marker");
+    let current = readme[start + "<!-- catalog:start -->".len()..end].trim();
+    assert!(
+        current == table.trim(),
+        "README catalog is stale: regenerate it with `blackbar rules list --markdown` \
+         between the catalog markers"
+    );
+}
