@@ -216,11 +216,28 @@ impl Engine {
         let keywords = if keyword_list.is_empty() {
             None
         } else {
+            // Leftmost-longest, restarted one byte after each hit, reports every position where
+            // some keyword starts (with the longest keyword there); the shorter keywords at the
+            // same position are its prefixes, added from `rules_of`. Unlike an overlapping
+            // search, this lets Aho-Corasick use its SIMD prefilters to skip text.
             let ac = AhoCorasick::builder()
                 .ascii_case_insensitive(true)
-                .match_kind(MatchKind::Standard)
+                .match_kind(MatchKind::LeftmostLongest)
+                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
                 .build(&keyword_list)
                 .map_err(|e| Error::rule("keywords", e.to_string()))?;
+            let direct = rules_of.clone();
+            for (k, kw) in keyword_list.iter().enumerate() {
+                for (j, shorter) in keyword_list.iter().enumerate() {
+                    if j != k && kw.starts_with(shorter.as_str()) {
+                        for &r in &direct[j] {
+                            if !rules_of[k].contains(&r) {
+                                rules_of[k].push(r);
+                            }
+                        }
+                    }
+                }
+            }
             let max_len = keyword_list.iter().map(|k| k.len()).max().unwrap_or(0) as u64;
             Some(Keywords {
                 ac,
@@ -322,10 +339,16 @@ impl Engine {
         let scanned = sc.scanned;
         if let Some(ref kw) = self.keywords {
             let from = scanned.saturating_sub(kw.max_len).max(base);
-            let input = aho_corasick::Input::new(hay).span((from - base) as usize..hay.len());
-            for m in kw.ac.find_overlapping_iter(input) {
-                let (s, e) = (base + m.start() as u64, base + m.end() as u64);
-                if e <= scanned {
+            let mut at = (from - base) as usize;
+            while let Some(m) = kw
+                .ac
+                .find(aho_corasick::Input::new(hay).span(at..hay.len()))
+            {
+                at = m.start() + 1;
+                let s = base + m.start() as u64;
+                // A hit ending in text already scanned was reported then, with every keyword
+                // starting at its position (they are all prefixes of this one or longer).
+                if base + m.end() as u64 <= scanned {
                     continue;
                 }
                 for &r in &kw.rules_of[m.pattern().as_usize()] {
