@@ -90,6 +90,35 @@ impl Redactor {
         Redacted { output, findings }
     }
 
+    /// Redacts a whole input using `scratch` (a stream of this redactor, reset first), so
+    /// that many small inputs do not each pay for a new stream's caches. Appends the output to
+    /// `out` and returns the findings.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let r = blackbar::Redactor::builder().build()?;
+    /// let mut scratch = r.stream();
+    /// let mut out = vec![];
+    /// for record in [&b"a bob@example.com"[..], b"b 10.0.0.1"] {
+    ///     out.clear();
+    ///     r.redact_with(&mut scratch, record, &mut out);
+    /// }
+    /// assert_eq!(out, b"b [IP_ADDRESS]");
+    /// # Ok::<(), blackbar::Error>(())
+    /// ```
+    pub fn redact_with(
+        &self,
+        scratch: &mut StreamRedactor,
+        input: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Vec<crate::Finding> {
+        scratch.reset();
+        scratch.feed(input, out);
+        scratch.finish(out);
+        scratch.take_findings()
+    }
+
     /// A new stream sharing this redactor.
     pub fn stream(&self) -> StreamRedactor {
         StreamRedactor::new(self.clone())

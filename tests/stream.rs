@@ -85,3 +85,22 @@ fn window_is_bounded_without_newlines() {
         "window grew to {max_window} bytes (bound {bound})"
     );
 }
+
+#[test]
+fn a_reset_stream_behaves_like_a_new_one() {
+    let r = redactor();
+    let mut scratch = r.stream();
+    let inputs: [&[u8]; 4] = [
+        b"mail bob@example.com",
+        b"-----BEGIN RSA PRIVATE KEY-----\nunfinished",
+        b"ip 10.0.0.1\n",
+        b"",
+    ];
+    for input in inputs {
+        let mut out = vec![];
+        let findings = r.redact_with(&mut scratch, input, &mut out);
+        let want = r.redact(input);
+        assert_eq!(out, want.output);
+        assert_eq!(findings, want.findings);
+    }
+}

@@ -620,6 +620,17 @@ pub(crate) fn judge(
     validate::confidence(rule, &hay[span], &hay[lo..hi], s - lo..e - lo)
 }
 
+impl Scanner {
+    /// Forgets the input seen so far, keeping the caches: ready for a new input.
+    pub fn reset(&mut self) {
+        for st in &mut self.states {
+            st.p = 0;
+            st.anchors.clear();
+        }
+        self.scanned = 0;
+    }
+}
+
 /// Per-stream mutable search state: regex caches and, per rule, the next search position and
 /// the pending anchors. Create one with [`Engine::scanner`]; never share it between streams.
 #[derive(Debug)]
