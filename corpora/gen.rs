@@ -34,6 +34,9 @@ pub enum Kind {
     Sprinkled,
     /// A short, readable sample with a few values of every kind.
     Sample,
+    /// JSON lines only (app JSON, Docker, Kubernetes, journald, Bunyan shapes), with values
+    /// sprinkled like `sprinkled`, as one more string field.
+    Json,
 }
 
 impl Kind {
@@ -43,6 +46,7 @@ impl Kind {
             "clean" => Some(Kind::Clean),
             "sprinkled" => Some(Kind::Sprinkled),
             "sample" => Some(Kind::Sample),
+            "json" => Some(Kind::Json),
             _ => None,
         }
     }
@@ -87,10 +91,14 @@ pub fn generate(seed: u64, bytes: usize, kind: Kind) -> Corpus {
     let mut n = 0usize;
     loop {
         line.clear();
-        g.line(&mut line);
+        if kind == Kind::Json {
+            g.json_line(&mut line);
+        } else {
+            g.line(&mut line);
+        }
         let value = match kind {
             Kind::Clean => None,
-            Kind::Sprinkled => {
+            Kind::Sprinkled | Kind::Json => {
                 budget += line.len();
                 if budget >= SPRINKLE_EVERY {
                     budget -= SPRINKLE_EVERY;
@@ -137,7 +145,17 @@ pub fn generate(seed: u64, bytes: usize, kind: Kind) -> Corpus {
     }
     if kind != Kind::Sample {
         let rest = bytes - g.out.len();
-        if rest > 0 {
+        if rest > 0 && kind == Kind::Json {
+            // A JSON padding line, or blanks when there is no room for one.
+            if rest >= 12 {
+                g.out.extend_from_slice(b"{\"pad\":\"");
+                g.out.resize(bytes - 3, b'-');
+                g.out.extend_from_slice(b"\"}\n");
+            } else {
+                g.out.resize(bytes - 1, b' ');
+                g.out.push(b'\n');
+            }
+        } else if rest > 0 {
             g.out.push(b'#');
             g.out.resize(bytes - 1, b'-');
             g.out.push(b'\n');
@@ -649,6 +667,88 @@ impl Gen {
         s.push('}');
     }
 
+    /// One JSON line, without the newline: the shapes shippers emit.
+    fn json_line(&mut self, s: &mut String) {
+        self.clock += self.rng.below(3);
+        match self.rng.below(100) {
+            0..=29 => self.json(s),
+            30..=49 => {
+                // Docker's json-file driver: the container's line, escaped, in "log".
+                let mut inner = String::new();
+                if self.rng.chance(50) {
+                    self.nginx(&mut inner);
+                } else {
+                    self.app(&mut inner);
+                }
+                let stream = self.rng.pick(&["stdout", "stdout", "stderr"]);
+                let _ = write!(
+                    s,
+                    "{{\"log\":\"{}\\n\",\"stream\":\"{stream}\",\"time\":\"",
+                    json_escape(&inner)
+                );
+                self.iso(s);
+                s.push_str("\"}");
+            }
+            50..=64 => {
+                // Kubernetes structured logging (klog JSON).
+                let msg = self.rng.pick(K8S_MSGS);
+                let mut text = String::new();
+                self.fill(&mut text, msg);
+                let svc = self.rng.pick(SERVICES);
+                let file = self.rng.pick(K8S_FILES);
+                let _ = write!(s, "{{\"ts\":\"",);
+                self.iso(s);
+                let _ = write!(
+                    s,
+                    "\",\"caller\":\"{file}:{}\",\"msg\":\"{}\",\"v\":{},\"pod\":{{\"name\":\"{svc}-",
+                    self.rng.range(20, 900),
+                    json_escape(&text),
+                    self.rng.below(5)
+                );
+                self.rng.hex(s, 9);
+                let _ = write!(
+                    s,
+                    "\",\"namespace\":\"default\"}},\"node\":\"node-{}.cluster.local\"}}",
+                    self.rng.range(1, 40)
+                );
+            }
+            65..=84 => {
+                // journalctl -o json: every field a string.
+                let unit = self.rng.pick(SERVICES);
+                let mut msg = String::new();
+                let m = self.rng.pick(SYSLOG);
+                self.fill(&mut msg, m);
+                s.push_str("{\"__CURSOR\":\"s=");
+                self.rng.hex(s, 32);
+                let _ = write!(
+                    s,
+                    "\",\"PRIORITY\":\"{}\",\"_PID\":\"{}\",\"_SYSTEMD_UNIT\":\"{unit}.service\",\"SYSLOG_IDENTIFIER\":\"{unit}\",\"_HOSTNAME\":\"web-0{}\",\"MESSAGE\":\"{}\"}}",
+                    self.rng.range(3, 7),
+                    self.rng.range(100, 65000),
+                    self.rng.range(1, 4),
+                    json_escape(&msg)
+                );
+            }
+            _ => {
+                // Bunyan / pino.
+                let svc = self.rng.pick(SERVICES);
+                let msg = self.rng.pick(MESSAGES);
+                let mut text = String::new();
+                self.fill(&mut text, msg);
+                let _ = write!(
+                    s,
+                    "{{\"name\":\"{svc}\",\"hostname\":\"web-0{}\",\"pid\":{},\"level\":{},\"msg\":\"{}\",\"time\":\"",
+                    self.rng.range(1, 4),
+                    self.rng.range(100, 65000),
+                    self.rng.pick(&["20", "30", "30", "40", "50"]),
+                    json_escape(&text)
+                );
+                self.iso(s);
+                s.push_str("\",\"v\":0}");
+            }
+        }
+    }
+
     fn trace(&mut self, s: &mut String) {
         self.iso(s);
         let module = self.rng.pick(MODULES);
@@ -1024,7 +1124,8 @@ fn json_escape(s: &str) -> String {
     out
 }
 
-const USAGE: &str = "usage: gencorpus --seed N --bytes N --kind clean|sprinkled|sample --out FILE \
+const USAGE: &str =
+    "usage: gencorpus --seed N --bytes N --kind clean|sprinkled|sample|json --out FILE \
                      [--manifest FILE]";
 
 fn main() {

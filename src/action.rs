@@ -8,17 +8,24 @@
 //! | `mask:keep-separators` | `*****@*******.***` |
 //! | `partial` / `partial:F:L` | keep the first F and last L characters (rule default; cards keep the last 4) |
 //! | `hash` | `EMAIL#1b2c3d4e5f`: keyed HMAC-SHA256, same value and key give the same digest |
+//! | `token` | `tok_EMAIL_k3f9a1c2b_…`: reversible, deterministic AES-SIV (see [`crate::token`]) |
+//! | `fpe` | `4111 1187 3245 0916` for a card: digits encrypted with FF1, format kept (see [`crate::token::fpe`]) |
+//! | `placeholder` | `[EMAIL_1]`: numbered per session, restorable (see [`crate::placeholder`]) |
 //! | `drop` | the whole output line is removed |
 //! | `report` | unchanged: detect only |
+//!
+//! `hash`, `token` and `fpe` need a key ([`crate::Key`]). `token` writes the rule's `[LABEL]`
+//! for a value longer than [`crate::token::MAX_VALUE_LEN`]; `fpe` writes it for a value that is
+//! not digits and separators or has too few digits. Neither ever leaves a value in clear.
 
 use std::fmt;
 
-use hmac::{Hmac, Mac};
 use serde::Serialize;
-use sha2::Sha256;
 
 use crate::key::Key;
+use crate::placeholder::Vault;
 use crate::rules::Rule;
+use crate::token::fpe::Shape;
 
 /// How a finding is redacted.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -39,6 +46,12 @@ pub enum Action {
     },
     /// `LABEL#` and the first 10 hex digits of HMAC-SHA256 under the key.
     Hash,
+    /// A reversible token, `tok_LABEL_KEYID_…` (deterministic AES-SIV under the key).
+    Token,
+    /// Format-preserving encryption of the value's digits (FF1 under the key).
+    Fpe,
+    /// A numbered placeholder, `[LABEL_N]`, from the stream's session vault.
+    Placeholder,
     /// Remove the whole output line.
     Drop,
     /// Leave the text unchanged; only report.
@@ -59,6 +72,12 @@ pub enum ActionKind {
     Partial,
     /// See [`Action::Hash`].
     Hash,
+    /// See [`Action::Token`].
+    Token,
+    /// See [`Action::Fpe`].
+    Fpe,
+    /// See [`Action::Placeholder`].
+    Placeholder,
     /// See [`Action::Drop`].
     Drop,
     /// See [`Action::Report`].
@@ -74,6 +93,9 @@ impl ActionKind {
             ActionKind::Mask => "mask",
             ActionKind::Partial => "partial",
             ActionKind::Hash => "hash",
+            ActionKind::Token => "token",
+            ActionKind::Fpe => "fpe",
+            ActionKind::Placeholder => "placeholder",
             ActionKind::Drop => "drop",
             ActionKind::Report => "report",
         }
@@ -98,6 +120,9 @@ impl fmt::Display for Action {
                 write!(f, "partial:{}:{}", first.unwrap_or(0), last.unwrap_or(0))
             }
             Action::Hash => f.write_str("hash"),
+            Action::Token => f.write_str("token"),
+            Action::Fpe => f.write_str("fpe"),
+            Action::Placeholder => f.write_str("placeholder"),
             Action::Drop => f.write_str("drop"),
             Action::Report => f.write_str("report"),
         }
@@ -106,7 +131,8 @@ impl fmt::Display for Action {
 
 impl Action {
     /// Parses an action as written in policies and `--action` flags: `label`, `mask`,
-    /// `mask:keep-separators`, `partial`, `partial:FIRST:LAST`, `hash`, `drop`, `report`.
+    /// `mask:keep-separators`, `partial`, `partial:FIRST:LAST`, `hash`, `token`, `fpe`,
+    /// `placeholder`, `drop`, `report`.
     ///
     /// # Errors
     ///
@@ -146,12 +172,15 @@ impl Action {
                 }
             }
             ("hash", []) => Action::Hash,
+            ("token", []) => Action::Token,
+            ("fpe", []) => Action::Fpe,
+            ("placeholder", []) => Action::Placeholder,
             ("drop", []) => Action::Drop,
             ("report", []) => Action::Report,
             _ => {
                 return Err(format!(
                     "unknown action '{s}' (expected label, mask, mask:keep-separators, partial, \
-                     partial:FIRST:LAST, hash, drop or report)"
+                     partial:FIRST:LAST, hash, token, fpe, placeholder, drop or report)"
                 ))
             }
         };
@@ -165,6 +194,9 @@ impl Action {
             Action::Mask { .. } => ActionKind::Mask,
             Action::Partial { .. } => ActionKind::Partial,
             Action::Hash => ActionKind::Hash,
+            Action::Token => ActionKind::Token,
+            Action::Fpe => ActionKind::Fpe,
+            Action::Placeholder => ActionKind::Placeholder,
             Action::Drop => ActionKind::Drop,
             Action::Report => ActionKind::Report,
         }
@@ -172,18 +204,19 @@ impl Action {
 
     /// Whether this action needs a key.
     pub fn needs_key(&self) -> bool {
-        matches!(self, Action::Hash)
+        matches!(self, Action::Hash | Action::Token | Action::Fpe)
     }
 
     /// Writes the replacement for `value` (found by `rule`) to `out`. `Drop` writes nothing;
     /// the stream removes the line.
-    pub(crate) fn apply(&self, rule: &Rule, value: &[u8], key: Option<&Key>, out: &mut Vec<u8>) {
+    pub(crate) fn apply(&self, rule: &Rule, value: &[u8], ctx: &Ctx<'_>, out: &mut Vec<u8>) {
+        let label = |out: &mut Vec<u8>| {
+            out.push(b'[');
+            out.extend_from_slice(rule.label.as_bytes());
+            out.push(b']');
+        };
         match *self {
-            Action::Label => {
-                out.push(b'[');
-                out.extend_from_slice(rule.label.as_bytes());
-                out.push(b']');
-            }
+            Action::Label => label(out),
             Action::Mask { keep_separators } => {
                 for ch in chars(value) {
                     let keep = keep_separators && ch.len() == 1 && is_separator(ch[0]);
@@ -205,20 +238,62 @@ impl Action {
                 }
             }
             Action::Hash => {
-                out.extend_from_slice(rule.label.as_bytes());
-                out.push(b'#');
-                let key = key.expect("a hash policy is refused at build time without a key");
-                let mut mac = Hmac::<Sha256>::new_from_slice(key.bytes()).expect("any key length");
-                mac.update(value);
-                let digest = mac.finalize().into_bytes();
-                for b in &digest[..5] {
-                    out.extend_from_slice(format!("{b:02x}").as_bytes());
+                let key = ctx
+                    .key
+                    .expect("a keyed policy is refused at build time without a key");
+                crate::key::hash_into(key.current(), &rule.label, value, out);
+            }
+            Action::Token => {
+                let key = ctx
+                    .key
+                    .expect("a keyed policy is refused at build time without a key");
+                if !crate::token::encrypt_into(key, &rule.label, value, out) {
+                    label(out);
                 }
             }
+            Action::Fpe => {
+                let key = ctx
+                    .key
+                    .expect("a keyed policy is refused at build time without a key");
+                let shape = ctx.shape.expect("every fpe rule has a shape");
+                let done = crate::token::fpe::apply(
+                    key.current(),
+                    &rule.label,
+                    shape,
+                    value,
+                    ctx.reverse_fpe,
+                    out,
+                );
+                if !done {
+                    if ctx.reverse_fpe {
+                        // Not something fpe made: leave it as it is.
+                        out.extend_from_slice(value);
+                    } else {
+                        label(out);
+                    }
+                }
+            }
+            Action::Placeholder => match ctx.vault {
+                Some(vault) => vault.write(&rule.label, value, out),
+                None => label(out),
+            },
             Action::Drop => {}
             Action::Report => out.extend_from_slice(value),
         }
     }
+}
+
+/// What an action may need beyond the rule and the value.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Ctx<'a> {
+    /// The key ring, for `hash`, `token` and `fpe`.
+    pub key: Option<&'a Key>,
+    /// The session vault, for `placeholder` (without one, the label is written).
+    pub vault: Option<&'a Vault>,
+    /// The rule's format-preserving shape, for `fpe`.
+    pub shape: Option<&'a Shape>,
+    /// Whether `fpe` decrypts (for `blackbar detokenize --fpe`).
+    pub reverse_fpe: bool,
 }
 
 fn is_separator(b: u8) -> bool {

@@ -111,6 +111,7 @@ pub fn parse_list(text: &[u8], origin: &str) -> Result<Vec<Vec<u8>>, Error> {
 /// A rule matching a canary list as one literal set (exact, case-sensitive).
 pub fn list_rule(literals: Vec<Vec<u8>>, origin: &str) -> Rule {
     let max_len = literals.iter().map(Vec::len).max().unwrap_or(1);
+    let min_len = literals.iter().map(Vec::len).min().unwrap_or(1);
     Rule {
         id: Arc::from("canary-list"),
         name: "Canary from a --canaries list".into(),
@@ -127,6 +128,7 @@ pub fn list_rule(literals: Vec<Vec<u8>>, origin: &str) -> Rule {
         examples: vec![],
         counterexamples: vec![],
         origin: Arc::from(origin),
+        min_len,
         max_len,
         multiline: literals.iter().any(|l| l.contains(&b'\n')),
         has_secret_group: false,

@@ -9,13 +9,15 @@
 //!
 //! * [`rules`]: rules are data (`patterns/*.toml`); loading validates them, computes every
 //!   rule's maximum match length and refuses anything that cannot stream.
-//! * [`engine`]: a multi-pattern prefilter pass proposes anchors; an anchored regex confirm
+//! * [`engine`]: one multi-pattern lazy-DFA pass proposes anchors; an anchored regex confirm
 //!   gives the exact span. The prefilter may propose false candidates, never miss one.
 //! * [`validate`]: Luhn, mod-97, CRC32 token checksums, entropy, context words. A validator
 //!   never drops a match: it sets the finding's [`Confidence`] and the [`Policy`] decides.
 //! * [`resolve`]: overlapping findings get one winner per byte (canary > secret > pii,
 //!   then the longer match).
-//! * [`action`]: label, mask, partial, hash (HMAC-SHA256), drop, report.
+//! * [`action`]: label, mask, partial, hash (HMAC-SHA256), token (AES-SIV, reversible with
+//!   [`token::Detokenizer`]), fpe (FF1), placeholder (session [`placeholder::Vault`]), drop,
+//!   report. Keys: [`Key`], a ring of one or more secrets.
 //! * [`stream`]: [`StreamRedactor`] holds back only the bytes that could still be part of a
 //!   match; the output never depends on how the input was chunked.
 //!
@@ -34,15 +36,19 @@
 
 pub mod action;
 pub mod canary;
+pub mod decode;
 pub mod engine;
 mod error;
 pub mod finding;
+pub mod json;
 pub mod key;
+pub mod placeholder;
 pub mod policy;
 pub mod redactor;
 pub mod resolve;
 pub mod rules;
 pub mod stream;
+pub mod token;
 pub mod validate;
 
 pub use crate::action::Action;

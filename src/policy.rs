@@ -108,6 +108,15 @@ impl Policy {
         self.min_confidence
     }
 
+    /// The action last set for exactly `target` (a rule id or category), if any.
+    pub(crate) fn explicit(&self, target: &str) -> Option<&Action> {
+        self.actions
+            .iter()
+            .rev()
+            .find(|(t, _, _)| t == target)
+            .map(|(_, a, _)| a)
+    }
+
     /// One action per rule of `rules`: the last entry naming the rule, else the last naming
     /// its category, else `label`.
     ///

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::sync::Arc;
 
-use crate::action::Action;
+use crate::action::{Action, Ctx};
 use crate::engine::{Detection, Engine};
 use crate::error::{Error, ErrorKind};
 use crate::finding::{Confidence, Finding};
@@ -36,10 +36,39 @@ pub struct Redactor {
 pub(crate) struct Inner {
     pub(crate) rules: RuleSet,
     pub(crate) engine: Engine,
+    /// Scratch of finished streams, warm lazy-DFA caches included, for the next stream: a
+    /// fresh scanner pays for building DFA states again. Locked only when a stream starts or
+    /// ends, never while it scans.
+    pub(crate) scanners: std::sync::Mutex<Vec<crate::engine::Scanner>>,
     pub(crate) actions: Vec<Action>,
     pub(crate) min_confidence: Confidence,
     pub(crate) key: Option<Key>,
     pub(crate) has_drop: bool,
+    /// Whether any rule's action is `placeholder` (streams then get a session vault).
+    pub(crate) has_placeholder: bool,
+    /// Per rule: the format-preserving shape, for rules whose action is `fpe`.
+    pub(crate) shapes: Vec<Option<crate::token::fpe::Shape>>,
+    /// Whether `fpe` decrypts instead of encrypting.
+    pub(crate) reverse_fpe: bool,
+}
+
+impl Inner {
+    /// Writes rule `rule`'s replacement for `value` to `out`.
+    pub(crate) fn apply(
+        &self,
+        rule: usize,
+        value: &[u8],
+        vault: Option<&crate::placeholder::Vault>,
+        out: &mut Vec<u8>,
+    ) {
+        let ctx = Ctx {
+            key: self.key.as_ref(),
+            vault,
+            shape: self.shapes[rule].as_ref(),
+            reverse_fpe: self.reverse_fpe,
+        };
+        self.actions[rule].apply(&self.rules.rules()[rule], value, &ctx, out);
+    }
 }
 
 impl fmt::Debug for Redactor {
@@ -189,6 +218,7 @@ pub struct RedactorBuilder {
     policy: Policy,
     key: Option<Key>,
     canaries: Vec<(String, Vec<Vec<u8>>)>,
+    reverse_fpe: bool,
 }
 
 impl RedactorBuilder {
@@ -216,9 +246,16 @@ impl RedactorBuilder {
         self
     }
 
-    /// Sets the key for the `hash` action.
+    /// Sets the key ring for the `hash`, `token` and `fpe` actions.
     pub fn key(mut self, key: Key) -> RedactorBuilder {
         self.key = Some(key);
+        self
+    }
+
+    /// Makes every `fpe` action decrypt instead of encrypt (with the newest key), to reverse
+    /// format-preserving encryption: the redactor then restores the values its rules find.
+    pub fn reverse_fpe(mut self, yes: bool) -> RedactorBuilder {
+        self.reverse_fpe = yes;
         self
     }
 
@@ -247,18 +284,56 @@ impl RedactorBuilder {
                 .rules(vec![crate::canary::list_rule(all, &origin)]);
         }
         let rules = self.rules.build()?;
-        let actions = self.policy.compile(&rules)?;
-        if let Some((i, _)) = actions.iter().enumerate().find(|(_, a)| a.needs_key()) {
+        let mut actions = self.policy.compile(&rules)?;
+        for (i, rule) in rules.rules().iter().enumerate() {
+            if !crate::token::is_own_rule(rule) {
+                continue;
+            }
+            // blackbar's own tokens are left as they are (so a second pass changes nothing)
+            // unless the policy names the rule itself, e.g. to label tokens for a recipient
+            // who must not even hold ciphertexts. They are never re-encrypted.
+            match self.policy.explicit(&rule.id) {
+                None => actions[i] = Action::Report,
+                Some(Action::Token | Action::Fpe) => {
+                    return Err(Error::new(ErrorKind::Policy(format!(
+                        "'{}': blackbar never re-encrypts its own tokens",
+                        rule.id
+                    ))))
+                }
+                Some(_) => {}
+            }
+        }
+        if let Some((i, a)) = actions.iter().enumerate().find(|(_, a)| a.needs_key()) {
             if self.key.is_none() {
+                let verb = match a {
+                    Action::Hash => "hashes",
+                    Action::Token => "tokenizes",
+                    _ => "format-preserves",
+                };
                 return Err(Error::new(ErrorKind::MissingKey(format!(
-                    "the policy hashes '{}' but no key was given (use --key-file FILE or set {})",
+                    "the policy {verb} '{}' but no key was given (use --key-file FILE or set {})",
                     rules.rules()[i].id,
                     crate::key::KEY_ENV
                 ))));
             }
         }
+        let shapes = rules
+            .rules()
+            .iter()
+            .zip(&actions)
+            .map(|(rule, a)| {
+                (*a == Action::Fpe).then(|| {
+                    let standalone = !rule.has_secret_group && rule.literals.is_none();
+                    crate::token::fpe::shape(
+                        standalone.then_some(rule.pattern.as_str()),
+                        rule.validators.contains(&crate::validate::Validator::Luhn),
+                    )
+                })
+            })
+            .collect();
         let engine = Engine::new(&rules)?;
         let has_drop = actions.contains(&Action::Drop);
+        let has_placeholder = actions.contains(&Action::Placeholder);
         Ok(Redactor {
             inner: Arc::new(Inner {
                 rules,
@@ -267,6 +342,10 @@ impl RedactorBuilder {
                 min_confidence: self.policy.min_confidence(),
                 key: self.key,
                 has_drop,
+                scanners: std::sync::Mutex::new(vec![]),
+                has_placeholder,
+                shapes,
+                reverse_fpe: self.reverse_fpe,
             }),
         })
     }

@@ -1,7 +1,8 @@
 //! Overlap resolution: one winner per byte.
 //!
 //! Each detection *claims* the bytes of its whole match. A byte claimed by several
-//! detections belongs to the one with the highest priority: canary beats secret beats pii,
+//! detections belongs to the one with the highest priority: blackbar's own tokens (see
+//! [`crate::token`]) beat everything, then canary beats secret beats pii,
 //! then the longer claim, then the earlier claim, then the earlier rule. A detection redacts
 //! the bytes of its span (its `secret` group, or the match) that it won.
 //!
@@ -26,12 +27,14 @@ pub struct Segment {
     pub winner: usize,
 }
 
-type Priority = (crate::Category, u64, Reverse<u64>, Reverse<u32>);
+type Priority = (bool, crate::Category, u64, Reverse<u64>, Reverse<u32>);
 
 fn priority(rules: &RuleSet, d: &Detection) -> Priority {
-    let category = rules.rules()[d.rule as usize].category;
+    let rule = &rules.rules()[d.rule as usize];
     (
-        category,
+        // blackbar's own tokens beat everything, so no other rule re-redacts their bytes.
+        crate::token::is_own_rule(rule),
+        rule.category,
         d.claim.end - d.claim.start,
         Reverse(d.claim.start),
         Reverse(d.rule),

@@ -65,6 +65,9 @@ pub struct StreamRedactor {
     held: Vec<u8>,
     held_drop: bool,
     finished: bool,
+    /// The session vault of the `placeholder` action (a fresh one per stream unless
+    /// [`StreamRedactor::set_vault`] shares one).
+    session: Option<crate::placeholder::Session>,
 }
 
 impl std::fmt::Debug for StreamRedactor {
@@ -76,9 +79,34 @@ impl std::fmt::Debug for StreamRedactor {
     }
 }
 
+/// How many finished streams' scanners a redactor keeps for reuse.
+const POOL: usize = 16;
+
+impl Drop for StreamRedactor {
+    fn drop(&mut self) {
+        if let Ok(mut pool) = self.redactor.inner.scanners.lock() {
+            if pool.len() < POOL {
+                let scanner = std::mem::replace(&mut self.scanner, crate::engine::Scanner::empty());
+                pool.push(scanner);
+            }
+        }
+    }
+}
+
 impl StreamRedactor {
     pub(crate) fn new(redactor: Redactor) -> StreamRedactor {
-        let scanner = redactor.inner.engine.scanner();
+        let pooled = redactor.inner.scanners.lock().ok().and_then(|mut pool| pool.pop());
+        let scanner = match pooled {
+            Some(mut s) => {
+                s.reset();
+                s
+            }
+            None => redactor.inner.engine.scanner(),
+        };
+        let session = redactor
+            .inner
+            .has_placeholder
+            .then(|| crate::placeholder::Session::new(crate::placeholder::Vault::default()));
         StreamRedactor {
             redactor,
             scanner,
@@ -93,11 +121,13 @@ impl StreamRedactor {
             held: vec![],
             held_drop: false,
             finished: false,
+            session,
         }
     }
 
     /// Starts a new input, keeping the scratch (regex caches, buffers): much cheaper than a
     /// new stream when redacting many small inputs, such as log records or JSON strings.
+    /// The placeholder session (if any) carries on: its values keep their placeholders.
     pub fn reset(&mut self) {
         self.scanner.reset();
         self.buf.clear();
@@ -113,6 +143,21 @@ impl StreamRedactor {
         self.finished = false;
     }
 
+    /// Uses `vault` for the `placeholder` action from now on, e.g. one vault for all the
+    /// requests of a conversation, so a value keeps its placeholder across turns. The vault
+    /// is shown this stream's input as it arrives, so placeholders the user wrote are never
+    /// handed out (see [`crate::placeholder`]). Without a placeholder action, nothing changes.
+    pub fn set_vault(&mut self, vault: crate::placeholder::Vault) {
+        if self.redactor.inner.has_placeholder {
+            self.session = Some(crate::placeholder::Session::new(vault));
+        }
+    }
+
+    /// The session vault of the `placeholder` action, if the policy has one.
+    pub fn vault(&self) -> Option<&crate::placeholder::Vault> {
+        self.session.as_ref().map(|s| &s.vault)
+    }
+
     /// Takes more input and appends whatever output is now final to `out`.
     ///
     /// # Panics
@@ -120,6 +165,9 @@ impl StreamRedactor {
     /// If called after [`StreamRedactor::finish`].
     pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
         assert!(!self.finished, "feed after finish");
+        if let Some(ref mut session) = self.session {
+            session.observe(input);
+        }
         for piece in input.chunks(PIECE) {
             self.buf.extend_from_slice(piece);
             self.waiting += piece.len();
@@ -224,11 +272,11 @@ impl StreamRedactor {
             line += self.count_newlines(pos, seg.range.start);
             self.write(pos, seg.range.start, out);
             let d = &active[seg.winner];
-            let rule = &inner.rules.rules()[d.rule as usize];
             let action = &inner.actions[d.rule as usize];
             let value = self.slice(seg.range.start, seg.range.end).to_vec();
             let mut replacement = Vec::with_capacity(value.len() + 16);
-            action.apply(rule, &value, inner.key.as_ref(), &mut replacement);
+            let vault = self.session.as_ref().map(|s| &s.vault);
+            inner.apply(d.rule as usize, &value, vault, &mut replacement);
             if *action == Action::Drop {
                 self.held_drop = true;
             }

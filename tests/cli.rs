@@ -1559,3 +1559,436 @@ fn help_wins_over_other_flags_and_reads_no_input() {
         .ok();
     assert!(out.starts_with("blackbar: find and redact"), "{out}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Tokens, detokenize, fpe, placeholders and key rings (issue 5)
+
+/// A log with an email, a card, a phone and the test token, for the token tests.
+const TOKEN_LOG: &str = "\
+login alice@example.com from ACCT-1234-5678
+pay 4111 1111 1111 1111 call (415) 555-0132
+auth zqk_a1b2c3d4e5f6g7h8i9j0 by bob@example.com
+";
+
+fn token_words(text: &str) -> Vec<&str> {
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| w.starts_with("tok_"))
+        .collect()
+}
+
+#[test]
+fn token_round_trip_and_second_pass_is_unchanged() {
+    let dir = setup();
+    dir.create("key", format!("{KEY}\n"));
+    let redact = |input: &str, actions: &[&str]| {
+        let mut cmd = bb(&dir);
+        for a in actions {
+            cmd.args(["--action", a]);
+        }
+        cmd.args(["--key-file", "key"]).stdin(input).run().ok()
+    };
+    let once = redact(TOKEN_LOG, &["pii=token", "secret=token"]);
+    assert_eq!(token_words(&once).len(), 6, "{once}");
+    for raw in ["alice", "ACCT-", "4111", "555-0132", "zqk_", "bob@"] {
+        assert!(!once.contains(raw), "{raw} in {once}");
+    }
+    // Deterministic, and idempotent under any policy: tokens are never re-redacted.
+    assert_text(&once, &redact(TOKEN_LOG, &["pii=token", "secret=token"]));
+    assert_text(&once, &redact(&once, &["pii=token", "secret=token"]));
+    assert_text(&once, &redact(&once, &["pii=mask", "secret=hash"]));
+    assert_text(&once, &bb(&dir).stdin(&once).run().ok());
+    // Restore everything, then one line, with the key file or the variable.
+    let all = dir
+        .command()
+        .args(["detokenize", "--key-file", "key"])
+        .stdin(&once)
+        .run()
+        .ok();
+    assert_text(TOKEN_LOG, &all);
+    let line3 = once.lines().nth(2).unwrap();
+    let one = dir
+        .command()
+        .arg("detokenize")
+        .env("BLACKBAR_KEY", KEY)
+        .stdin(format!("{line3}\n"))
+        .run()
+        .ok();
+    assert_text("auth zqk_a1b2c3d4e5f6g7h8i9j0 by bob@example.com\n", &one);
+}
+
+#[test]
+fn detokenize_with_the_wrong_key_stops_before_the_token() {
+    let dir = setup();
+    dir.create("key", KEY);
+    dir.create("other", "another-key-of-enough-length\n");
+    let once = bb(&dir)
+        .args(["--action", "pii=token", "--key-file", "key"])
+        .stdin(TOKEN_LOG)
+        .run()
+        .ok();
+    dir.create("red.log", &once);
+    let run = dir
+        .command()
+        .args(["detokenize", "--key-file", "other", "red.log"])
+        .run();
+    run.status(2);
+    assert_eq!(
+        run.stdout_str(),
+        "login ",
+        "only what precedes the failing token"
+    );
+    let err = run.stderr_str();
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(
+        err.starts_with("blackbar: red.log: line 1, byte 6: token tok_EMAIL_k"),
+        "{err}"
+    );
+    assert!(err.contains("not in the key ring"), "{err}");
+    for secret in ["alice", KEY, "another-key"] {
+        assert!(!err.contains(secret), "{err}");
+    }
+}
+
+#[test]
+fn detokenize_detects_tampering_and_keep_going_leaves_tokens() {
+    let dir = setup();
+    dir.create("key", KEY);
+    let once = bb(&dir)
+        .args(["--action", "pii=token", "--key-file", "key"])
+        .stdin(TOKEN_LOG)
+        .run()
+        .ok();
+    // Flip one payload character of the second email token (line 3).
+    let victim = token_words(&once)
+        .into_iter()
+        .filter(|t| t.starts_with("tok_EMAIL_"))
+        .nth(1)
+        .unwrap()
+        .to_string();
+    let last = victim.chars().last().unwrap();
+    let flipped = format!(
+        "{}{}",
+        &victim[..victim.len() - 1],
+        if last == 'a' { 'b' } else { 'a' }
+    );
+    let tampered = once.replace(&victim, &flipped);
+    let run = dir
+        .command()
+        .args(["detokenize", "--key-file", "key"])
+        .stdin(&tampered)
+        .run();
+    run.status(2);
+    let err = run.stderr_str();
+    assert!(
+        err.contains("line 3") && err.contains("does not authenticate"),
+        "{err}"
+    );
+    assert!(!run.stdout_str().contains("bob@"));
+    assert!(run.stdout_str().ends_with("by "), "{}", run.stdout_str());
+    let run = dir
+        .command()
+        .args(["detokenize", "--keep-going", "--key-file", "key"])
+        .stdin(&tampered)
+        .run();
+    run.status(1);
+    assert_text(
+        &TOKEN_LOG
+            .replace("bob@example.com", &flipped)
+            .replace(TOKEN, "[ZQ_TOKEN]"),
+        &run.stdout_str(),
+    );
+    assert_eq!(run.stderr_str().lines().count(), 1);
+}
+
+#[test]
+fn token_and_fpe_without_a_key_are_errors() {
+    let dir = setup();
+    for action in ["pii=token", "pii=fpe"] {
+        let err = bb(&dir).args(["--action", action]).run().error();
+        assert!(
+            err.contains("--key-file") && err.contains("BLACKBAR_KEY"),
+            "{err}"
+        );
+    }
+    let err = dir.command().arg("detokenize").run().error();
+    assert!(
+        err.contains("--key-file") && err.contains("BLACKBAR_KEY"),
+        "{err}"
+    );
+}
+
+#[test]
+fn key_new_list_rotate_and_pseudonyms() {
+    let dir = setup();
+    let line = dir.command().args(["key", "new"]).run().ok();
+    assert!(
+        line.starts_with("bbkey1:") && line.len() == 7 + 43 + 1,
+        "{line}"
+    );
+    assert_ne!(line, dir.command().args(["key", "new"]).run().ok());
+    let first = dir
+        .command()
+        .args(["key", "new", "--out", "keys"])
+        .run()
+        .ok();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(dir.path("keys"))
+            .unwrap()
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    let id1 = first.split_whitespace().next().unwrap().to_string();
+    // Tokens made before the rotation still restore after it.
+    let old = bb(&dir)
+        .args(["--action", "pii=token", "--key-file", "keys"])
+        .stdin(format!("{ACCT}\n"))
+        .run()
+        .ok();
+    let second = dir
+        .command()
+        .args(["key", "new", "--out", "keys"])
+        .run()
+        .ok();
+    let id2 = second.split_whitespace().next().unwrap().to_string();
+    assert!(second.contains("2 keys"), "{second}");
+    let list = dir
+        .command()
+        .args(["key", "list", "--key-file", "keys"])
+        .run()
+        .ok();
+    assert_text(&format!("{id1}\n{id2} current\n"), &list);
+    let new = bb(&dir)
+        .args(["--action", "pii=token", "--key-file", "keys"])
+        .stdin(format!("{ACCT}\n"))
+        .run()
+        .ok();
+    assert!(old.contains(&id1) && new.contains(&id2), "{old}{new}");
+    let both = dir
+        .command()
+        .args(["detokenize", "--key-file", "keys"])
+        .stdin(format!("{old}{new}"))
+        .run()
+        .ok();
+    assert_text(&format!("{ACCT}\n{ACCT}\n"), &both);
+    // Pseudonyms under every key, newest first: the first is what hash writes now.
+    let hashed = bb(&dir)
+        .args(["--action", "pii=hash", "--key-file", "keys"])
+        .stdin(format!("{ACCT}\n"))
+        .run()
+        .ok();
+    let p = dir
+        .command()
+        .args([
+            "key",
+            "pseudonyms",
+            "--label",
+            "ACCOUNT",
+            "--key-file",
+            "keys",
+        ])
+        .stdin(format!("{ACCT}\n"))
+        .run()
+        .ok();
+    let names: Vec<&str> = p.split_whitespace().collect();
+    assert_eq!(names.len(), 2, "{p}");
+    assert_eq!(format!("{}\n", names[0]), hashed);
+    assert!(!p.contains(ACCT));
+    // A world-readable key file is refused for appending.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        dir.create("open", "");
+        std::fs::set_permissions(dir.path("open"), std::fs::Permissions::from_mode(0o644)).unwrap();
+        let err = dir
+            .command()
+            .args(["key", "new", "--out", "open"])
+            .run()
+            .error();
+        assert!(err.contains("readable by group or others"), "{err}");
+    }
+}
+
+#[test]
+fn plain_key_file_still_works_for_tokens() {
+    let dir = setup();
+    dir.create("key", format!("{KEY}\n"));
+    let out = bb(&dir)
+        .args(["--action", "t-account=token", "--key-file", "key"])
+        .stdin(format!("{ACCT}\n"))
+        .run()
+        .ok();
+    assert!(out.starts_with("tok_ACCOUNT_k"), "{out}");
+    let back = dir
+        .command()
+        .args(["detokenize", "--key-file", "key"])
+        .stdin(&out)
+        .run()
+        .ok();
+    assert_text(&format!("{ACCT}\n"), &back);
+}
+
+#[test]
+fn fpe_through_the_binary_and_reversed_with_detokenize() {
+    let dir = setup();
+    dir.create("key", KEY);
+    let input = "pay 4111 1111 1111 1111 call (415) 555-0132 now\n";
+    let enc = bb(&dir)
+        .args(["--action", "pii=fpe", "--key-file", "key"])
+        .stdin(input)
+        .run()
+        .ok();
+    assert_eq!(enc.len(), input.len());
+    assert_ne!(enc, input);
+    assert_eq!(&enc[..10], "pay 4111 1");
+    let back = dir
+        .command()
+        .args([
+            "detokenize",
+            "--rules",
+            "rules.toml",
+            "--fpe",
+            "pii",
+            "--key-file",
+            "key",
+        ])
+        .stdin(&enc)
+        .run()
+        .ok();
+    assert_text(input, &back);
+}
+
+#[test]
+fn placeholder_action_numbers_values_per_run() {
+    let dir = setup();
+    let out = bb(&dir)
+        .args(["--action", "pii=placeholder"])
+        .stdin(format!("{ACCT} [ACCOUNT_2] {ACCT2} {ACCT}\n"))
+        .run()
+        .ok();
+    assert_text("[ACCOUNT_1] [ACCOUNT_2] [ACCOUNT_3] [ACCOUNT_1]\n", &out);
+}
+
+// ---------------------------------------------------------------------------------------
+// JSON lines (issue 4): --format, --json-keys, --decode.
+
+#[test]
+fn json_format_redacts_only_string_values() {
+    let dir = setup();
+    let input = format!(
+        "{{\"msg\":\"paid from {ACCT}\",\"amount\":1.50,\"ok\":true,\"n\":null}}\n\
+         {{\"esc\":\"auth \\u007a{}\",\"password\":{{\"a\":[1,2]}},\"max_tokens\":10}}\n\
+         not json {ACCT}\n\
+         {{\"truncated\":\"{ACCT}\n",
+        &TOKEN[1..]
+    );
+    let out = bb(&dir)
+        .args(["--format", "json", "--report", "r.jsonl"])
+        .stdin(&input)
+        .run()
+        .ok();
+    assert_text(
+        "{\"msg\":\"paid from [ACCOUNT]\",\"amount\":1.50,\"ok\":true,\"n\":null}\n\
+         {\"esc\":\"auth [ZQ_TOKEN]\",\"password\":\"[REDACTED]\",\"max_tokens\":10}\n\
+         not json [ACCOUNT]\n\
+         {\"truncated\":\"[ACCOUNT]\n",
+        &out,
+    );
+    let report = json_lines(&dir.read("r.jsonl"));
+    let summary = &report.last().unwrap()["summary"];
+    assert_eq!(
+        summary["lines"],
+        json!({"json": 2, "text": 0, "invalid_json": 2, "too_long": 0})
+    );
+    assert_eq!(summary["by_rule"]["json-sensitive-key"], 1);
+    assert_eq!(summary["by_rule"]["t-account"], 3);
+    // Findings carry lines and offsets in the input, never values.
+    let first = &report[0];
+    assert_eq!(
+        (first["line"].as_u64(), first["offset"].as_u64()),
+        (Some(1), Some(18))
+    );
+    assert!(!String::from_utf8_lossy(&dir.read("r.jsonl")).contains(ACCT));
+}
+
+#[test]
+fn auto_format_mixes_json_and_text_lines() {
+    let dir = setup();
+    let input = format!("  {{\"a\":\"{ACCT}\"}}\nplain {ACCT}\n[\"{ACCT2}\"]\n");
+    let out = bb(&dir).args(["--format", "auto"]).stdin(&input).run().ok();
+    assert_text(
+        "  {\"a\":\"[ACCOUNT]\"}\nplain [ACCOUNT]\n[\"[ACCOUNT]\"]\n",
+        &out,
+    );
+    // Text mode (the default) is unchanged: the JSON line is just text.
+    let out = bb(&dir).stdin(&input).run().ok();
+    assert_text(
+        "  {\"a\":\"[ACCOUNT]\"}\nplain [ACCOUNT]\n[\"[ACCOUNT]\"]\n",
+        &out,
+    );
+}
+
+#[test]
+fn json_keys_are_configurable() {
+    let dir = setup();
+    let input = "{\"password\":\"x\",\"session_id\":42}\n";
+    let out = bb(&dir)
+        .args(["--format", "json", "--json-keys", "none"])
+        .stdin(input)
+        .run()
+        .ok();
+    assert_text(input, &out);
+    let out = bb(&dir)
+        .args(["--format", "json", "--json-keys", "default,sessionId"])
+        .stdin(input)
+        .run()
+        .ok();
+    assert_text(
+        "{\"password\":\"[REDACTED]\",\"session_id\":\"[REDACTED]\"}\n",
+        &out,
+    );
+}
+
+#[test]
+fn decoders_in_text_and_json_mode() {
+    let dir = setup();
+    // base64("acct ACCT-1234-5678") and a percent-encoded token.
+    let b64 = "YWNjdCBBQ0NULTEyMzQtNTY3OA==";
+    let input = format!("body={b64} q=x%20{TOKEN}%26y\n");
+    let out = bb(&dir).stdin(&input).run().ok();
+    assert_text("body=[ACCOUNT] q=x%20[ZQ_TOKEN]%26y\n", &out);
+    // Without decoders neither is found: `%20zqk_` has no word boundary before the token.
+    let out = bb(&dir).args(["--decode", "none"]).stdin(&input).run().ok();
+    assert_text(&input, &out);
+    let out = bb(&dir)
+        .args(["--format", "json"])
+        .stdin(format!("{{\"b\":\"{b64}\"}}\n"))
+        .run()
+        .ok();
+    assert_text("{\"b\":\"[ACCOUNT]\"}\n", &out);
+    let out = bb(&dir)
+        .args(["--decode", "base64", "--decode-depth", "0"])
+        .stdin(&input)
+        .run()
+        .ok();
+    assert_text(&input, &out);
+    let out = bb(&dir)
+        .args(["--decode", "percent"])
+        .stdin(&input)
+        .run()
+        .ok();
+    assert_text(&format!("body={b64} q=x%20[ZQ_TOKEN]%26y\n"), &out);
+}
+
+#[test]
+fn json_flag_errors() {
+    let dir = setup();
+    let err = bb(&dir).args(["--format", "yaml"]).run().error();
+    assert_text("blackbar: --format yaml: expected text, json or auto", &err);
+    let err = bb(&dir).args(["--decode", "rot13"]).run().error();
+    assert!(err.contains("unknown decoder 'rot13'"), "{err}");
+    let err = bb(&dir).args(["--decode-depth", "many"]).run().error();
+    assert!(err.contains("--decode-depth many"), "{err}");
+}

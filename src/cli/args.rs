@@ -15,6 +15,11 @@ USAGE:
     blackbar rules list [--json|--markdown] [RULE OPTIONS]
     blackbar rules check FILE...           run a rule file's examples and counterexamples
     blackbar canary new [--label LABEL]    print a fresh blackbar canary
+    blackbar detokenize [--key-file K] [--keep-going] [--fpe RULE]... [FILE]...
+                                           restore tokens (and --fpe values) with the key
+    blackbar key new [--out FILE]          a fresh key line (appended to FILE, mode 0600)
+    blackbar key list [--key-file K]       the ids of a key ring, newest marked current
+    blackbar key pseudonyms --label L      hash pseudonyms, under every key, of stdin's lines
 
 OPTIONS:
     --check               detect only: print findings (never values), exit 1 if any, 0 if none
@@ -24,10 +29,18 @@ OPTIONS:
     --canaries FILE       literal canaries, one per line (repeatable)
     --policy FILE         actions per category and rule, and the confidence threshold (TOML)
     --action TARGET=ACT   e.g. secret=hash, pii=mask, credit-card=partial:0:4 (repeatable)
-                          actions: label mask mask:keep-separators partial partial:F:L hash drop report
+                          actions: label mask mask:keep-separators partial partial:F:L hash
+                          token fpe placeholder drop report
     --min-confidence C    act on findings at or above C: low, medium (default), high, certain
-    --key-file FILE       key for the hash action (or set BLACKBAR_KEY)
+    --key-file FILE       keys for hash, token and fpe (or set BLACKBAR_KEY)
     --line-buffered       flush output after every line
+    --format F            text (default), json (JSON lines: only string values change), or
+                          auto (a line starting with '{' or '[' is tried as JSON)
+    --json-keys LIST      keys whose whole value is redacted, comma-separated; 'default' is
+                          the built-in list (password, token, api_key, cookie...), 'none' none
+    --json-scan-keys      scan JSON keys too, not only values
+    --decode LIST         decoders: base64, percent, all (default) or none
+    --decode-depth N      levels of encoding looked through (default 1)
     -h, --help            this help
     -V, --version         version and engines
 
@@ -66,6 +79,11 @@ pub(crate) struct FilterOpts {
     pub report: Option<PathBuf>,
     pub line_buffered: bool,
     pub paths: Vec<PathBuf>,
+    pub format: Option<blackbar::json::Format>,
+    pub json_keys: Option<String>,
+    pub json_scan_keys: bool,
+    pub decode: Option<String>,
+    pub decode_depth: Option<u8>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -82,6 +100,8 @@ pub(crate) enum Command {
     RulesList(RedactorOpts, ListFormat),
     RulesCheck(RedactorOpts, Vec<PathBuf>),
     CanaryNew(Option<String>),
+    Detokenize(super::detokenize::Opts),
+    Key(super::key_cmd::KeyCmd),
 }
 
 fn value_str(parser: &mut lexopt::Parser, flag: &str) -> anyhow::Result<String> {
@@ -153,6 +173,10 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<
             other.unwrap_or("nothing")
         ),
         (Some("canary"), Some("new")) => return parse_canary_new(args[2..].to_vec()),
+        (Some("detokenize"), _) => {
+            return super::detokenize::parse(args[1..].to_vec()).map(Command::Detokenize)
+        }
+        (Some("key"), _) => return super::key_cmd::parse(args[1..].to_vec()).map(Command::Key),
         (Some("canary"), other) => bail!(
             "canary: expected 'new', got {:?}",
             other.unwrap_or("nothing")
@@ -175,6 +199,30 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<
                 opts.report = Some(value_str(&mut parser, "--report")?.into())
             }
             Long(ref l) if l == "line-buffered" => opts.line_buffered = true,
+            Long(ref l) if l == "format" => {
+                let v = value_str(&mut parser, "--format")?;
+                opts.format = Some(
+                    blackbar::json::Format::parse(&v)
+                        .ok_or_else(|| anyhow!("--format {v}: expected text, json or auto"))?,
+                );
+            }
+            Long(ref l) if l == "json-keys" => {
+                opts.json_keys = Some(value_str(&mut parser, "--json-keys")?)
+            }
+            Long(ref l) if l == "json-scan-keys" => opts.json_scan_keys = true,
+            Long(ref l) if l == "decode" => {
+                let v = value_str(&mut parser, "--decode")?;
+                blackbar::decode::Decoders::parse_list(&v)
+                    .map_err(|e| anyhow!("--decode {v}: {e}"))?;
+                opts.decode = Some(v);
+            }
+            Long(ref l) if l == "decode-depth" => {
+                let v = value_str(&mut parser, "--decode-depth")?;
+                opts.decode_depth =
+                    Some(v.parse().map_err(|_| {
+                        anyhow!("--decode-depth {v}: expected a number from 0 to 255")
+                    })?);
+            }
             Value(v) => opts.paths.push(v.into()),
             other => return Err(unexpected(other)),
         }

@@ -10,7 +10,9 @@ use std::path::{Path, PathBuf};
 
 use anyhow::Context;
 use blackbar::action::ActionKind;
-use blackbar::Finding;
+use blackbar::decode::{DecodeStream, Decoders};
+use blackbar::json::{Format, JsonOptions, JsonRedactor, LineRedactor, LineStats, SensitiveKeys};
+use blackbar::{Finding, StreamRedactor};
 use serde_json::json;
 
 use super::args::FilterOpts;
@@ -168,9 +170,40 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
     let mut out = BufWriter::with_capacity(READ, io::stdout().lock());
     let mut buf = vec![0u8; READ];
     let mut redacted = Vec::with_capacity(2 * READ);
+    let format = opts.format.unwrap_or(Format::Text);
+    let mut decoders = match opts.decode {
+        Some(ref list) => Decoders::parse_list(list).map_err(anyhow::Error::msg)?,
+        None => Decoders::default(),
+    };
+    if let Some(d) = opts.decode_depth {
+        decoders.depth = d;
+    }
+    let mut lines = LineStats::default();
+    let json = (format != Format::Text).then(|| {
+        JsonRedactor::new(
+            redactor.clone(),
+            JsonOptions {
+                keys: match opts.json_keys {
+                    Some(ref list) => SensitiveKeys::parse_list(list),
+                    None => SensitiveKeys::default(),
+                },
+                scan_keys: opts.json_scan_keys,
+                decoders,
+                ..JsonOptions::default()
+            },
+        )
+    });
     for mut input in inputs {
         let name = input.name();
-        let mut stream = redactor.stream();
+        let mut filter = match json {
+            Some(ref j) => Filter::Lines(LineRedactor::new(j.clone(), format)),
+            None => Filter::Text(
+                redactor.stream(),
+                decoders
+                    .enabled()
+                    .then(|| DecodeStream::new(&redactor, decoders)),
+            ),
+        };
         sink.summary.files += 1;
         loop {
             let n = match input {
@@ -182,11 +215,11 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
                 break;
             }
             sink.summary.bytes += n as u64;
-            stream.feed(&buf[..n], &mut redacted);
+            filter.feed(&buf[..n], &mut redacted);
             let idle = n < buf.len();
             if idle {
                 // The source had nothing more for now (tail -f): release what is final.
-                stream.flush(&mut redacted);
+                filter.flush(&mut redacted);
             }
             if !opts.check {
                 out.write_all(&redacted)?;
@@ -195,23 +228,37 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
                 }
             }
             redacted.clear();
-            sink.findings(&name, stream.take_findings(), &mut out)?;
+            sink.findings(&name, filter.take_findings(), &mut out)?;
         }
-        stream.finish(&mut redacted);
+        filter.finish(&mut redacted);
         if !opts.check {
             out.write_all(&redacted)?;
         }
         redacted.clear();
-        sink.findings(&name, stream.take_findings(), &mut out)?;
+        sink.findings(&name, filter.take_findings(), &mut out)?;
+        if let Filter::Lines(ref l) = filter {
+            let st = l.stats();
+            lines.json += st.json;
+            lines.text += st.text;
+            lines.invalid += st.invalid;
+            lines.too_long += st.too_long;
+        }
         out.flush()?;
     }
     out.flush()?;
     let s = &sink.summary;
     if let Some(ref mut r) = sink.report {
-        let line = json!({"summary": {
+        let mut line = json!({"summary": {
             "files": s.files, "bytes": s.bytes, "findings": s.findings, "acted_on": s.acted,
             "by_rule": s.by_rule, "by_category": s.by_category, "by_action": s.by_action,
         }});
+        if format != Format::Text {
+            // How lines were handled: invalid JSON and over-long lines went to text mode.
+            line["summary"]["lines"] = json!({
+                "json": lines.json, "text": lines.text,
+                "invalid_json": lines.invalid, "too_long": lines.too_long,
+            });
+        }
         writeln!(r, "{line}")?;
         r.flush()?;
     }
@@ -220,6 +267,67 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
     } else {
         0
     })
+}
+
+/// One input's redaction: the text stream (with the decoders as a stage after it), or JSON
+/// lines.
+#[allow(clippy::large_enum_variant)] // one per input, never moved in a loop
+enum Filter {
+    Text(StreamRedactor, Option<DecodeStream>),
+    Lines(LineRedactor),
+}
+
+impl Filter {
+    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        match self {
+            Filter::Text(s, None) => s.feed(input, out),
+            Filter::Text(s, Some(d)) => {
+                let mut tmp = Vec::with_capacity(input.len() + 64);
+                s.feed(input, &mut tmp);
+                d.feed(&tmp, out);
+            }
+            Filter::Lines(l) => l.feed(input, out),
+        }
+    }
+
+    fn flush(&mut self, out: &mut Vec<u8>) {
+        match self {
+            Filter::Text(s, None) => s.flush(out),
+            Filter::Text(s, Some(d)) => {
+                let mut tmp = vec![];
+                s.flush(&mut tmp);
+                d.feed(&tmp, out);
+                d.flush(out);
+            }
+            Filter::Lines(l) => l.flush(out),
+        }
+    }
+
+    fn finish(&mut self, out: &mut Vec<u8>) {
+        match self {
+            Filter::Text(s, None) => s.finish(out),
+            Filter::Text(s, Some(d)) => {
+                let mut tmp = vec![];
+                s.finish(&mut tmp);
+                d.feed(&tmp, out);
+                d.finish(out);
+            }
+            Filter::Lines(l) => l.finish(out),
+        }
+    }
+
+    fn take_findings(&mut self) -> Vec<Finding> {
+        match self {
+            Filter::Text(s, None) => s.take_findings(),
+            Filter::Text(s, Some(d)) => {
+                let mut f = s.take_findings();
+                f.append(&mut d.take_findings());
+                f.sort_by_key(|f| f.span.start);
+                f
+            }
+            Filter::Lines(l) => l.take_findings(),
+        }
+    }
 }
 
 fn read(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {

@@ -3,7 +3,9 @@
 //! ends quietly with status 0.
 
 mod args;
+mod detokenize;
 mod filter;
+mod key_cmd;
 mod rules_cmd;
 
 use std::io::{self, Write};
@@ -25,6 +27,8 @@ pub fn main() -> i32 {
         Command::RulesList(opts, format) => rules_cmd::list(&opts, format),
         Command::RulesCheck(opts, files) => rules_cmd::check(&opts, &files),
         Command::CanaryNew(label) => canary_new(label.as_deref()),
+        Command::Detokenize(opts) => detokenize::run(&opts),
+        Command::Key(cmd) => key_cmd::run(&cmd),
     };
     match result {
         Ok(code) => code,

@@ -5,17 +5,20 @@
 //!
 //! Every match of every rule starts inside at least one anchor that the prefilter reports
 //! for that rule. The prefilter may report anchors with no match (false candidates are only
-//! a cost); it never misses one. Anchors come from three sources:
+//! a cost); it never misses one.
 //!
-//! * **keywords** (Aho-Corasick, ASCII case-insensitive, overlapping): a rule's match contains
-//!   one of its keywords starting at most `keyword_lead` bytes after the match start, so a
-//!   keyword at `k` anchors the start range `[k - lead, k]`;
-//! * **the keyword-less pass**: the rules without keywords (phone numbers, cards, IBANs...)
-//!   are compiled together into one multi-pattern leftmost-first regex. Every match of any of
-//!   those rules starts inside some match that this combined search reports (a leftmost
-//!   search can skip a match only by reporting one that overlaps its start), so each reported
-//!   match `[s, e)` anchors the start range `[s, e)` for all of them;
-//! * **self-scanned** literal sets (canary lists) search the text directly.
+//! The prefilter is one pass of one lazy DFA (regex-automata's hybrid engine) with
+//! *all-matches, overlapping* semantics over two kinds of pattern, the shape Hyperscan uses:
+//!
+//! * **keywords**, ASCII case-insensitive literals: a rule's match contains one of its
+//!   keywords starting at most `keyword_lead` bytes after the match start, so a keyword found
+//!   at `k` anchors the start range `[k - lead, k]` of each rule that has it;
+//! * **whole patterns** of the rules without keywords (phone numbers, cards, IBANs...): an
+//!   overlapping search reports every offset at which some match of the pattern ends, so an
+//!   end at `e` anchors the start range `[e - max_len, e - min_len]` of that rule.
+//!
+//! Literal sets (canary lists) are *self-scanned*: their own Aho-Corasick search runs over the
+//! text directly.
 //!
 //! # Exactness and streaming
 //!
@@ -32,6 +35,8 @@ use std::ops::Range;
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex_automata::util::captures::Captures;
 use regex_automata::util::syntax;
+use regex_automata::hybrid::dfa::OverlappingState;
+use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::{hybrid, meta, Anchored, Input, PatternID};
 
 use crate::error::Error;
@@ -57,17 +62,17 @@ pub struct Detection {
 /// How a rule's candidates are found.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Source {
+    /// By its keywords, in the prefilter.
     Keywords,
-    Combined,
+    /// By its whole pattern, in the prefilter.
+    Pattern,
+    /// By its own literal search over the text.
     SelfScan,
 }
 
 #[derive(Debug)]
 enum Matcher {
-    Regex {
-        regex: meta::Regex,
-        secret: Option<usize>,
-    },
+    Regex { regex: meta::Regex, secret: Option<usize> },
     Literals(AhoCorasick),
 }
 
@@ -87,19 +92,22 @@ struct RuleMatcher {
     keywords: Vec<Vec<u8>>,
 }
 
+/// What a prefilter pattern stands for.
 #[derive(Debug)]
-struct Keywords {
-    ac: AhoCorasick,
-    /// For each keyword pattern, the rules it anchors.
-    rules_of: Vec<Vec<u32>>,
-    max_len: u64,
+enum Hit {
+    /// A keyword of this length, shared by these rules.
+    Keyword { len: u64, rules: Vec<u32> },
+    /// The whole pattern of one keyword-less rule.
+    Rule { rule: u32, max_len: u64, min_len: u64 },
 }
 
 #[derive(Debug)]
-struct Combined {
-    regex: meta::Regex,
-    rules: Vec<u32>,
-    max_len: u64,
+struct Prefilter {
+    dfa: hybrid::dfa::DFA,
+    /// By pattern id.
+    hits: Vec<Hit>,
+    /// The longest prefilter match: how far back a new pass must start.
+    reach: u64,
 }
 
 /// The compiled, immutable engine for one [`RuleSet`]. Shared by every stream; all mutable
@@ -107,10 +115,7 @@ struct Combined {
 #[derive(Debug)]
 pub struct Engine {
     rules: Vec<RuleMatcher>,
-    keywords: Option<Keywords>,
-    combined: Option<Combined>,
-    /// How far back a new prefilter pass must start to see anchors that straddle old input.
-    overlap: u64,
+    prefilter: Option<Prefilter>,
     /// Bytes kept before the earliest undecided position: look-behind for `\b` and context.
     lookbehind: u64,
     max_len: u64,
@@ -123,11 +128,7 @@ pub(crate) fn syntax_config() -> syntax::Config {
 pub(crate) fn build_regex(patterns: &[&str]) -> Result<meta::Regex, String> {
     meta::Regex::builder()
         .syntax(syntax_config())
-        .configure(
-            meta::Config::new()
-                .utf8_empty(false)
-                .nfa_size_limit(Some(64 << 20)),
-        )
+        .configure(meta::Config::new().utf8_empty(false).nfa_size_limit(Some(64 << 20)))
         .build_many(patterns)
         .map_err(|e| format!("cannot compile: {e}"))
 }
@@ -140,11 +141,9 @@ impl Engine {
     /// A rule whose regex the engine cannot compile (e.g. too large), named by id.
     pub fn new(set: &RuleSet) -> Result<Engine, Error> {
         let mut rules = Vec::with_capacity(set.len());
-        let mut keyword_list: Vec<String> = vec![];
-        let mut rules_of: Vec<Vec<u32>> = vec![];
-        let mut combined_patterns: Vec<&str> = vec![];
-        let mut combined_rules = vec![];
-        let mut combined_max = 0;
+        let mut patterns: Vec<String> = vec![];
+        let mut hits: Vec<Hit> = vec![];
+        let mut keyword_ids: Vec<(Vec<u8>, usize)> = vec![];
         for (i, rule) in set.rules().iter().enumerate() {
             let i = i as u32;
             let (matcher, source) = match rule.literals {
@@ -156,27 +155,33 @@ impl Engine {
                     (Matcher::Literals(ac), Source::SelfScan)
                 }
                 None => {
-                    let regex =
-                        build_regex(&[&rule.pattern]).map_err(|e| Error::rule(&rule.id, e))?;
+                    let regex = build_regex(&[&rule.pattern]).map_err(|e| Error::rule(&rule.id, e))?;
                     let secret = regex.group_info().to_index(PatternID::ZERO, "secret");
                     let source = if rule.keywords.is_empty() {
-                        combined_patterns.push(&rule.pattern);
-                        combined_rules.push(i);
-                        combined_max = combined_max.max(rule.max_len as u64);
-                        Source::Combined
+                        patterns.push(rule.pattern.clone());
+                        hits.push(Hit::Rule {
+                            rule: i,
+                            max_len: rule.max_len as u64,
+                            min_len: rule.min_len as u64,
+                        });
+                        Source::Pattern
                     } else {
                         for kw in &rule.keywords {
-                            let kw = kw.to_ascii_lowercase();
-                            let k = match keyword_list.iter().position(|x| *x == kw) {
-                                Some(k) => k,
+                            let kw = kw.to_ascii_lowercase().into_bytes();
+                            let id = match keyword_ids.iter().find(|(k, _)| *k == kw) {
+                                Some(&(_, id)) => id,
                                 None => {
-                                    keyword_list.push(kw);
-                                    rules_of.push(vec![]);
-                                    keyword_list.len() - 1
+                                    let text = std::str::from_utf8(&kw).expect("keywords are ASCII");
+                                    patterns.push(format!("(?i:{})", regex_syntax::escape(text)));
+                                    hits.push(Hit::Keyword { len: kw.len() as u64, rules: vec![] });
+                                    keyword_ids.push((kw, hits.len() - 1));
+                                    hits.len() - 1
                                 }
                             };
-                            if !rules_of[k].contains(&i) {
-                                rules_of[k].push(i);
+                            if let Hit::Keyword { ref mut rules, .. } = hits[id] {
+                                if !rules.contains(&i) {
+                                    rules.push(i);
+                                }
                             }
                         }
                         Source::Keywords
@@ -201,74 +206,36 @@ impl Engine {
                 max_len: rule.max_len as u64,
                 lead: rule.keyword_lead as u64,
                 multiline: rule.multiline,
-                window: if rule.context.is_empty() {
-                    0
-                } else {
-                    rule.context_window as u64
-                },
-                keywords: rule
-                    .keywords
-                    .iter()
-                    .map(|k| k.to_ascii_lowercase().into_bytes())
-                    .collect(),
+                window: if rule.context.is_empty() { 0 } else { rule.context_window as u64 },
+                keywords: rule.keywords.iter().map(|k| k.to_ascii_lowercase().into_bytes()).collect(),
             });
         }
-        let keywords = if keyword_list.is_empty() {
+        let prefilter = if patterns.is_empty() {
             None
         } else {
-            // Leftmost-longest, restarted one byte after each hit, reports every position where
-            // some keyword starts (with the longest keyword there); the shorter keywords at the
-            // same position are its prefixes, added from `rules_of`. Unlike an overlapping
-            // search, this lets Aho-Corasick use its SIMD prefilters to skip text.
-            let ac = AhoCorasick::builder()
-                .ascii_case_insensitive(true)
-                .match_kind(MatchKind::LeftmostLongest)
-                .kind(Some(aho_corasick::AhoCorasickKind::DFA))
-                .build(&keyword_list)
-                .map_err(|e| Error::rule("keywords", e.to_string()))?;
-            let direct = rules_of.clone();
-            for (k, kw) in keyword_list.iter().enumerate() {
-                for (j, shorter) in keyword_list.iter().enumerate() {
-                    if j != k && kw.starts_with(shorter.as_str()) {
-                        for &r in &direct[j] {
-                            if !rules_of[k].contains(&r) {
-                                rules_of[k].push(r);
-                            }
-                        }
-                    }
-                }
-            }
-            let max_len = keyword_list.iter().map(|k| k.len()).max().unwrap_or(0) as u64;
-            Some(Keywords {
-                ac,
-                rules_of,
-                max_len,
-            })
+            let reach = hits
+                .iter()
+                .map(|h| match *h {
+                    Hit::Keyword { len, .. } => len,
+                    Hit::Rule { max_len, .. } => max_len,
+                })
+                .max()
+                .unwrap_or(0);
+            let refs: Vec<&str> = patterns.iter().map(String::as_str).collect();
+            let dfa = hybrid::dfa::DFA::builder()
+                .syntax(syntax_config())
+                .thompson(thompson::Config::new().which_captures(WhichCaptures::None))
+                .configure(
+                    hybrid::dfa::DFA::config()
+                        .match_kind(regex_automata::MatchKind::All)
+                        .cache_capacity(32 << 20),
+                )
+                .build_many(&refs)
+                .map_err(|e| Error::rule("prefilter", format!("cannot compile: {e}")))?;
+            Some(Prefilter { dfa, hits, reach })
         };
-        let combined = if combined_patterns.is_empty() {
-            None
-        } else {
-            let regex = build_regex(&combined_patterns)
-                .map_err(|e| Error::rule("keyword-less rules", e))?;
-            Some(Combined {
-                regex,
-                rules: combined_rules,
-                max_len: combined_max,
-            })
-        };
-        let overlap = keywords
-            .as_ref()
-            .map_or(0, |k| k.max_len)
-            .max(combined.as_ref().map_or(0, |c| c.max_len));
         let max_len = rules.iter().map(|r| r.max_len).max().unwrap_or(0);
-        Ok(Engine {
-            rules,
-            keywords,
-            combined,
-            overlap,
-            lookbehind: MAX_CONTEXT_WINDOW as u64 + 1,
-            max_len,
-        })
+        Ok(Engine { rules, prefilter, lookbehind: MAX_CONTEXT_WINDOW as u64 + 1, max_len })
     }
 
     /// The largest maximum match length of any rule.
@@ -296,7 +263,7 @@ impl Engine {
         Scanner {
             caches,
             settle_caches,
-            combined_cache: self.combined.as_ref().map(|c| c.regex.create_cache()),
+            prefilter_cache: self.prefilter.as_ref().map(|p| p.dfa.create_cache()),
             states: self.rules.iter().map(|_| RuleState::default()).collect(),
             scanned: 0,
         }
@@ -305,10 +272,8 @@ impl Engine {
     /// The earliest absolute offset a scanner still needs in its buffer.
     pub(crate) fn keep_from(&self, sc: &Scanner, emitted: u64) -> u64 {
         let undecided = sc.states.iter().map(|s| s.p).min().unwrap_or(sc.scanned);
-        emitted
-            .min(undecided)
-            .min(sc.scanned.saturating_sub(self.overlap))
-            .saturating_sub(self.lookbehind)
+        let reach = self.prefilter.as_ref().map_or(0, |p| p.reach);
+        emitted.min(undecided).min(sc.scanned.saturating_sub(reach)).saturating_sub(self.lookbehind)
     }
 
     /// Scans the buffer `hay` (whose first byte is at absolute offset `base`), appending newly
@@ -337,39 +302,44 @@ impl Engine {
     fn prefilter(&self, sc: &mut Scanner, hay: &[u8], base: u64) {
         let end = base + hay.len() as u64;
         let scanned = sc.scanned;
-        if let Some(ref kw) = self.keywords {
-            let from = scanned.saturating_sub(kw.max_len).max(base);
-            let mut at = (from - base) as usize;
-            while let Some(m) = kw
-                .ac
-                .find(aho_corasick::Input::new(hay).span(at..hay.len()))
-            {
-                at = m.start() + 1;
-                let s = base + m.start() as u64;
-                // A hit ending in text already scanned was reported then, with every keyword
-                // starting at its position (they are all prefixes of this one or longer).
-                if base + m.end() as u64 <= scanned {
-                    continue;
-                }
-                for &r in &kw.rules_of[m.pattern().as_usize()] {
-                    let lead = self.rules[r as usize].lead;
-                    sc.states[r as usize].push_anchor(s.saturating_sub(lead), s + 1);
-                }
-            }
-        }
-        if let Some(ref c) = self.combined {
-            let cache = sc.combined_cache.as_mut().expect("combined cache");
-            let from = scanned.saturating_sub(c.max_len).max(base);
-            let mut input = Input::new(hay).range((from - base) as usize..);
-            while let Some(m) = c.regex.search_with(cache, &input) {
-                let (s, e) = (base + m.start() as u64, base + m.end() as u64);
-                for &r in &c.rules {
-                    sc.states[r as usize].push_anchor(s, e);
-                }
-                input.set_start(m.end());
-            }
-        }
         sc.scanned = end;
+        let Some(ref pf) = self.prefilter else { return };
+        let cache = sc.prefilter_cache.as_mut().expect("prefilter cache");
+        // A match ending at or after `scanned` starts at most `reach` bytes before it. One
+        // ending exactly at `scanned` may have needed the byte after it (`\b`), so it is
+        // looked for again.
+        let from = scanned.saturating_sub(pf.reach).max(base);
+        let input = Input::new(hay).range((from - base) as usize..);
+        let mut state = OverlappingState::start();
+        loop {
+            if pf.dfa.try_search_overlapping_fwd(cache, &input, &mut state).is_err() {
+                // The lazy DFA gave up (it cannot with this configuration, but the contract
+                // must hold regardless): every start in the pass is a candidate.
+                for (r, rm) in self.rules.iter().enumerate() {
+                    if rm.source != Source::SelfScan {
+                        sc.states[r].push_anchor(from.saturating_sub(rm.max_len), end);
+                    }
+                }
+                return;
+            }
+            let Some(m) = state.get_match() else { break };
+            let e = base + m.offset() as u64;
+            if e < scanned {
+                continue;
+            }
+            match pf.hits[m.pattern().as_usize()] {
+                Hit::Keyword { len, ref rules } => {
+                    let s = e - len;
+                    for &r in rules {
+                        let lead = self.rules[r as usize].lead;
+                        sc.states[r as usize].push_anchor(s.saturating_sub(lead), s + 1);
+                    }
+                }
+                Hit::Rule { rule, max_len, min_len } => {
+                    sc.states[rule as usize].push_anchor(e.saturating_sub(max_len), e - min_len + 1);
+                }
+            }
+        }
     }
 
     /// Decides as many of rule `i`'s match starts as the buffer allows; returns the first
@@ -482,7 +452,7 @@ impl Engine {
                 Source::Keywords => end
                     .saturating_sub(keyword_prefix_len(&rm.keywords, hay))
                     .saturating_sub(rm.lead),
-                _ => end.saturating_sub(self.combined.as_ref().map_or(0, |c| c.max_len)),
+                _ => end.saturating_sub(rm.max_len),
             };
             if let (false, Some(nl)) = (rm.multiline, last_nl) {
                 // Any single-line match starting before the last newline lies wholly in text the
@@ -621,6 +591,11 @@ pub(crate) fn judge(
 }
 
 impl Scanner {
+    /// A placeholder with no caches, never used to scan.
+    pub(crate) fn empty() -> Scanner {
+        Scanner { caches: vec![], settle_caches: vec![], prefilter_cache: None, states: vec![], scanned: 0 }
+    }
+
     /// Forgets the input seen so far, keeping the caches: ready for a new input.
     pub fn reset(&mut self) {
         for st in &mut self.states {
@@ -637,7 +612,7 @@ impl Scanner {
 pub struct Scanner {
     caches: Vec<RuleCache>,
     settle_caches: Vec<Option<hybrid::dfa::Cache>>,
-    combined_cache: Option<meta::Cache>,
+    prefilter_cache: Option<hybrid::dfa::Cache>,
     states: Vec<RuleState>,
     scanned: u64,
 }

@@ -106,6 +106,11 @@ fn detect_with(rules: &RuleSet, regexes: &[Option<meta::Regex>], input: &[u8]) -
 /// redactor's rules.
 pub fn redact(reference: &Reference, redactor: &Redactor, input: &[u8]) -> Redacted {
     let inner = &redactor.inner;
+    let vault = inner.has_placeholder.then(|| {
+        let v = crate::placeholder::Vault::default();
+        v.observe(input);
+        v
+    });
     let dets = reference.detect(input);
     let min = inner.min_confidence;
     let active: Vec<Detection> = dets
@@ -124,15 +129,10 @@ pub fn redact(reference: &Reference, redactor: &Redactor, input: &[u8]) -> Redac
             false,
         ));
         let d = &active[seg.winner];
-        let rule = &inner.rules.rules()[d.rule as usize];
         let action = &inner.actions[d.rule as usize];
         let mut rep = vec![];
-        action.apply(
-            rule,
-            &input[seg.range.start as usize..seg.range.end as usize],
-            inner.key.as_ref(),
-            &mut rep,
-        );
+        let value = &input[seg.range.start as usize..seg.range.end as usize];
+        inner.apply(d.rule as usize, value, vault.as_ref(), &mut rep);
         pieces.push((rep, *action == Action::Drop));
         findings.push(finding(
             inner,

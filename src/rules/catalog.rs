@@ -5,4 +5,5 @@ pub const DEFAULT_CATALOG: &[(&str, &str)] = &[
     ("pii.toml", include_str!("../../patterns/pii.toml")),
     ("secrets.toml", include_str!("../../patterns/secrets.toml")),
     ("canary.toml", include_str!("../../patterns/canary.toml")),
+    ("tokens.toml", include_str!("../../patterns/tokens.toml")),
 ];

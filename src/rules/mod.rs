@@ -74,6 +74,8 @@ pub struct Rule {
     pub counterexamples: Vec<String>,
     /// The file this rule came from.
     pub origin: Arc<str>,
+    /// The minimum length in bytes of any match.
+    pub min_len: usize,
     /// The maximum length in bytes of any match.
     pub max_len: usize,
     /// Whether a match can contain `\n`.
@@ -232,6 +234,7 @@ impl RuleSpec {
             examples: self.examples,
             counterexamples: self.counterexamples,
             origin: origin.clone(),
+            min_len: shape.min_len,
             max_len: shape.max_len,
             multiline: shape.multiline,
             has_secret_group: shape.has_secret_group,

@@ -11,6 +11,7 @@ use regex_syntax::ParserBuilder;
 /// Facts about a pattern that the engine and the stream rely on.
 #[derive(Debug)]
 pub(crate) struct Shape {
+    pub(crate) min_len: usize,
     pub(crate) max_len: usize,
     pub(crate) multiline: bool,
     pub(crate) has_secret_group: bool,
@@ -30,13 +31,15 @@ pub(crate) fn parse(pattern: &str) -> Result<Hir, String> {
 pub(crate) fn analyze(pattern: &str) -> Result<Shape, String> {
     let hir = parse(pattern)?;
     let mut shape = Shape {
+        min_len: 0,
         max_len: 0,
         multiline: false,
         has_secret_group: false,
     };
     walk(&hir, &mut shape)?;
     let props = hir.properties();
-    if props.minimum_len().unwrap_or(0) == 0 {
+    shape.min_len = props.minimum_len().unwrap_or(0);
+    if shape.min_len == 0 {
         return Err("pattern can match the empty string".into());
     }
     shape.max_len = props.maximum_len().ok_or_else(|| {

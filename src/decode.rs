@@ -1,0 +1,692 @@
+//! Decoders: secrets hidden in base64 or percent-encoding.
+//!
+//! `dXNlcjphbGljZUBleGFtcGxlLmNvbQ==` and `to=alice%40example.com` carry an email that no
+//! rule can see in the encoded bytes. A [`Decoders`] pass looks for *plausible* encoded spans,
+//! decodes each one, redacts the decoded text with the same [`Redactor`], and when the decoded
+//! text holds an acted-on finding it replaces the encoded bytes:
+//!
+//! * **base64** (standard or URL-safe alphabet, padded or not): the whole encoded run is
+//!   replaced by the action of the strongest finding inside it (canary > secret > pii, then
+//!   confidence), applied to the encoded bytes: `[EMAIL]` with `label`, a keyed digest of
+//!   the encoded run with `hash`, stars with `mask`.
+//! * **percent-encoding** (`%40`, `+` for a space): decoding maps every decoded byte back to
+//!   its encoded bytes, so only the encoded bytes of each finding are replaced:
+//!   `to=alice%40example.com&x=1` becomes `to=[EMAIL]&x=1`.
+//!
+//! # Guarantees
+//!
+//! * **Never less than the rules alone.** The pass runs on text the rules have already
+//!   redacted: it only adds replacements, in bytes no rule claimed (a redacted label such as
+//!   `[JWT]` breaks an encoded run, so a run is never decoded twice).
+//! * **Bounded cost.** A span is a candidate only if it is plausible: a base64 run of
+//!   [`Decoders::min_base64`] to [`Decoders::max_span`] bytes in one alphabet, of a length
+//!   that decodes, whose decoded bytes are UTF-8 text without control characters; or a run of
+//!   URL bytes with at least one valid `%XX`, at most `max_span` long. Decoded text is decoded
+//!   again only [`Decoders::depth`] levels deep (1 by default: an encoded span inside a
+//!   decoded one is not looked at).
+//! * **Text mode streams** through [`DecodeStream`] in bounded memory: candidate runs never
+//!   contain whitespace, so output is cut at line ends (or, in a line longer than
+//!   [`DecodeStream::CAP`], at whitespace) and the result does not depend on chunking.
+//!
+//! # Example
+//!
+//! ```
+//! use blackbar::decode::Decoders;
+//! let r = blackbar::Redactor::builder().build()?;
+//! let mut scratch = r.stream();
+//! let mut out = vec![];
+//! let found = Decoders::default().redact(&r, &mut scratch, b"q=bob%40example.com&x=1", &mut out);
+//! assert_eq!(out, b"q=[EMAIL]&x=1");
+//! assert_eq!(&*found[0].rule_id, "email");
+//! # Ok::<(), blackbar::Error>(())
+//! ```
+
+use std::ops::Range;
+
+use crate::action::ActionKind;
+use crate::finding::Finding;
+use crate::redactor::Redactor;
+use crate::stream::StreamRedactor;
+
+/// Which decoders run, and their bounds. Cheap to copy.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Decoders {
+    /// Decode base64 (standard and URL-safe) runs.
+    pub base64: bool,
+    /// Decode percent-encoded runs.
+    pub percent: bool,
+    /// How many levels of encoding are looked through (0 turns decoding off).
+    pub depth: u8,
+    /// The shortest base64 run considered (12 bytes decode to 9: `a@b.io` is shorter).
+    pub min_base64: usize,
+    /// The longest run considered; longer runs are left to the rules.
+    pub max_span: usize,
+}
+
+impl Default for Decoders {
+    /// base64 and percent-encoding, one level deep, runs of 12 to 8192 bytes.
+    fn default() -> Decoders {
+        Decoders {
+            base64: true,
+            percent: true,
+            depth: 1,
+            min_base64: 12,
+            max_span: 8192,
+        }
+    }
+}
+
+impl Decoders {
+    /// No decoding at all.
+    pub fn none() -> Decoders {
+        Decoders {
+            base64: false,
+            percent: false,
+            depth: 0,
+            ..Decoders::default()
+        }
+    }
+
+    /// Whether any decoder runs.
+    pub fn enabled(&self) -> bool {
+        self.depth > 0 && (self.base64 || self.percent)
+    }
+
+    /// Parses a comma-separated list: `base64`, `percent`, `all`, or `none`.
+    ///
+    /// # Errors
+    ///
+    /// A message naming the unknown decoder.
+    pub fn parse_list(list: &str) -> Result<Decoders, String> {
+        let mut d = Decoders::none();
+        d.depth = 1;
+        for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+            match name {
+                "base64" => d.base64 = true,
+                "percent" => d.percent = true,
+                "all" => (d.base64, d.percent) = (true, true),
+                "none" => (d.base64, d.percent) = (false, false),
+                other => {
+                    return Err(format!(
+                        "unknown decoder '{other}' (expected base64, percent, all or none)"
+                    ))
+                }
+            }
+        }
+        Ok(d)
+    }
+
+    /// Appends `text` (already redacted by the rules) to `out` with every encoded span that
+    /// decodes to an acted-on finding replaced, and returns one finding per replacement
+    /// (spans relative to `text`). `scratch` is a stream of `redactor`, reused.
+    pub fn redact(
+        &self,
+        redactor: &Redactor,
+        scratch: &mut StreamRedactor,
+        text: &[u8],
+        out: &mut Vec<u8>,
+    ) -> Vec<Finding> {
+        self.redact_depth(redactor, scratch, text, out, self.depth)
+    }
+
+    fn redact_depth(
+        &self,
+        redactor: &Redactor,
+        scratch: &mut StreamRedactor,
+        text: &[u8],
+        out: &mut Vec<u8>,
+        depth: u8,
+    ) -> Vec<Finding> {
+        let mut edits: Vec<Edit> = vec![];
+        if depth > 0 {
+            if self.base64 {
+                self.base64_edits(redactor, scratch, text, depth, &mut edits);
+            }
+            if self.percent && memchr::memchr(b'%', text).is_some() {
+                self.percent_edits(redactor, scratch, text, depth, &mut edits);
+            }
+        }
+        if edits.is_empty() {
+            out.extend_from_slice(text);
+            return vec![];
+        }
+        edits.sort_by_key(|e| e.range.start);
+        let mut pos = 0;
+        let mut found = vec![];
+        for e in edits {
+            if e.range.start < pos {
+                continue; // overlaps an earlier replacement (a base64 run inside a URL run)
+            }
+            out.extend_from_slice(&text[pos..e.range.start]);
+            out.extend_from_slice(&e.replacement);
+            pos = e.range.end;
+            found.push(e.finding);
+        }
+        out.extend_from_slice(&text[pos..]);
+        found
+    }
+
+    /// Redacts decoded text: the rules, then (one level down) the decoders again. Returns the
+    /// acted-on findings, spans relative to `decoded` for the rules' findings.
+    fn inner(
+        &self,
+        redactor: &Redactor,
+        scratch: &mut StreamRedactor,
+        decoded: &[u8],
+        depth: u8,
+    ) -> (Vec<Finding>, Vec<Finding>) {
+        let mut out = Vec::with_capacity(decoded.len() + 16);
+        let mut rules = redactor.redact_with(scratch, decoded, &mut out);
+        rules.retain(|f| f.action != ActionKind::None);
+        let nested = if depth > 1 {
+            let mut again = Vec::with_capacity(out.len());
+            self.redact_depth(redactor, scratch, &out, &mut again, depth - 1)
+        } else {
+            vec![]
+        };
+        (rules, nested)
+    }
+
+    fn base64_edits(
+        &self,
+        redactor: &Redactor,
+        scratch: &mut StreamRedactor,
+        text: &[u8],
+        depth: u8,
+        edits: &mut Vec<Edit>,
+    ) {
+        let mut i = 0;
+        let mut decoded = vec![];
+        while i < text.len() {
+            if CLASS[text[i] as usize] & B64 == 0 {
+                i += 1;
+                continue;
+            }
+            let start = i;
+            while i < text.len() && CLASS[text[i] as usize] & B64 != 0 {
+                i += 1;
+            }
+            let body = i;
+            while i < text.len() && i - body < 2 && text[i] == b'=' {
+                i += 1;
+            }
+            let run = start..i;
+            let len = body - start;
+            if len < self.min_base64 || len > self.max_span {
+                continue;
+            }
+            decoded.clear();
+            if !decode_base64(&text[start..body], i - body, &mut decoded) {
+                continue;
+            }
+            let (rules, nested) = self.inner(redactor, scratch, &decoded, depth);
+            let Some(winner) = rules
+                .iter()
+                .chain(&nested)
+                .max_by_key(|f| (f.category, f.confidence))
+            else {
+                continue;
+            };
+            edits.push(replace(redactor, winner, text, run));
+        }
+    }
+
+    fn percent_edits(
+        &self,
+        redactor: &Redactor,
+        scratch: &mut StreamRedactor,
+        text: &[u8],
+        depth: u8,
+        edits: &mut Vec<Edit>,
+    ) {
+        let mut from = 0;
+        let mut decoded = vec![];
+        let mut map = vec![];
+        while let Some(p) = memchr::memchr(b'%', &text[from..]) {
+            let p = from + p;
+            from = p + 1;
+            if !(p + 2 < text.len() && hex(text[p + 1]).is_some() && hex(text[p + 2]).is_some()) {
+                continue;
+            }
+            let mut start = p;
+            while start > 0 && CLASS[text[start - 1] as usize] & URL != 0 {
+                start -= 1;
+            }
+            let mut end = p;
+            while end < text.len() && CLASS[text[end] as usize] & URL != 0 {
+                end += 1;
+            }
+            from = end;
+            if end - start > self.max_span {
+                continue;
+            }
+            decoded.clear();
+            map.clear();
+            decode_percent(&text[start..end], &mut decoded, &mut map);
+            let (rules, nested) = self.inner(redactor, scratch, &decoded, depth);
+            if rules.is_empty() {
+                // Only a deeper decoder found something: its spans are in the rules' output,
+                // not in `decoded`, so the whole run is replaced.
+                if let Some(w) = nested.iter().max_by_key(|f| (f.category, f.confidence)) {
+                    edits.push(replace(redactor, w, text, start..end));
+                }
+                continue;
+            }
+            for f in &rules {
+                let s = start + map[f.span.start as usize];
+                let e = start + map[f.span.end as usize];
+                edits.push(replace(redactor, f, text, s..e));
+            }
+        }
+    }
+}
+
+/// A planned replacement of `text[range]`.
+struct Edit {
+    range: Range<usize>,
+    replacement: Vec<u8>,
+    finding: Finding,
+}
+
+/// Applies `winner`'s action to the encoded bytes `text[range]`.
+fn replace(redactor: &Redactor, winner: &Finding, text: &[u8], range: Range<usize>) -> Edit {
+    let mut replacement = vec![];
+    redactor
+        .inner
+        .apply(winner.rule, &text[range.clone()], None, &mut replacement);
+    let mut finding = winner.clone();
+    finding.span = range.start as u64..range.end as u64;
+    finding.line = 1 + memchr::memchr_iter(b'\n', &text[..range.start]).count() as u64;
+    Edit {
+        range,
+        replacement,
+        finding,
+    }
+}
+
+const B64: u8 = 1;
+const URL: u8 = 2;
+
+/// Byte classes: `B64` for the union of both base64 alphabets, `URL` for the bytes of a URL
+/// or form body (unreserved, sub-delims, `:@/?#%`).
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() {
+            t[c] = B64 | URL;
+        }
+        c += 1;
+    }
+    t[b'+' as usize] = B64 | URL;
+    t[b'/' as usize] = B64 | URL;
+    t[b'-' as usize] = B64 | URL;
+    t[b'_' as usize] = B64 | URL;
+    let url = b".~!$&()*,;=:@?#%";
+    let mut i = 0;
+    while i < url.len() {
+        t[url[i] as usize] |= URL;
+        i += 1;
+    }
+    t
+};
+
+fn b64_value(c: u8) -> u8 {
+    match c {
+        b'A'..=b'Z' => c - b'A',
+        b'a'..=b'z' => c - b'a' + 26,
+        b'0'..=b'9' => c - b'0' + 52,
+        b'+' | b'-' => 62,
+        _ => 63, // '/' or '_': the caller passes only alphabet bytes
+    }
+}
+
+/// Decodes a base64 body (no `=`) followed by `pad` padding bytes, giving up as soon as
+/// the result cannot be text (see [`is_text`]): garbage is rejected after a few bytes. Also
+/// refuses a body mixing the standard (`+/`) and URL-safe (`-_`) alphabets, lengths that
+/// cannot be base64, and text whose first character is not printable ASCII.
+fn decode_base64(body: &[u8], pad: usize, out: &mut Vec<u8>) -> bool {
+    if body.len() % 4 == 1 || (pad > 0 && (body.len() + pad) % 4 != 0) {
+        return false;
+    }
+    // The first character carries the top 6 bits of the first byte: printable ASCII
+    // (0x20..0x7e) means a value from 8 to 31, `I` to `f`.
+    if !matches!(body[0], b'I'..=b'Z' | b'a'..=b'f') {
+        return false;
+    }
+    let (mut std, mut url) = (false, false);
+    let mut acc = 0u32;
+    let mut bits = 0;
+    for &c in body {
+        std |= c == b'+' || c == b'/';
+        url |= c == b'-' || c == b'_';
+        acc = (acc << 6) | u32::from(b64_value(c));
+        bits += 6;
+        if bits >= 8 {
+            bits -= 8;
+            let b = (acc >> bits) as u8;
+            if b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r') || b == 0x7f {
+                return false;
+            }
+            out.push(b);
+        }
+    }
+    !(std && url) && is_text(out)
+}
+
+/// Decoded bytes worth scanning: UTF-8 text without control characters other than
+/// tab and line ends.
+fn is_text(b: &[u8]) -> bool {
+    b.len() >= 6
+        && std::str::from_utf8(b).is_ok()
+        && b.iter()
+            .all(|&c| c >= 0x20 && c != 0x7f || matches!(c, b'\t' | b'\n' | b'\r'))
+}
+
+fn hex(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        b'A'..=b'F' => Some(c - b'A' + 10),
+        _ => None,
+    }
+}
+
+/// Percent-decodes `run` (`+` is a space); `map[i]` is the offset in `run` of the encoded
+/// bytes of decoded byte `i`, and `map[decoded.len()]` is `run.len()`.
+fn decode_percent(run: &[u8], decoded: &mut Vec<u8>, map: &mut Vec<usize>) {
+    let mut i = 0;
+    while i < run.len() {
+        map.push(i);
+        match (
+            run[i],
+            run.get(i + 1).copied().and_then(hex),
+            run.get(i + 2).copied().and_then(hex),
+        ) {
+            (b'%', Some(h), Some(l)) => {
+                decoded.push(h << 4 | l);
+                i += 3;
+            }
+            (b'+', _, _) => {
+                decoded.push(b' ');
+                i += 1;
+            }
+            (c, _, _) => {
+                decoded.push(c);
+                i += 1;
+            }
+        }
+    }
+    map.push(run.len());
+}
+
+/// The decoders as a stage after a text [`StreamRedactor`]: takes its redacted output in
+/// chunks of any size and releases it with encoded secrets replaced.
+///
+/// Output is cut at the last newline of each chunk, so a line is held only until it ends; a
+/// line longer than [`DecodeStream::CAP`] is cut at whitespace, and a run of more than `CAP`
+/// bytes without whitespace passes through undecoded. Finding spans and lines are positions
+/// in the redacted text this stage receives (the same as the input's unless a rule changed
+/// a length before them on the same line).
+pub struct DecodeStream {
+    decoders: Decoders,
+    redactor: Redactor,
+    scratch: StreamRedactor,
+    buf: Vec<u8>,
+    /// Offset and line of `buf[0]` in the stage's input.
+    base: u64,
+    line: u64,
+    /// Inside a run longer than `CAP`: pass bytes through until whitespace.
+    skipping: bool,
+    findings: Vec<Finding>,
+}
+
+impl std::fmt::Debug for DecodeStream {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DecodeStream")
+            .field("decoders", &self.decoders)
+            .field("held", &self.buf.len())
+            .finish_non_exhaustive()
+    }
+}
+
+impl DecodeStream {
+    /// The most bytes held without a newline.
+    pub const CAP: usize = 64 * 1024;
+
+    /// A stage for `redactor`'s output.
+    pub fn new(redactor: &Redactor, decoders: Decoders) -> DecodeStream {
+        DecodeStream {
+            decoders,
+            redactor: redactor.clone(),
+            scratch: redactor.stream(),
+            buf: vec![],
+            base: 0,
+            line: 1,
+            skipping: false,
+            findings: vec![],
+        }
+    }
+
+    /// Starts a new input, keeping the scratch.
+    pub fn reset(&mut self) {
+        self.buf.clear();
+        self.base = 0;
+        self.line = 1;
+        self.skipping = false;
+        self.findings.clear();
+    }
+
+    /// Takes redacted text and appends what is final to `out`.
+    pub fn feed(&mut self, mut text: &[u8], out: &mut Vec<u8>) {
+        if self.skipping {
+            match text.iter().position(|c| c.is_ascii_whitespace()) {
+                Some(n) => {
+                    self.pass(&text[..n], out);
+                    text = &text[n..];
+                    self.skipping = false;
+                }
+                None => {
+                    self.pass(text, out);
+                    return;
+                }
+            }
+        }
+        self.buf.extend_from_slice(text);
+        if let Some(nl) = memchr::memrchr(b'\n', &self.buf) {
+            self.process(nl + 1, out);
+        }
+        if self.buf.len() > Self::CAP {
+            match self.buf.iter().rposition(|c| c.is_ascii_whitespace()) {
+                Some(ws) => self.process(ws + 1, out),
+                None => {
+                    let all = std::mem::take(&mut self.buf);
+                    self.pass(&all, out);
+                    self.skipping = true;
+                }
+            }
+        }
+    }
+
+    /// Releases everything up to the last whitespace (the input went idle).
+    pub fn flush(&mut self, out: &mut Vec<u8>) {
+        if let Some(ws) = self.buf.iter().rposition(|c| c.is_ascii_whitespace()) {
+            self.process(ws + 1, out);
+        }
+    }
+
+    /// Ends the input and releases the rest.
+    pub fn finish(&mut self, out: &mut Vec<u8>) {
+        let n = self.buf.len();
+        self.process(n, out);
+        self.skipping = false;
+    }
+
+    /// Removes and returns the findings made so far.
+    pub fn take_findings(&mut self) -> Vec<Finding> {
+        std::mem::take(&mut self.findings)
+    }
+
+    fn pass(&mut self, bytes: &[u8], out: &mut Vec<u8>) {
+        out.extend_from_slice(bytes);
+        self.base += bytes.len() as u64;
+        self.line += memchr::memchr_iter(b'\n', bytes).count() as u64;
+    }
+
+    fn process(&mut self, n: usize, out: &mut Vec<u8>) {
+        if n == 0 {
+            return;
+        }
+        let chunk: Vec<u8> = self.buf.drain(..n).collect();
+        let start = out.len();
+        let found = self
+            .decoders
+            .redact(&self.redactor, &mut self.scratch, &chunk, out);
+        if found.iter().any(|f| f.action == ActionKind::Drop) {
+            drop_lines(
+                &chunk,
+                &found,
+                start,
+                out,
+                &self.decoders,
+                &self.redactor,
+                &mut self.scratch,
+            );
+        }
+        for mut f in found {
+            f.span = f.span.start + self.base..f.span.end + self.base;
+            f.line += self.line - 1;
+            self.findings.push(f);
+        }
+        self.base += chunk.len() as u64;
+        self.line += memchr::memchr_iter(b'\n', &chunk).count() as u64;
+    }
+}
+
+/// Redoes a chunk line by line, leaving out the lines in which a decoded finding's action is
+/// `drop`.
+fn drop_lines(
+    chunk: &[u8],
+    found: &[Finding],
+    start: usize,
+    out: &mut Vec<u8>,
+    decoders: &Decoders,
+    redactor: &Redactor,
+    scratch: &mut StreamRedactor,
+) {
+    out.truncate(start);
+    let mut offset = 0u64;
+    for line in chunk.split_inclusive(|&c| c == b'\n') {
+        let end = offset + line.len() as u64;
+        let dropped = found
+            .iter()
+            .any(|f| f.action == ActionKind::Drop && f.span.start >= offset && f.span.start < end);
+        if !dropped {
+            decoders.redact(redactor, scratch, line, out);
+        }
+        offset = end;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn redactor() -> Redactor {
+        Redactor::builder().build().expect("catalog")
+    }
+
+    fn redact(d: Decoders, text: &str) -> String {
+        let r = redactor();
+        let mut out = vec![];
+        d.redact(&r, &mut r.stream(), text.as_bytes(), &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn base64_both_alphabets_padded_or_not() {
+        let d = Decoders::default();
+        // "mail me: zoe@example.com ok?" in standard and URL-safe base64, with and without padding.
+        for enc in [
+            "bWFpbCBtZTogem9lQGV4YW1wbGUuY29tIG9rPw==",
+            "bWFpbCBtZTogem9lQGV4YW1wbGUuY29tIG9rPw",
+        ] {
+            assert_eq!(redact(d, &format!("x {enc} y")), "x [EMAIL] y", "{enc}");
+        }
+        // Mixed alphabets, binary, or nothing inside: untouched.
+        for text in [
+            "bWFpbC+tZTogem9l_GV4YW1wbGUuY29t",
+            "AAECAwQFBgcICQoLDA0ODxAREhM=",
+            "aGVsbG8gd29ybGQgaGVsbG8gd29ybGQ=",
+            "AbstractSingletonProxyFactoryBean",
+        ] {
+            assert_eq!(redact(d, text), text);
+        }
+    }
+
+    #[test]
+    fn percent_maps_spans_exactly() {
+        let d = Decoders::default();
+        assert_eq!(
+            redact(d, "GET /a?to=ann%40example.com&b=c%2Bd HTTP/1.1"),
+            "GET /a?to=[EMAIL]&b=c%2Bd HTTP/1.1"
+        );
+        assert_eq!(redact(d, "100% sure"), "100% sure");
+    }
+
+    #[test]
+    fn depth_and_switches() {
+        // base64 of a percent-encoded email: two levels.
+        let inner = "to=kim%40example.com";
+        let enc = "dG89a2ltJTQwZXhhbXBsZS5jb20=";
+        assert_eq!(
+            redact(Decoders::default(), enc),
+            enc,
+            "{inner} is two levels down"
+        );
+        let deep = Decoders {
+            depth: 2,
+            ..Decoders::default()
+        };
+        assert_eq!(redact(deep, enc), "[EMAIL]");
+        assert_eq!(
+            redact(Decoders::none(), "a%40b.example.com"),
+            "a%40b.example.com"
+        );
+        assert!(!Decoders::parse_list("base64").unwrap().percent);
+        assert!(Decoders::parse_list("rot13").is_err());
+    }
+
+    #[test]
+    fn stream_is_chunking_independent() {
+        let r = redactor();
+        let mut input = String::new();
+        for i in 0..50 {
+            input.push_str(&format!(
+                "line {i} q=u{i}%40example.com b=bWFpbCBtZTogem9lQGV4YW1wbGUuY29tIG9rPw== {}\n",
+                "x".repeat(i * 40)
+            ));
+        }
+        let one = {
+            let mut s = DecodeStream::new(&r, Decoders::default());
+            let mut out = vec![];
+            s.feed(input.as_bytes(), &mut out);
+            s.finish(&mut out);
+            assert_eq!(s.take_findings().len(), 100);
+            out
+        };
+        for chunk in [1, 2, 3, 7, 64, 4096] {
+            let mut s = DecodeStream::new(&r, Decoders::default());
+            let mut out = vec![];
+            for c in input.as_bytes().chunks(chunk) {
+                s.feed(c, &mut out);
+                if c[0] == b' ' {
+                    s.flush(&mut out);
+                }
+            }
+            s.finish(&mut out);
+            assert!(out == one, "chunk {chunk}");
+        }
+    }
+}
