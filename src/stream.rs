@@ -95,7 +95,12 @@ impl Drop for StreamRedactor {
 
 impl StreamRedactor {
     pub(crate) fn new(redactor: Redactor) -> StreamRedactor {
-        let pooled = redactor.inner.scanners.lock().ok().and_then(|mut pool| pool.pop());
+        let pooled = redactor
+            .inner
+            .scanners
+            .lock()
+            .ok()
+            .and_then(|mut pool| pool.pop());
         let scanner = match pooled {
             Some(mut s) => {
                 s.reset();

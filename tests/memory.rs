@@ -13,7 +13,11 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
 
 #[test]
 fn one_gib_without_newline_in_bounded_memory() {
-    let total: usize = if cfg!(debug_assertions) { 64 << 20 } else { 1 << 30 };
+    let total: usize = if cfg!(debug_assertions) {
+        64 << 20
+    } else {
+        1 << 30
+    };
     // Words, digits and separators that keep the prefilter busy without forming a finding.
     let chunk: Vec<u8> = b"lorem ipsum-dolor sit amet 12 ab:cd key token \xff\x00 "
         .iter()

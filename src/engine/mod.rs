@@ -33,10 +33,10 @@ use std::collections::VecDeque;
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use regex_automata::util::captures::Captures;
-use regex_automata::util::syntax;
 use regex_automata::hybrid::dfa::OverlappingState;
 use regex_automata::nfa::thompson::{self, WhichCaptures};
+use regex_automata::util::captures::Captures;
+use regex_automata::util::syntax;
 use regex_automata::{hybrid, meta, Anchored, Input, PatternID};
 
 use crate::error::Error;
@@ -72,7 +72,10 @@ enum Source {
 
 #[derive(Debug)]
 enum Matcher {
-    Regex { regex: meta::Regex, secret: Option<usize> },
+    Regex {
+        regex: meta::Regex,
+        secret: Option<usize>,
+    },
     Literals(AhoCorasick),
 }
 
@@ -98,7 +101,11 @@ enum Hit {
     /// A keyword of this length, shared by these rules.
     Keyword { len: u64, rules: Vec<u32> },
     /// The whole pattern of one keyword-less rule.
-    Rule { rule: u32, max_len: u64, min_len: u64 },
+    Rule {
+        rule: u32,
+        max_len: u64,
+        min_len: u64,
+    },
 }
 
 #[derive(Debug)]
@@ -128,7 +135,11 @@ pub(crate) fn syntax_config() -> syntax::Config {
 pub(crate) fn build_regex(patterns: &[&str]) -> Result<meta::Regex, String> {
     meta::Regex::builder()
         .syntax(syntax_config())
-        .configure(meta::Config::new().utf8_empty(false).nfa_size_limit(Some(64 << 20)))
+        .configure(
+            meta::Config::new()
+                .utf8_empty(false)
+                .nfa_size_limit(Some(64 << 20)),
+        )
         .build_many(patterns)
         .map_err(|e| format!("cannot compile: {e}"))
 }
@@ -155,7 +166,8 @@ impl Engine {
                     (Matcher::Literals(ac), Source::SelfScan)
                 }
                 None => {
-                    let regex = build_regex(&[&rule.pattern]).map_err(|e| Error::rule(&rule.id, e))?;
+                    let regex =
+                        build_regex(&[&rule.pattern]).map_err(|e| Error::rule(&rule.id, e))?;
                     let secret = regex.group_info().to_index(PatternID::ZERO, "secret");
                     let source = if rule.keywords.is_empty() {
                         patterns.push(rule.pattern.clone());
@@ -171,9 +183,13 @@ impl Engine {
                             let id = match keyword_ids.iter().find(|(k, _)| *k == kw) {
                                 Some(&(_, id)) => id,
                                 None => {
-                                    let text = std::str::from_utf8(&kw).expect("keywords are ASCII");
+                                    let text =
+                                        std::str::from_utf8(&kw).expect("keywords are ASCII");
                                     patterns.push(format!("(?i:{})", regex_syntax::escape(text)));
-                                    hits.push(Hit::Keyword { len: kw.len() as u64, rules: vec![] });
+                                    hits.push(Hit::Keyword {
+                                        len: kw.len() as u64,
+                                        rules: vec![],
+                                    });
                                     keyword_ids.push((kw, hits.len() - 1));
                                     hits.len() - 1
                                 }
@@ -206,8 +222,16 @@ impl Engine {
                 max_len: rule.max_len as u64,
                 lead: rule.keyword_lead as u64,
                 multiline: rule.multiline,
-                window: if rule.context.is_empty() { 0 } else { rule.context_window as u64 },
-                keywords: rule.keywords.iter().map(|k| k.to_ascii_lowercase().into_bytes()).collect(),
+                window: if rule.context.is_empty() {
+                    0
+                } else {
+                    rule.context_window as u64
+                },
+                keywords: rule
+                    .keywords
+                    .iter()
+                    .map(|k| k.to_ascii_lowercase().into_bytes())
+                    .collect(),
             });
         }
         let prefilter = if patterns.is_empty() {
@@ -235,7 +259,12 @@ impl Engine {
             Some(Prefilter { dfa, hits, reach })
         };
         let max_len = rules.iter().map(|r| r.max_len).max().unwrap_or(0);
-        Ok(Engine { rules, prefilter, lookbehind: MAX_CONTEXT_WINDOW as u64 + 1, max_len })
+        Ok(Engine {
+            rules,
+            prefilter,
+            lookbehind: MAX_CONTEXT_WINDOW as u64 + 1,
+            max_len,
+        })
     }
 
     /// The largest maximum match length of any rule.
@@ -273,7 +302,10 @@ impl Engine {
     pub(crate) fn keep_from(&self, sc: &Scanner, emitted: u64) -> u64 {
         let undecided = sc.states.iter().map(|s| s.p).min().unwrap_or(sc.scanned);
         let reach = self.prefilter.as_ref().map_or(0, |p| p.reach);
-        emitted.min(undecided).min(sc.scanned.saturating_sub(reach)).saturating_sub(self.lookbehind)
+        emitted
+            .min(undecided)
+            .min(sc.scanned.saturating_sub(reach))
+            .saturating_sub(self.lookbehind)
     }
 
     /// Scans the buffer `hay` (whose first byte is at absolute offset `base`), appending newly
@@ -312,7 +344,11 @@ impl Engine {
         let input = Input::new(hay).range((from - base) as usize..);
         let mut state = OverlappingState::start();
         loop {
-            if pf.dfa.try_search_overlapping_fwd(cache, &input, &mut state).is_err() {
+            if pf
+                .dfa
+                .try_search_overlapping_fwd(cache, &input, &mut state)
+                .is_err()
+            {
                 // The lazy DFA gave up (it cannot with this configuration, but the contract
                 // must hold regardless): every start in the pass is a candidate.
                 for (r, rm) in self.rules.iter().enumerate() {
@@ -335,8 +371,13 @@ impl Engine {
                         sc.states[r as usize].push_anchor(s.saturating_sub(lead), s + 1);
                     }
                 }
-                Hit::Rule { rule, max_len, min_len } => {
-                    sc.states[rule as usize].push_anchor(e.saturating_sub(max_len), e - min_len + 1);
+                Hit::Rule {
+                    rule,
+                    max_len,
+                    min_len,
+                } => {
+                    sc.states[rule as usize]
+                        .push_anchor(e.saturating_sub(max_len), e - min_len + 1);
                 }
             }
         }
@@ -593,7 +634,13 @@ pub(crate) fn judge(
 impl Scanner {
     /// A placeholder with no caches, never used to scan.
     pub(crate) fn empty() -> Scanner {
-        Scanner { caches: vec![], settle_caches: vec![], prefilter_cache: None, states: vec![], scanned: 0 }
+        Scanner {
+            caches: vec![],
+            settle_caches: vec![],
+            prefilter_cache: None,
+            states: vec![],
+            scanned: 0,
+        }
     }
 
     /// Forgets the input seen so far, keeping the caches: ready for a new input.
