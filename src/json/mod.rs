@@ -27,6 +27,15 @@
 //!    canary planted as a fake password is reported as a canary.
 //! 5. **Decoders** ([`crate::decode`]) run on each redacted string value.
 //!
+//! **One scan for many strings.** Scanning each string on its own costs a stream reset and
+//! finish per string (most of the time on short log fields), so the strings of a document —
+//! and of many lines, in [`LineRedactor`] — are joined with `"\n\xFF\n"` and scanned once.
+//! The newlines stop context windows and single-line rules at the string's edge, and `0xFF`
+//! never occurs in UTF-8, so the output splits back exactly. When a finding still crosses a
+//! separator (a multi-line rule) or drops a line, every string of the batch is scanned on
+//! its own instead, which is what the joined scan stands for. One difference remains: a
+//! user rule anchored with `^`, `$`, `\A` or `\z` sees the batch's edges, not the string's.
+//!
 //! The output is valid JSON with the same structure; `parse(output)` equals `parse(input)`
 //! except for redacted strings and values under sensitive keys (property-tested in
 //! `tests/json.rs`).
