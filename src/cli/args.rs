@@ -104,7 +104,7 @@ pub(crate) enum Command {
     Key(super::key_cmd::KeyCmd),
 }
 
-fn value_str(parser: &mut lexopt::Parser, flag: &str) -> anyhow::Result<String> {
+pub(crate) fn value_str(parser: &mut lexopt::Parser, flag: &str) -> anyhow::Result<String> {
     parser
         .value()
         .map_err(|_| anyhow!("{flag} needs a value"))?

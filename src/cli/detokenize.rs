@@ -12,6 +12,7 @@ use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::PathBuf;
 
+use super::args::value_str;
 use anyhow::{anyhow, bail, Context};
 use blackbar::token::{DetokenizeError, Detokenizer};
 use blackbar::{Key, Policy, Redactor};
@@ -33,22 +34,17 @@ pub(crate) struct Opts {
 pub(crate) fn parse(args: Vec<OsString>) -> anyhow::Result<Opts> {
     let mut parser = lexopt::Parser::from_args(args);
     let mut opts = Opts::default();
-    let value = |parser: &mut lexopt::Parser, flag: &str| -> anyhow::Result<String> {
-        parser
-            .value()
-            .map_err(|_| anyhow!("{flag} needs a value"))?
-            .into_string()
-            .map_err(|_| anyhow!("{flag}: value is not valid UTF-8"))
-    };
     while let Some(arg) = parser.next()? {
         match arg {
             lexopt::Arg::Long("key-file") => {
-                opts.key_file = Some(value(&mut parser, "--key-file")?.into())
+                opts.key_file = Some(value_str(&mut parser, "--key-file")?.into())
             }
             lexopt::Arg::Long("keep-going") => opts.keep_going = true,
-            lexopt::Arg::Long("fpe") => opts.fpe.push(value(&mut parser, "--fpe")?),
-            lexopt::Arg::Long("rules") => opts.rules.push(value(&mut parser, "--rules")?.into()),
-            lexopt::Arg::Long("disable") => opts.disable.push(value(&mut parser, "--disable")?),
+            lexopt::Arg::Long("fpe") => opts.fpe.push(value_str(&mut parser, "--fpe")?),
+            lexopt::Arg::Long("rules") => {
+                opts.rules.push(value_str(&mut parser, "--rules")?.into())
+            }
+            lexopt::Arg::Long("disable") => opts.disable.push(value_str(&mut parser, "--disable")?),
             lexopt::Arg::Value(v) => opts.paths.push(v.into()),
             lexopt::Arg::Long(f) => bail!("detokenize: unknown flag --{f} (see blackbar --help)"),
             lexopt::Arg::Short(c) => bail!("detokenize: unknown flag -{c} (see blackbar --help)"),

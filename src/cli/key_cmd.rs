@@ -13,6 +13,7 @@ use std::ffi::OsString;
 use std::io::{self, BufRead, Write};
 use std::path::PathBuf;
 
+use super::args::value_str;
 use anyhow::{anyhow, bail, Context};
 use blackbar::Key;
 
@@ -36,23 +37,16 @@ pub(crate) fn parse(args: Vec<OsString>) -> anyhow::Result<KeyCmd> {
     let mut out = None;
     let mut key_file = None;
     let mut label = None;
-    let value = |parser: &mut lexopt::Parser, flag: &str| -> anyhow::Result<String> {
-        parser
-            .value()
-            .map_err(|_| anyhow!("{flag} needs a value"))?
-            .into_string()
-            .map_err(|_| anyhow!("{flag}: value is not valid UTF-8"))
-    };
     while let Some(arg) = parser.next()? {
         match (sub.as_deref(), arg) {
             (Some("new"), lexopt::Arg::Long("out")) => {
-                out = Some(value(&mut parser, "--out")?.into())
+                out = Some(value_str(&mut parser, "--out")?.into())
             }
             (Some("list" | "pseudonyms"), lexopt::Arg::Long("key-file")) => {
-                key_file = Some(value(&mut parser, "--key-file")?.into())
+                key_file = Some(value_str(&mut parser, "--key-file")?.into())
             }
             (Some("pseudonyms"), lexopt::Arg::Long("label")) => {
-                label = Some(value(&mut parser, "--label")?)
+                label = Some(value_str(&mut parser, "--label")?)
             }
             (_, lexopt::Arg::Long(f)) => bail!("key: unknown flag --{f} (see blackbar --help)"),
             (_, lexopt::Arg::Short(c)) => bail!("key: unknown flag -{c} (see blackbar --help)"),
