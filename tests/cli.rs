@@ -13,7 +13,7 @@ use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
-use support::{assert_bytes, assert_text, Dir, TestCommand};
+use support::{assert_bytes, assert_text, Dir, TestCommand, XorShift};
 
 /// Test rules, one per shape the CLI needs: a plain PII value, a Luhn-checked one, a secret
 /// token, a secret with a `secret` group, and a multi-line block.
@@ -122,18 +122,6 @@ fn hmac10(key: &str, value: &str) -> String {
         .iter()
         .map(|b| format!("{b:02x}"))
         .collect()
-}
-
-/// A small deterministic generator, so failures reproduce.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
 }
 
 // ---------------------------------------------------------------------------------------

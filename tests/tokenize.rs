@@ -5,9 +5,12 @@
 //! second pass of blackbar over its own output changes nothing, and restoring works for any
 //! chunking.
 
+mod support;
+
 use blackbar::placeholder::{Vault, VaultConfig};
 use blackbar::token::{detokenize, find_tokens, tokenize, Detokenizer, TokenProblem};
 use blackbar::{Key, Policy, Redactor};
+use support::XorShift;
 
 const PLAIN_KEY: &[u8] = b"0123456789abcdef-test-key";
 const KEY_A: &str = "bbkey1:AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8";
@@ -34,18 +37,6 @@ const LOG: &str = "\
 2024-05-01 call +1 415-555-0132 api_key=AKIAQ3EGRZ4XWMJ7VN2K from bob@example.com
 2024-05-01 password=Xk9#mP2$vL7q token=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 done
 ";
-
-/// A small deterministic generator, so failures reproduce.
-struct XorShift(u64);
-
-impl XorShift {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0
-    }
-}
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {
     haystack.windows(needle.len()).any(|w| w == needle)

@@ -290,3 +290,16 @@ fn diff(expected: &str, got: &str, quote: bool) -> String {
     }
     out
 }
+
+/// A small deterministic generator (xorshift64), so failures reproduce.
+pub struct XorShift(pub u64);
+
+impl XorShift {
+    /// The next value; never 0 for a non-zero seed.
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 << 13;
+        self.0 ^= self.0 >> 7;
+        self.0 ^= self.0 << 17;
+        self.0
+    }
+}
