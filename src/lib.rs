@@ -20,6 +20,8 @@
 //!   report. Keys: [`Key`], a ring of one or more secrets.
 //! * [`stream`]: [`StreamRedactor`] holds back only the bytes that could still be part of a
 //!   match; the output never depends on how the input was chunked.
+//! * Front ends: the CLI, [`json`] (JSON documents and lines) and, with the cargo feature
+//!   `tracing`, `tracing` (a redacting `MakeWriter` and `Layer` for Rust services).
 //!
 //! The entry point is [`Redactor`]: immutable, `Send + Sync`, cheap to clone.
 //!
@@ -49,6 +51,8 @@ pub mod resolve;
 pub mod rules;
 pub mod stream;
 pub mod token;
+#[cfg(feature = "tracing")]
+pub mod tracing;
 pub mod validate;
 
 pub use crate::action::Action;

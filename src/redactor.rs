@@ -143,8 +143,7 @@ impl Redactor {
         out: &mut Vec<u8>,
     ) -> Vec<crate::Finding> {
         scratch.reset();
-        scratch.feed(input, out);
-        scratch.finish(out);
+        scratch.feed_last(input, out);
         scratch.take_findings()
     }
 

@@ -325,6 +325,13 @@ impl Engine {
         let last_nl = memchr::memrchr(b'\n', hay).map(|i| base + i as u64);
         let mut frontier = end;
         for (i, rule) in rules.rules().iter().enumerate() {
+            if eof && self.rules[i].source != Source::SelfScan && sc.states[i].anchors.is_empty() {
+                // Nothing to confirm and nothing left to come: the whole input is decided
+                // (what `advance` concludes too, without its setup; most rules of a small
+                // record take this path).
+                sc.states[i].p = end;
+                continue;
+            }
             let decided = self.advance(i, rule, sc, hay, base, eof, last_nl, out);
             frontier = frontier.min(decided);
         }
