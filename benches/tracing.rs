@@ -8,6 +8,10 @@
 //! cargo bench --features tracing --bench tracing -- --warm-up-time 1 --measurement-time 3
 //! ```
 
+#[path = "../tests/support/events.rs"]
+mod events;
+
+use events::{clean_event, secret_event};
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
 
@@ -16,25 +20,6 @@ use blackbar::Redactor;
 use criterion::{criterion_group, criterion_main, Criterion};
 use tracing_subscriber::fmt::MakeWriter;
 use tracing_subscriber::layer::SubscriberExt;
-
-/// About 200 bytes once formatted (timestamp, level, target, message, fields).
-fn clean_event() {
-    tracing::info!(
-        request_id = 48_213u64,
-        route = "/api/v1/orders",
-        status = 200u64,
-        "order lookup finished for the checkout service with no errors reported"
-    );
-}
-
-fn secret_event() {
-    tracing::info!(
-        request_id = 48_213u64,
-        user = "alice@example.com",
-        status = 200u64,
-        "order lookup finished for the checkout service with no errors reported"
-    );
-}
 
 #[derive(Clone, Default)]
 struct Capture(Arc<Mutex<Vec<u8>>>);

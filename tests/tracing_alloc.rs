@@ -3,6 +3,10 @@
 //! process-wide.)
 #![cfg(feature = "tracing")]
 
+#[path = "support/events.rs"]
+mod events;
+
+use events::{clean_event, secret_event};
 use std::alloc::{GlobalAlloc, Layout, System};
 use std::cell::Cell;
 
@@ -49,59 +53,36 @@ fn per_event(dispatch: &tracing::Dispatch, event: impl Fn()) -> f64 {
     })
 }
 
-fn clean_event() {
-    tracing::info!(
-        request_id = 48_213u64,
-        route = "/api/v1/orders",
-        status = 200u64,
-        "order lookup finished for the checkout service with no errors reported"
-    );
-}
-
-fn secret_event() {
-    tracing::info!(
-        request_id = 48_213u64,
-        user = "alice@example.com",
-        status = 200u64,
-        "order lookup finished for the checkout service with no errors reported"
-    );
+/// A fmt subscriber writing full (uncoloured) or JSON records to `writer`.
+fn dispatch<W>(json: bool, writer: W) -> tracing::Dispatch
+where
+    W: for<'a> tracing_subscriber::fmt::MakeWriter<'a> + Send + Sync + 'static,
+{
+    if json {
+        tracing_subscriber::fmt().json().with_writer(writer).into()
+    } else {
+        tracing_subscriber::fmt()
+            .with_ansi(false)
+            .with_writer(writer)
+            .into()
+    }
 }
 
 #[test]
 fn clean_path_does_not_allocate() {
     let redactor = blackbar::Redactor::builder().build().unwrap();
     for json in [false, true] {
-        let plain: tracing::Dispatch = if json {
-            tracing_subscriber::fmt()
-                .json()
-                .with_writer(std::io::sink)
-                .into()
-        } else {
-            tracing_subscriber::fmt()
-                .with_ansi(false)
-                .with_writer(std::io::sink)
-                .into()
-        };
-        let w = RedactingMakeWriter::new(redactor.clone(), std::io::sink);
-        let redacting: tracing::Dispatch = if json {
-            tracing_subscriber::fmt().json().with_writer(w).into()
-        } else {
-            tracing_subscriber::fmt()
-                .with_ansi(false)
-                .with_writer(w)
-                .into()
-        };
+        let plain = dispatch(json, std::io::sink);
         let base = per_event(&plain, clean_event);
+        let redacting = dispatch(
+            json,
+            RedactingMakeWriter::new(redactor.clone(), std::io::sink),
+        );
         let ours = per_event(&redacting, clean_event);
-        let w = RedactingMakeWriter::new(redactor.clone(), std::io::sink);
-        let secret: tracing::Dispatch = if json {
-            tracing_subscriber::fmt().json().with_writer(w).into()
-        } else {
-            tracing_subscriber::fmt()
-                .with_ansi(false)
-                .with_writer(w)
-                .into()
-        };
+        let secret = dispatch(
+            json,
+            RedactingMakeWriter::new(redactor.clone(), std::io::sink),
+        );
         let with_secret = per_event(&secret, secret_event);
         println!(
             "allocations per event ({}): plain fmt {base}, redacting clean {ours}, redacting with a secret {with_secret}",
