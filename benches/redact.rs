@@ -12,9 +12,11 @@
 //!
 //! ```text
 //! cargo bench --bench redact -- --warm-up-time 1 --measurement-time 3
+//! cargo bench --features hyperscan --bench redact -- --warm-up-time 1 --measurement-time 3
 //! ```
 
 use blackbar::action::ActionKind;
+use blackbar::engine::EngineKind;
 use blackbar::{Finding, Redactor};
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 
@@ -68,37 +70,56 @@ fn stream(redactor: &Redactor, input: &[u8], out: &mut Vec<u8>) -> Vec<Finding> 
 }
 
 fn benches(c: &mut Criterion) {
-    let redactor = Redactor::builder().build().expect("default catalog loads");
     let clean = corpus(gen::Kind::Clean, "logs-clean.log");
     let sprinkled = corpus(gen::Kind::Sprinkled, "logs-sprinkled.log");
+    // The same benches for every engine compiled in (`--features hyperscan` adds Hyperscan).
+    for &kind in EngineKind::compiled() {
+        engine_benches(c, kind, &clean, &sprinkled);
+    }
+}
+
+fn engine_benches(
+    c: &mut Criterion,
+    kind: EngineKind,
+    clean: &gen::Corpus,
+    sprinkled: &gen::Corpus,
+) {
+    let build = || {
+        Redactor::builder()
+            .engine(kind)
+            .build()
+            .expect("default catalog loads")
+    };
+    let redactor = build();
+    let engine = kind.name();
 
     let found = redactor.redact(&clean.bytes).findings;
     assert_eq!(
         acted_on(&found),
         0,
-        "the default catalog acts on the clean corpus: {}",
+        "{engine}: the default catalog acts on the clean corpus: {}",
         describe(&found)
     );
     let found = redactor.redact(&sprinkled.bytes).findings;
     eprintln!(
-        "sprinkled corpus: {} values inserted by the generator, {} acted-on findings",
+        "{engine}: sprinkled corpus: {} values inserted by the generator, {} acted-on findings",
         sprinkled.inserted.len(),
         acted_on(&found)
     );
     assert_eq!(
         acted_on(&found),
         SPRINKLED_FINDINGS,
-        "acted-on findings in the sprinkled corpus: {}",
+        "{engine}: acted-on findings in the sprinkled corpus: {}",
         describe(&found)
     );
     let mut out = Vec::with_capacity(SIZE * 2);
     assert_eq!(
         acted_on(&stream(&redactor, &sprinkled.bytes, &mut out)),
         SPRINKLED_FINDINGS,
-        "streaming in {STREAM_CHUNK}-byte chunks finds what one-shot redaction finds"
+        "{engine}: streaming in {STREAM_CHUNK}-byte chunks finds what one-shot redaction finds"
     );
 
-    let mut g = c.benchmark_group("redact");
+    let mut g = c.benchmark_group(format!("redact/{engine}"));
     g.throughput(Throughput::Bytes(SIZE as u64));
     g.bench_function("clean", |b| {
         b.iter(|| redactor.redact(black_box(&clean.bytes)))
@@ -108,7 +129,7 @@ fn benches(c: &mut Criterion) {
     });
     g.finish();
 
-    let mut g = c.benchmark_group("stream");
+    let mut g = c.benchmark_group(format!("stream/{engine}"));
     g.throughput(Throughput::Bytes(SIZE as u64));
     g.bench_function("sprinkled-64k", |b| {
         b.iter_batched_ref(
@@ -119,9 +140,7 @@ fn benches(c: &mut Criterion) {
     });
     g.finish();
 
-    c.bench_function("startup", |b| {
-        b.iter(|| Redactor::builder().build().expect("default catalog loads"))
-    });
+    c.bench_function(&format!("startup/{engine}"), |b| b.iter(build));
 }
 
 criterion_group!(redact, benches);

@@ -33,6 +33,8 @@ pub enum ErrorKind {
     Key(String),
     /// A rule's own examples or counterexamples do not behave as declared.
     Example(String),
+    /// The requested matching engine is unknown, not compiled in, or cannot run here.
+    Engine(String),
 }
 
 impl Error {
@@ -81,6 +83,7 @@ impl fmt::Display for Error {
             ErrorKind::MissingKey(ref msg) => write!(f, "missing key: {msg}"),
             ErrorKind::Key(ref msg) => write!(f, "key: {msg}"),
             ErrorKind::Example(ref msg) => write!(f, "{msg}"),
+            ErrorKind::Engine(ref msg) => write!(f, "engine: {msg}"),
         }
     }
 }

@@ -94,6 +94,11 @@ impl Drop for StreamRedactor {
 }
 
 impl StreamRedactor {
+    /// The stream's engine scanner (pooled, so a one-off scan does not build new caches).
+    pub(crate) fn scanner_mut(&mut self) -> &mut crate::engine::Scanner {
+        &mut self.scanner
+    }
+
     pub(crate) fn new(redactor: Redactor) -> StreamRedactor {
         let pooled = redactor
             .inner

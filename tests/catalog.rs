@@ -12,7 +12,13 @@ fn redactor() -> Redactor {
 
 #[test]
 fn every_example_and_counterexample_behaves() {
-    let r = redactor();
+    for &kind in blackbar::engine::EngineKind::compiled() {
+        let r = Redactor::builder().engine(kind).build().expect("loads");
+        examples_behave(&r, kind.name());
+    }
+}
+
+fn examples_behave(r: &Redactor, engine: &str) {
     let failures = r.check_examples(&[]);
     let lines: Vec<String> = failures
         .iter()
@@ -20,7 +26,7 @@ fn every_example_and_counterexample_behaves() {
         .collect();
     assert!(
         failures.is_empty(),
-        "{} failures:\n{}",
+        "{engine} engine: {} failures:\n{}",
         failures.len(),
         lines.join("\n")
     );

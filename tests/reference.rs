@@ -5,39 +5,45 @@
 use std::sync::OnceLock;
 
 use blackbar::engine::reference::{self, Reference};
+use blackbar::engine::EngineKind;
 use blackbar::{Policy, Redactor};
 use proptest::prelude::*;
 
-fn redactor() -> &'static Redactor {
-    static R: OnceLock<Redactor> = OnceLock::new();
-    R.get_or_init(|| Redactor::builder().build().unwrap())
+/// Every test redactor, once per engine compiled in: the default catalog, every action kind
+/// (drop included), and the engine edge rules.
+fn all() -> &'static [Redactor] {
+    static R: OnceLock<Vec<Redactor>> = OnceLock::new();
+    R.get_or_init(|| {
+        EngineKind::compiled()
+            .iter()
+            .flat_map(|&k| [default(k), mixed(k), edges(k)])
+            .collect()
+    })
+}
+
+fn default(kind: EngineKind) -> Redactor {
+    Redactor::builder().engine(kind).build().unwrap()
 }
 
 const ENGINE_RULES: &str = include_str!("data/engine-rules.toml");
 
 /// Rules written to stress the engine: late keywords, context, overlaps, a multi-line rule,
 /// and a literal canary list.
-fn redactor_edges() -> &'static Redactor {
-    static R: OnceLock<Redactor> = OnceLock::new();
-    R.get_or_init(|| {
-        Redactor::builder()
-            .without_default_catalog()
-            .rule_source("tests/data/engine-rules.toml", ENGINE_RULES)
-            .canaries(
-                "test",
-                vec![
-                    b"CANARY-0001-ZZ".to_vec(),
-                    b"CANARY-0001".to_vec(),
-                    b"s3cr3t-decoy".to_vec(),
-                ],
-            )
-            .build()
-            .unwrap()
-    })
-}
-
-fn all() -> [&'static Redactor; 3] {
-    [redactor(), redactor_mixed(), redactor_edges()]
+fn edges(kind: EngineKind) -> Redactor {
+    Redactor::builder()
+        .engine(kind)
+        .without_default_catalog()
+        .rule_source("tests/data/engine-rules.toml", ENGINE_RULES)
+        .canaries(
+            "test",
+            vec![
+                b"CANARY-0001-ZZ".to_vec(),
+                b"CANARY-0001".to_vec(),
+                b"s3cr3t-decoy".to_vec(),
+            ],
+        )
+        .build()
+        .unwrap()
 }
 
 /// The reference for one of the redactors above, compiled once.
@@ -52,27 +58,19 @@ fn reference_of(r: &Redactor) -> &'static Reference {
 }
 
 /// A redactor with every action kind in play, including drop.
-fn redactor_mixed() -> &'static Redactor {
-    static R: OnceLock<Redactor> = OnceLock::new();
-    R.get_or_init(|| {
-        let mut p = Policy::default();
-        p.set_action_str("pii=mask:keep-separators").unwrap();
-        p.set_action_str("secret=hash").unwrap();
-        if Redactor::builder()
-            .build()
-            .unwrap()
-            .rules()
-            .get("ipv4")
-            .is_some()
-        {
-            p.set_action_str("ipv4=drop").unwrap();
-        }
-        Redactor::builder()
-            .policy(p)
-            .key(blackbar::Key::new(b"0123456789abcdef-test").unwrap())
-            .build()
-            .unwrap()
-    })
+fn mixed(kind: EngineKind) -> Redactor {
+    let mut p = Policy::default();
+    p.set_action_str("pii=mask:keep-separators").unwrap();
+    p.set_action_str("secret=hash").unwrap();
+    if default(kind).rules().get("ipv4").is_some() {
+        p.set_action_str("ipv4=drop").unwrap();
+    }
+    Redactor::builder()
+        .engine(kind)
+        .policy(p)
+        .key(blackbar::Key::new(b"0123456789abcdef-test").unwrap())
+        .build()
+        .unwrap()
 }
 
 /// Text pieces that make findings likely: every example and counterexample of the catalog,
@@ -81,12 +79,7 @@ fn vocabulary() -> &'static Vec<Vec<u8>> {
     static V: OnceLock<Vec<Vec<u8>>> = OnceLock::new();
     V.get_or_init(|| {
         let mut v: Vec<Vec<u8>> = vec![];
-        for r in redactor()
-            .rules()
-            .rules()
-            .iter()
-            .chain(redactor_edges().rules().rules())
-        {
+        for r in all().iter().flat_map(|r| r.rules().rules()) {
             for e in r.examples.iter().chain(&r.counterexamples) {
                 v.push(e.as_bytes().to_vec());
                 // Truncated and split variants exercise partial matches at window edges.
@@ -195,7 +188,7 @@ proptest! {
     #[test]
     fn engine_finds_exactly_what_the_reference_finds(idx in prop::collection::vec(any::<usize>(), 0..60)) {
         let input = build(&idx);
-        for r in [redactor(), redactor_edges()] {
+        for r in all() {
             let got = r.detect(&input);
             let want = reference_of(r).detect(&input);
             prop_assert_eq!(got, want, "input {:?}", String::from_utf8_lossy(&input));

@@ -26,6 +26,8 @@ OPTIONS:
     --report FILE|-       write findings as JSON lines plus a summary ('-': stdout, with --check)
     --rules FILE          add a rule file (repeatable)
     --disable ID|CAT      turn off a rule or a category: pii, secret, canary (repeatable)
+    --engine E            prefilter engine: auto (default: hyperscan when built in), hyperscan,
+                          rust; the results are identical (default from BLACKBAR_ENGINE)
     --canaries FILE       literal canaries, one per line (repeatable)
     --policy FILE         actions per category and rule, and the confidence threshold (TOML)
     --action TARGET=ACT   e.g. secret=hash, pii=mask, credit-card=partial:0:4 (repeatable)
@@ -55,8 +57,10 @@ EXIT STATUS: 0 ok (with --check: nothing found), 1 findings (--check) or failing
 
 pub(crate) fn version() -> String {
     format!(
-        "blackbar {}\nengines: rust (regex-automata, aho-corasick)\n",
-        env!("CARGO_PKG_VERSION")
+        "blackbar {}\nengines: {} (auto: {})\n",
+        env!("CARGO_PKG_VERSION"),
+        blackbar::engine::EngineKind::describe_compiled(),
+        blackbar::engine::EngineKind::auto().name(),
     )
 }
 
@@ -70,6 +74,7 @@ pub(crate) struct RedactorOpts {
     pub actions: Vec<String>,
     pub min_confidence: Option<Confidence>,
     pub key_file: Option<PathBuf>,
+    pub engine: Option<blackbar::engine::EngineKind>,
 }
 
 #[derive(Debug, Default)]
@@ -142,6 +147,13 @@ fn redactor_opt(
         "policy" => opts.policy = Some(value_str(parser, "--policy")?.into()),
         "action" => opts.actions.push(value_str(parser, "--action")?),
         "key-file" => opts.key_file = Some(value_str(parser, "--key-file")?.into()),
+        "engine" => {
+            let v = value_str(parser, "--engine")?;
+            opts.engine = Some(
+                blackbar::engine::EngineKind::parse(&v)
+                    .map_err(|e| anyhow!("--engine {v}: {e}"))?,
+            );
+        }
         "min-confidence" => {
             let v = value_str(parser, "--min-confidence")?;
             opts.min_confidence = Some(Confidence::parse(&v).ok_or_else(|| {
@@ -281,6 +293,16 @@ fn parse_canary_new(args: Vec<OsString>) -> anyhow::Result<Command> {
     Ok(Command::CanaryNew(label))
 }
 
+/// `BLACKBAR_ENGINE`, the default for `--engine`, if set.
+fn engine_from_env() -> Option<anyhow::Result<blackbar::engine::EngineKind>> {
+    let v = std::env::var_os(ENGINE_ENV)?;
+    let v = v.to_string_lossy();
+    Some(blackbar::engine::EngineKind::parse(&v).map_err(|e| anyhow!("{ENGINE_ENV}={v}: {e}")))
+}
+
+/// The environment variable that sets the default `--engine`.
+const ENGINE_ENV: &str = "BLACKBAR_ENGINE";
+
 fn read_text(path: &std::path::Path, what: &str) -> anyhow::Result<String> {
     std::fs::read_to_string(path).with_context(|| format!("cannot read {what} {}", path.display()))
 }
@@ -294,6 +316,9 @@ impl RedactorOpts {
         }
         for d in &self.disable {
             b = b.disable(d);
+        }
+        if let Some(kind) = self.engine.map(Ok).or_else(engine_from_env).transpose()? {
+            b = b.engine(kind);
         }
         for path in &self.canaries {
             let bytes = std::fs::read(path)

@@ -21,15 +21,23 @@ pub(crate) fn list(opts: &RedactorOpts, format: ListFormat) -> anyhow::Result<i3
     let redactor = opts.build(&[])?;
     let mut out = io::stdout().lock();
     let rules = redactor.rules().rules();
+    let engine = redactor.engine();
+    // The engine that finds each rule's candidates: Hyperscan may refuse a pattern, which the
+    // Rust engine then searches (never dropped).
+    let engine_of = |i: usize| match engine.is_fallback(i) {
+        true => blackbar::engine::EngineKind::Rust,
+        false => engine.kind(),
+    };
     match format {
         ListFormat::Json => {
-            for r in rules {
+            for (i, r) in rules.iter().enumerate() {
                 let line = json!({
                     "id": &*r.id, "name": r.name, "category": r.category, "label": &*r.label,
                     "validators": r.validators.iter().map(|v| v.name()).collect::<Vec<_>>(),
                     "keywords": r.keywords, "examples": r.examples.len(),
                     "counterexamples": r.counterexamples.len(), "max_len": r.max_len,
                     "multiline": r.multiline, "confidence": r.confidence, "origin": &*r.origin,
+                    "engine": engine_of(i).name(),
                 });
                 writeln!(out, "{line}")?;
             }
@@ -64,7 +72,7 @@ pub(crate) fn list(opts: &RedactorOpts, format: ListFormat) -> anyhow::Result<i3
                 "{:<34} {:<7} {:<22} {:<28} {:<26} {:>3}",
                 "ID", "CAT", "LABEL", "VALIDATORS", "KEYWORDS", "EX"
             )?;
-            for r in rules {
+            for (i, r) in rules.iter().enumerate() {
                 let mut kw = r.keywords.join(" ");
                 if kw.len() > 26 {
                     kw.truncate(23);
@@ -80,8 +88,19 @@ pub(crate) fn list(opts: &RedactorOpts, format: ListFormat) -> anyhow::Result<i3
                     kw,
                     r.examples.len()
                 )?;
+                if engine_of(i) != engine.kind() {
+                    writeln!(
+                        out,
+                        "    ^ Hyperscan refused this rule's pattern: the Rust engine searches it"
+                    )?;
+                }
             }
-            writeln!(out, "{} rules", rules.len())?;
+            writeln!(
+                out,
+                "{} rules (engine: {})",
+                rules.len(),
+                engine.kind().name()
+            )?;
         }
     }
     out.flush()?;

@@ -20,6 +20,10 @@
 //! Literal sets (canary lists) are *self-scanned*: their own Aho-Corasick search runs over the
 //! text directly.
 //!
+//! With the `hyperscan` feature the same prefilter patterns can go into one Hyperscan database
+//! instead ([`EngineKind::Hyperscan`], see `engine/hyperscan.rs`): it reports the same
+//! `(pattern, end)` events, faster. Everything after the prefilter is shared.
+//!
 //! # Exactness and streaming
 //!
 //! For each rule the engine reproduces exactly the non-overlapping leftmost-first matches that
@@ -39,12 +43,94 @@ use regex_automata::util::captures::Captures;
 use regex_automata::util::syntax;
 use regex_automata::{hybrid, meta, Anchored, Input, PatternID};
 
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::finding::Confidence;
 use crate::rules::{Rule, RuleSet, MAX_CONTEXT_WINDOW};
 use crate::validate;
 
+#[cfg(feature = "hyperscan")]
+mod hyperscan;
 pub mod reference;
+
+/// Which multi-pattern engine runs the prefilter pass.
+///
+/// ```
+/// use blackbar::engine::EngineKind;
+///
+/// // `auto` is Hyperscan when it is compiled in, the pure-Rust engine otherwise.
+/// let kind = EngineKind::parse("auto").unwrap();
+/// assert!(EngineKind::compiled().contains(&kind));
+/// assert_eq!(EngineKind::parse("rust").unwrap(), EngineKind::Rust);
+/// assert!(EngineKind::parse("pcre").is_err());
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum EngineKind {
+    /// regex-automata's lazy DFA (always available).
+    Rust,
+    /// A Hyperscan block database (cargo feature `hyperscan`); a pattern Hyperscan refuses is
+    /// searched by the lazy DFA instead.
+    Hyperscan,
+}
+
+impl EngineKind {
+    /// The engines this build contains, fastest first.
+    pub fn compiled() -> &'static [EngineKind] {
+        #[cfg(feature = "hyperscan")]
+        return &[EngineKind::Hyperscan, EngineKind::Rust];
+        #[cfg(not(feature = "hyperscan"))]
+        return &[EngineKind::Rust];
+    }
+
+    /// The fastest engine compiled in.
+    pub fn auto() -> EngineKind {
+        EngineKind::compiled()[0]
+    }
+
+    /// The engine's name as `--engine` spells it.
+    pub fn name(self) -> &'static str {
+        match self {
+            EngineKind::Rust => "rust",
+            EngineKind::Hyperscan => "hyperscan",
+        }
+    }
+
+    /// Parses `auto`, `rust` or `hyperscan`.
+    ///
+    /// # Errors
+    ///
+    /// An unknown name, or an engine this build does not contain.
+    pub fn parse(name: &str) -> Result<EngineKind, Error> {
+        let kind = match name {
+            "auto" => return Ok(EngineKind::auto()),
+            "rust" => EngineKind::Rust,
+            "hyperscan" => EngineKind::Hyperscan,
+            _ => {
+                return Err(Error::new(ErrorKind::Engine(format!(
+                    "unknown engine '{name}' (expected auto, hyperscan or rust)"
+                ))))
+            }
+        };
+        if !EngineKind::compiled().contains(&kind) {
+            return Err(Error::new(ErrorKind::Engine(format!(
+                "this blackbar was built without the {name} engine (cargo feature '{name}')"
+            ))));
+        }
+        Ok(kind)
+    }
+
+    /// A description of the engines compiled in, for `--version`.
+    pub fn describe_compiled() -> String {
+        EngineKind::compiled()
+            .iter()
+            .map(|k| match k {
+                #[cfg(feature = "hyperscan")]
+                EngineKind::Hyperscan => format!("hyperscan ({})", hyperscan::version()),
+                k => k.name().to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
 
 /// A confirmed, validated match, before overlap resolution.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -110,11 +196,116 @@ enum Hit {
 
 #[derive(Debug)]
 struct Prefilter {
-    dfa: hybrid::dfa::DFA,
-    /// By pattern id.
+    /// By prefilter pattern id.
     hits: Vec<Hit>,
     /// The longest prefilter match: how far back a new pass must start.
     reach: u64,
+    /// The lazy DFA over the patterns no Hyperscan database holds (all of them with the Rust
+    /// engine), and the hit index of each of its pattern ids.
+    dfa: Option<(hybrid::dfa::DFA, Vec<usize>)>,
+    /// The Hyperscan database (pattern id = hit index).
+    #[cfg(feature = "hyperscan")]
+    hs: Option<hyperscan::Database>,
+}
+
+impl Prefilter {
+    /// Compiles the prefilter patterns (pattern id = hit index) for `kind`; returns the
+    /// prefilter and the rules some of whose patterns Hyperscan refused.
+    fn build(
+        patterns: Vec<PrefilterExpr>,
+        hits: Vec<Hit>,
+        kind: EngineKind,
+    ) -> Result<(Prefilter, Vec<u32>), Error> {
+        let reach = hits
+            .iter()
+            .map(|h| match *h {
+                Hit::Keyword { len, .. } => len,
+                Hit::Rule { max_len, .. } => max_len,
+            })
+            .max()
+            .unwrap_or(0);
+        // The patterns the lazy DFA searches: all of them, or those Hyperscan refused.
+        #[cfg_attr(not(feature = "hyperscan"), allow(unused_mut))]
+        let mut in_dfa: Vec<usize> = (0..patterns.len()).collect();
+        #[cfg_attr(not(feature = "hyperscan"), allow(unused_mut))]
+        let mut fallback: Vec<u32> = vec![];
+        #[cfg(feature = "hyperscan")]
+        let mut hs = None;
+        #[cfg(feature = "hyperscan")]
+        if kind == EngineKind::Hyperscan {
+            // Hyperscan takes the keywords; the keyword-less patterns (digit and hex classes:
+            // phones, cards, IPs) stay in the lazy DFA, which runs them several times faster
+            // on log text than Hyperscan's NFAs do (see `engine/hyperscan.rs`).
+            let keywords: Vec<(usize, &[u8])> = patterns
+                .iter()
+                .enumerate()
+                .filter_map(|(i, p)| match p {
+                    PrefilterExpr::Keyword(k) => Some((i, k.as_slice())),
+                    PrefilterExpr::Pattern(_) => None,
+                })
+                .collect();
+            let (db, refused) = hyperscan::Database::build(&keywords)
+                .map_err(|e| Error::new(ErrorKind::Engine(e)))?;
+            hs = db;
+            in_dfa.retain(|&i| {
+                matches!(patterns[i], PrefilterExpr::Pattern(_)) || refused.contains(&i)
+            });
+            for &id in &refused {
+                match hits[id] {
+                    Hit::Keyword { ref rules, .. } => fallback.extend(rules),
+                    Hit::Rule { rule, .. } => fallback.push(rule),
+                }
+            }
+            fallback.sort_unstable();
+            fallback.dedup();
+        }
+        let _ = kind;
+        let dfa = if in_dfa.is_empty() {
+            None
+        } else {
+            let regexes: Vec<String> = in_dfa.iter().map(|&i| patterns[i].to_regex()).collect();
+            let dfa = hybrid::dfa::DFA::builder()
+                .syntax(syntax_config())
+                .thompson(thompson::Config::new().which_captures(WhichCaptures::None))
+                .configure(
+                    hybrid::dfa::DFA::config()
+                        .match_kind(regex_automata::MatchKind::All)
+                        .cache_capacity(32 << 20),
+                )
+                .build_many(&regexes)
+                .map_err(|e| Error::rule("prefilter", format!("cannot compile: {e}")))?;
+            Some((dfa, in_dfa))
+        };
+        let prefilter = Prefilter {
+            hits,
+            reach,
+            dfa,
+            #[cfg(feature = "hyperscan")]
+            hs,
+        };
+        Ok((prefilter, fallback))
+    }
+}
+
+/// A prefilter pattern, before it goes to an engine.
+enum PrefilterExpr {
+    /// A keyword, lowercased.
+    Keyword(Vec<u8>),
+    /// A keyword-less rule's whole pattern.
+    Pattern(String),
+}
+
+impl PrefilterExpr {
+    /// The pattern in regex-automata's syntax.
+    fn to_regex(&self) -> String {
+        match self {
+            PrefilterExpr::Keyword(kw) => {
+                let text = std::str::from_utf8(kw).expect("keywords are ASCII");
+                format!("(?i:{})", regex_syntax::escape(text))
+            }
+            PrefilterExpr::Pattern(p) => p.clone(),
+        }
+    }
 }
 
 /// The compiled, immutable engine for one [`RuleSet`]. Shared by every stream; all mutable
@@ -123,6 +314,9 @@ struct Prefilter {
 pub struct Engine {
     rules: Vec<RuleMatcher>,
     prefilter: Option<Prefilter>,
+    kind: EngineKind,
+    /// Rules (indexes) some of whose prefilter patterns Hyperscan refused.
+    fallback: Vec<u32>,
     /// Bytes kept before the earliest undecided position: look-behind for `\b` and context.
     lookbehind: u64,
     max_len: u64,
@@ -145,14 +339,34 @@ pub(crate) fn build_regex(patterns: &[&str]) -> Result<meta::Regex, String> {
 }
 
 impl Engine {
-    /// Compiles a rule set.
+    /// Compiles a rule set with the fastest engine compiled in ([`EngineKind::auto`]).
     ///
     /// # Errors
     ///
     /// A rule whose regex the engine cannot compile (e.g. too large), named by id.
     pub fn new(set: &RuleSet) -> Result<Engine, Error> {
+        match Engine::with_kind(set, EngineKind::auto()) {
+            // Hyperscan cannot run here (say, a CPU it does not support): the Rust engine
+            // gives the same results.
+            Err(_) if EngineKind::auto() != EngineKind::Rust => {
+                Engine::with_kind(set, EngineKind::Rust)
+            }
+            r => r,
+        }
+    }
+
+    /// Compiles a rule set for the given prefilter engine.
+    ///
+    /// # Errors
+    ///
+    /// A rule whose regex the engine cannot compile (e.g. too large), named by id; an engine
+    /// this build does not contain, or that cannot run here.
+    pub fn with_kind(set: &RuleSet, kind: EngineKind) -> Result<Engine, Error> {
+        if !EngineKind::compiled().contains(&kind) {
+            return Err(EngineKind::parse(kind.name()).expect_err("not compiled in"));
+        }
         let mut rules = Vec::with_capacity(set.len());
-        let mut patterns: Vec<String> = vec![];
+        let mut patterns: Vec<PrefilterExpr> = vec![];
         let mut hits: Vec<Hit> = vec![];
         let mut keyword_ids: Vec<(Vec<u8>, usize)> = vec![];
         for (i, rule) in set.rules().iter().enumerate() {
@@ -170,7 +384,7 @@ impl Engine {
                         build_regex(&[&rule.pattern]).map_err(|e| Error::rule(&rule.id, e))?;
                     let secret = regex.group_info().to_index(PatternID::ZERO, "secret");
                     let source = if rule.keywords.is_empty() {
-                        patterns.push(rule.pattern.clone());
+                        patterns.push(PrefilterExpr::Pattern(rule.pattern.clone()));
                         hits.push(Hit::Rule {
                             rule: i,
                             max_len: rule.max_len as u64,
@@ -183,9 +397,7 @@ impl Engine {
                             let id = match keyword_ids.iter().find(|(k, _)| *k == kw) {
                                 Some(&(_, id)) => id,
                                 None => {
-                                    let text =
-                                        std::str::from_utf8(&kw).expect("keywords are ASCII");
-                                    patterns.push(format!("(?i:{})", regex_syntax::escape(text)));
+                                    patterns.push(PrefilterExpr::Keyword(kw.clone()));
                                     hits.push(Hit::Keyword {
                                         len: kw.len() as u64,
                                         rules: vec![],
@@ -234,34 +446,18 @@ impl Engine {
                     .collect(),
             });
         }
-        let prefilter = if patterns.is_empty() {
-            None
+        let (prefilter, fallback) = if patterns.is_empty() {
+            (None, vec![])
         } else {
-            let reach = hits
-                .iter()
-                .map(|h| match *h {
-                    Hit::Keyword { len, .. } => len,
-                    Hit::Rule { max_len, .. } => max_len,
-                })
-                .max()
-                .unwrap_or(0);
-            let refs: Vec<&str> = patterns.iter().map(String::as_str).collect();
-            let dfa = hybrid::dfa::DFA::builder()
-                .syntax(syntax_config())
-                .thompson(thompson::Config::new().which_captures(WhichCaptures::None))
-                .configure(
-                    hybrid::dfa::DFA::config()
-                        .match_kind(regex_automata::MatchKind::All)
-                        .cache_capacity(32 << 20),
-                )
-                .build_many(&refs)
-                .map_err(|e| Error::rule("prefilter", format!("cannot compile: {e}")))?;
-            Some(Prefilter { dfa, hits, reach })
+            let (p, f) = Prefilter::build(patterns, hits, kind)?;
+            (Some(p), f)
         };
         let max_len = rules.iter().map(|r| r.max_len).max().unwrap_or(0);
         Ok(Engine {
             rules,
             prefilter,
+            kind,
+            fallback,
             lookbehind: MAX_CONTEXT_WINDOW as u64 + 1,
             max_len,
         })
@@ -270,6 +466,17 @@ impl Engine {
     /// The largest maximum match length of any rule.
     pub fn max_len(&self) -> usize {
         self.max_len as usize
+    }
+
+    /// The prefilter engine this engine runs.
+    pub fn kind(&self) -> EngineKind {
+        self.kind
+    }
+
+    /// Whether rule `i`'s candidates come (in part) from the lazy DFA although the engine is
+    /// Hyperscan, because Hyperscan refused one of its prefilter patterns.
+    pub fn is_fallback(&self, i: usize) -> bool {
+        self.fallback.contains(&(i as u32))
     }
 
     /// Fresh per-stream search state.
@@ -292,7 +499,18 @@ impl Engine {
         Scanner {
             caches,
             settle_caches,
-            prefilter_cache: self.prefilter.as_ref().map(|p| p.dfa.create_cache()),
+            prefilter_cache: self
+                .prefilter
+                .as_ref()
+                .and_then(|p| p.dfa.as_ref())
+                .map(|(dfa, _)| dfa.create_cache()),
+            #[cfg(feature = "hyperscan")]
+            hs_scratch: self
+                .prefilter
+                .as_ref()
+                .and_then(|p| p.hs.as_ref())
+                .map(|db| db.scratch()),
+            events: vec![],
             states: self.rules.iter().map(|_| RuleState::default()).collect(),
             scanned: 0,
         }
@@ -343,34 +561,55 @@ impl Engine {
         let scanned = sc.scanned;
         sc.scanned = end;
         let Some(ref pf) = self.prefilter else { return };
-        let cache = sc.prefilter_cache.as_mut().expect("prefilter cache");
         // A match ending at or after `scanned` starts at most `reach` bytes before it. One
         // ending exactly at `scanned` may have needed the byte after it (`\b`), so it is
         // looked for again.
         let from = scanned.saturating_sub(pf.reach).max(base);
-        let input = Input::new(hay).range((from - base) as usize..);
-        let mut state = OverlappingState::start();
-        loop {
-            if pf
-                .dfa
-                .try_search_overlapping_fwd(cache, &input, &mut state)
-                .is_err()
-            {
-                // The lazy DFA gave up (it cannot with this configuration, but the contract
-                // must hold regardless): every start in the pass is a candidate.
-                for (r, rm) in self.rules.iter().enumerate() {
-                    if rm.source != Source::SelfScan {
-                        sc.states[r].push_anchor(from.saturating_sub(rm.max_len), end);
-                    }
+        let mut ok = true;
+        #[cfg(feature = "hyperscan")]
+        if let Some(ref db) = pf.hs {
+            // One byte before `from`, for the look-behind of `\b` and `\B`.
+            let at = from.saturating_sub(1).max(base);
+            let scratch = sc.hs_scratch.as_mut().expect("hyperscan scratch");
+            let hits = &mut sc.events;
+            hits.clear();
+            ok = db.scan(scratch, &hay[(at - base) as usize..], |id, e| {
+                hits.push((id, at + e as u64))
+            });
+        }
+        if let (true, Some((dfa, ids))) = (ok, &pf.dfa) {
+            let cache = sc.prefilter_cache.as_mut().expect("prefilter cache");
+            let input = Input::new(hay).range((from - base) as usize..);
+            let mut state = OverlappingState::start();
+            loop {
+                if dfa
+                    .try_search_overlapping_fwd(cache, &input, &mut state)
+                    .is_err()
+                {
+                    ok = false;
+                    break;
                 }
-                return;
+                let Some(m) = state.get_match() else { break };
+                sc.events
+                    .push((ids[m.pattern().as_usize()], base + m.offset() as u64));
             }
-            let Some(m) = state.get_match() else { break };
-            let e = base + m.offset() as u64;
+        }
+        if !ok {
+            // An engine gave up (neither can with this configuration, but the contract must
+            // hold regardless): every start in the pass is a candidate.
+            for (r, rm) in self.rules.iter().enumerate() {
+                if rm.source != Source::SelfScan {
+                    sc.states[r].push_anchor(from.saturating_sub(rm.max_len), end);
+                }
+            }
+            sc.events.clear();
+            return;
+        }
+        for (id, e) in sc.events.drain(..) {
             if e < scanned {
                 continue;
             }
-            match pf.hits[m.pattern().as_usize()] {
+            match pf.hits[id] {
                 Hit::Keyword { len, ref rules } => {
                     let s = e - len;
                     for &r in rules {
@@ -645,6 +884,9 @@ impl Scanner {
             caches: vec![],
             settle_caches: vec![],
             prefilter_cache: None,
+            #[cfg(feature = "hyperscan")]
+            hs_scratch: None,
+            events: vec![],
             states: vec![],
             scanned: 0,
         }
@@ -667,6 +909,10 @@ pub struct Scanner {
     caches: Vec<RuleCache>,
     settle_caches: Vec<Option<hybrid::dfa::Cache>>,
     prefilter_cache: Option<hybrid::dfa::Cache>,
+    #[cfg(feature = "hyperscan")]
+    hs_scratch: Option<hyperscan::Scratch>,
+    /// Prefilter events of the current pass: (hit index, absolute end offset).
+    events: Vec<(usize, u64)>,
     states: Vec<RuleState>,
     scanned: u64,
 }

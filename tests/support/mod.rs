@@ -57,10 +57,14 @@ impl Dir {
         std::fs::read(self.path(name)).unwrap_or_else(|e| panic!("read {name}: {e}"))
     }
 
-    /// `blackbar` run in this directory with an empty environment.
+    /// `blackbar` run in this directory with an empty environment, except `BLACKBAR_ENGINE`:
+    /// CI runs the CLI tests once per engine by setting it.
     pub fn command(&self) -> TestCommand {
         let mut cmd = Command::new(BIN);
         cmd.current_dir(self.root()).env_clear();
+        if let Some(engine) = std::env::var_os("BLACKBAR_ENGINE") {
+            cmd.env("BLACKBAR_ENGINE", engine);
+        }
         TestCommand {
             cmd,
             stdin: Vec::new(),
@@ -301,5 +305,10 @@ impl XorShift {
         self.0 ^= self.0 >> 7;
         self.0 ^= self.0 << 17;
         self.0
+    }
+
+    /// A value in `0..n` (`n > 0`).
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
     }
 }
