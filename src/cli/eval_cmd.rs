@@ -183,15 +183,12 @@ fn issue_line(out: &mut String, i: &Issue, what: &str) {
         "  {}:{}:{}  {}  {}  {what}",
         i.file, i.line, i.col, i.rule, i.category
     );
-    if i.partial {
+    let missed = what == "missed";
+    if i.partial && missed {
         let _ = write!(out, " (partial)");
     }
     if !i.instead.is_empty() {
-        let label = if what == "missed" {
-            "found as"
-        } else {
-            "label is"
-        };
+        let label = if missed { "found as" } else { "label is" };
         let _ = write!(out, " ({label} {})", i.instead.join(", "));
     }
     if i.decoy {

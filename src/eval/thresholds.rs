@@ -18,8 +18,8 @@
 //! [decoys]                    # files whose label sidecar is empty
 //! max_findings = 0
 //!
-//! [known_below]               # metric = reason: reported loudly, does not fail
-//! "rule.us-ssn.recall" = "bare 9-digit numbers need context; fix tracked in issue 9"
+//! [known_below]               # reported loudly; fails only if it gets worse than `floor`
+//! "rule.us-ssn.recall" = { floor = 0.90, reason = "bare 9-digit numbers need context" }
 //! ```
 //!
 //! Metrics are named `overall.recall`, `category.pii.precision`, `rule.ID.recall`,
@@ -27,9 +27,11 @@
 //! measured (a rule with a target but no labels, or no findings for precision): a target that
 //! measures nothing must not pass silently. Every rule that has labels must be loaded (a
 //! `--disable`d rule fails as `rule.ID.recall`). A failing metric listed in `[known_below]`
-//! is reported with its reason instead of failing; an entry for a metric that meets its
-//! target is reported as stale. Unknown keys, and `[known_below]` entries that name no
-//! checked metric, are errors.
+//! is reported with its reason instead of failing, as long as it is no worse than the entry's
+//! `floor` (the figure measured when the entry was written: a minimum ratio, or for
+//! `decoys.findings` a maximum count), so a known gap cannot silently widen. An entry for a
+//! metric that meets its target is reported as stale. Unknown keys, and `[known_below]`
+//! entries that name no checked metric, are errors.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -66,7 +68,15 @@ pub struct Thresholds {
     rule: BTreeMap<String, Target>,
     decoys: Option<DecoyTarget>,
     #[serde(default)]
-    known_below: BTreeMap<String, String>,
+    known_below: BTreeMap<String, Known>,
+}
+
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Known {
+    /// The figure when the entry was written: the metric may not get worse than this.
+    floor: f64,
+    reason: String,
 }
 
 /// The outcome of one metric.
@@ -77,7 +87,7 @@ pub enum Status {
     Pass,
     /// Under the target, or not measurable.
     Fail,
-    /// Under the target, and listed in `[known_below]` with a reason.
+    /// Under the target, no worse than its `[known_below]` floor, listed with a reason.
     KnownBelow,
     /// Listed in `[known_below]` but meets the target: the entry should go.
     Stale,
@@ -240,19 +250,32 @@ impl Thresholds {
                 out.last_mut().expect("just pushed").status = Status::Fail;
             }
         }
-        for (metric, reason) in &self.known_below {
+        for (metric, known) in &self.known_below {
             let Some(v) = out.iter_mut().find(|v| v.metric == *metric) else {
                 return Err(Error::new(ErrorKind::Parse(format!(
                     "[known_below] names '{metric}', which is not a checked metric"
                 ))));
             };
+            let held = v.value.is_some_and(|x| {
+                if metric == "decoys.findings" {
+                    x <= known.floor
+                } else {
+                    x >= known.floor
+                }
+            });
+            let reason = if held {
+                known.reason.clone()
+            } else {
+                format!("worse than the known figure {}: {}", known.floor, known.reason)
+            };
             v.status = match v.status {
-                Status::Fail => Status::KnownBelow,
+                Status::Fail if held => Status::KnownBelow,
+                Status::Fail => Status::Fail,
                 _ => Status::Stale,
             };
             v.note = Some(match v.note.take() {
                 Some(n) => format!("{n}; {reason}"),
-                None => reason.clone(),
+                None => reason,
             });
         }
         Ok(out)
@@ -315,15 +338,26 @@ mod tests {
         assert!(visa.note.unwrap().contains("not loaded"));
         assert_eq!(get(&v, "overall.recall").status, Status::Fail);
 
-        let known = format!("{toml}[known_below]\n\"overall.recall\" = \"tracked\"\n");
-        let t = Thresholds::from_toml(&known, "t.toml").unwrap();
-        let v = t.check(&report(text, &labels, &r), r.rules()).unwrap();
-        let overall = get(&v, "overall.recall");
+        let known = |floor: f64| {
+            let file = format!(
+                "{toml}[known_below]\n\"overall.recall\" = {{ floor = {floor}, reason = \"tracked\" }}\n"
+            );
+            let t = Thresholds::from_toml(&file, "t.toml").unwrap();
+            let v = t.check(&report(text, &labels, &r), r.rules()).unwrap();
+            get(&v, "overall.recall")
+        };
+        let overall = known(0.5);
         assert_eq!(overall.status, Status::KnownBelow);
         assert_eq!(overall.note.as_deref(), Some("tracked"));
         assert!(overall.to_string().starts_with("KNOWN BELOW TARGET: overall.recall = 50.00%"));
+        // Worse than the recorded figure: fails again.
+        let overall = known(0.6);
+        assert_eq!(overall.status, Status::Fail);
+        assert!(overall.note.unwrap().starts_with("worse than the known figure 0.6"));
 
-        let typo = format!("{toml}[known_below]\n\"overall.recal\" = \"x\"\n");
+        let typo = format!(
+            "{toml}[known_below]\n\"overall.recal\" = {{ floor = 0.1, reason = \"x\" }}\n"
+        );
         let t = Thresholds::from_toml(&typo, "t.toml").unwrap();
         assert!(t.check(&report(text, &labels, &r), r.rules()).is_err());
         assert!(Thresholds::from_toml("[overall]\nrecal = 1.0\n", "t").is_err());
