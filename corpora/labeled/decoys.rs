@@ -83,13 +83,25 @@ fn order_id(rng: &mut Rng, s: &mut String, i: usize) {
     let status = rng.pick(&["shipped", "pending", "refunded", "delivered"]);
     match i % 3 {
         0 => {
-            let _ = write!(s, "order_id={shown} status={status} items={}", rng.range(1, 9));
+            let _ = write!(
+                s,
+                "order_id={shown} status={status} items={}",
+                rng.range(1, 9)
+            );
         }
         1 => {
-            let _ = write!(s, "Your order {shown} has been {status}. Thank you for shopping!");
+            let _ = write!(
+                s,
+                "Your order {shown} has been {status}. Thank you for shopping!"
+            );
         }
         _ => {
-            let _ = write!(s, "{{\"order\":\"{shown}\",\"total\":\"{}.{:02}\"}}", rng.range(5, 900), rng.below(100));
+            let _ = write!(
+                s,
+                "{{\"order\":\"{shown}\",\"total\":\"{}.{:02}\"}}",
+                rng.range(5, 900),
+                rng.below(100)
+            );
         }
     }
 }
@@ -116,20 +128,33 @@ fn uuid(rng: &mut Rng, s: &mut String, i: usize) {
     let id = uuid_text(rng, i % 5 == 4);
     match i % 3 {
         0 => {
-            let _ = write!(s, "2026-05-0{} INFO request_id={id} route=/v1/orders status=200", 1 + i % 9);
+            let _ = write!(
+                s,
+                "2026-05-0{} INFO request_id={id} route=/v1/orders status=200",
+                1 + i % 9
+            );
         }
         1 => {
             let _ = write!(s, "GET /api/users/{id}/preferences HTTP/1.1 200 512");
         }
         _ => {
-            let _ = write!(s, "{{\"trace_id\":\"{id}\",\"span\":\"{}\"}}", text(rng, HEX, 16));
+            let _ = write!(
+                s,
+                "{{\"trace_id\":\"{id}\",\"span\":\"{}\"}}",
+                text(rng, HEX, 16)
+            );
         }
     }
 }
 
 fn git(rng: &mut Rng, s: &mut String, i: usize) {
     let sha = text(rng, HEX, 40);
-    let host = rng.pick(&["github.com", "gitlab.com", "bitbucket.org", "git.example.net"]);
+    let host = rng.pick(&[
+        "github.com",
+        "gitlab.com",
+        "bitbucket.org",
+        "git.example.net",
+    ]);
     let repo = rng.pick(&["orders", "infra", "web-frontend", "payments-api"]);
     match i % 5 {
         0 => {
@@ -139,13 +164,20 @@ fn git(rng: &mut Rng, s: &mut String, i: usize) {
             let _ = write!(s, "origin\tgit@{host}:acme/{repo}.git (fetch)");
         }
         2 => {
-            let _ = write!(s, "git clone git@{host}:acme/{repo}.git && git checkout {}", &sha[..7]);
+            let _ = write!(
+                s,
+                "git clone git@{host}:acme/{repo}.git && git checkout {}",
+                &sha[..7]
+            );
         }
         3 => {
             let _ = write!(s, "Merge: {} {}", &sha[..7], text(rng, HEX, 7));
         }
         _ => {
-            let _ = write!(s, "url = ssh://git@{host}:22/acme/{repo}.git # pinned at {sha}");
+            let _ = write!(
+                s,
+                "url = ssh://git@{host}:22/acme/{repo}.git # pinned at {sha}"
+            );
         }
     }
 }
@@ -159,23 +191,41 @@ fn timestamp(rng: &mut Rng, s: &mut String, i: usize) {
         rng.below(60),
     );
     let epoch = 1_700_000_000 + rng.below(90_000_000);
-    let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+    let months = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
     let mon = months[(mo - 1) as usize];
     match i % 6 {
         0 => {
-            let _ = write!(s, "2026-{mo:02}-{d:02}T{h:02}:{m:02}:{sec:02}.{:06}+01:00 job finished", rng.below(1_000_000));
+            let _ = write!(
+                s,
+                "2026-{mo:02}-{d:02}T{h:02}:{m:02}:{sec:02}.{:06}+01:00 job finished",
+                rng.below(1_000_000)
+            );
         }
         1 => {
-            let _ = write!(s, "Date: Sat, {d:02} {mon} 2026 {h:02}:{m:02}:{sec:02} +0100");
+            let _ = write!(
+                s,
+                "Date: Sat, {d:02} {mon} 2026 {h:02}:{m:02}:{sec:02} +0100"
+            );
         }
         2 => {
-            let _ = write!(s, "{{\"ts\":{epoch},\"ts_ms\":{}{:03},\"event\":\"login\"}}", epoch, rng.below(1000));
+            let _ = write!(
+                s,
+                "{{\"ts\":{epoch},\"ts_ms\":{}{:03},\"event\":\"login\"}}",
+                epoch,
+                rng.below(1000)
+            );
         }
         3 => {
             let _ = write!(s, "web-01 - - [{d:02}/{mon}/2026:{h:02}:{m:02}:{sec:02} +0000] \"GET /health HTTP/1.1\" 200 2");
         }
         4 => {
-            let _ = write!(s, "backup-2026{mo:02}{d:02}T{h:02}{m:02}{sec:02}Z.tar.gz took {}ms", rng.range(100, 99_999));
+            let _ = write!(
+                s,
+                "backup-2026{mo:02}{d:02}T{h:02}{m:02}{sec:02}Z.tar.gz took {}ms",
+                rng.range(100, 99_999)
+            );
         }
         _ => {
             let _ = write!(s, "{mon} {d:2} {h:02}:{m:02}:{sec:02} web-01 cron[{}]: (root) CMD (run-parts /etc/cron.hourly)", rng.range(100, 65_000));
@@ -194,16 +244,38 @@ fn version(rng: &mut Rng, s: &mut String, i: usize) {
         }
         2 => {
             // Windows and .NET build numbers: four parts.
-            let _ = write!(s, "OS Version: 10.0.{}.{}", rng.range(17_000, 26_000), rng.range(1, 5000));
+            let _ = write!(
+                s,
+                "OS Version: 10.0.{}.{}",
+                rng.range(17_000, 26_000),
+                rng.range(1, 5000)
+            );
         }
         3 => {
-            let _ = write!(s, "[assembly: AssemblyVersion(\"{a}.{b}.{c}.{}\")]", rng.range(0, 9));
+            let _ = write!(
+                s,
+                "[assembly: AssemblyVersion(\"{a}.{b}.{c}.{}\")]",
+                rng.range(0, 9)
+            );
         }
         4 => {
-            let _ = write!(s, "Chrome/{}.0.{}.{} Safari/537.36", rng.range(110, 131), rng.range(5000, 6999), rng.range(10, 250));
+            let _ = write!(
+                s,
+                "Chrome/{}.0.{}.{} Safari/537.36",
+                rng.range(110, 131),
+                rng.range(5000, 6999),
+                rng.range(10, 250)
+            );
         }
         _ => {
-            let _ = write!(s, "v{a}.{b}.{c}-rc.{} released; linux-image-{}.{}.0-{}-amd64", rng.range(1, 5), rng.range(4, 6), rng.range(1, 19), rng.range(1, 40));
+            let _ = write!(
+                s,
+                "v{a}.{b}.{c}-rc.{} released; linux-image-{}.{}.0-{}-amd64",
+                rng.range(1, 5),
+                rng.range(4, 6),
+                rng.range(1, 19),
+                rng.range(1, 40)
+            );
         }
     }
 }
@@ -219,10 +291,20 @@ fn colour(rng: &mut Rng, s: &mut String, i: usize) {
             let _ = write!(s, ":root {{ --accent-{i}: #{}; }}", c6.to_ascii_uppercase());
         }
         2 => {
-            let _ = write!(s, ".card-{i} {{ border: 1px solid #{c6}{}; }}", text(rng, HEX, 2));
+            let _ = write!(
+                s,
+                ".card-{i} {{ border: 1px solid #{c6}{}; }}",
+                text(rng, HEX, 2)
+            );
         }
         _ => {
-            let _ = write!(s, ".tag-{i} {{ color: rgb({}, {}, {}); fill: #{c6}; }}", rng.below(256), rng.below(256), rng.below(256));
+            let _ = write!(
+                s,
+                ".tag-{i} {{ color: rgb({}, {}, {}); fill: #{c6}; }}",
+                rng.below(256),
+                rng.below(256),
+                rng.below(256)
+            );
         }
     }
 }
@@ -231,17 +313,30 @@ fn base64(rng: &mut Rng, s: &mut String, i: usize) {
     match i % 4 {
         0 => {
             let n = 4 * rng.range(10, 40) as usize;
-            let _ = write!(s, "{{\"thumbnail\":\"data:image/png;base64,{}\"}}", text(rng, B64, n));
+            let _ = write!(
+                s,
+                "{{\"thumbnail\":\"data:image/png;base64,{}\"}}",
+                text(rng, B64, n)
+            );
         }
         1 => {
             let _ = write!(s, "checksum: sha512-{}==", text(rng, B64, 86));
         }
         2 => {
-            let _ = write!(s, "-----BEGIN CERTIFICATE-----\n{}\n{}\n-----END CERTIFICATE-----", text(rng, B64, 64), text(rng, B64, 40));
+            let _ = write!(
+                s,
+                "-----BEGIN CERTIFICATE-----\n{}\n{}\n-----END CERTIFICATE-----",
+                text(rng, B64, 64),
+                text(rng, B64, 40)
+            );
         }
         _ => {
             let n = 4 * rng.range(8, 20) as usize - 1;
-            let _ = write!(s, "Content-Transfer-Encoding: base64 {}=", text(rng, B64, n));
+            let _ = write!(
+                s,
+                "Content-Transfer-Encoding: base64 {}=",
+                text(rng, B64, n)
+            );
         }
     }
 }
@@ -266,32 +361,67 @@ fn doc_example(rng: &mut Rng, s: &mut String, i: usize) {
     if i < lines.len() {
         s.push_str(lines[i]);
     } else {
-        let _ = write!(s, "See step {} of the setup guide: replace each placeholder above with your own value.", rng.range(1, 9));
+        let _ = write!(
+            s,
+            "See step {} of the setup guide: replace each placeholder above with your own value.",
+            rng.range(1, 9)
+        );
     }
 }
 
 fn phone_like(rng: &mut Rng, s: &mut String, i: usize) {
     match i % 7 {
         0 => {
-            let _ = write!(s, "Incident INC{} assigned to the on-call team", text(rng, DIGITS, 7));
+            let _ = write!(
+                s,
+                "Incident INC{} assigned to the on-call team",
+                text(rng, DIGITS, 7)
+            );
         }
         1 => {
-            let _ = write!(s, "ISBN 978-{}-{}-{}-{}", rng.range(0, 9), text(rng, DIGITS, 2), text(rng, DIGITS, 6), rng.below(10));
+            let _ = write!(
+                s,
+                "ISBN 978-{}-{}-{}-{}",
+                rng.range(0, 9),
+                text(rng, DIGITS, 2),
+                text(rng, DIGITS, 6),
+                rng.below(10)
+            );
         }
         2 => {
             let _ = write!(s, "PO number 45{} approved", text(rng, DIGITS, 8));
         }
         3 => {
-            let _ = write!(s, "EAN {}{}", rng.pick(&["400", "590", "871"]), text(rng, DIGITS, 10));
+            let _ = write!(
+                s,
+                "EAN {}{}",
+                rng.pick(&["400", "590", "871"]),
+                text(rng, DIGITS, 10)
+            );
         }
         4 => {
-            let _ = write!(s, "invoice INV-2026-{} due in 30 days", text(rng, DIGITS, 6));
+            let _ = write!(
+                s,
+                "invoice INV-2026-{} due in 30 days",
+                text(rng, DIGITS, 6)
+            );
         }
         5 => {
-            let _ = write!(s, "listening on ports {}-{}", rng.range(8000, 8100), rng.range(8101, 8200));
+            let _ = write!(
+                s,
+                "listening on ports {}-{}",
+                rng.range(8000, 8100),
+                rng.range(8101, 8200)
+            );
         }
         _ => {
-            let _ = write!(s, "build #{} of pipeline {} finished in {}s", rng.range(1000, 99_999), rng.range(100, 999), rng.range(10, 900));
+            let _ = write!(
+                s,
+                "build #{} of pipeline {} finished in {}s",
+                rng.range(1000, 99_999),
+                rng.range(100, 999),
+                rng.range(10, 900)
+            );
         }
     }
 }
@@ -310,17 +440,31 @@ fn fingerprint(rng: &mut Rng, s: &mut String, i: usize) {
             let _ = write!(s, "256 SHA256:{} deploy@ci (ED25519)", text(rng, B64, 43));
         }
         1 => {
-            let _ = write!(s, "RSA key fingerprint is MD5:{}.", colon_hex(rng, 16, false));
+            let _ = write!(
+                s,
+                "RSA key fingerprint is MD5:{}.",
+                colon_hex(rng, 16, false)
+            );
         }
         2 => {
             let _ = write!(s, "SHA1 Fingerprint={}", colon_hex(rng, 20, true));
         }
         3 => {
             let groups: Vec<String> = (0..10).map(|_| text(rng, UPPER_HEX, 4)).collect();
-            let _ = write!(s, "      Key fingerprint = {}  {}", groups[..5].join(" "), groups[5..].join(" "));
+            let _ = write!(
+                s,
+                "      Key fingerprint = {}  {}",
+                groups[..5].join(" "),
+                groups[5..].join(" ")
+            );
         }
         _ => {
-            let _ = write!(s, "{}  release-{}.tar.gz", text(rng, HEX, 64), rng.range(1, 30));
+            let _ = write!(
+                s,
+                "{}  release-{}.tar.gz",
+                text(rng, HEX, 64),
+                rng.range(1, 30)
+            );
         }
     }
 }

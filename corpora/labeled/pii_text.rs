@@ -331,7 +331,9 @@ fn locales_for(rule: &str) -> Vec<usize> {
 
 /// A value fits a JSON string as-is only without characters JSON escapes.
 fn json_safe(p: &Planted) -> bool {
-    !p.text().chars().any(|c| c == '"' || c == '\\' || c.is_control())
+    !p.text()
+        .chars()
+        .any(|c| c == '"' || c == '\\' || c.is_control())
 }
 
 pub fn files(rng: &mut Rng, plants: &[Plant]) -> Vec<CorpusFile> {
@@ -397,7 +399,11 @@ fn chat(rng: &mut Rng, l: &Locale, values: &[Planted]) -> Doc {
         }
         let template = rng.pick(l.chat);
         let (before, after) = template.split_once("{}").expect("chat template slot");
-        let _ = write!(doc.text, "{{\"role\":\"user\",\"content\":\"{}", json_escape(before));
+        let _ = write!(
+            doc.text,
+            "{{\"role\":\"user\",\"content\":\"{}",
+            json_escape(before)
+        );
         doc.plant(p);
         let _ = writeln!(doc.text, "{}\"}}", json_escape(after));
     }

@@ -62,7 +62,13 @@ const SETTINGS: &[(&str, &str)] = &[
     ("pool_size", "16"),
 ];
 
-const NEUTRAL_NAMES: &[&str] = &["credential", "auth", "upstream_auth", "client_auth", "access"];
+const NEUTRAL_NAMES: &[&str] = &[
+    "credential",
+    "auth",
+    "upstream_auth",
+    "client_auth",
+    "access",
+];
 
 /// Key names for one value: `snake`, `UPPER`, `camel`, `Pascal`.
 struct Names {
@@ -225,7 +231,11 @@ fn entry(
             doc.fill(&format!("  {key}_{i}: \"{{}}\"\n"), p);
         }
         Python => {
-            let q = if p.value.contains('\n') { "\"\"\"" } else { "\"" };
+            let q = if p.value.contains('\n') {
+                "\"\"\""
+            } else {
+                "\""
+            };
             match (raw, rng.below(3)) {
                 (true, _) => doc.fill(&format!("HEADERS_{i} = [{q}{{}}{q}]\n"), p),
                 (false, 0) => doc.fill(&format!("{} = {q}{{}}{q}\n", n.upper), p),
@@ -234,7 +244,10 @@ fn entry(
                     p,
                 ),
                 (false, _) => doc.fill(
-                    &format!("{} = os.environ.get(\"{}\", {q}{{}}{q})\n", n.upper, n.upper),
+                    &format!(
+                        "{} = os.environ.get(\"{}\", {q}{{}}{q})\n",
+                        n.upper, n.upper
+                    ),
                     p,
                 ),
             }
@@ -247,15 +260,25 @@ fn entry(
                 doc.fill(&format!("const {} = {q}{{}}{q};\n", n.camel), p);
             } else {
                 doc.fill(
-                    &format!("const client{i} = new Client({{ {}: {q}{{}}{q} }});\n", n.camel),
+                    &format!(
+                        "const client{i} = new Client({{ {}: {q}{{}}{q} }});\n",
+                        n.camel
+                    ),
                     p,
                 );
             }
         }
         TypeScript => {
             let q = if p.value.contains('\n') { "`" } else { "\"" };
-            let key = if raw { format!("header{i}") } else { n.camel.clone() };
-            doc.fill(&format!("  svc{i}: {{ {key}: {q}{{}}{q}, retries: 3 }},\n"), p);
+            let key = if raw {
+                format!("header{i}")
+            } else {
+                n.camel.clone()
+            };
+            doc.fill(
+                &format!("  svc{i}: {{ {key}: {q}{{}}{q}, retries: 3 }},\n"),
+                p,
+            );
         }
         Go => {
             let q = if p.value.contains('\n') || p.value.contains('"') {
@@ -305,10 +328,7 @@ fn entry(
         }
         Shell => {
             if raw {
-                doc.fill(
-                    "curl -fsS -H '{}' https://api.example.net/v1/status\n",
-                    p,
-                );
+                doc.fill("curl -fsS -H '{}' https://api.example.net/v1/status\n", p);
             } else if rng.chance(50) {
                 doc.fill(&format!("export {}='{{}}'\n", n.upper), p);
             } else {
@@ -330,7 +350,10 @@ fn entry(
                 );
             } else if url_safe && !raw {
                 doc.fill(
-                    &format!("wss://stream.example.net/socket?client=web&{}={{}}\n", n.snake),
+                    &format!(
+                        "wss://stream.example.net/socket?client=web&{}={{}}\n",
+                        n.snake
+                    ),
                     p,
                 );
             } else {

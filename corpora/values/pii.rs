@@ -23,11 +23,15 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
     ("phone-de", phone_de),
     ("phone-fr", phone_fr),
     ("card-visa", |s| card(s, &["4"], 16, 4)),
-    ("card-mastercard", |s| card(s, &["51", "53", "55", "2221", "2720"], 16, 4)),
+    ("card-mastercard", |s| {
+        card(s, &["51", "53", "55", "2221", "2720"], 16, 4)
+    }),
     ("card-amex", |s| card(s, &["34", "37"], 15, 0)),
     ("card-discover", |s| card(s, &["6011", "65", "644"], 16, 4)),
     ("card-jcb", |s| card(s, &["3528", "3589"], 16, 4)),
-    ("card-diners", |s| card(s, &["300", "305", "36", "38"], 14, 0)),
+    ("card-diners", |s| {
+        card(s, &["300", "305", "36", "38"], 14, 0)
+    }),
     ("iban", iban),
     ("us-ssn", ssn),
     ("ipv4", ipv4),
@@ -74,17 +78,28 @@ impl Mix {
 
 fn email(seed: u64) -> (String, String) {
     let mut m = Mix(seed);
-    let first = m.pick(&["anna", "jonas", "marie", "lukas", "sofia", "mateo", "minji", "arjun"]);
-    let last = m.pick(&["keller", "dubois", "garcia", "rossi", "nowak", "virtanen", "kim"]);
+    let first = m.pick(&[
+        "anna", "jonas", "marie", "lukas", "sofia", "mateo", "minji", "arjun",
+    ]);
+    let last = m.pick(&[
+        "keller", "dubois", "garcia", "rossi", "nowak", "virtanen", "kim",
+    ]);
     let sep = m.pick(&[".", "_", ""]);
-    let domain = m.pick(&["example.com", "example.org", "example.net", "mail.example.de"]);
+    let domain = m.pick(&[
+        "example.com",
+        "example.org",
+        "example.net",
+        "mail.example.de",
+    ]);
     let v = format!("{first}{sep}{last}{}@{domain}", m.below(100));
     (String::new(), v)
 }
 
 fn phone_e164(seed: u64) -> (String, String) {
     let mut m = Mix(seed);
-    let cc = m.pick(&["33", "34", "39", "31", "48", "46", "358", "45", "55", "82", "91"]);
+    let cc = m.pick(&[
+        "33", "34", "39", "31", "48", "46", "358", "45", "55", "82", "91",
+    ]);
     (String::new(), format!("+{cc}{}", m.number(9)))
 }
 
@@ -170,8 +185,16 @@ fn iban(seed: u64) -> (String, String) {
         ("GB", 18),
     ][m.below(11) as usize];
     let bban = match country {
-        "NL" => format!("{}{}", m.text(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", 4), m.text(DIGITS, 10)),
-        "GB" => format!("{}{}", m.pick(&["NWBK", "BARC", "LOYD"]), m.text(DIGITS, 14)),
+        "NL" => format!(
+            "{}{}",
+            m.text(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", 4),
+            m.text(DIGITS, 10)
+        ),
+        "GB" => format!(
+            "{}{}",
+            m.pick(&["NWBK", "BARC", "LOYD"]),
+            m.text(DIGITS, 14)
+        ),
         _ => m.text(DIGITS, len),
     };
     let iban = (2..=98)

@@ -36,7 +36,9 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
     ("huggingface-token", |s| prefixed(s, "hf_", ALNUM, 34)),
     ("shopify-access-token", |s| prefixed(s, "shpat_", HEX, 32)),
     ("linear-api-key", |s| prefixed(s, "lin_api_", ALNUM, 40)),
-    ("age-secret-key", |s| prefixed(s, "AGE-SECRET-KEY-1", BECH32_UPPER, 58)),
+    ("age-secret-key", |s| {
+        prefixed(s, "AGE-SECRET-KEY-1", BECH32_UPPER, 58)
+    }),
     ("jwt", jwt),
     ("pem-private-key", pem),
     ("generic-password", password),
@@ -70,7 +72,10 @@ impl Mix {
 }
 
 fn prefixed(seed: u64, prefix: &str, alphabet: &[u8], n: usize) -> (String, String) {
-    (String::new(), format!("{prefix}{}", Mix(seed).text(alphabet, n)))
+    (
+        String::new(),
+        format!("{prefix}{}", Mix(seed).text(alphabet, n)),
+    )
 }
 
 fn aws_access_key_id(seed: u64) -> (String, String) {
@@ -181,7 +186,10 @@ fn password(seed: u64) -> (String, String) {
     let mut m = Mix(seed);
     let mut v = m.text(ALNUM, 13);
     let symbols = b"!#%^*-_+";
-    v.insert(m.next() as usize % 13, symbols[m.next() as usize % symbols.len()] as char);
+    v.insert(
+        m.next() as usize % 13,
+        symbols[m.next() as usize % symbols.len()] as char,
+    );
     v.push((b'0' + (m.next() % 10) as u8) as char);
     ("password=".into(), v)
 }

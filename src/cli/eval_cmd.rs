@@ -40,7 +40,8 @@ fn corpus_files(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
     for p in paths {
         if p.is_dir() {
             let mut found = vec![];
-            walk(p, &mut found).with_context(|| format!("cannot read directory {}", p.display()))?;
+            walk(p, &mut found)
+                .with_context(|| format!("cannot read directory {}", p.display()))?;
             found.sort();
             for f in &found {
                 if labels::is_sidecar(f) {

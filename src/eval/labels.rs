@@ -86,7 +86,10 @@ pub fn parse(text: &str, origin: &str, len: u64) -> Result<Vec<Label>, Error> {
         if raw.end > len {
             return Err(err(
                 n,
-                format!("span {}..{} ends past the file ({len} bytes)", raw.start, raw.end),
+                format!(
+                    "span {}..{} ends past the file ({len} bytes)",
+                    raw.start, raw.end
+                ),
             ));
         }
         labels.push(Label {
@@ -137,12 +140,21 @@ mod tests {
             "{\"start\":3,\"end\":9,\"rule\":\"email\",\"category\":\"pii\"}\n"
         );
         assert_eq!(parse(&text, "x", 9).unwrap(), labels);
-        assert!(parse(&text, "x", 8).unwrap_err().to_string().contains("past the file"));
+        assert!(parse(&text, "x", 8)
+            .unwrap_err()
+            .to_string()
+            .contains("past the file"));
         let bad = "{\"start\":3,\"end\":9,\"rule\":\"e\",\"category\":\"pii\",\"value\":\"a\"}";
-        assert!(parse(bad, "x", 9).unwrap_err().to_string().starts_with("x: line 1"));
+        assert!(parse(bad, "x", 9)
+            .unwrap_err()
+            .to_string()
+            .starts_with("x: line 1"));
         let overlap = "{\"start\":3,\"end\":9,\"rule\":\"a\",\"category\":\"pii\"}\n\
                        {\"start\":8,\"end\":10,\"rule\":\"b\",\"category\":\"secret\"}";
-        assert!(parse(overlap, "x", 10).unwrap_err().to_string().contains("overlap"));
+        assert!(parse(overlap, "x", 10)
+            .unwrap_err()
+            .to_string()
+            .contains("overlap"));
         assert!(parse("", "x", 0).unwrap().is_empty());
     }
 }

@@ -401,7 +401,13 @@ mod tests {
         assert_eq!(report.category(Category::Secret).recall(), Some(0.0));
         // A decoy file.
         let report = score(text, &[]);
-        assert_eq!(report.decoys, Decoys { files: 1, findings: 1 });
+        assert_eq!(
+            report.decoys,
+            Decoys {
+                files: 1,
+                findings: 1
+            }
+        );
         assert!(report.false_hits[0].decoy);
     }
 

@@ -126,7 +126,12 @@ impl fmt::Display for Verdict {
         };
         let value = self.value.map_or_else(|| "n/a".to_string(), show);
         let cmp = if count { "max" } else { "target" };
-        write!(f, "{tag}: {} = {value} ({cmp} {})", self.metric, show(self.target))?;
+        write!(
+            f,
+            "{tag}: {} = {value} ({cmp} {})",
+            self.metric,
+            show(self.target)
+        )?;
         if let Some(ref note) = self.note {
             write!(f, ": {note}")?;
         }
@@ -188,13 +193,28 @@ impl Thresholds {
         if let Some(ref t) = self.overall {
             let c = report.overall();
             ratio("overall.recall".into(), c.recall(), t.recall, "no labels");
-            ratio("overall.precision".into(), c.precision(), t.precision, "no findings");
+            ratio(
+                "overall.precision".into(),
+                c.precision(),
+                t.precision,
+                "no findings",
+            );
         }
         for (name, t) in &self.category {
             let c = report.category(Category::parse(name).expect("checked when parsed"));
-            ratio(format!("category.{name}.recall"), c.recall(), t.recall, "no labels");
+            ratio(
+                format!("category.{name}.recall"),
+                c.recall(),
+                t.recall,
+                "no labels",
+            );
             let p = c.precision();
-            ratio(format!("category.{name}.precision"), p, t.precision, "no findings");
+            ratio(
+                format!("category.{name}.precision"),
+                p,
+                t.precision,
+                "no findings",
+            );
         }
         let mut per_rule: BTreeMap<&str, Target> = BTreeMap::new();
         if let Some(ref t) = self.checksummed {
@@ -219,7 +239,12 @@ impl Thresholds {
             };
             let why_p = if c.labels == 0 { why_r } else { "no findings" };
             ratio(format!("rule.{id}.recall"), c.recall(), t.recall, why_r);
-            ratio(format!("rule.{id}.precision"), c.precision(), t.precision, why_p);
+            ratio(
+                format!("rule.{id}.precision"),
+                c.precision(),
+                t.precision,
+                why_p,
+            );
         }
         // A labeled rule that is not loaded (disabled, or renamed) measures nothing.
         for (id, c) in &report.rules {
@@ -266,7 +291,10 @@ impl Thresholds {
             let reason = if held {
                 known.reason.clone()
             } else {
-                format!("worse than the known figure {}: {}", known.floor, known.reason)
+                format!(
+                    "worse than the known figure {}: {}",
+                    known.floor, known.reason
+                )
             };
             v.status = match v.status {
                 Status::Fail if held => Status::KnownBelow,
@@ -349,15 +377,19 @@ mod tests {
         let overall = known(0.5);
         assert_eq!(overall.status, Status::KnownBelow);
         assert_eq!(overall.note.as_deref(), Some("tracked"));
-        assert!(overall.to_string().starts_with("KNOWN BELOW TARGET: overall.recall = 50.00%"));
+        assert!(overall
+            .to_string()
+            .starts_with("KNOWN BELOW TARGET: overall.recall = 50.00%"));
         // Worse than the recorded figure: fails again.
         let overall = known(0.6);
         assert_eq!(overall.status, Status::Fail);
-        assert!(overall.note.unwrap().starts_with("worse than the known figure 0.6"));
+        assert!(overall
+            .note
+            .unwrap()
+            .starts_with("worse than the known figure 0.6"));
 
-        let typo = format!(
-            "{toml}[known_below]\n\"overall.recal\" = {{ floor = 0.1, reason = \"x\" }}\n"
-        );
+        let typo =
+            format!("{toml}[known_below]\n\"overall.recal\" = {{ floor = 0.1, reason = \"x\" }}\n");
         let t = Thresholds::from_toml(&typo, "t.toml").unwrap();
         assert!(t.check(&report(text, &labels, &r), r.rules()).is_err());
         assert!(Thresholds::from_toml("[overall]\nrecal = 1.0\n", "t").is_err());
