@@ -189,6 +189,7 @@ impl Rng {
         Rng(if z == 0 { 0x2545_F491_4F6C_DD1D } else { z })
     }
 
+    #[allow(clippy::should_implement_trait)] // An endless stream: not an `Iterator`.
     pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;

@@ -21,8 +21,11 @@ const DIGITS: &[u8] = b"0123456789";
 const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 const UPPER_HEX: &[u8] = b"0123456789ABCDEF";
 
+/// Writes line `i` of a decoy file.
+type Line = fn(&mut Rng, &mut String, usize);
+
 pub fn files(rng: &mut Rng) -> Vec<CorpusFile> {
-    let kinds: &[(&str, fn(&mut Rng, &mut String, usize))] = &[
+    let kinds: &[(&str, Line)] = &[
         ("decoys/order-ids.txt", order_id),
         ("decoys/uuids.log", uuid),
         ("decoys/git.txt", git),

@@ -18,6 +18,8 @@
 #[allow(dead_code, unused_imports)] // `main`, the CLI and most kinds are the example's.
 #[path = "../gen.rs"]
 mod gencorpus;
+// The shared plant interface spells its type out in full.
+#[allow(clippy::type_complexity)]
 #[path = "../values/mod.rs"]
 pub mod values;
 
