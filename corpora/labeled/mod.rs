@@ -39,6 +39,10 @@ pub const SEED: u64 = 1;
 /// How many times each PII plant is planted (spread over locales and carriers).
 pub const PII_REPEATS: usize = 15;
 
+/// How many carrier files (of 14) each secret plant goes into. With every catalog rule
+/// planted (260+ secret formats) the committed corpora stay near half a megabyte.
+pub const SECRET_REPEATS: usize = 8;
+
 /// One corpus file and its expected spans.
 pub struct CorpusFile {
     /// Path relative to the corpus directory, e.g. `pii/prose-de.txt`.

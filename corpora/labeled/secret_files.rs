@@ -1,8 +1,9 @@
 //! Secrets embedded in config files, `.env`, JSON, YAML, source code, URLs and logs.
 //!
-//! Every secret plant goes once into each carrier file that can hold its value byte for byte
-//! (a multi-line private key cannot sit in a JSON string without escapes, a value with a
-//! space cannot be a URL parameter; such a pair is skipped). Values are assigned to key names
+//! Every secret plant goes into [`SECRET_REPEATS`] of the carrier files (a different set for
+//! each plant, rotating through all of them), skipping a carrier that cannot hold its value
+//! byte for byte (a multi-line private key cannot sit in a JSON string without escapes, a
+//! value with a space cannot be a URL parameter). Values are assigned to key names
 //! derived from the rule's label (`GITHUB_TOKEN`, `githubToken`, `github_token`) or to
 //! neutral names, among ordinary settings that are not secret, in a shuffled order.
 
@@ -11,7 +12,7 @@ use std::fmt::Write as _;
 use blackbar::RuleSet;
 
 use super::values::Plant;
-use super::{shuffle, CorpusFile, Doc, Planted, Rng};
+use super::{shuffle, CorpusFile, Doc, Planted, Rng, SECRET_REPEATS};
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Carrier {
@@ -122,10 +123,14 @@ fn fits(c: Carrier, p: &Planted) -> bool {
 pub fn files(rng: &mut Rng, plants: &[Plant]) -> Vec<CorpusFile> {
     let rules = RuleSet::default_catalog();
     let mut out = vec![];
-    for &(carrier, name) in CARRIERS {
+    for (c, &(carrier, name)) in CARRIERS.iter().enumerate() {
         let mut values: Vec<Planted> = plants
             .iter()
-            .map(|p| Planted::new(p, rng))
+            .enumerate()
+            .filter(|(i, _)| {
+                (c + CARRIERS.len() - i % CARRIERS.len()) % CARRIERS.len() < SECRET_REPEATS
+            })
+            .map(|(_, p)| Planted::new(p, rng))
             .filter(|p| fits(carrier, p))
             .collect();
         shuffle(rng, &mut values);

@@ -1,36 +1,26 @@
 //! Service configuration.
 
-pub const HEADER_0: &str = r#"password=vZP7-L17RFmhzx7"#;
-pub const ANTHROPIC_API_KEY: &str = r#"sk-ant-api03-lKZcd0fhm-i50I6SdiCRoYbeQQwIZRWrpn-eOj0IlTm0kHHBNwggsAMZHSnfoFt0_XCz3uhmfAhNKf8mDat8VDpPFPhoRAA"#;
-pub const GOOGLE_API_KEY: &str = r#"AIza4iQc66TX7CoYhCWM7iWxvh0ukN7WkcF6Pgd"#;
-pub const ACCESS: &str = r#"AKIAXRLXO57O4RJMLNLJ"#;
-pub const DIGITALOCEAN_TOKEN: &str = r#"dop_v1_d96236967458a29fc77f6a58e23d14163ac334be3eb8f836fd45ca78959b7626"#;
-pub const HEADER_5: &str = r#"aws_secret_access_key = CP9PVb2pJx2LHpu9DXprcfYm6uJ/WQ7UqqjR+TsT"#;
-pub const ACCESS: &str = r#"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"#;
-pub const GITHUB_TOKEN: &str = r#"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"#;
-pub const SLACK_TOKEN: &str = r#"xoxb-51681016823-8126613526779-cJsQXWIUcDzmaaKBKwslFt3X"#;
 pub const PRIVATE_KEY: &str = r#"-----BEGIN PRIVATE KEY-----
-l80SS5Zxqsmx5k2yStGc2V4o5siWA2OztNrnYa3DB9kg/zuvtOW2cmrZWUUJM3c2
-juOiJ6y62ibAi8ALK+huV6EzCtkycnmKM8MCj1+ww9Yjl8G6uKxD9fLBKdrFu3lj
-EMVpSkoPdUdD5lMuMt2ryuavEWqOW58/g4V25kMmaoMf8zY+b6klMMOBRyuxL2pk
-99kzeLKX1I8Nfjt3SxBiHcE++nKONOyOvECNT72VX6TL8MbWKyLSiwrSp+ronJxJ
-cg5lO5t34gly5eKJ4po1N1t25Z33X64LGdc2zJ+rtcyI6Md/dxuqqAUPxHGnpkOS
-MYg1h/yk9VyvLo4BaHJHGtj7XoNTbEzDy1dwCg1M6oYX8HxmhxW3CmxB3GOECWp0
-CClXM6IvQra7K6ZQBccY3qh5==
+OJy33o9N9dt98JTvqs0tLeV5acNLTW0XdBgZAxtutWOC095QrcdnNhciEiXMWYKA
+wx2gszR+6D5yYqK3xKnvGLMHg+unYReAAvDK5K6XfMN0bJ1lkQ33s8thXBw27h0W
+89JwMI8x2vrhufrAlSRaQz23J2eoLnCc+XYpMK6nhVRiRkbiAiXyBWZ4EVTr2a1G
+77qYrPZTAr4OUQZdFPp/goRORgnAu/f0RJe7k3DiAvdUfUkzSBuhuKZ9CUUQsRUg
+V9fGCVxzIFkxGxlmTAnJiAG9ZYtrO1q4+q/o0lBaVj+kRa4zrg8mcoDt1nnFS+Sq
+XGp2zcwEl0YcQdluIQyVDpUW+cggytCHw22C3R7bomQJYfZH7cg7iSxqPMZrOZel
+u45WVvhLN12EksuW+39T4ctd==
 -----END PRIVATE KEY-----"#;
-pub const GITHUB_TOKEN: &str = r#"ghu_BC5isQMiEvIJrD4gS4Czh27oA1ytoA1NwmHM"#;
-pub const UPSTREAM_AUTH: &str = r#"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"#;
-pub const ACCESS: &str = r#"ghs_nBkVx5YGPYt6mUZFIulODh54dJxNIe0qaiE4"#;
-pub const TWILIO_KEY: &str = r#"SKa3ae95a981454e7ced57882e216be81a"#;
-pub const HEADER_14: &str = r#"Authorization: Bearer abP-OKFma5j4ljmsmpTrr7u_RupbRoRc_ROgyf4D"#;
-pub const AGE_SECRET_KEY: &str = r#"AGE-SECRET-KEY-1ENUWK63E5Y0AV0FWYN8Q8HQC6R5LQ7Z23PNCT5C0AWLU50PP3240AW2C77"#;
-pub const GITHUB_TOKEN: &str = r#"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"#;
-pub const CREDENTIAL: &str = r#"glpat-youZ76y9S4hfEV9eRxAU"#;
-pub const GITHUB_TOKEN: &str = r#"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"#;
-pub const STRIPE_KEY: &str = r#"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"#;
-pub const JWT: &str = r#"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1XzE4MDkyZTc4YTQiLCJpYXQiOjE3NDE3NTA4OTMsImV4cCI6MTc0MTc1NDQ5M30.AITtSXOndvioj7En1afVXoxrsbVsmt11VwGpMabmg49"#;
-pub const ACCESS: &str = r#"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"#;
-pub const SHOPIFY_TOKEN: &str = r#"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"#;
-pub const HUGGINGFACE_TOKEN: &str = r#"hf_kBDHaB5p3GQV343e10TWs6GFQ8lweabio0"#;
-pub const LINEAR_API_KEY: &str = r#"lin_api_fy60b4JmvUV9SPhli1WeUMHAJM9Qqvd22uWbuGL9"#;
-pub const ATLASSIAN_TOKEN: &str = r#"ATATT30pVciQcqxnX8CuthP38k7fMp4OP3it5QneIDYPRr4uGLiFiLXHe_UVrvBdwC9pRSNJDkePI68waUp-s_CFxs4-gesh_5up1q1UuhABpbqf0IIx1VGt67BWSWyi7rW0qxwtyQR1fowdq_KAmKfyhH69vhq9tXbCasel2k2Nt6e1iUqJloih4_=7B887A85"#;
+pub const AGE_SECRET_KEY: &str = r#"AGE-SECRET-KEY-1RX4DQZUH777YHCXFPDPTHGQ3X57JMYSSLYEG45ZXAVPTDZ2ZKVLPF6ZMAJ"#;
+pub const CREDENTIAL: &str = r#"ghu_FdJqGkhX43s59CfjbpbpfuZFVLWZI33w6bqw"#;
+pub const GITHUB_TOKEN: &str = r#"ghs_s0FWN89qw9J7aaADpeY1y3yQjKI0Tr2W9ZDH"#;
+pub const GITHUB_TOKEN: &str = r#"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"#;
+pub const ACCESS: &str = r#"lin_api_mRiW3ErztFd8seHZHu3B4afqaKgah7jcsjNCIXvL"#;
+pub const JWT: &str = r#"eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1X2IyMTgzZjNmY2QiLCJpYXQiOjE3MzEyNDk3NzUsImV4cCI6MTczMTI1MzM3NX0.XGeRl0aOGuWfZpfurnrnwFrbU4-bv_24r1OKxrhEE1C"#;
+pub const HUGGINGFACE_TOKEN: &str = r#"hf_c0xQnKSluGcxpi3A7sMvy9dlMiwYl8d2Sl"#;
+pub const GITLAB_TOKEN: &str = r#"glpat-L8J89_EMHrFrtZeV4wN-"#;
+pub const DIGITALOCEAN_TOKEN: &str = r#"dop_v1_6ed2f57570622014be5534200a85bbe3977bba27be6a2cd52383596020f8be99"#;
+pub const CREDENTIAL: &str = r#"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"#;
+pub const GITHUB_TOKEN: &str = r#"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"#;
+pub const HEADER_12: &str = r#"password=hBE96a1k%X678Y5"#;
+pub const ATLASSIAN_TOKEN: &str = r#"ATATT35pXZidYVY-V405Mbn-WhxPnXfAVQGemniTYRn-aG7izqwVfrEsCoe8-L7maaGojGCydjZYlPP5rPQ9Z7CcoWHv1EH_UabGN-uGC4Cjdh3ctnhdiHrbV2ehdJUzo8OStwJD360vXJP5QTQA_4bjqrM3THudorn3_812YBLkl5Gbt6StRQCf50=629D0918"#;
+pub const SHOPIFY_TOKEN: &str = r#"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"#;
+pub const GITHUB_TOKEN: &str = r#"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"#;
