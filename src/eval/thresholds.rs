@@ -247,15 +247,18 @@ impl Thresholds {
             );
         }
         // A labeled rule that is not loaded (disabled, or renamed) measures nothing.
+        // Both of its metrics fail, so a `[known_below]` entry for either still names one.
         for (id, c) in &report.rules {
             if c.labels > 0 && rules.get(id).is_none() && !per_rule.contains_key(id.as_str()) {
-                out.push(Verdict {
-                    metric: format!("rule.{id}.recall"),
-                    value: c.recall(),
-                    target: 1.0,
-                    status: Status::Fail,
-                    note: Some(format!("{} labels, but the rule is not loaded", c.labels)),
-                });
+                for (metric, value) in [("recall", c.recall()), ("precision", None)] {
+                    out.push(Verdict {
+                        metric: format!("rule.{id}.{metric}"),
+                        value,
+                        target: 1.0,
+                        status: Status::Fail,
+                        note: Some(format!("{} labels, but the rule is not loaded", c.labels)),
+                    });
+                }
             }
         }
         if let Some(ref d) = self.decoys {
@@ -364,6 +367,7 @@ mod tests {
         let visa = get(&v, "rule.card-visa.recall");
         assert_eq!(visa.status, Status::Fail);
         assert!(visa.note.unwrap().contains("not loaded"));
+        assert_eq!(get(&v, "rule.card-visa.precision").status, Status::Fail);
         assert_eq!(get(&v, "overall.recall").status, Status::Fail);
 
         let known = |floor: f64| {
