@@ -7,6 +7,7 @@
 //! derived from the rule's label (`GITHUB_TOKEN`, `githubToken`, `github_token`) or to
 //! neutral names, among ordinary settings that are not secret, in a shuffled order.
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 use blackbar::RuleSet;
@@ -79,11 +80,18 @@ struct Names {
     pascal: String,
 }
 
-fn names(rng: &mut Rng, rules: &RuleSet, rule: &str) -> Names {
-    let base = match rules.get(rule) {
+/// Names for a value of `rule`; a name already `used` in the file gets a number.
+fn names(rng: &mut Rng, rules: &RuleSet, rule: &str, used: &mut HashSet<String>) -> Names {
+    let mut base = match rules.get(rule) {
         Some(r) if rng.chance(75) => r.label.to_ascii_lowercase(),
         _ => rng.pick(NEUTRAL_NAMES).to_string(),
     };
+    let stem = base.clone();
+    let mut n = 1;
+    while !used.insert(base.clone()) {
+        n += 1;
+        base = format!("{stem}_{n}");
+    }
     let words: Vec<&str> = base.split('_').filter(|w| !w.is_empty()).collect();
     let cap = |w: &str| {
         let mut c = w.chars();
@@ -135,9 +143,10 @@ pub fn files(rng: &mut Rng, plants: &[Plant]) -> Vec<CorpusFile> {
             .collect();
         shuffle(rng, &mut values);
         let mut doc = Doc::default();
+        let mut used = HashSet::new();
         open(&mut doc, carrier);
         for (i, p) in values.iter().enumerate() {
-            let n = names(rng, &rules, p.rule);
+            let n = names(rng, &rules, p.rule, &mut used);
             let (k, v) = SETTINGS[rng.below(SETTINGS.len() as u64) as usize];
             entry(rng, &mut doc, carrier, p, &n, i, (k, v));
         }
@@ -194,9 +203,11 @@ fn entry(
     match c {
         Ini => {
             let _ = writeln!(doc.text, "\n[{}_{i}]\n{sk} = {sv}", n.snake);
-            if raw {
+            if raw && p.lead.contains('=') {
                 doc.plant(p);
                 doc.push("\n");
+            } else if raw {
+                doc.fill("header = {}\n", p);
             } else {
                 doc.fill(&format!("{} = {{}}\n", n.snake), p);
             }
@@ -209,9 +220,11 @@ fn entry(
         }
         Env => {
             let key = &n.upper;
-            if raw {
+            if raw && p.lead.contains('=') {
                 doc.plant(p);
                 doc.push("\n");
+            } else if raw {
+                doc.fill(&format!("{key}_HEADER=\"{{}}\"\n"), p);
             } else if p.value.contains('\n') {
                 doc.fill(&format!("{key}=\"{{}}\"\n"), p);
             } else if rng.chance(50) {

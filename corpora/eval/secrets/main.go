@@ -4,7 +4,7 @@ import "net/http"
 
 const githubToken = "ghs_tvIUbYFnNRBMSHb3pbqX25i11hZwOD3gN11b"
 
-const githubToken = "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"
+const githubToken2 = "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"
 
 const npmToken = "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"
 
@@ -13,7 +13,7 @@ func newRequest3(req *http.Request) {
 }
 
 func newRequest4(req *http.Request) {
-	req.Header.Set("X-GithubToken", "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")
+	req.Header.Set("X-GithubToken3", "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")
 }
 
 func newRequest5(req *http.Request) {
@@ -21,7 +21,7 @@ func newRequest5(req *http.Request) {
 }
 
 func newRequest6(req *http.Request) {
-	req.Header.Set("X-GithubToken", "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")
+	req.Header.Set("X-GithubToken4", "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")
 }
 
 const digitaloceanToken = "dop_v1_178751235212ee458dcd06666a5cea9211cfa30d7215bc07db769bb8a508dae9"
@@ -33,7 +33,7 @@ func newRequest8(req *http.Request) {
 var header9 = "aws_secret_access_key = wkxt8kYHw4PTWNP4DDiVLR7U/d7DDNp+qetDJx0w"
 
 func newRequest10(req *http.Request) {
-	req.Header.Set("X-GithubToken", "ghu_VIz35WhhfRakNtC9cmsbKP6OROkBBe2nD8PR")
+	req.Header.Set("X-GithubToken5", "ghu_VIz35WhhfRakNtC9cmsbKP6OROkBBe2nD8PR")
 }
 
 func newRequest11(req *http.Request) {
@@ -43,7 +43,7 @@ func newRequest11(req *http.Request) {
 const auth = "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"
 
 func newRequest13(req *http.Request) {
-	req.Header.Set("X-Auth", "hf_Sln3k44FlScGzBYjR2Hq65uL3lwiKvGehT")
+	req.Header.Set("X-Auth2", "hf_Sln3k44FlScGzBYjR2Hq65uL3lwiKvGehT")
 }
 
 func newRequest14(req *http.Request) {
