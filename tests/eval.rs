@@ -268,6 +268,21 @@ fn policy_threshold_is_respected() {
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["rules"]["card-visa"]["detected"], 1);
     assert_eq!(v["categories"]["pii"]["findings"], 1);
+    // The same threshold from a policy file; a `report` action still counts as reported.
+    let policy = dir.create(
+        "p.toml",
+        "min_confidence = \"certain\"\n[actions]\ncard-visa = \"report\"\n",
+    );
+    let out = dir
+        .command()
+        .args(["eval", "--json", "--policy"])
+        .arg(&policy)
+        .arg(&c)
+        .run()
+        .ok();
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["rules"]["card-visa"]["detected"], 1);
+    assert_eq!(v["categories"]["pii"]["findings"], 1);
 }
 
 #[test]
