@@ -174,12 +174,14 @@ pub const KINDS: &[&str] = &[
 ];
 
 // ---------------------------------------------------------------------------------------
-// PRNG: splitmix64 seeds an xorshift64* stream. Deterministic on every platform.
+// PRNG: splitmix64 seeds an xorshift64* stream. Deterministic on every platform. Public so
+// that the labeled-corpus generator (`corpora/labeled/`) can share it.
 
-struct Rng(u64);
+/// The generator's PRNG.
+pub struct Rng(u64);
 
 impl Rng {
-    fn new(seed: u64) -> Rng {
+    pub fn new(seed: u64) -> Rng {
         let mut z = seed.wrapping_add(0x9E37_79B9_7F4A_7C15);
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
         z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
@@ -187,7 +189,8 @@ impl Rng {
         Rng(if z == 0 { 0x2545_F491_4F6C_DD1D } else { z })
     }
 
-    fn next(&mut self) -> u64 {
+    #[allow(clippy::should_implement_trait)] // An endless stream: not an `Iterator`.
+    pub fn next(&mut self) -> u64 {
         self.0 ^= self.0 >> 12;
         self.0 ^= self.0 << 25;
         self.0 ^= self.0 >> 27;
@@ -195,30 +198,30 @@ impl Rng {
     }
 
     /// Uniform in `0..n` (the modulo bias is irrelevant at these sizes).
-    fn below(&mut self, n: u64) -> u64 {
+    pub fn below(&mut self, n: u64) -> u64 {
         (self.next() >> 11) % n
     }
 
-    fn range(&mut self, lo: u64, hi: u64) -> u64 {
+    pub fn range(&mut self, lo: u64, hi: u64) -> u64 {
         lo + self.below(hi - lo + 1)
     }
 
-    fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
+    pub fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
         xs[self.below(xs.len() as u64) as usize]
     }
 
-    fn chance(&mut self, percent: u64) -> bool {
+    pub fn chance(&mut self, percent: u64) -> bool {
         self.below(100) < percent
     }
 
-    fn chars(&mut self, s: &mut String, alphabet: &[u8], n: usize) {
+    pub fn chars(&mut self, s: &mut String, alphabet: &[u8], n: usize) {
         for _ in 0..n {
             s.push(alphabet[self.below(alphabet.len() as u64) as usize] as char);
         }
     }
 
     /// Lowercase hex with at most 3 digits in a row, so an id never looks like a number.
-    fn hex(&mut self, s: &mut String, n: usize) {
+    pub fn hex(&mut self, s: &mut String, n: usize) {
         let mut run = 0;
         for _ in 0..n {
             let c = if run == 3 {

@@ -20,6 +20,7 @@
 //!   report. Keys: [`Key`], a ring of one or more secrets.
 //! * [`stream`]: [`StreamRedactor`] holds back only the bytes that could still be part of a
 //!   match; the output never depends on how the input was chunked.
+//! * [`eval`]: precision and recall of the findings against labeled corpora (`blackbar eval`).
 //! * Front ends: the CLI, [`json`] (JSON documents and lines) and, with the cargo feature
 //!   `tracing`, `tracing` (a redacting `MakeWriter` and `Layer` for Rust services).
 //!
@@ -41,6 +42,7 @@ pub mod canary;
 pub mod decode;
 pub mod engine;
 mod error;
+pub mod eval;
 pub mod finding;
 pub mod json;
 pub mod key;

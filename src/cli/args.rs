@@ -14,6 +14,9 @@ USAGE:
     blackbar --check [OPTIONS] PATH...     report findings, exit 1 if any
     blackbar rules list [--json|--markdown] [RULE OPTIONS]
     blackbar rules check FILE...           run a rule file's examples and counterexamples
+    blackbar eval [--json] [--thresholds FILE] [--show-values] [--list N|all] [RULE OPTIONS]
+                  CORPUS...               precision and recall against labeled corpora (a file X
+                                           with X.labels.jsonl, or directories of them)
     blackbar canary new [--label LABEL]    print a fresh blackbar canary
     blackbar detokenize [--key-file K] [--keep-going] [--fpe RULE]... [FILE]...
                                            restore tokens (and --fpe values) with the key
@@ -107,6 +110,7 @@ pub(crate) enum Command {
     CanaryNew(Option<String>),
     Detokenize(super::detokenize::Opts),
     Key(super::key_cmd::KeyCmd),
+    Eval(super::eval_cmd::EvalOpts),
 }
 
 pub(crate) fn value_str(parser: &mut lexopt::Parser, flag: &str) -> anyhow::Result<String> {
@@ -185,6 +189,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<
             other.unwrap_or("nothing")
         ),
         (Some("canary"), Some("new")) => return parse_canary_new(args[2..].to_vec()),
+        (Some("eval"), _) => return parse_eval(args[1..].to_vec()),
         (Some("detokenize"), _) => {
             return super::detokenize::parse(args[1..].to_vec()).map(Command::Detokenize)
         }
@@ -279,6 +284,35 @@ fn parse_rules_check(args: Vec<OsString>) -> anyhow::Result<Command> {
         bail!("rules check: give at least one rule file");
     }
     Ok(Command::RulesCheck(opts, files))
+}
+
+fn parse_eval(args: Vec<OsString>) -> anyhow::Result<Command> {
+    let mut parser = lexopt::Parser::from_args(args);
+    let mut opts = super::eval_cmd::EvalOpts {
+        list: Some(100),
+        ..Default::default()
+    };
+    while let Some(arg) = next(&mut parser)? {
+        if redactor_opt(&mut opts.redactor, &arg, &mut parser)? {
+            continue;
+        }
+        match arg {
+            Long(ref l) if l == "json" => opts.json = true,
+            Long(ref l) if l == "show-values" => opts.show_values = true,
+            Long(ref l) if l == "thresholds" => {
+                opts.thresholds = Some(value_str(&mut parser, "--thresholds")?.into())
+            }
+            Long(ref l) if l == "list" => {
+                opts.list = super::eval_cmd::parse_list(&value_str(&mut parser, "--list")?)?
+            }
+            Value(v) => opts.paths.push(v.into()),
+            other => return Err(unexpected(other)),
+        }
+    }
+    if opts.paths.is_empty() {
+        bail!("eval: give at least one corpus file or directory");
+    }
+    Ok(Command::Eval(opts))
 }
 
 fn parse_canary_new(args: Vec<OsString>) -> anyhow::Result<Command> {

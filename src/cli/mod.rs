@@ -4,6 +4,7 @@
 
 mod args;
 mod detokenize;
+mod eval_cmd;
 mod filter;
 mod key_cmd;
 mod rules_cmd;
@@ -29,6 +30,7 @@ pub fn main() -> i32 {
         Command::CanaryNew(label) => canary_new(label.as_deref()),
         Command::Detokenize(opts) => detokenize::run(&opts),
         Command::Key(cmd) => key_cmd::run(&cmd),
+        Command::Eval(opts) => eval_cmd::run(&opts),
     };
     match result {
         Ok(code) => code,

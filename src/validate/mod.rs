@@ -105,6 +105,11 @@ impl Validator {
         }
     }
 
+    /// Whether this is a checksum (a passing one makes a finding certain), not a gate.
+    pub fn is_checksum(&self) -> bool {
+        self.effect() == Effect::Checksum
+    }
+
     fn effect(&self) -> Effect {
         match self {
             Validator::Luhn
