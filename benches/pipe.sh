@@ -5,6 +5,7 @@
 #
 #   bash benches/pipe.sh            # RUNS=5 SIZE_MIB=256 by default
 #   RUNS=3 SIZE_MIB=64 bash benches/pipe.sh
+#   FEATURES=hyperscan BLACKBAR_ENGINE=hyperscan bash benches/pipe.sh   # the Hyperscan engine
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
@@ -14,7 +15,7 @@ KIND=${KIND:-sprinkled}
 FILE=${FILE:-/tmp/blackbar-${KIND}-${SIZE_MIB}m-seed1.log}
 BIN=target/release/blackbar
 
-cargo build --release --quiet --bin blackbar --example gencorpus
+cargo build --release --quiet ${FEATURES:+--features "$FEATURES"} --bin blackbar --example gencorpus
 if [[ ! -s $FILE || $(stat -c %s "$FILE") -ne $((SIZE_MIB * 1048576)) ]]; then
     target/release/examples/gencorpus --seed 1 --bytes $((SIZE_MIB * 1048576)) \
         --kind "$KIND" --out "$FILE"

@@ -1480,7 +1480,7 @@ fn rules_list_table_honours_disable() {
     let lines: Vec<&str> = out.lines().collect();
     assert_eq!(lines.len(), 2, "{out}");
     assert!(lines[0].starts_with("ID "), "{out}");
-    assert_eq!(lines[1], "0 rules");
+    assert!(lines[1].starts_with("0 rules (engine: "), "{out}");
 }
 
 // ---------------------------------------------------------------------------------------
@@ -1498,9 +1498,21 @@ fn version_names_the_engines() {
         );
         let engines = lines.next().unwrap_or_default();
         assert!(
-            engines.starts_with("engines: ") && engines.contains("regex-automata"),
+            engines.starts_with("engines: ") && engines.contains("rust (regex-automata)"),
             "{out}"
         );
+        // `auto` is the fastest engine built in.
+        let auto = if cfg!(feature = "hyperscan") {
+            "(auto: hyperscan)"
+        } else {
+            "(auto: rust)"
+        };
+        assert_eq!(
+            engines.contains("hyperscan ("),
+            cfg!(feature = "hyperscan"),
+            "{out}"
+        );
+        assert!(engines.ends_with(auto), "{out}");
     }
 }
 

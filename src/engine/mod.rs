@@ -124,8 +124,11 @@ impl EngineKind {
             .iter()
             .map(|k| match k {
                 #[cfg(feature = "hyperscan")]
+                #[cfg(feature = "hyperscan")]
                 EngineKind::Hyperscan => format!("hyperscan ({})", hyperscan::version()),
-                k => k.name().to_string(),
+                EngineKind::Rust => "rust (regex-automata)".to_string(),
+                #[cfg(not(feature = "hyperscan"))]
+                EngineKind::Hyperscan => unreachable!("not compiled in"),
             })
             .collect::<Vec<_>>()
             .join(", ")
@@ -317,6 +320,8 @@ pub struct Engine {
     kind: EngineKind,
     /// Rules (indexes) some of whose prefilter patterns Hyperscan refused.
     fallback: Vec<u32>,
+    /// The self-scanned rules (indexes): scanned whatever the prefilter says.
+    self_scan: Vec<u32>,
     /// Bytes kept before the earliest undecided position: look-behind for `\b` and context.
     lookbehind: u64,
     max_len: u64,
@@ -453,7 +458,11 @@ impl Engine {
             (Some(p), f)
         };
         let max_len = rules.iter().map(|r| r.max_len).max().unwrap_or(0);
+        let self_scan = (0..rules.len() as u32)
+            .filter(|&i| rules[i as usize].source == Source::SelfScan)
+            .collect();
         Ok(Engine {
+            self_scan,
             rules,
             prefilter,
             kind,
@@ -513,12 +522,20 @@ impl Engine {
             events: vec![],
             states: self.rules.iter().map(|_| RuleState::default()).collect(),
             scanned: 0,
+            touched: vec![],
+            all_touched: false,
+            todo: vec![],
         }
     }
 
     /// The earliest absolute offset a scanner still needs in its buffer.
     pub(crate) fn keep_from(&self, sc: &Scanner, emitted: u64) -> u64 {
-        let undecided = sc.states.iter().map(|s| s.p).min().unwrap_or(sc.scanned);
+        // Untouched rules after a one-call scan are decided by the end of the input.
+        let undecided = match sc.all_touched {
+            true => sc.states.iter().map(|s| s.p).min(),
+            false => sc.touched.iter().map(|&i| sc.states[i as usize].p).min(),
+        }
+        .unwrap_or(sc.scanned);
         let reach = self.prefilter.as_ref().map_or(0, |p| p.reach);
         emitted
             .min(undecided)
@@ -542,11 +559,29 @@ impl Engine {
         self.prefilter(sc, hay, base);
         let last_nl = memchr::memrchr(b'\n', hay).map(|i| base + i as u64);
         let mut frontier = end;
+        if eof && !sc.all_touched {
+            // A whole input in one call (a small record): only the rules the prefilter
+            // anchored and the self-scanned ones have anything to do; every other rule is
+            // decided by the end of the input. The cost is independent of the catalog size.
+            let mut todo = std::mem::take(&mut sc.todo);
+            todo.clear();
+            todo.extend_from_slice(&sc.touched);
+            todo.extend_from_slice(&self.self_scan);
+            todo.sort_unstable();
+            todo.dedup();
+            for &i in &todo {
+                let i = i as usize;
+                touch(&mut sc.states, &mut sc.touched, i);
+                self.advance(i, &rules.rules()[i], sc, hay, base, eof, last_nl, out);
+            }
+            sc.todo = todo;
+            return end;
+        }
+        sc.all_touched = true;
         for (i, rule) in rules.rules().iter().enumerate() {
             if eof && self.rules[i].source != Source::SelfScan && sc.states[i].anchors.is_empty() {
                 // Nothing to confirm and nothing left to come: the whole input is decided
-                // (what `advance` concludes too, without its setup; most rules of a small
-                // record take this path).
+                // (what `advance` concludes too, without its setup).
                 sc.states[i].p = end;
                 continue;
             }
@@ -599,13 +634,20 @@ impl Engine {
             // hold regardless): every start in the pass is a candidate.
             for (r, rm) in self.rules.iter().enumerate() {
                 if rm.source != Source::SelfScan {
+                    touch(&mut sc.states, &mut sc.touched, r);
                     sc.states[r].push_anchor(from.saturating_sub(rm.max_len), end);
                 }
             }
             sc.events.clear();
             return;
         }
-        for (id, e) in sc.events.drain(..) {
+        let Scanner {
+            events,
+            states,
+            touched,
+            ..
+        } = sc;
+        for (id, e) in events.drain(..) {
             if e < scanned {
                 continue;
             }
@@ -614,7 +656,8 @@ impl Engine {
                     let s = e - len;
                     for &r in rules {
                         let lead = self.rules[r as usize].lead;
-                        sc.states[r as usize].push_anchor(s.saturating_sub(lead), s + 1);
+                        touch(states, touched, r as usize);
+                        states[r as usize].push_anchor(s.saturating_sub(lead), s + 1);
                     }
                 }
                 Hit::Rule {
@@ -622,8 +665,8 @@ impl Engine {
                     max_len,
                     min_len,
                 } => {
-                    sc.states[rule as usize]
-                        .push_anchor(e.saturating_sub(max_len), e - min_len + 1);
+                    touch(states, touched, rule as usize);
+                    states[rule as usize].push_anchor(e.saturating_sub(max_len), e - min_len + 1);
                 }
             }
         }
@@ -889,15 +932,28 @@ impl Scanner {
             events: vec![],
             states: vec![],
             scanned: 0,
+            touched: vec![],
+            all_touched: false,
+            todo: vec![],
         }
     }
 
     /// Forgets the input seen so far, keeping the caches: ready for a new input.
     pub fn reset(&mut self) {
-        for st in &mut self.states {
+        let clear = |st: &mut RuleState| {
             st.p = 0;
             st.anchors.clear();
+            st.touched = false;
+        };
+        if self.all_touched {
+            self.states.iter_mut().for_each(clear);
+        } else {
+            for &i in &self.touched {
+                clear(&mut self.states[i as usize]);
+            }
         }
+        self.touched.clear();
+        self.all_touched = false;
         self.scanned = 0;
     }
 }
@@ -915,6 +971,20 @@ pub struct Scanner {
     events: Vec<(usize, u64)>,
     states: Vec<RuleState>,
     scanned: u64,
+    /// The rules whose state may differ from a fresh one, unless `all_touched`.
+    touched: Vec<u32>,
+    /// Whether any rule's state may differ from a fresh one (a scan visited every rule).
+    all_touched: bool,
+    /// Reused list of the rules a one-call scan visits.
+    todo: Vec<u32>,
+}
+
+/// Notes that rule `i`'s state is about to change, so that [`Scanner::reset`] restores it.
+fn touch(states: &mut [RuleState], touched: &mut Vec<u32>, i: usize) {
+    if !states[i].touched {
+        states[i].touched = true;
+        touched.push(i as u32);
+    }
 }
 
 #[derive(Debug, Default)]
@@ -923,6 +993,8 @@ struct RuleState {
     p: u64,
     /// Candidate start ranges `[lo, hi)`, sorted by `lo`.
     anchors: VecDeque<(u64, u64)>,
+    /// Listed in the scanner's `touched`.
+    touched: bool,
 }
 
 impl RuleState {
