@@ -164,12 +164,28 @@ impl Redactor {
 
     /// Every match of every rule in `input`, validated but before overlap resolution and
     /// actions. This is what rule examples are checked against.
+    ///
+    /// Borrows a finished stream's scanner when one is pooled, so that many small calls do
+    /// not each pay for new regex caches.
     pub fn detect(&self, input: &[u8]) -> Vec<Detection> {
-        let mut scanner = self.inner.engine.scanner();
+        // A scanner's caches are only a cost; reset state makes it as good as new.
+        let pooled = self.inner.scanners.lock().ok().and_then(|mut p| p.pop());
+        let mut scanner = match pooled {
+            Some(mut s) => {
+                s.reset();
+                s
+            }
+            None => self.inner.engine.scanner(),
+        };
         let mut out = vec![];
         self.inner
             .engine
             .scan(&mut scanner, &self.inner.rules, input, 0, true, &mut out);
+        if let Ok(mut pool) = self.inner.scanners.lock() {
+            if pool.is_empty() {
+                pool.push(scanner);
+            }
+        }
         out.sort_by_key(|d| (d.claim.start, d.rule));
         out
     }

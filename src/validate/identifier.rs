@@ -51,7 +51,8 @@ pub enum IdCheck {
     KrRrn,
     /// US ABA routing number: prefix and 3-7-1 weights.
     AbaRouting,
-    /// North-American VIN: position-9 check digit.
+    /// VIN check digit (position 9): checked for North-American VINs (first character 1-5),
+    /// where it is mandatory; other regions' VINs carry nothing to check.
     Vin,
     /// Any VIN: characters and letter/digit mix (structure).
     VinStructure,
@@ -150,6 +151,7 @@ impl IdCheck {
             IdCheck::SgNric => national::nric_valid(value),
             IdCheck::KrRrn => national::rrn_valid(value),
             IdCheck::AbaRouting => national::aba_valid(value),
+            IdCheck::Vin if !matches!(value.first(), Some(b'1'..=b'5')) => return None,
             IdCheck::Vin => national::vin_valid(value),
             IdCheck::VinStructure => national::vin_structure_valid(value),
             IdCheck::Base58Check => crypto_address::base58check_address_valid(value),
