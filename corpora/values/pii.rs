@@ -72,7 +72,6 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
     ("us-aba-routing", us_aba_routing),
     ("imei", imei),
     ("vin", vin),
-    ("vin-context", vin_context),
     ("btc-address-base58", btc_address_base58),
     ("btc-address-bech32", btc_address_bech32),
     ("eth-address", eth_address),
@@ -576,7 +575,8 @@ fn in_pan(seed: u64) -> (String, String) {
     let upper = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
     let head: String = (0..3).map(|_| r.letter(upper)).collect();
     (
-        String::new(),
+        r.pick(&["PAN: ", "pan card no. ", "Permanent Account Number "])
+            .into(),
         format!(
             "{head}{}{}{}{}",
             r.letter(b"ABCFGHJLPT"),
@@ -774,15 +774,12 @@ fn vin_with(r: &mut Rng, wmi: &str) -> String {
 
 fn vin(seed: u64) -> (String, String) {
     let mut r = Rng::new(seed);
-    let wmi = r.pick(&["1HG", "1FT", "2T1", "3VW", "4S3", "5YJ", "1G1"]);
-    (String::new(), vin_with(&mut r, wmi))
-}
-
-fn vin_context(seed: u64) -> (String, String) {
-    let mut r = Rng::new(seed);
-    let wmi = r.pick(&["WVW", "WDB", "JHM", "VF1", "ZFA", "SAL", "YV1"]);
+    // North-American (check digit mandatory) and other manufacturers' prefixes.
+    let wmi = r.pick(&[
+        "1HG", "1FT", "2T1", "3VW", "4S3", "5YJ", "WVW", "WDB", "JHM", "VF1", "ZFA", "YV1",
+    ]);
     (
-        r.pick(&["VIN: ", "Fahrgestellnummer ", "chassis no. "]).into(),
+        r.pick(&["VIN: ", "Fahrgestellnummer ", "chassis no. ", "vin="]).into(),
         vin_with(&mut r, wmi),
     )
 }
