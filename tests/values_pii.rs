@@ -13,7 +13,11 @@ use blackbar::{Category, Confidence, Redactor};
 const SEEDS: u64 = 50;
 
 /// The rule ids of acted-on detections whose span overlaps `value`, with their spans.
-fn acted_on(r: &Redactor, text: &str, value: std::ops::Range<usize>) -> Vec<(String, usize, usize)> {
+fn acted_on(
+    r: &Redactor,
+    text: &str,
+    value: std::ops::Range<usize>,
+) -> Vec<(String, usize, usize)> {
     r.detect(text.as_bytes())
         .into_iter()
         .filter(|d| d.confidence >= Confidence::Medium)
@@ -59,7 +63,11 @@ fn plants_vary_with_the_seed() {
     for &(id, generate) in pii::PLANTS {
         let values: HashSet<String> = (0..SEEDS).map(|s| generate(s).1).collect();
         // Names come from small lists; everything else is random digits or bytes.
-        let floor = if id.starts_with("person-name") { 10 } else { 40 };
+        let floor = if id.starts_with("person-name") {
+            10
+        } else {
+            40
+        };
         assert!(
             values.len() >= floor,
             "{id}: only {} distinct values in {SEEDS} seeds",

@@ -66,7 +66,13 @@ fn keccak_f1600(st: &mut [u64; 25]) {
             carry = next;
         }
         for y in 0..5 {
-            let row = [st[5 * y], st[5 * y + 1], st[5 * y + 2], st[5 * y + 3], st[5 * y + 4]];
+            let row = [
+                st[5 * y],
+                st[5 * y + 1],
+                st[5 * y + 2],
+                st[5 * y + 3],
+                st[5 * y + 4],
+            ];
             for x in 0..5 {
                 st[5 * y + x] = row[x] ^ (!row[(x + 1) % 5] & row[(x + 2) % 5]);
             }
@@ -166,7 +172,11 @@ pub fn base58check_encode(payload: &[u8]) -> String {
         }
     }
     let mut s = "1".repeat(zeros);
-    s.extend(out.iter().rev().map(|&d| char::from(BASE58[usize::from(d)])));
+    s.extend(
+        out.iter()
+            .rev()
+            .map(|&d| char::from(BASE58[usize::from(d)])),
+    );
     s
 }
 
@@ -207,7 +217,13 @@ const BECH32: &[u8; 32] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
 const BECH32M_CONST: u32 = 0x2bc8_30a3;
 
 fn bech32_polymod(values: &[u8]) -> u32 {
-    const GEN: [u32; 5] = [0x3b6a_57b2, 0x2650_8e6d, 0x1ea1_19fa, 0x3d42_33dd, 0x2a14_62b3];
+    const GEN: [u32; 5] = [
+        0x3b6a_57b2,
+        0x2650_8e6d,
+        0x1ea1_19fa,
+        0x3d42_33dd,
+        0x2a14_62b3,
+    ];
     let mut chk = 1u32;
     for &v in values {
         let top = chk >> 25;
@@ -377,7 +393,9 @@ mod tests {
         assert!(!base58check_address_valid(
             b"1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNb"
         ));
-        assert!(!base58check_address_valid(b"1A1zP1eP5QGefi2DMPTfTL5SLmv7Divf0a"));
+        assert!(!base58check_address_valid(
+            b"1A1zP1eP5QGefi2DMPTfTL5SLmv7Divf0a"
+        ));
         let payload: Vec<u8> = std::iter::once(0).chain(1..=20).collect();
         let enc = base58check_encode(&payload);
         assert!(enc.starts_with('1'));
@@ -415,6 +433,9 @@ mod tests {
         let a = segwit_encode("bc", 0, &[7u8; 20]);
         assert!(segwit_address_valid(a.as_bytes()), "{a}");
         let a = segwit_encode("bc", 1, &[9u8; 32]);
-        assert!(a.starts_with("bc1p") && segwit_address_valid(a.as_bytes()), "{a}");
+        assert!(
+            a.starts_with("bc1p") && segwit_address_valid(a.as_bytes()),
+            "{a}"
+        );
     }
 }

@@ -87,13 +87,11 @@ impl Validator {
             "not-placeholder" => Validator::NotPlaceholder,
             _ => match IdCheck::parse(s) {
                 Some(id) => Validator::Id(id),
-                None => {
-                    return Err(format!(
-                        "unknown validator '{s}' (known: luhn, iban, github-crc32, atlassian-crc32, \
+                None => return Err(format!(
+                    "unknown validator '{s}' (known: luhn, iban, github-crc32, atlassian-crc32, \
                          canary, ssn, ipv4, ipv6, jwt, not-placeholder, entropy>=N, {})",
-                        IdCheck::names().collect::<Vec<_>>().join(", ")
-                    ))
-                }
+                    IdCheck::names().collect::<Vec<_>>().join(", ")
+                )),
             },
         })
     }
@@ -245,7 +243,10 @@ mod tests {
         assert!(contains_word(b"call the phone: 5", b"phone:"));
         assert!(contains_word(b"x tel.0612", b"tel."));
         assert!(!contains_word(b"hotel.0612", b"tel."));
-        assert!(contains_word("sécurité sociale".as_bytes(), "sécurité sociale".as_bytes()));
+        assert!(contains_word(
+            "sécurité sociale".as_bytes(),
+            "sécurité sociale".as_bytes()
+        ));
         assert!(!contains_word(b"", b"x"));
     }
 }

@@ -42,10 +42,7 @@ fn number(d: &[u8]) -> u64 {
 }
 
 fn weighted(d: &[u8], weights: &[u32]) -> u32 {
-    d.iter()
-        .zip(weights)
-        .map(|(&x, &w)| u32::from(x) * w)
-        .sum()
+    d.iter().zip(weights).map(|(&x, &w)| u32::from(x) * w).sum()
 }
 
 fn all_same(d: &[u8]) -> bool {
@@ -85,7 +82,10 @@ pub fn uk_nino_valid(value: &[u8]) -> bool {
     !bad(v[0])
         && !bad(v[1])
         && v[1] != b'O'
-        && !matches!(&v[..2], b"BG" | b"GB" | b"KN" | b"NK" | b"NT" | b"TN" | b"ZZ")
+        && !matches!(
+            &v[..2],
+            b"BG" | b"GB" | b"KN" | b"NK" | b"NT" | b"TN" | b"ZZ"
+        )
 }
 
 /// German tax id (Steuer-ID): the check digit of the first 10 digits, ISO 7064 MOD 11,10.
@@ -194,8 +194,8 @@ pub fn dni_nie_valid(value: &[u8]) -> bool {
 pub fn codice_fiscale_check_char(first15: &[u8]) -> Option<u8> {
     // Values of 0-9 / A-Z in odd (1st, 3rd, ...) positions.
     const ODD: [u32; 26] = [
-        1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25,
-        24, 23,
+        1, 0, 5, 7, 9, 13, 15, 17, 19, 21, 2, 4, 18, 20, 11, 3, 6, 8, 12, 14, 16, 10, 22, 25, 24,
+        23,
     ];
     let mut sum = 0u32;
     for (i, &c) in first15.iter().enumerate() {
@@ -579,13 +579,58 @@ pub fn passport_valid(value: &[u8]) -> bool {
 /// those in text without being a name ("Dear Customer", "Name: Unknown").
 pub fn person_name_valid(value: &[u8]) -> bool {
     const NOT_NAMES: &[&str] = &[
-        "customer", "customers", "sir", "madam", "sirs", "user", "users", "team", "all",
-        "friend", "friends", "colleague", "colleagues", "valued", "member", "members",
-        "support", "admin", "administrator", "manager", "hiring", "client", "sender",
-        "recipient", "applicant", "candidate", "unknown", "none", "null", "test", "example",
-        "default", "john doe", "jane doe", "max mustermann", "erika mustermann", "string",
-        "value", "name", "first", "last", "full", "anonymous", "guest", "owner", "service",
-        "partner", "subscriber", "reader", "everyone", "there", "world",
+        "customer",
+        "customers",
+        "sir",
+        "madam",
+        "sirs",
+        "user",
+        "users",
+        "team",
+        "all",
+        "friend",
+        "friends",
+        "colleague",
+        "colleagues",
+        "valued",
+        "member",
+        "members",
+        "support",
+        "admin",
+        "administrator",
+        "manager",
+        "hiring",
+        "client",
+        "sender",
+        "recipient",
+        "applicant",
+        "candidate",
+        "unknown",
+        "none",
+        "null",
+        "test",
+        "example",
+        "default",
+        "john doe",
+        "jane doe",
+        "max mustermann",
+        "erika mustermann",
+        "string",
+        "value",
+        "name",
+        "first",
+        "last",
+        "full",
+        "anonymous",
+        "guest",
+        "owner",
+        "service",
+        "partner",
+        "subscriber",
+        "reader",
+        "everyone",
+        "there",
+        "world",
     ];
     let lower = value.to_ascii_lowercase();
     let Ok(text) = std::str::from_utf8(&lower) else {
@@ -634,7 +679,10 @@ mod tests {
         assert!(!steuer_id_valid(b"12345678903"), "no repeated digit");
         assert!(!steuer_id_digits_ok(&d("1112345678")), "three adjacent");
         assert!(steuer_id_digits_ok(&d("1121345678")));
-        assert!(!steuer_id_digits_ok(&d("1122345678")), "two repeated digits");
+        assert!(
+            !steuer_id_digits_ok(&d("1122345678")),
+            "two repeated digits"
+        );
     }
 
     #[test]
@@ -784,7 +832,9 @@ mod tests {
     fn rrn() {
         let c = rrn_check_digit(&d("850101123456"));
         assert!(rrn_valid(format!("850101-123456{c}").as_bytes()));
-        assert!(!rrn_valid(format!("850101-123456{}", (c + 1) % 10).as_bytes()));
+        assert!(!rrn_valid(
+            format!("850101-123456{}", (c + 1) % 10).as_bytes()
+        ));
     }
 
     #[test]
@@ -801,7 +851,10 @@ mod tests {
         assert!(vin_valid(b"1M8GDM9AXKP042788"));
         assert!(!vin_valid(b"11111111111111111"), "needs letters");
         assert!(!vin_valid(b"1M8GDM9A1KP042788"));
-        assert!(!vin_structure_valid(b"1M8GDM9AXKP04278I"), "I is no VIN character");
+        assert!(
+            !vin_structure_valid(b"1M8GDM9AXKP04278I"),
+            "I is no VIN character"
+        );
         assert!(vin_structure_valid(b"WVWZZZ1JZXW000001"));
     }
 
