@@ -49,6 +49,8 @@ pub enum IdCheck {
     SgNric,
     /// Korean RRN check digit (numbers issued before October 2020).
     KrRrn,
+    /// The first six digits are a date `YYMMDD` (structure).
+    Yymmdd,
     /// US ABA routing number: prefix and 3-7-1 weights.
     AbaRouting,
     /// VIN check digit (position 9): checked for North-American VINs (first character 1-5),
@@ -89,6 +91,7 @@ const ALL: &[(&str, IdCheck)] = &[
     ("br-cnpj", IdCheck::BrCnpj),
     ("sg-nric", IdCheck::SgNric),
     ("kr-rrn", IdCheck::KrRrn),
+    ("yymmdd", IdCheck::Yymmdd),
     ("aba-routing", IdCheck::AbaRouting),
     ("vin", IdCheck::Vin),
     ("vin-structure", IdCheck::VinStructure),
@@ -122,7 +125,11 @@ impl IdCheck {
     pub fn is_gate(self) -> bool {
         matches!(
             self,
-            IdCheck::UkNino | IdCheck::VinStructure | IdCheck::Passport | IdCheck::PersonName
+            IdCheck::UkNino
+                | IdCheck::VinStructure
+                | IdCheck::Passport
+                | IdCheck::PersonName
+                | IdCheck::Yymmdd
         )
     }
 
@@ -150,6 +157,7 @@ impl IdCheck {
             IdCheck::BrCnpj => national::cnpj_valid(value),
             IdCheck::SgNric => national::nric_valid(value),
             IdCheck::KrRrn => national::rrn_valid(value),
+            IdCheck::Yymmdd => national::yymmdd_valid(value),
             IdCheck::AbaRouting => national::aba_valid(value),
             IdCheck::Vin if !matches!(value.first(), Some(b'1'..=b'5')) => return None,
             IdCheck::Vin => national::vin_valid(value),

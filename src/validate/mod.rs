@@ -87,11 +87,13 @@ impl Validator {
             "not-placeholder" => Validator::NotPlaceholder,
             _ => match IdCheck::parse(s) {
                 Some(id) => Validator::Id(id),
-                None => return Err(format!(
+                None => {
+                    return Err(format!(
                     "unknown validator '{s}' (known: luhn, iban, github-crc32, atlassian-crc32, \
                          canary, ssn, ipv4, ipv6, jwt, not-placeholder, entropy>=N, {})",
                     IdCheck::names().collect::<Vec<_>>().join(", ")
-                )),
+                ))
+                }
             },
         })
     }

@@ -492,6 +492,19 @@ pub fn rrn_check_digit(first12: &[u8]) -> u8 {
     ((11 - s % 11) % 10) as u8
 }
 
+/// Whether the first six digits of `value` are a date `YYMMDD` (month 1-12, day 1-31).
+/// Patterns keep date ranges out of the regex (`[01][0-9]` rather than `0[1-9]|1[0-2]`):
+/// exact ranges multiply the states of the prefilter's automaton.
+pub fn yymmdd_valid(value: &[u8]) -> bool {
+    let d = digits(value);
+    if d.len() < 6 {
+        return false;
+    }
+    let month = d[2] * 10 + d[3];
+    let day = d[4] * 10 + d[5];
+    (1..=12).contains(&month) && (1..=31).contains(&day)
+}
+
 /// Korean RRN: 13 digits whose last is the pre-2020 check digit.
 pub fn rrn_valid(value: &[u8]) -> bool {
     let d = digits(value);
@@ -826,6 +839,14 @@ mod tests {
         assert!(!nric_valid(b"M1234567L"));
         assert!(!nric_valid(b"S1234567E"));
         assert!(!nric_valid(b"A1234567D"));
+    }
+
+    #[test]
+    fn yymmdd() {
+        assert!(yymmdd_valid(b"850101-1234566"));
+        assert!(!yymmdd_valid(b"851301-1234566"));
+        assert!(!yymmdd_valid(b"850100-1234566"));
+        assert!(!yymmdd_valid(b"8501"));
     }
 
     #[test]
