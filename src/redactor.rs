@@ -169,6 +169,9 @@ impl Redactor {
 
     /// Every match of every rule in `input`, validated but before overlap resolution and
     /// actions. This is what rule examples are checked against.
+    ///
+    /// Borrows a finished stream's scanner when one is pooled, so that many small calls do
+    /// not each pay for new regex caches.
     pub fn detect(&self, input: &[u8]) -> Vec<Detection> {
         // A stream only for its pooled scanner: repeated calls reuse the caches.
         let mut stream = self.stream();

@@ -42,7 +42,7 @@ fn catalog_breadth() {
         count(Category::Secret)
     );
     assert!(
-        count(Category::Pii) >= 10,
+        count(Category::Pii) >= 59,
         "{} pii rules",
         count(Category::Pii)
     );
@@ -55,6 +55,12 @@ fn catalog_breadth() {
         "iban",
         "blackbar-canary",
         "pem-private-key",
+        "uk-nhs",
+        "de-steuer-id",
+        "fr-nir",
+        "nl-bsn",
+        "in-aadhaar",
+        "eth-address",
     ] {
         assert!(r.rules().get(id).is_some(), "missing rule {id}");
     }

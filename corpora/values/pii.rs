@@ -1,20 +1,29 @@
-//! Planted PII values for the labeled corpora (`corpora/labeled.rs`).
+//! Planted-value generators for the PII rules of the default catalog.
 //!
-//! STAND-IN written by the eval engineer: it covers every checksummed PII rule of the current
-//! catalog (cards, IBAN) and a handful of others, with the shared interface below. The PII
-//! engineer's file (one entry per default-catalog PII rule) replaces it at merge.
+//! Each entry is `(rule id, generator)`. A generator makes one fresh value from a seed and
+//! returns `(lead, value)`: `lead` is the text that must come immediately before the value
+//! for the rule to fire (a context keyword and a separator; empty for formats that need no
+//! context), `value` is exactly the byte span the rule reports (the `secret` group for
+//! keyword-anchored rules).
 //!
-//! Every value is synthetic: emails use reserved `example.*` domains, phone numbers are
-//! random, cards and IBANs are random digits given valid check digits. None belongs to anyone.
+//! Values are synthetic: random digits with their check digits computed by the same public
+//! functions blackbar's validators use (`blackbar::validate::national`,
+//! `blackbar::validate::crypto_address`, `luhn_valid`, `iban_mod97`), so they are valid,
+//! vary with the seed, and are nobody's real identifier. Names and streets are drawn from
+//! small lists of common words and combined at random.
 //!
-//! Included by path (`#[path = "../values/pii.rs"]`): std and blackbar's public API only.
+//! Included by path from tests and tools, so it uses only std and blackbar's public API.
 
+use blackbar::validate::crypto_address::{base58check_encode, eip55_encode, segwit_encode};
+use blackbar::validate::national as id;
 use blackbar::validate::{iban_mod97, luhn_valid};
 
 /// (rule id, generator). The generator makes one fresh value from a seed and returns
-/// (lead, value): `lead` is the text that must come immediately before the value for the rule
-/// to fire (a context word and a space; usually empty), `value` exactly the byte span the
-/// rule must report.
+/// (lead, value): `lead` is the text that must come immediately before the value for the rule to
+/// fire (a key name and `=`, `Bearer `, a context word and a space; usually empty), `value` is
+/// exactly the byte span the rule must report (for rules with a `secret` group, the group).
+// The shared interface fixes this type; a type alias would not be shared with the other files.
+#[allow(clippy::type_complexity)]
 pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
     ("email", email),
     ("phone-e164", phone_e164),
@@ -22,227 +31,937 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
     ("phone-uk", phone_uk),
     ("phone-de", phone_de),
     ("phone-fr", phone_fr),
-    ("card-visa", |s| card(s, &["4"], 16, 4)),
-    ("card-mastercard", |s| {
-        card(s, &["51", "53", "55", "2221", "2720"], 16, 4)
-    }),
-    ("card-amex", |s| card(s, &["34", "37"], 15, 0)),
-    ("card-discover", |s| card(s, &["6011", "65", "644"], 16, 4)),
-    ("card-jcb", |s| card(s, &["3528", "3589"], 16, 4)),
-    ("card-diners", |s| {
-        card(s, &["300", "305", "36", "38"], 14, 0)
-    }),
+    ("phone-es", phone_es),
+    ("phone-it", phone_it),
+    ("phone-nl-mobile", phone_nl_mobile),
+    ("card-visa", card_visa),
+    ("card-mastercard", card_mastercard),
+    ("card-amex", card_amex),
+    ("card-discover", card_discover),
+    ("card-jcb", card_jcb),
+    ("card-diners", card_diners),
     ("iban", iban),
-    ("us-ssn", ssn),
+    ("us-ssn", us_ssn),
+    ("us-ssn-bare", us_ssn_bare),
     ("ipv4", ipv4),
     ("ipv6", ipv6),
-    ("mac-address", mac),
+    ("mac-address", mac_address),
+    ("uk-nino", uk_nino),
+    ("uk-nhs", uk_nhs),
+    ("de-steuer-id", de_steuer_id),
+    ("fr-nir", fr_nir),
+    ("es-dni", es_dni),
+    ("es-nie", es_nie),
+    ("it-codice-fiscale", it_codice_fiscale),
+    ("nl-bsn", nl_bsn),
+    ("be-national-number", be_national_number),
+    ("pl-pesel", pl_pesel),
+    ("se-personnummer", se_personnummer),
+    ("fi-hetu", fi_hetu),
+    ("dk-cpr", dk_cpr),
+    ("in-aadhaar", in_aadhaar),
+    ("in-pan", in_pan),
+    ("au-tfn", au_tfn),
+    ("au-abn", au_abn),
+    ("au-medicare", au_medicare),
+    ("ca-sin", ca_sin),
+    ("br-cpf", br_cpf),
+    ("br-cpf-bare", br_cpf_bare),
+    ("br-cnpj", br_cnpj),
+    ("sg-nric", sg_nric),
+    ("kr-rrn", kr_rrn),
+    ("us-itin", us_itin),
+    ("us-aba-routing", us_aba_routing),
+    ("imei", imei),
+    ("vin", vin),
+    ("btc-address-base58", btc_address_base58),
+    ("btc-address-bech32", btc_address_bech32),
+    ("eth-address", eth_address),
+    ("passport", passport),
+    ("date-of-birth", date_of_birth),
+    ("street-address-en", street_address_en),
+    ("street-address-de-nl", street_address_de_nl),
+    ("street-address-fr", street_address_fr),
+    ("person-name", person_name),
+    ("person-name-salutation", person_name_salutation),
 ];
 
-const DIGITS: &[u8] = b"0123456789";
-const HEX: &[u8] = b"0123456789abcdef";
+/// SplitMix64: a small seeded generator, so a seed always gives the same value.
+struct Rng(u64);
 
-/// splitmix64: a fresh, well-mixed stream per seed.
-struct Mix(u64);
-
-impl Mix {
+impl Rng {
+    fn new(seed: u64) -> Rng {
+        Rng(seed ^ 0x5bd1_e995_9e37_79b9)
+    }
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
         let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
         z ^ (z >> 31)
     }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
+    /// Uniform in `lo..=hi`.
+    fn range(&mut self, lo: u64, hi: u64) -> u64 {
+        lo + self.next() % (hi - lo + 1)
     }
-
-    fn text(&mut self, alphabet: &[u8], n: usize) -> String {
-        (0..n)
-            .map(|_| alphabet[self.below(alphabet.len() as u64) as usize] as char)
-            .collect()
+    fn digit(&mut self) -> u8 {
+        self.range(0, 9) as u8
     }
-
+    /// `n` random digit values.
+    fn digits(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.digit()).collect()
+    }
     fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len() as u64) as usize]
+        xs[self.next() as usize % xs.len()]
     }
-
-    /// `n` digits, the first one non-zero.
-    fn number(&mut self, n: usize) -> String {
-        let mut s = self.text(b"123456789", 1);
-        s.push_str(&self.text(DIGITS, n - 1));
-        s
+    fn letter(&mut self, alphabet: &[u8]) -> char {
+        char::from(alphabet[self.next() as usize % alphabet.len()])
     }
 }
 
+/// Digit values as text.
+fn text(d: &[u8]) -> String {
+    d.iter().map(|x| char::from(b'0' + x)).collect()
+}
+
+/// Digits that are not all the same, as several validators refuse those.
+fn varied_digits(rng: &mut Rng, n: usize) -> Vec<u8> {
+    loop {
+        let d = rng.digits(n);
+        if d.iter().any(|&x| x != d[0]) {
+            return d;
+        }
+    }
+}
+
+/// A date of birth: (day, month, two-digit year, four-digit year).
+fn birth_date(rng: &mut Rng) -> (u64, u64, u64, u64) {
+    let year = rng.range(1940, 2015);
+    (rng.range(1, 28), rng.range(1, 12), year % 100, year)
+}
+
+const FIRST: &[&str] = &[
+    "Anna", "Jonas", "Priya", "Mateo", "Chloe", "Lukas", "Amara", "Kenji", "Sofia", "Tomasz",
+    "Ingrid", "Rafael", "Leila", "Oskar", "Elena", "Dmitri", "Maren", "Yusuf", "Clara", "Bruno",
+];
+const LAST: &[&str] = &[
+    "Kowalski",
+    "Lindqvist",
+    "Okafor",
+    "Moreau",
+    "Schneider",
+    "Tanaka",
+    "Rossi",
+    "Varga",
+    "Fernandes",
+    "Nakamura",
+    "Becker",
+    "Dubois",
+    "Haddad",
+    "Jansen",
+    "Novak",
+    "Petrov",
+    "Almeida",
+    "Larsen",
+    "Castillo",
+    "Weber",
+];
+
 fn email(seed: u64) -> (String, String) {
-    let mut m = Mix(seed);
-    let first = m.pick(&[
-        "anna", "jonas", "marie", "lukas", "sofia", "mateo", "minji", "arjun",
-    ]);
-    let last = m.pick(&[
-        "keller", "dubois", "garcia", "rossi", "nowak", "virtanen", "kim",
-    ]);
-    let sep = m.pick(&[".", "_", ""]);
-    let domain = m.pick(&[
-        "example.com",
-        "example.org",
-        "example.net",
-        "mail.example.de",
-    ]);
-    let v = format!("{first}{sep}{last}{}@{domain}", m.below(100));
-    (String::new(), v)
+    let mut r = Rng::new(seed);
+    let user = format!(
+        "{}.{}{}",
+        r.pick(FIRST).to_lowercase(),
+        r.pick(LAST).to_lowercase(),
+        r.range(1, 999)
+    );
+    let domain = r.pick(&["mailbox", "post", "inbox", "webmail", "corp-mail"]);
+    let tld = r.pick(&["com", "de", "fr", "io", "co.uk", "nl"]);
+    (
+        String::new(),
+        format!("{user}@{domain}{}.{tld}", r.range(1, 99)),
+    )
 }
 
 fn phone_e164(seed: u64) -> (String, String) {
-    let mut m = Mix(seed);
-    let cc = m.pick(&[
-        "33", "34", "39", "31", "48", "46", "358", "45", "55", "82", "91",
-    ]);
-    (String::new(), format!("+{cc}{}", m.number(9)))
+    let mut r = Rng::new(seed);
+    // Not +44: UK numbers are phone-uk's.
+    let cc = r.pick(&["49", "33", "34", "39", "31", "46"]);
+    (
+        String::new(),
+        format!("+{cc}{}{}", r.range(1, 9), text(&r.digits(9))),
+    )
 }
 
 fn phone_us(seed: u64) -> (String, String) {
-    let mut m = Mix(seed);
-    let area = m.pick(&["415", "212", "646", "312", "617", "206", "512", "303"]);
-    let exchange = 200 + m.below(800);
-    let exchange = if exchange % 100 == 11 || exchange == 555 {
-        exchange + 1
-    } else {
-        exchange
-    };
-    let line = m.below(10_000);
-    let v = match m.below(3) {
-        0 => format!("({area}) {exchange}-{line:04}"),
-        1 => format!("{area}-{exchange}-{line:04}"),
-        _ => format!("{area}.{exchange}.{line:04}"),
-    };
-    (String::new(), v)
+    let mut r = Rng::new(seed);
+    (
+        String::new(),
+        format!(
+            "({}{}) {}{}-{}",
+            r.range(2, 9),
+            text(&r.digits(2)),
+            r.range(2, 9),
+            text(&r.digits(2)),
+            text(&r.digits(4))
+        ),
+    )
 }
 
 fn phone_uk(seed: u64) -> (String, String) {
-    let mut m = Mix(seed);
-    let v = match m.below(2) {
-        0 => format!("07{} {}", m.text(DIGITS, 3), m.text(DIGITS, 6)),
-        _ => format!("020 {} {}", m.number(4), m.text(DIGITS, 4)),
-    };
-    (String::new(), v)
+    let mut r = Rng::new(seed);
+    (
+        String::new(),
+        format!("07{} {}", text(&r.digits(3)), text(&r.digits(6))),
+    )
 }
 
 fn phone_de(seed: u64) -> (String, String) {
-    let mut m = Mix(seed);
-    let area = m.pick(&["030", "040", "089", "0221", "069", "0711"]);
-    let lead = m.pick(&["Telefon: ", "Tel. ", "phone: "]);
-    (lead.into(), format!("{area} {}", m.number(7)))
+    let mut r = Rng::new(seed);
+    let area = r.pick(&["30", "89", "40", "221", "69", "711", "151", "170"]);
+    (
+        r.pick(&["Telefon: ", "Handy ", "Mobil: ", "Rufnummer "])
+            .into(),
+        format!("0{area} {}{}", r.range(1, 9), text(&r.digits(7))),
+    )
 }
 
 fn phone_fr(seed: u64) -> (String, String) {
-    let mut m = Mix(seed);
-    let mut v = format!("0{}", 1 + m.below(7));
-    for _ in 0..4 {
-        v.push(' ');
-        v.push_str(&m.text(DIGITS, 2));
-    }
-    let lead = m.pick(&["tel: ", "Tel. ", "téléphone portable "]);
-    (lead.into(), v)
+    let mut r = Rng::new(seed);
+    let pairs: Vec<String> = (0..4).map(|_| text(&r.digits(2))).collect();
+    (
+        r.pick(&["Tel : ", "portable ", "Contact: "]).into(),
+        format!("0{} {}", r.range(1, 7), pairs.join(" ")),
+    )
 }
 
-/// A Luhn-valid card number of `len` digits starting with one of `prefixes`, in groups of
-/// four separated by spaces or dashes (`groups` 4), or plain.
-fn card(seed: u64, prefixes: &[&str], len: usize, groups: usize) -> (String, String) {
-    let mut m = Mix(seed);
-    let mut digits = m.pick(prefixes).to_string();
-    digits.push_str(&m.text(DIGITS, len - 1 - digits.len()));
-    let check = (b'0'..=b'9')
-        .map(char::from)
-        .find(|&c| luhn_valid(format!("{digits}{c}").as_bytes()))
-        .expect("one check digit is valid");
-    digits.push(check);
-    let sep = m.pick(&["", " ", "-"]);
-    let v = if groups == 0 || sep.is_empty() {
-        digits
-    } else {
-        let groups: Vec<&str> = (0..len / 4).map(|i| &digits[4 * i..4 * i + 4]).collect();
-        groups.join(sep)
-    };
-    (String::new(), v)
+fn phone_es(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    (
+        r.pick(&["Telefono: ", "movil ", "whatsapp "]).into(),
+        format!(
+            "6{} {} {}",
+            text(&r.digits(2)),
+            text(&r.digits(3)),
+            text(&r.digits(3))
+        ),
+    )
+}
+
+fn phone_it(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    (
+        r.pick(&["cell. ", "Telefono: ", "cellulare "]).into(),
+        format!(
+            "3{}{} {} {}",
+            r.range(1, 9),
+            r.digit(),
+            text(&r.digits(3)),
+            text(&r.digits(4))
+        ),
+    )
+}
+
+fn phone_nl_mobile(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    (
+        String::new(),
+        format!("06-{}{}", r.range(1, 9), text(&r.digits(7))),
+    )
+}
+
+/// `prefix` + random digits to `len`, the last one the Luhn check digit.
+fn luhn_number(r: &mut Rng, prefix: &str, len: usize) -> String {
+    let mut s = prefix.to_string();
+    s.push_str(&text(&r.digits(len - prefix.len() - 1)));
+    (0..10)
+        .map(|c| format!("{s}{c}"))
+        .find(|n| luhn_valid(n.as_bytes()))
+        .expect("one check digit passes Luhn")
+}
+
+fn card_visa(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    (String::new(), luhn_number(&mut r, "4", 16))
+}
+
+fn card_mastercard(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let p = format!("5{}", r.range(1, 5));
+    (String::new(), luhn_number(&mut r, &p, 16))
+}
+
+fn card_amex(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let p = r.pick(&["34", "37"]);
+    (String::new(), luhn_number(&mut r, p, 15))
+}
+
+fn card_discover(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    (String::new(), luhn_number(&mut r, "6011", 16))
+}
+
+fn card_jcb(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let p = format!("35{}", r.range(30, 89));
+    (String::new(), luhn_number(&mut r, &p, 16))
+}
+
+fn card_diners(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let p = format!("30{}", r.range(0, 5));
+    (String::new(), luhn_number(&mut r, &p, 14))
 }
 
 fn iban(seed: u64) -> (String, String) {
-    let mut m = Mix(seed);
-    let (country, len) = [
-        ("DE", 18),
-        ("FR", 23),
-        ("ES", 20),
-        ("IT", 23),
-        ("NL", 14),
-        ("PL", 24),
-        ("SE", 20),
-        ("FI", 14),
-        ("DK", 14),
-        ("BE", 12),
-        ("GB", 18),
-    ][m.below(11) as usize];
-    let bban = match country {
-        "NL" => format!(
-            "{}{}",
-            m.text(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ", 4),
-            m.text(DIGITS, 10)
-        ),
-        "GB" => format!(
-            "{}{}",
-            m.pick(&["NWBK", "BARC", "LOYD"]),
-            m.text(DIGITS, 14)
-        ),
-        _ => m.text(DIGITS, len),
-    };
-    let iban = (2..=98)
-        .map(|c| format!("{country}{c:02}{bban}"))
-        .find(|i| iban_mod97(i.as_bytes()) == Some(1))
-        .expect("one pair of check digits is valid");
-    let v = if m.below(2) == 0 {
-        iban
+    let mut r = Rng::new(seed);
+    let (cc, n) = *[("DE", 18), ("NL", 14), ("FR", 23), ("ES", 20), ("BE", 12)]
+        .get(r.next() as usize % 5)
+        .expect("index in range");
+    let bban = if cc == "NL" {
+        format!("{}{}", "ABNA", text(&r.digits(10)))
     } else {
-        let chunks: Vec<String> = iban
-            .as_bytes()
-            .chunks(4)
-            .map(|c| String::from_utf8(c.to_vec()).expect("ascii"))
-            .collect();
-        chunks.join(" ")
+        text(&r.digits(n))
     };
-    (String::new(), v)
+    let rem = iban_mod97(format!("{cc}00{bban}").as_bytes()).expect("alphanumeric");
+    (String::new(), format!("{cc}{:02}{bban}", 98 - rem))
 }
 
-fn ssn(seed: u64) -> (String, String) {
-    let mut m = Mix(seed);
-    let area = loop {
-        let a = 1 + m.below(899);
-        if a != 666 {
-            break a;
-        }
-    };
-    let v = format!("{area:03}-{:02}-{:04}", 1 + m.below(99), 1 + m.below(9999));
-    let lead = m.pick(&["SSN ", "SSN: ", "social security number "]);
-    (lead.into(), v)
+/// An SSN area/group/serial with the structure the `ssn` validator wants.
+fn ssn_parts(r: &mut Rng) -> (u64, u64, u64) {
+    let mut area = r.range(1, 899);
+    if area == 666 {
+        area = 667;
+    }
+    (area, r.range(1, 99), r.range(1, 9999))
+}
+
+fn us_ssn(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let (a, g, s) = ssn_parts(&mut r);
+    (String::new(), format!("{a:03}-{g:02}-{s:04}"))
+}
+
+fn us_ssn_bare(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let (a, g, s) = ssn_parts(&mut r);
+    (
+        r.pick(&["SSN: ", "ssn ", "social security number "]).into(),
+        format!("{a:03}{g:02}{s:04}"),
+    )
 }
 
 fn ipv4(seed: u64) -> (String, String) {
-    let mut m = Mix(seed);
-    let a = m.pick(&["23", "34", "52", "81", "91", "145", "185", "203"]);
-    let v = format!("{a}.{}.{}.{}", m.below(256), m.below(256), 1 + m.below(254));
-    (String::new(), v)
+    let mut r = Rng::new(seed);
+    (
+        String::new(),
+        format!(
+            "{}.{}.{}.{}",
+            r.range(1, 223),
+            r.range(0, 255),
+            r.range(0, 255),
+            r.range(1, 254)
+        ),
+    )
 }
 
 fn ipv6(seed: u64) -> (String, String) {
-    let mut m = Mix(seed);
-    let groups: Vec<String> = (0..6).map(|_| format!("{:x}", m.below(0x10000))).collect();
-    (String::new(), format!("2001:db8:{}", groups.join(":")))
+    let mut r = Rng::new(seed);
+    let groups: Vec<String> = (0..7)
+        .map(|_| format!("{:x}", r.range(1, 0xffff)))
+        .collect();
+    (String::new(), format!("2001:{}", groups.join(":")))
 }
 
-fn mac(seed: u64) -> (String, String) {
-    let mut m = Mix(seed);
-    let sep = m.pick(&[":", "-"]);
-    let octets: Vec<String> = (0..6).map(|_| m.text(HEX, 2)).collect();
-    (String::new(), octets.join(sep))
+fn mac_address(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let b: Vec<String> = (0..6).map(|_| format!("{:02x}", r.range(0, 255))).collect();
+    (String::new(), b.join(":"))
+}
+
+fn uk_nino(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let first = b"ABCEGHJKLMNOPRSTWXYZ";
+    let second = b"ABCEGHJKLMNPRSTWXYZ";
+    loop {
+        let p = format!("{}{}", r.letter(first), r.letter(second));
+        if ["BG", "GB", "KN", "NK", "NT", "TN", "ZZ"].contains(&p.as_str()) {
+            continue;
+        }
+        let d = r.digits(6);
+        let v = format!("{p}{}{}", text(&d), r.letter(b"ABCD"));
+        return (String::new(), v);
+    }
+}
+
+fn uk_nhs(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    loop {
+        let d = varied_digits(&mut r, 9);
+        if let Some(c) = id::nhs_check_digit(&d) {
+            let t = format!("{}{c}", text(&d));
+            return (
+                r.pick(&["NHS number: ", "NHS No. ", "nhs_no="]).into(),
+                format!("{} {} {}", &t[..3], &t[3..6], &t[6..]),
+            );
+        }
+    }
+}
+
+fn de_steuer_id(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    loop {
+        // Nine distinct digits (a shuffled 0-9 minus one), one of them repeated once.
+        let mut pool: Vec<u8> = (0..10).collect();
+        for i in (1..pool.len()).rev() {
+            pool.swap(i, r.range(0, i as u64) as usize);
+        }
+        let mut d: Vec<u8> = pool[..9].to_vec();
+        let dup = d[r.range(0, 8) as usize];
+        d.insert(r.range(0, 9) as usize, dup);
+        if d[0] == 0 || !id::steuer_id_digits_ok(&d) {
+            continue;
+        }
+        let c = id::steuer_id_check_digit(&d);
+        return (
+            r.pick(&["Steuer-ID: ", "Steueridentifikationsnummer ", "IdNr. "])
+                .into(),
+            format!("{}{c}", text(&d)),
+        );
+    }
+}
+
+fn fr_nir(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let (_, month, yy, _) = birth_date(&mut r);
+    let dept = match r.range(0, 9) {
+        0 => "2A".to_string(),
+        1 => "2B".to_string(),
+        _ => format!("{:02}", r.range(1, 95)),
+    };
+    let first13 = format!(
+        "{}{yy:02}{month:02}{dept}{:03}{:03}",
+        r.range(1, 2),
+        r.range(1, 990),
+        r.range(1, 999)
+    );
+    let key = id::nir_key(first13.as_bytes()).expect("digits");
+    let v = format!(
+        "{} {} {} {} {} {} {key:02}",
+        &first13[..1],
+        &first13[1..3],
+        &first13[3..5],
+        &first13[5..7],
+        &first13[7..10],
+        &first13[10..13]
+    );
+    (
+        r.pick(&["NIR : ", "numéro de sécurité sociale: ", "n° INSEE "])
+            .into(),
+        v,
+    )
+}
+
+fn es_dni(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let n = r.range(1_000_000, 99_999_999) as u32;
+    (
+        String::new(),
+        format!("{n:08}{}", char::from(id::dni_letter(n))),
+    )
+}
+
+fn es_nie(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let p = r.range(0, 2) as u32;
+    let n = r.range(0, 9_999_999) as u32;
+    let letter = id::dni_letter(p * 10_000_000 + n);
+    (
+        String::new(),
+        format!(
+            "{}{n:07}{}",
+            char::from(b"XYZ"[p as usize]),
+            char::from(letter)
+        ),
+    )
+}
+
+fn it_codice_fiscale(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let consonants = b"BCDFGHLMNPRSTVZ";
+    let name: String = (0..6).map(|_| r.letter(consonants)).collect();
+    let (day, month, yy, _) = birth_date(&mut r);
+    let month_letter = char::from(b"ABCDEHLMPRST"[(month - 1) as usize]);
+    let day = day + if r.range(0, 1) == 1 { 40 } else { 0 };
+    let place = format!("{}{:03}", r.letter(b"ABCDEFGHILM"), r.range(1, 999));
+    let first15 = format!("{name}{yy:02}{month_letter}{day:02}{place}");
+    let c = id::codice_fiscale_check_char(first15.as_bytes()).expect("alphanumeric");
+    (String::new(), format!("{first15}{}", char::from(c)))
+}
+
+fn nl_bsn(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    loop {
+        let d = varied_digits(&mut r, 8);
+        if let Some(c) = id::bsn_check_digit(&d) {
+            return (
+                r.pick(&["BSN: ", "burgerservicenummer ", "bsn="]).into(),
+                format!("{}{c}", text(&d)),
+            );
+        }
+    }
+}
+
+fn be_national_number(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let (day, month, yy, year) = birth_date(&mut r);
+    let first9 = format!("{yy:02}{month:02}{day:02}{:03}", r.range(1, 997));
+    let d: Vec<u8> = first9.bytes().map(|b| b - b'0').collect();
+    let c = id::be_nrn_check(&d, year >= 2000);
+    (
+        r.pick(&["rijksregisternummer ", "numéro national: ", "INSZ "])
+            .into(),
+        format!(
+            "{}.{}.{}-{}.{c:02}",
+            &first9[..2],
+            &first9[2..4],
+            &first9[4..6],
+            &first9[6..]
+        ),
+    )
+}
+
+fn pl_pesel(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let (day, month, yy, year) = birth_date(&mut r);
+    let m = if year >= 2000 { month + 20 } else { month };
+    let first10 = format!("{yy:02}{m:02}{day:02}{:04}", r.range(0, 9999));
+    let d: Vec<u8> = first10.bytes().map(|b| b - b'0').collect();
+    (
+        r.pick(&["PESEL: ", "pesel ", "nr PESEL "]).into(),
+        format!("{first10}{}", id::pesel_check_digit(&d)),
+    )
+}
+
+fn se_personnummer(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let (day, month, yy, year) = birth_date(&mut r);
+    let nine = format!("{yy:02}{month:02}{day:02}{:03}", r.range(0, 999));
+    let ten = (0..10)
+        .map(|c| format!("{nine}{c}"))
+        .find(|t| luhn_valid(t.as_bytes()))
+        .expect("one check digit passes Luhn");
+    let v = match r.range(0, 2) {
+        0 => format!("{}-{}", &ten[..6], &ten[6..]),
+        1 => format!("{}{}-{}", year / 100, &ten[..6], &ten[6..]),
+        _ => format!("{}{ten}", year / 100),
+    };
+    (
+        r.pick(&["personnummer: ", "Personnummer ", "pnr="]).into(),
+        v,
+    )
+}
+
+fn fi_hetu(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let (day, month, yy, year) = birth_date(&mut r);
+    let sign = if year >= 2000 {
+        r.pick(&["A", "B", "C", "D", "E", "F"])
+    } else {
+        r.pick(&["-", "Y", "X", "W", "V", "U"])
+    };
+    let n = r.range(2, 899);
+    let nine = format!("{day:02}{month:02}{yy:02}{n:03}");
+    let d: Vec<u8> = nine.bytes().map(|b| b - b'0').collect();
+    let c = char::from(id::hetu_check_char(&d));
+    (
+        String::new(),
+        format!("{day:02}{month:02}{yy:02}{sign}{n:03}{c}"),
+    )
+}
+
+fn dk_cpr(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let (day, month, yy, _) = birth_date(&mut r);
+    (
+        r.pick(&["CPR-nr.: ", "cpr ", "CPR nummer: "]).into(),
+        format!("{day:02}{month:02}{yy:02}-{:04}", r.range(0, 9999)),
+    )
+}
+
+fn in_aadhaar(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let mut d = vec![r.range(2, 9) as u8];
+    d.extend(r.digits(10));
+    d.push(id::verhoeff_check_digit(&d));
+    let t = text(&d);
+    (
+        r.pick(&["Aadhaar: ", "aadhaar_no=", "Aadhar number "])
+            .into(),
+        format!("{} {} {}", &t[..4], &t[4..8], &t[8..]),
+    )
+}
+
+fn in_pan(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let upper = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+    let head: String = (0..3).map(|_| r.letter(upper)).collect();
+    (
+        r.pick(&["PAN: ", "pan card no. ", "Permanent Account Number "])
+            .into(),
+        format!(
+            "{head}{}{}{}{}",
+            r.letter(b"ABCFGHJLPT"),
+            r.letter(upper),
+            text(&r.digits(4)),
+            r.letter(upper)
+        ),
+    )
+}
+
+fn au_tfn(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    loop {
+        let d = varied_digits(&mut r, 8);
+        if let Some(c) = id::tfn_check_digit(&d) {
+            let t = format!("{}{c}", text(&d));
+            return (
+                r.pick(&["TFN: ", "tax file number ", "tfn="]).into(),
+                format!("{} {} {}", &t[..3], &t[3..6], &t[6..]),
+            );
+        }
+    }
+}
+
+fn au_abn(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    loop {
+        let body = r.digits(9);
+        if let Some(p) = id::abn_check_digits(&body) {
+            let t = format!("{}{}", text(&p), text(&body));
+            return (
+                r.pick(&["ABN: ", "abn ", "Australian Business Number "])
+                    .into(),
+                format!("{} {} {} {}", &t[..2], &t[2..5], &t[5..8], &t[8..]),
+            );
+        }
+    }
+}
+
+fn au_medicare(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let mut d = vec![r.range(2, 6) as u8];
+    d.extend(r.digits(7));
+    let c = id::medicare_check_digit(&d);
+    let t = text(&d);
+    (
+        r.pick(&["Medicare number: ", "medicare ", "Medicare no. "])
+            .into(),
+        format!("{} {}{c} {}", &t[..4], &t[4..], r.range(1, 9)),
+    )
+}
+
+fn ca_sin(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let first = r.pick(&["1", "2", "3", "4", "5", "6", "7", "9"]);
+    let n = luhn_number(&mut r, first, 9);
+    (
+        r.pick(&["SIN: ", "social insurance number ", "NAS "])
+            .into(),
+        format!("{} {} {}", &n[..3], &n[3..6], &n[6..]),
+    )
+}
+
+/// Nine CPF digits and their two check digits.
+fn cpf_digits(r: &mut Rng) -> String {
+    let d = varied_digits(r, 9);
+    format!("{}{}", text(&d), text(&id::cpf_check_digits(&d)))
+}
+
+fn br_cpf(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let t = cpf_digits(&mut r);
+    (
+        String::new(),
+        format!("{}.{}.{}-{}", &t[..3], &t[3..6], &t[6..9], &t[9..]),
+    )
+}
+
+fn br_cpf_bare(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let t = cpf_digits(&mut r);
+    (r.pick(&["CPF: ", "cpf=", "CPF "]).into(), t)
+}
+
+fn br_cnpj(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let mut d = varied_digits(&mut r, 8);
+    d.extend([0, 0, 0, r.range(1, 9) as u8]);
+    let t = format!("{}{}", text(&d), text(&id::cnpj_check_digits(&d)));
+    (
+        String::new(),
+        format!(
+            "{}.{}.{}/{}-{}",
+            &t[..2],
+            &t[2..5],
+            &t[5..8],
+            &t[8..12],
+            &t[12..]
+        ),
+    )
+}
+
+fn sg_nric(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let prefix = r.letter(b"STFGM") as u8;
+    let d = r.digits(7);
+    let c = id::nric_check_letter(prefix, &d).expect("known prefix");
+    (
+        String::new(),
+        format!("{}{}{}", char::from(prefix), text(&d), char::from(c)),
+    )
+}
+
+fn kr_rrn(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let (day, month, yy, year) = birth_date(&mut r);
+    let sex = if year >= 2000 {
+        r.range(3, 4)
+    } else {
+        r.range(1, 2)
+    };
+    let first12 = format!("{yy:02}{month:02}{day:02}{sex}{:05}", r.range(0, 99999));
+    let d: Vec<u8> = first12.bytes().map(|b| b - b'0').collect();
+    (
+        String::new(),
+        format!(
+            "{}-{}{}",
+            &first12[..6],
+            &first12[6..],
+            id::rrn_check_digit(&d)
+        ),
+    )
+}
+
+fn us_itin(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let group = *[
+        r.range(50, 65),
+        r.range(70, 88),
+        r.range(90, 92),
+        r.range(94, 99),
+    ]
+    .get(r.range(0, 3) as usize)
+    .expect("index in range");
+    (
+        String::new(),
+        format!("9{}-{group}-{}", text(&r.digits(2)), text(&r.digits(4))),
+    )
+}
+
+fn us_aba_routing(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let prefix = *[r.range(1, 12), r.range(21, 32), r.range(61, 72)]
+        .get(r.range(0, 2) as usize)
+        .expect("index in range");
+    let mut d = vec![(prefix / 10) as u8, (prefix % 10) as u8];
+    d.extend(varied_digits(&mut r, 6));
+    let c = id::aba_check_digit(&d);
+    (
+        r.pick(&["routing number: ", "ABA ", "rtn="]).into(),
+        format!("{}{c}", text(&d)),
+    )
+}
+
+fn imei(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let tac = r.pick(&["35", "86", "49", "01"]);
+    (
+        r.pick(&["IMEI: ", "imei=", "device IMEI "]).into(),
+        luhn_number(&mut r, tac, 15),
+    )
+}
+
+const VIN_CHARS: &[u8] = b"ABCDEFGHJKLMNPRSTUVWXYZ0123456789";
+const VIN_LETTERS: &[u8] = b"ABCDEFGHJKLMNPRSTUVWXYZ";
+
+/// A VIN starting with `wmi`, letters in the descriptor, a numeric serial, and the check
+/// digit in position 9 (mandatory in North America, harmless elsewhere).
+fn vin_with(r: &mut Rng, wmi: &str) -> String {
+    let mut v: Vec<u8> = wmi.bytes().collect();
+    while v.len() < 8 {
+        v.push(r.letter(VIN_LETTERS) as u8);
+    }
+    v.push(b'0');
+    v.push(r.letter(b"ABCDEFGHJKLMNPRSTVWXY123456789") as u8);
+    v.push(r.letter(VIN_CHARS) as u8);
+    v.extend(text(&r.digits(6)).bytes());
+    let c = id::vin_check_char(&v).expect("VIN characters");
+    v[8] = c;
+    String::from_utf8(v).expect("ASCII")
+}
+
+fn vin(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    // North-American (check digit mandatory) and other manufacturers' prefixes.
+    let wmi = r.pick(&[
+        "1HG", "1FT", "2T1", "3VW", "4S3", "5YJ", "WVW", "WDB", "JHM", "VF1", "ZFA", "YV1",
+    ]);
+    (
+        r.pick(&["VIN: ", "Fahrgestellnummer ", "chassis no. ", "vin="])
+            .into(),
+        vin_with(&mut r, wmi),
+    )
+}
+
+fn btc_address_base58(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let version = if r.range(0, 1) == 0 { 0x00 } else { 0x05 };
+    let mut payload = vec![version];
+    payload.extend((0..20).map(|_| r.range(0, 255) as u8));
+    (String::new(), base58check_encode(&payload))
+}
+
+fn btc_address_bech32(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let (version, len) = *[(0u8, 20usize), (0, 32), (1, 32)]
+        .get(r.range(0, 2) as usize)
+        .expect("index in range");
+    let program: Vec<u8> = (0..len).map(|_| r.range(0, 255) as u8).collect();
+    (String::new(), segwit_encode("bc", version, &program))
+}
+
+fn eth_address(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let mut a = [0u8; 20];
+    for b in a.iter_mut() {
+        *b = r.range(0, 255) as u8;
+    }
+    (String::new(), eip55_encode(&a))
+}
+
+fn passport(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let upper = b"ABCDEFGHJKLMNPRSTUVWXYZ";
+    let v = match r.range(0, 2) {
+        0 => format!("{}{}", r.letter(upper), text(&r.digits(7))),
+        1 => text(&varied_digits(&mut r, 9)),
+        _ => format!(
+            "{}{}{}{}",
+            text(&r.digits(2)),
+            r.letter(upper),
+            r.letter(upper),
+            text(&r.digits(5))
+        ),
+    };
+    (
+        r.pick(&["Passport No. ", "Reisepassnummer: ", "passport_number="])
+            .into(),
+        v,
+    )
+}
+
+fn date_of_birth(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let (day, month, _, year) = birth_date(&mut r);
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    match r.range(0, 3) {
+        0 => ("DOB: ".into(), format!("{year}-{month:02}-{day:02}")),
+        1 => (
+            "Geburtsdatum: ".into(),
+            format!("{day:02}.{month:02}.{year}"),
+        ),
+        2 => (
+            "born on ".into(),
+            format!("{day} {} {year}", MONTHS[(month - 1) as usize]),
+        ),
+        _ => (
+            "date of birth ".into(),
+            format!("{month:02}/{day:02}/{year}"),
+        ),
+    }
+}
+
+fn street_address_en(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let street = r.pick(&[
+        "Baker", "Elm", "Maple", "High", "Church", "Oak Hill", "Mill",
+    ]);
+    let kind = r.pick(&["Street", "Avenue", "Road", "Lane", "Drive", "Rd.", "St."]);
+    (
+        String::new(),
+        format!("{} {street} {kind}", r.range(1, 9999)),
+    )
+}
+
+fn street_address_de_nl(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let stem = r.pick(&[
+        "Haupt", "Linden", "Berg", "Schiller", "Kalver", "Bahnhof", "Rosen",
+    ]);
+    let kind = r.pick(&[
+        "straße", "strasse", "str.", "weg", "allee", "platz", "straat", "laan",
+    ]);
+    (String::new(), format!("{stem}{kind} {}", r.range(1, 250)))
+}
+
+fn street_address_fr(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let kind = r.pick(&[
+        "rue",
+        "avenue",
+        "boulevard",
+        "place",
+        "impasse",
+        "chemin",
+        "quai",
+    ]);
+    let name = r.pick(&[
+        "de la Paix",
+        "Victor Hugo",
+        "des Lilas",
+        "du Moulin",
+        "Haussmann",
+        "d'Italie",
+        "Émile Zola",
+    ]);
+    (String::new(), format!("{} {kind} {name}", r.range(1, 300)))
+}
+
+fn person_name(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    (
+        r.pick(&["Name: ", "full_name=\"", "Cardholder: ", "customer name: "])
+            .into(),
+        format!("{} {}", r.pick(FIRST), r.pick(LAST)),
+    )
+}
+
+fn person_name_salutation(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    match r.range(0, 2) {
+        0 => ("Dear ".into(), r.pick(FIRST).into()),
+        1 => (
+            r.pick(&["Dear Mr. ", "Dr. ", "Herr ", "Madame "]).into(),
+            r.pick(LAST).into(),
+        ),
+        _ => (
+            "Dear ".into(),
+            format!("{} {}", r.pick(FIRST), r.pick(LAST)),
+        ),
+    }
 }

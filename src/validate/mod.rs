@@ -7,7 +7,10 @@
 //! with each confidence level; low findings are reported, not silently lost.
 
 mod checksum;
+pub mod crypto_address;
 mod entropy;
+mod identifier;
+pub mod national;
 mod structure;
 
 use crate::finding::Confidence;
@@ -15,6 +18,7 @@ use crate::rules::Rule;
 
 pub use self::checksum::{base62_crc32, crc32, iban_mod97, luhn_valid};
 pub use self::entropy::shannon_entropy;
+pub use self::identifier::IdCheck;
 
 /// A check run on the redacted part of a match.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,6 +45,8 @@ pub enum Validator {
     Entropy(f64),
     /// Not a placeholder such as `changeme`, `${VAR}`, `<password>`, `****`.
     NotPlaceholder,
+    /// An identifier's check digit or structure: national ids, VIN, crypto addresses.
+    Id(IdCheck),
 }
 
 /// Whether a failing validator lowers the confidence by a level or makes it low.
@@ -79,12 +85,16 @@ impl Validator {
             "ipv6" => Validator::Ipv6,
             "jwt" => Validator::Jwt,
             "not-placeholder" => Validator::NotPlaceholder,
-            _ => {
-                return Err(format!(
+            _ => match IdCheck::parse(s) {
+                Some(id) => Validator::Id(id),
+                None => {
+                    return Err(format!(
                     "unknown validator '{s}' (known: luhn, iban, github-crc32, atlassian-crc32, \
-                     canary, ssn, ipv4, ipv6, jwt, not-placeholder, entropy>=N)"
+                         canary, ssn, ipv4, ipv6, jwt, not-placeholder, entropy>=N, {})",
+                    IdCheck::names().collect::<Vec<_>>().join(", ")
                 ))
-            }
+                }
+            },
         })
     }
 
@@ -102,6 +112,7 @@ impl Validator {
             Validator::Jwt => "jwt".into(),
             Validator::Entropy(t) => format!("entropy>={t}"),
             Validator::NotPlaceholder => "not-placeholder".into(),
+            Validator::Id(id) => id.name().into(),
         }
     }
 
@@ -117,6 +128,7 @@ impl Validator {
             | Validator::GithubCrc32
             | Validator::AtlassianCrc32
             | Validator::Canary => Effect::Checksum,
+            Validator::Id(id) if !id.is_gate() => Effect::Checksum,
             _ => Effect::Gate,
         }
     }
@@ -135,6 +147,17 @@ impl Validator {
             Validator::Jwt => structure::jwt_valid(value),
             Validator::Entropy(t) => entropy::shannon_entropy(value) >= t,
             Validator::NotPlaceholder => !structure::is_placeholder(value),
+            Validator::Id(id) => id.outcome(value).unwrap_or(true),
+        }
+    }
+
+    /// The check's outcome, or `None` when `value` carries nothing to check (an
+    /// all-lowercase Ethereum address has no EIP-55 checksum): the confidence then stays
+    /// where the rule puts it.
+    fn outcome(&self, value: &[u8]) -> Option<bool> {
+        match *self {
+            Validator::Id(id) => id.outcome(value),
+            _ => Some(self.check(value)),
         }
     }
 }
@@ -153,7 +176,9 @@ pub(crate) fn confidence(
     let mut gate_failed = false;
     let mut checksum: Option<bool> = None;
     for v in &rule.validators {
-        let ok = v.check(value);
+        let Some(ok) = v.outcome(value) else {
+            continue;
+        };
         match v.effect() {
             Effect::Gate => gate_failed |= !ok,
             Effect::Checksum => checksum = Some(checksum.unwrap_or(true) && ok),
@@ -180,13 +205,55 @@ pub(crate) fn confidence(
     }
 }
 
-/// Whether one of the rule's context words appears within its window around `claim`.
+/// Whether one of the rule's context words appears within its window around `claim`, as a
+/// word: an edge of the context word that is an ASCII letter or digit must not continue
+/// into one in the text ("tel" is not found in "Intel", "tin" not in "destination"). An
+/// edge that is punctuation or a space ("tel:", " phone") needs no boundary there.
 fn has_context(rule: &Rule, line: &[u8], claim: std::ops::Range<usize>) -> bool {
     let lo = claim.start.saturating_sub(rule.context_window);
     let hi = (claim.end + rule.context_window).min(line.len());
     let window = &line[lo..hi];
-    rule.context.iter().any(|w| {
-        let w = w.as_bytes();
-        window.len() >= w.len() && window.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w))
+    rule.context
+        .iter()
+        .any(|w| contains_word(window, w.as_bytes()))
+}
+
+/// Whether `word` occurs in `text` (ASCII case-insensitively) with a word boundary at each
+/// alphanumeric edge of `word`.
+fn contains_word(text: &[u8], word: &[u8]) -> bool {
+    let (Some(&first), Some(&last)) = (word.first(), word.last()) else {
+        return false;
+    };
+    if text.len() < word.len() {
+        return false;
+    }
+    (0..=text.len() - word.len()).any(|i| {
+        text[i..i + word.len()].eq_ignore_ascii_case(word)
+            && (!first.is_ascii_alphanumeric() || i == 0 || !text[i - 1].is_ascii_alphanumeric())
+            && (!last.is_ascii_alphanumeric()
+                || i + word.len() == text.len()
+                || !text[i + word.len()].is_ascii_alphanumeric())
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_word;
+
+    #[test]
+    fn context_words_are_word_bounded() {
+        assert!(contains_word(b"Tel: 555", b"tel"));
+        assert!(!contains_word(b"Intel Mac OS", b"tel"));
+        assert!(!contains_word(b"destination 123", b"tin"));
+        assert!(contains_word(b"my TIN is", b"tin"));
+        assert!(contains_word(b"customer_ssn=1", b"ssn"));
+        assert!(contains_word(b"call the phone: 5", b"phone:"));
+        assert!(contains_word(b"x tel.0612", b"tel."));
+        assert!(!contains_word(b"hotel.0612", b"tel."));
+        assert!(contains_word(
+            "sécurité sociale".as_bytes(),
+            "sécurité sociale".as_bytes()
+        ));
+        assert!(!contains_word(b"", b"x"));
+    }
 }
