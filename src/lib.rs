@@ -21,7 +21,9 @@
 //! * [`stream`]: [`StreamRedactor`] holds back only the bytes that could still be part of a
 //!   match; the output never depends on how the input was chunked.
 //! * Front ends: the CLI, [`json`] (JSON documents and lines) and, with the cargo feature
-//!   `tracing`, `tracing` (a redacting `MakeWriter` and `Layer` for Rust services).
+//!   `tracing`, `tracing` (a redacting `MakeWriter` and `Layer` for Rust services), and with
+//!   the feature `proxy` (on by default), `proxy`: an LLM provider proxy that redacts prompts
+//!   and restores answers, streamed too.
 //!
 //! The entry point is [`Redactor`]: immutable, `Send + Sync`, cheap to clone.
 //!
@@ -46,6 +48,8 @@ pub mod json;
 pub mod key;
 pub mod placeholder;
 pub mod policy;
+#[cfg(feature = "proxy")]
+pub mod proxy;
 pub mod redactor;
 pub mod resolve;
 pub mod rules;

@@ -30,7 +30,7 @@ OPTIONS:
     --policy FILE         actions per category and rule, and the confidence threshold (TOML)
     --action TARGET=ACT   e.g. secret=hash, pii=mask, credit-card=partial:0:4 (repeatable)
                           actions: label mask mask:keep-separators partial partial:F:L hash
-                          token fpe placeholder drop report
+                          token fpe placeholder drop block report
     --min-confidence C    act on findings at or above C: low, medium (default), high, certain
     --key-file FILE       keys for hash, token and fpe (or set BLACKBAR_KEY)
     --line-buffered       flush output after every line
