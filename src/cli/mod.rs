@@ -6,6 +6,8 @@ mod args;
 mod detokenize;
 mod filter;
 mod key_cmd;
+#[cfg(feature = "proxy")]
+mod proxy_cmd;
 mod rules_cmd;
 
 use std::io::{self, Write};
@@ -29,6 +31,8 @@ pub fn main() -> i32 {
         Command::CanaryNew(label) => canary_new(label.as_deref()),
         Command::Detokenize(opts) => detokenize::run(&opts),
         Command::Key(cmd) => key_cmd::run(&cmd),
+        #[cfg(feature = "proxy")]
+        Command::Proxy(opts) => proxy_cmd::run(&opts),
     };
     match result {
         Ok(code) => code,
