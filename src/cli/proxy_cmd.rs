@@ -79,7 +79,10 @@ fn size(v: &str) -> Option<usize> {
         b'G' | b'g' => (&v[..v.len() - 1], 1 << 30),
         _ => (v, 1),
     };
-    num.parse::<usize>().ok()?.checked_mul(mult).filter(|&n| n > 0)
+    num.parse::<usize>()
+        .ok()?
+        .checked_mul(mult)
+        .filter(|&n| n > 0)
 }
 
 pub(crate) fn parse(args: Vec<OsString>) -> anyhow::Result<Opts> {
@@ -188,7 +191,12 @@ pub(crate) fn run(opts: &Opts) -> anyhow::Result<i32> {
         let routes: Vec<String> = config
             .routes
             .iter()
-            .map(|r| format!("{} -> {}://{}{}", r.prefix, r.scheme, r.authority, r.base_path))
+            .map(|r| {
+                format!(
+                    "{} -> {}://{}{}",
+                    r.prefix, r.scheme, r.authority, r.base_path
+                )
+            })
             .collect();
         tracing::info!(
             target: "blackbar::proxy",
