@@ -540,13 +540,10 @@ impl Proxy {
 }
 
 /// Runs `f` on `body`, on a blocking thread when the body is large.
-async fn run<T: Send + 'static, E: Send + 'static>(
+async fn run<T: Send + 'static, E: Send + std::fmt::Display + 'static>(
     body: Vec<u8>,
     f: impl FnOnce(Vec<u8>) -> Result<T, E> + Send + 'static,
-) -> Result<T, String>
-where
-    E: std::fmt::Display,
-{
+) -> Result<T, String> {
     if body.len() < BLOCKING_BODY {
         return f(body).map_err(|e| e.to_string());
     }
