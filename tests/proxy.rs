@@ -112,11 +112,13 @@ fn read_whole(api: &str, body: &[u8]) -> Read {
             args: None,
         },
         "responses" => {
-            assert_eq!(
-                v["instructions"].as_str().unwrap(),
-                format!("Mail {EMAIL}, card {CARD}."),
-                "echoed field restored"
-            );
+            if let Some(i) = v["instructions"].as_str() {
+                assert_eq!(
+                    i,
+                    format!("Mail {EMAIL}, card {CARD}."),
+                    "echoed field restored"
+                );
+            }
             Read {
                 text: v["output"][0]["content"][0]["text"]
                     .as_str()
@@ -684,4 +686,49 @@ async fn shutdown_lets_in_flight_streams_finish() {
         tokio::net::TcpStream::connect(h.proxy).await.is_err(),
         "no longer accepting"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn responses_previous_response_id_continues_the_vault() {
+    let h = Harness::start("").await;
+    for stream in [false, true] {
+        // Turn 1: the provider stores it (the fake answers with id resp_1).
+        let (status, _) = call(&h, "responses", stream, &[]).await;
+        assert_eq!(status, 200);
+        // Turn 2 carries only the new input; the model repeats a placeholder of turn 1.
+        let body = serde_json::to_vec(&json!({
+            "model": "gpt-test", "stream": stream, "previous_response_id": "resp_1",
+            "input": "also bob.jones@example.org"
+        }))
+        .unwrap();
+        let (status, _, answer) = post(
+            &h.url("/v1/responses"),
+            &[("x-fake-extra", "-[EMAIL_1]")],
+            body,
+        )
+        .await;
+        assert_eq!(status, 200);
+        let text = if stream {
+            read_stream_text(&answer)
+        } else {
+            read_whole("responses", &answer).text
+        };
+        assert_eq!(
+            text,
+            format!("Values: bob.jones@example.org.-{EMAIL}"),
+            "stream={stream}"
+        );
+        let last = String::from_utf8(h.fake.bodies().last().unwrap().clone()).unwrap();
+        assert!(last.contains("[EMAIL_2]"), "numbering continues: {last}");
+    }
+    h.fake.assert_nothing_raw(&[EMAIL, "bob.jones@example.org"]);
+}
+
+fn read_stream_text(body: &[u8]) -> String {
+    sse_events(body)
+        .into_iter()
+        .filter_map(|(_, d)| serde_json::from_str::<Value>(&d).ok())
+        .filter(|v| v["type"] == "response.output_text.delta")
+        .map(|v| v["delta"].as_str().unwrap().to_string())
+        .collect()
 }

@@ -12,11 +12,11 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
+use super::guard::{Guard, GuardCache};
 use crate::action::ActionKind;
 use crate::finding::{Category, Finding};
 use crate::placeholder::{Restorer, Vault};
 use crate::redactor::Redactor;
-use crate::stream::StreamRedactor;
 
 /// String fields that are structure or opaque data, not model text.
 pub(crate) const STRUCTURAL: &[&str] = &[
@@ -57,6 +57,8 @@ pub(crate) struct AnswerCtx {
     pub check: Redactor,
     /// The request's placeholders.
     pub vault: Vault,
+    /// What a stream must hold back for the check.
+    pub guard: Arc<Guard>,
 }
 
 fn canary(found: &[Finding]) -> Option<CanaryHit> {
@@ -70,29 +72,37 @@ fn canary(found: &[Finding]) -> Option<CanaryHit> {
 
 /// One stream of model text (a choice's content, one tool call's arguments, one content
 /// block): checked and restored piece by piece, holding back only what could still be part
-/// of a secret, a canary or a placeholder (and an incomplete UTF-8 character).
+/// of a secret, a canary ([`Guard`]) or a placeholder ([`Restorer`]), and an incomplete
+/// UTF-8 character.
 pub(crate) struct TextStream {
     ctx: AnswerCtx,
     json_text: bool,
-    check: StreamRedactor,
+    cache: GuardCache,
+    /// Model text not checked yet.
+    pending: Vec<u8>,
+    /// The last bytes of checked model text: look-behind for the guard (`\b`).
+    left: Vec<u8>,
     restorer: Restorer,
-    mid: Vec<u8>,
     carry: Vec<u8>,
     finished: bool,
 }
+
+/// Look-behind kept for the guard.
+const LEFT: usize = 16;
 
 impl TextStream {
     pub(crate) fn new(ctx: &AnswerCtx, json_text: bool) -> TextStream {
         TextStream {
             ctx: ctx.clone(),
             json_text,
-            check: ctx.check.stream(),
+            cache: ctx.guard.cache(),
+            pending: vec![],
+            left: vec![],
             restorer: if json_text {
                 ctx.vault.json_restorer()
             } else {
                 ctx.vault.restorer()
             },
-            mid: vec![],
             carry: vec![],
             finished: false,
         }
@@ -105,14 +115,18 @@ impl TextStream {
         findings: &mut Vec<Finding>,
     ) -> Result<String, CanaryHit> {
         if self.finished {
-            // A provider sent more after the end: treat it as a new piece of final text.
+            // A provider sent more after the end: a piece of its own.
             return transform_text(&self.ctx, text, self.json_text, findings)
                 .map(|o| o.unwrap_or_else(|| text.to_string()));
         }
-        self.mid.clear();
-        self.check.feed(text.as_bytes(), &mut self.mid);
-        self.check.flush(&mut self.mid);
-        self.release(findings, false)
+        self.pending.extend_from_slice(text.as_bytes());
+        let mut hay = std::mem::take(&mut self.left);
+        let from = hay.len();
+        hay.extend_from_slice(&self.pending);
+        let cut = self.ctx.guard.hold_from(&mut self.cache, &hay, from) - from;
+        hay.truncate(from);
+        self.left = hay;
+        self.check(cut, false, findings)
     }
 
     /// Ends the stream; returns whatever was held.
@@ -120,26 +134,67 @@ impl TextStream {
         if self.finished {
             return Ok(String::new());
         }
-        self.mid.clear();
-        self.check.finish(&mut self.mid);
         self.finished = true;
-        self.release(findings, true)
+        self.check(self.pending.len(), true, findings)
     }
 
-    fn release(&mut self, findings: &mut Vec<Finding>, end: bool) -> Result<String, CanaryHit> {
-        let found = self.check.take_findings();
-        let hit = canary(&found);
-        findings.extend(found);
-        if let Some(hit) = hit {
+    /// Checks the pending text, releases its first `cut` bytes (less if a match crosses the
+    /// cut) through the restorer.
+    fn check(
+        &mut self,
+        mut cut: usize,
+        end: bool,
+        findings: &mut Vec<Finding>,
+    ) -> Result<String, CanaryHit> {
+        // The whole pending text is checked, so context after the cut counts and a canary
+        // that is already complete stops the answer at once.
+        let whole = self.ctx.check.redact(&self.pending);
+        if let Some(hit) = canary(&whole.findings) {
+            findings.extend(whole.findings);
             return Err(hit);
         }
+        let acted = |f: &&Finding| f.action != ActionKind::None && f.action != ActionKind::Report;
+        loop {
+            let crossing = whole
+                .findings
+                .iter()
+                .filter(acted)
+                .find(|f| f.span.start < cut as u64 && f.span.end > cut as u64);
+            match crossing {
+                Some(f) => cut = f.span.start as usize,
+                None => break,
+            }
+        }
+        if !end {
+            cut = complete_utf8(&self.pending[..cut]);
+        }
+        let mut checked = Vec::with_capacity(cut);
+        let mut pos = 0;
+        for f in whole.findings.iter().filter(|f| f.span.end <= cut as u64) {
+            findings.push(f.clone());
+            if acted(&f) {
+                let (s, e) = (f.span.start as usize, f.span.end as usize);
+                checked.extend_from_slice(&self.pending[pos..s]);
+                // The answer check labels (its policy is fixed by `proxy::redactors`).
+                checked.push(b'[');
+                checked.extend_from_slice(f.label.as_bytes());
+                checked.push(b']');
+                pos = e;
+            }
+        }
+        checked.extend_from_slice(&self.pending[pos..cut]);
+        let released: Vec<u8> = self.pending.drain(..cut).collect();
+        self.left.extend_from_slice(&released);
+        if self.left.len() > LEFT {
+            self.left.drain(..self.left.len() - LEFT);
+        }
         let mut out = std::mem::take(&mut self.carry);
-        self.restorer.feed(&self.mid, &mut out);
+        self.restorer.feed(&checked, &mut out);
         if end {
             self.restorer.finish(&mut out);
         }
-        let cut = if end { out.len() } else { complete_utf8(&out) };
-        self.carry = out.split_off(cut);
+        let keep = if end { out.len() } else { complete_utf8(&out) };
+        self.carry = out.split_off(keep);
         Ok(match String::from_utf8(out) {
             Ok(s) => s,
             Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),

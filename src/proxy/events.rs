@@ -71,6 +71,8 @@ pub(crate) struct Rewriter {
     slots: Vec<Slot>,
     /// Everything the output check found so far (never values).
     pub findings: Vec<Finding>,
+    /// The id of a Responses-API answer (from `response.created`).
+    pub response_id: Option<String>,
 }
 
 impl Rewriter {
@@ -79,6 +81,7 @@ impl Rewriter {
             ctx,
             slots: vec![],
             findings: vec![],
+            response_id: None,
         }
     }
 
@@ -95,6 +98,15 @@ impl Rewriter {
         }
         let mut v: Value = serde_json::from_str(data)
             .map_err(|_| Stop::Uninspectable("an event's data is not JSON"))?;
+        if self.response_id.is_none()
+            && v.get("type").and_then(Value::as_str) == Some("response.created")
+        {
+            self.response_id = v
+                .get("response")
+                .and_then(|r| r.get("id"))
+                .and_then(Value::as_str)
+                .map(String::from);
+        }
         let (deltas, finish) = classify(&v);
         let mut changed = false;
         if deltas.is_empty() && !matches!(v.get("choices"), Some(Value::Array(_))) {
@@ -367,4 +379,55 @@ fn responses_key(family: &str, v: &Value) -> String {
         n("content_index"),
         n("summary_index")
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::Arc;
+
+    fn rewriter() -> (Rewriter, crate::placeholder::Vault) {
+        let (_, check) =
+            crate::proxy::redactors(crate::Redactor::builder(), &crate::Policy::default()).unwrap();
+        let vault = crate::placeholder::Vault::default();
+        vault.placeholder("EMAIL", b"alice@example.com");
+        let guard = Arc::new(super::super::guard::Guard::new(check.rules()).unwrap());
+        let ctx = AnswerCtx {
+            check,
+            vault: vault.clone(),
+            guard,
+        };
+        (Rewriter::new(ctx), vault)
+    }
+
+    fn chunk(text: &str) -> Event {
+        let data =
+            serde_json::json!({"choices": [{"index": 0, "delta": {"content": text}}]}).to_string();
+        Event {
+            raw: format!("data: {data}\n\n").into_bytes(),
+            data: Some(data),
+            ..Event::default()
+        }
+    }
+
+    #[test]
+    fn text_is_released_at_once_and_only_a_possible_prefix_is_held() {
+        let (mut rw, _) = rewriter();
+        let mut out = vec![];
+        rw.event(
+            &chunk("Hello there, how are you today? Mail [EMA"),
+            &mut out,
+        )
+        .unwrap();
+        let sent = String::from_utf8(out.clone()).unwrap();
+        assert!(
+            sent.contains("Hello there, how are you today? Mail "),
+            "{sent}"
+        );
+        assert!(!sent.contains("[EMA"), "{sent}");
+        out.clear();
+        rw.event(&chunk("IL_1] now"), &mut out).unwrap();
+        let sent = String::from_utf8(out).unwrap();
+        assert!(sent.contains("alice@example.com "), "{sent}");
+    }
 }

@@ -40,10 +40,11 @@
 //! conversation: numbering depends only on the order in which values first appear, never on
 //! proxy state. Any proxy replica gives the same numbers, no store is shared, and an earlier
 //! turn's placeholder that the model repeats is restored because its value is in this
-//! request. What this does not cover: provider-side state the request does not carry (the
-//! Responses API's `previous_response_id`, stored conversations): placeholders from those
-//! turns are not in the request's vault and reach the client as placeholders, never as
-//! wrong values.
+//! request. Provider-side state the request does not carry (the Responses API's
+//! `previous_response_id` and `conversation`) is covered by [`conversations`]: the proxy
+//! remembers each response's vault by id (bounded, in memory) and continues it; on a replica
+//! that does not remember it, earlier placeholders reach the client as placeholders, never
+//! as wrong values.
 //!
 //! # Answers
 //!
@@ -64,7 +65,9 @@ mod answer;
 pub mod api;
 mod body;
 mod config;
+pub mod conversations;
 pub mod events;
+mod guard;
 mod metrics;
 mod request;
 mod server;

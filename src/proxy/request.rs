@@ -79,13 +79,14 @@ impl Redacted {
     }
 }
 
-/// Redacts every string value of a JSON body. `Err` when it is not JSON.
+/// Redacts every string value of a JSON body with `vault` (fresh, or a conversation's).
+/// `Err` when it is not JSON.
 pub(crate) fn redact_json(
     json: &JsonRedactor,
     scratch: &mut JsonScratch,
     body: &[u8],
+    vault: Vault,
 ) -> Result<Redacted, crate::json::Invalid> {
-    let vault = Vault::default();
     scratch.set_vault(vault.clone());
     let mut out = Vec::with_capacity(body.len() + body.len() / 8);
     let findings = json.redact_document(scratch, body, &mut out)?;

@@ -29,7 +29,9 @@ use super::answer::{transform_text, transform_value, AnswerCtx};
 use super::api::{self, Api, Provider};
 use super::body::ProxyBody;
 use super::config::{ProxyConfig, Route};
+use super::conversations::{continued_ids, Conversations};
 use super::events::{Rewriter, Stop};
+use super::guard::Guard;
 use super::metrics::Metrics;
 use super::request::{self, BodyError};
 use super::sse;
@@ -37,6 +39,7 @@ use super::upstream::{self, Upstream};
 use crate::decode::Decoders;
 use crate::error::{Error, ErrorKind};
 use crate::json::{JsonOptions, JsonRedactor, SensitiveKeys};
+use crate::placeholder::Vault;
 use crate::redactor::Redactor;
 
 /// Bodies above this size are redacted on a blocking thread, not on the async workers.
@@ -74,6 +77,8 @@ struct Shared {
     check: Redactor,
     client: Upstream,
     metrics: Arc<Metrics>,
+    conversations: Conversations,
+    guard: Arc<Guard>,
 }
 
 /// A server that could not run.
@@ -131,6 +136,7 @@ impl Proxy {
             max_depth: 256,
             decoders: Decoders::none(),
         };
+        let guard = Arc::new(Guard::new(check.rules())?);
         Ok(Proxy {
             inner: Arc::new(Shared {
                 client: upstream::client(&config.timeouts)?,
@@ -139,6 +145,8 @@ impl Proxy {
                 check,
                 config,
                 metrics: Arc::new(Metrics::default()),
+                conversations: Conversations::default(),
+                guard,
             }),
         })
     }
@@ -311,6 +319,18 @@ impl Proxy {
                 )
             }
         };
+        // A Responses request that continues a stored response or conversation continues its
+        // vault; every other request starts a fresh one.
+        let (previous, conversation) = if api == Api::Responses {
+            continued_ids(&decoded)
+        } else {
+            (None, None)
+        };
+        let vault = previous
+            .iter()
+            .chain(conversation.iter())
+            .find_map(|id| shared.conversations.get(id))
+            .unwrap_or_default();
         let redacted = if api == Api::Other {
             let text = shared.text.clone();
             run(decoded, move |b| {
@@ -321,7 +341,7 @@ impl Proxy {
             let json = shared.json.clone();
             run(decoded, move |b| {
                 let mut scratch = json.scratch();
-                request::redact_json(&json, &mut scratch, &b)
+                request::redact_json(&json, &mut scratch, &b, vault)
             })
             .await
         };
@@ -420,6 +440,7 @@ impl Proxy {
         let ctx = AnswerCtx {
             check: shared.check.clone(),
             vault: redacted.vault,
+            guard: shared.guard.clone(),
         };
         let mut resp = Response::builder().status(aparts.status);
         if let Some(h) = resp.headers_mut() {
@@ -447,16 +468,12 @@ impl Proxy {
                 );
             }
             let (tx, rx) = mpsc::channel(32);
-            let metrics = shared.metrics.clone();
-            tokio::spawn(pump(
-                abody,
-                tx,
-                Rewriter::new(ctx),
-                api,
-                timeouts.idle,
-                metrics,
-                started,
-            ));
+            let remember = Remember {
+                shared: self.inner.clone(),
+                vault: ctx.vault.clone(),
+                conversation,
+            };
+            tokio::spawn(pump(abody, tx, Rewriter::new(ctx), api, remember, started));
             return resp.body(ProxyBody::Channel(rx)).expect("a valid response");
         }
         let bytes = match tokio::time::timeout(
@@ -496,6 +513,15 @@ impl Proxy {
         } else {
             match serde_json::from_slice::<Value>(&bytes) {
                 Ok(mut v) => match transform_value(&ctx, &mut v, &mut findings) {
+                    Ok(changed) if api == Api::Responses && success => {
+                        let id = v.get("id").and_then(Value::as_str);
+                        remember_ids(shared, &ctx.vault, id, conversation.as_deref());
+                        Ok(if changed {
+                            serde_json::to_vec(&v).expect("a JSON value serializes")
+                        } else {
+                            bytes
+                        })
+                    }
                     Ok(true) => Ok(serde_json::to_vec(&v).expect("a JSON value serializes")),
                     Ok(false) => Ok(bytes),
                     Err(hit) => Err(hit),
@@ -560,6 +586,24 @@ fn unparseable() -> (&'static str, String) {
     )
 }
 
+/// Where a streamed Responses answer's vault is remembered.
+struct Remember {
+    shared: Arc<Shared>,
+    vault: Vault,
+    conversation: Option<String>,
+}
+
+fn remember_ids(
+    shared: &Shared,
+    vault: &Vault,
+    response: Option<&str>,
+    conversation: Option<&str>,
+) {
+    for id in response.into_iter().chain(conversation) {
+        shared.conversations.insert(id, vault.clone());
+    }
+}
+
 /// Reads a streamed answer, rewrites its events and sends them on. Stops (dropping the
 /// upstream call) when the client goes away.
 async fn pump(
@@ -567,10 +611,11 @@ async fn pump(
     tx: mpsc::Sender<Bytes>,
     mut rw: Rewriter,
     api: Api,
-    idle: Duration,
-    metrics: Arc<Metrics>,
+    remember: Remember,
     started: Instant,
 ) {
+    let metrics = remember.shared.metrics.clone();
+    let idle = remember.shared.config.timeouts.idle;
     let mut parser = sse::Parser::default();
     let mut events = vec![];
     let mut out = vec![];
@@ -671,4 +716,12 @@ async fn pump(
         }
     }
     metrics.findings("answer", &rw.findings);
+    if api == Api::Responses {
+        remember_ids(
+            &remember.shared,
+            &remember.vault,
+            rw.response_id.as_deref(),
+            remember.conversation.as_deref(),
+        );
+    }
 }
