@@ -732,3 +732,33 @@ fn read_stream_text(body: &[u8]) -> String {
         .map(|v| v["delta"].as_str().unwrap().to_string())
         .collect()
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_disconnect_cancels_a_non_streamed_upstream_call() {
+    use tokio::io::AsyncWriteExt;
+    let h = Harness::start("").await;
+    let body = serde_json::to_vec(&request("chat", false)).unwrap();
+    let mut tcp = tokio::net::TcpStream::connect(h.proxy).await.unwrap();
+    let head = format!(
+        "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nx-fake-slow: 20\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    tcp.write_all(&body).await.unwrap();
+    // Wait until the upstream has the request, then leave.
+    for _ in 0..200 {
+        if !h.fake.bodies().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    drop(tcp);
+    for _ in 0..300 {
+        if h.fake.cancelled.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the upstream call went on after the client left");
+}

@@ -80,15 +80,16 @@ pub(crate) struct TextStream {
     cache: GuardCache,
     /// Model text not checked yet.
     pending: Vec<u8>,
-    /// The last bytes of checked model text: look-behind for the guard (`\b`).
+    /// The last bytes of checked model text: look-behind for the guard (`\b`) and context
+    /// (a rule's context words) for the check.
     left: Vec<u8>,
     restorer: Restorer,
     carry: Vec<u8>,
     finished: bool,
 }
 
-/// Look-behind kept for the guard.
-const LEFT: usize = 16;
+/// Checked text kept as context: a rule's context window reaches at most this far.
+const LEFT: usize = crate::rules::MAX_CONTEXT_WINDOW;
 
 impl TextStream {
     pub(crate) fn new(ctx: &AnswerCtx, json_text: bool) -> TextStream {
@@ -146,17 +147,25 @@ impl TextStream {
         end: bool,
         findings: &mut Vec<Finding>,
     ) -> Result<String, CanaryHit> {
-        // The whole pending text is checked, so context after the cut counts and a canary
-        // that is already complete stops the answer at once.
-        let whole = self.ctx.check.redact(&self.pending);
-        if let Some(hit) = canary(&whole.findings) {
-            findings.extend(whole.findings);
+        // The whole pending text is checked, after the checked text kept as context: context
+        // words on either side of the cut count, and a canary that is already complete stops
+        // the answer at once. Spans are made relative to the pending text; findings that
+        // ended in the context were handled when it was released.
+        let base = self.left.len() as u64;
+        let mut doc = self.left.clone();
+        doc.extend_from_slice(&self.pending);
+        let mut whole = self.ctx.check.redact(&doc).findings;
+        whole.retain(|f| f.span.end > base);
+        for f in &mut whole {
+            f.span = f.span.start.saturating_sub(base)..f.span.end - base;
+        }
+        if let Some(hit) = canary(&whole) {
+            findings.extend(whole);
             return Err(hit);
         }
         let acted = |f: &&Finding| f.action != ActionKind::None && f.action != ActionKind::Report;
         loop {
             let crossing = whole
-                .findings
                 .iter()
                 .filter(acted)
                 .find(|f| f.span.start < cut as u64 && f.span.end > cut as u64);
@@ -170,11 +179,11 @@ impl TextStream {
         }
         let mut checked = Vec::with_capacity(cut);
         let mut pos = 0;
-        for f in whole.findings.iter().filter(|f| f.span.end <= cut as u64) {
+        for f in whole.iter().filter(|f| f.span.end <= cut as u64) {
             findings.push(f.clone());
             if acted(&f) {
                 let (s, e) = (f.span.start as usize, f.span.end as usize);
-                checked.extend_from_slice(&self.pending[pos..s]);
+                checked.extend_from_slice(&self.pending[pos..s.max(pos)]);
                 // The answer check labels (its policy is fixed by `proxy::redactors`).
                 checked.push(b'[');
                 checked.extend_from_slice(f.label.as_bytes());

@@ -1,6 +1,6 @@
 //! Streamed answers: SSE events rewritten one by one, as they arrive.
 //!
-//! Every incremental text field gets its own [`TextStream`] (output check, then placeholder
+//! Every incremental text field gets its own `TextStream` (output check, then placeholder
 //! restore), keyed by where it sits, so a placeholder, secret or canary split across events
 //! is seen whole while everything that cannot be part of one is sent at once. Event shapes
 //! are recognised by their structure, not by optional fields such as `object` or `id`:
@@ -15,7 +15,7 @@
 //! (a copy of its last delta event, trimmed to the identifying fields and the text), right
 //! before the event that ended it. Every other event — `*.done` events carrying the full
 //! text, `message_start`, output items — has each of its strings checked and restored whole
-//! (see [`super::answer`]). An event that is rewritten is re-serialized (same structure and
+//! (see `answer.rs`). An event that is rewritten is re-serialized (same structure and
 //! values; key order may differ); an event with nothing to change is sent byte for byte.
 //! `[DONE]`, comments and usage events pass through.
 

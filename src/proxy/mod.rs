@@ -53,8 +53,10 @@
 //! stopped), then placeholders are restored ([`crate::placeholder::Restorer`]). Tool-call
 //! arguments are JSON text: values are restored JSON-escaped inside it
 //! ([`crate::placeholder::Vault::json_restorer`]). Non-streamed answers: every string value
-//! of the JSON answer is checked and restored, except structural fields ([`answer`]).
-//! Streamed answers: see [`events`].
+//! of the JSON answer is checked and restored, except structural fields (`answer.rs`).
+//! Streamed answers: see [`events`]; a stream holds back only what could still be the start
+//! of a secret or canary (an anchored lazy DFA of the checked rules, `guard.rs`) or of a
+//! placeholder, and sends the rest of each event at once.
 //!
 //! # Fail closed
 //!

@@ -128,6 +128,7 @@ impl Fake {
                 let Ok((stream, _)) = listener.accept().await else {
                     continue;
                 };
+                let _ = stream.set_nodelay(true);
                 let f = f.clone();
                 tokio::spawn(async move {
                     let svc = hyper::service::service_fn(move |req| {
@@ -266,7 +267,11 @@ impl Fake {
                 "responses" => responses_whole(&plan, &instructions, "completed"),
                 _ => messages_whole(&plan),
             };
-            return full(200, "application/json", serde_json::to_vec(&v).unwrap());
+            let bytes = serde_json::to_vec(&v).unwrap();
+            if let Some(ms) = plan.slow {
+                return slow(bytes, ms, self.cancelled.clone());
+            }
+            return full(200, "application/json", bytes);
         }
         let events = match api {
             "chat" => chat_events(&plan),
@@ -327,6 +332,37 @@ impl<T> futures_core::Stream for ReceiverStream<T> {
     ) -> std::task::Poll<Option<T>> {
         self.0.poll_recv(cx)
     }
+}
+
+/// A whole JSON answer sent in 100 pieces, `ms` apart; `cancelled` is set if the reader
+/// goes away first.
+fn slow(
+    bytes: Vec<u8>,
+    ms: u64,
+    cancelled: Arc<AtomicBool>,
+) -> Response<http_body_util::combinators::BoxBody<Bytes, Infallible>> {
+    let (tx, rx) = mpsc::channel::<Result<Frame<Bytes>, Infallible>>(1);
+    tokio::spawn(async move {
+        let n = bytes.len().div_ceil(100);
+        for piece in bytes.chunks(n) {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            if tx
+                .send(Ok(Frame::data(Bytes::copy_from_slice(piece))))
+                .await
+                .is_err()
+            {
+                cancelled.store(true, Ordering::SeqCst);
+                return;
+            }
+        }
+    });
+    Response::builder()
+        .status(200)
+        .header("content-type", "application/json")
+        .body(http_body_util::combinators::BoxBody::new(StreamBody::new(
+            ReceiverStream(rx),
+        )))
+        .unwrap()
 }
 
 fn full(
