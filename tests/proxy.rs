@@ -762,3 +762,74 @@ async fn a_client_disconnect_cancels_a_non_streamed_upstream_call() {
     }
     panic!("the upstream call went on after the client left");
 }
+
+/// The real binary: `blackbar proxy` serves, logs through the redacting writer (never the
+/// Authorization header or a value), and exits 0 on SIGTERM.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_serves_logs_safely_and_stops_on_sigterm() {
+    use std::io::BufRead;
+    let (fake, upstream) = llm::Fake::start().await;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_blackbar"))
+        .args(["proxy", "--listen", "127.0.0.1:0", "--upstream"])
+        .arg(format!("http://{upstream}"))
+        .env_clear()
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let first = rx.recv_timeout(Duration::from_secs(20)).expect("a start-up log line");
+    let addr = first
+        .split("listen=")
+        .nth(1)
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {first:?}"))
+        .to_string();
+    let body = serde_json::to_vec(&request("chat", false)).unwrap();
+    let (status, _, answer) = post(
+        &format!("http://{addr}/v1/chat/completions"),
+        &[("authorization", "Bearer sk-live-do-not-log")],
+        body,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(read_whole("chat", &answer).text, expected_text());
+    fake.assert_nothing_raw(&VALUES);
+    let ok = std::process::Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let status = tokio::task::spawn_blocking(move || child.wait().unwrap()).await.unwrap();
+    assert!(status.success(), "{status:?}");
+    let logs: Vec<String> = rx.iter().collect();
+    let logs = format!("{first}\n{}", logs.join("\n"));
+    assert!(logs.contains("status=200"), "{logs}");
+    assert!(logs.contains("shutdown signal"), "{logs}");
+    for secret in ["sk-live-do-not-log", "Bearer", EMAIL, CARD, GITHUB] {
+        assert!(!logs.contains(secret), "{secret} in logs:\n{logs}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_stream_ends_with_an_error_event_after_the_idle_timeout() {
+    let h = Harness::start_with("", |mut c| {
+        c.timeouts.idle = Duration::from_millis(100);
+        c
+    })
+    .await;
+    let (status, body) = call(&h, "messages", true, &[("x-fake-slow", "400")]).await;
+    assert_eq!(status, 200);
+    let events = sse_events(&body);
+    let (name, last) = events.last().unwrap();
+    assert_eq!(name.as_deref(), Some("error"));
+    assert!(last.contains("blackbar_upstream_timeout") || last.contains("went silent"), "{last}");
+}
