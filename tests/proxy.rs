@@ -769,15 +769,37 @@ async fn a_client_disconnect_cancels_a_non_streamed_upstream_call() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_serves_logs_safely_and_stops_on_sigterm() {
     use std::io::BufRead;
+    /// Kills the child if the test fails before it stops.
+    struct Reap(Option<std::process::Child>);
+    impl Drop for Reap {
+        fn drop(&mut self) {
+            if let Some(mut c) = self.0.take() {
+                let _ = c.kill();
+                let _ = c.wait();
+            }
+        }
+    }
     let (fake, upstream) = llm::Fake::start().await;
+    // A free port (the log line carrying the address is itself redacted: IPs are PII).
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let rules = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(rules.path(), llm::QUOTED_RULE).unwrap();
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_blackbar"))
-        .args(["proxy", "--listen", "127.0.0.1:0", "--upstream"])
+        .args(["proxy", "--listen", &addr.to_string(), "--upstream"])
         .arg(format!("http://{upstream}"))
+        .arg("--rules")
+        .arg(rules.path())
         .env_clear()
+        .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
         .unwrap();
     let stderr = child.stderr.take().unwrap();
+    let pid = child.id();
+    let mut child = Reap(Some(child));
     let (tx, rx) = std::sync::mpsc::channel::<String>();
     std::thread::spawn(move || {
         for line in std::io::BufReader::new(stderr).lines() {
@@ -786,13 +808,10 @@ async fn the_binary_serves_logs_safely_and_stops_on_sigterm() {
             }
         }
     });
-    let first = rx.recv_timeout(Duration::from_secs(20)).expect("a start-up log line");
-    let addr = first
-        .split("listen=")
-        .nth(1)
-        .and_then(|s| s.split_whitespace().next())
-        .unwrap_or_else(|| panic!("no address in {first:?}"))
-        .to_string();
+    let first = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("a start-up log line");
+    assert!(first.contains("listening"), "{first}");
     let body = serde_json::to_vec(&request("chat", false)).unwrap();
     let (status, _, answer) = post(
         &format!("http://{addr}/v1/chat/completions"),
@@ -804,11 +823,14 @@ async fn the_binary_serves_logs_safely_and_stops_on_sigterm() {
     assert_eq!(read_whole("chat", &answer).text, expected_text());
     fake.assert_nothing_raw(&VALUES);
     let ok = std::process::Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
+        .args(["-TERM", &pid.to_string()])
         .status()
         .unwrap();
     assert!(ok.success());
-    let status = tokio::task::spawn_blocking(move || child.wait().unwrap()).await.unwrap();
+    let mut c = child.0.take().unwrap();
+    let status = tokio::task::spawn_blocking(move || c.wait().unwrap())
+        .await
+        .unwrap();
     assert!(status.success(), "{status:?}");
     let logs: Vec<String> = rx.iter().collect();
     let logs = format!("{first}\n{}", logs.join("\n"));
@@ -831,5 +853,8 @@ async fn a_silent_stream_ends_with_an_error_event_after_the_idle_timeout() {
     let events = sse_events(&body);
     let (name, last) = events.last().unwrap();
     assert_eq!(name.as_deref(), Some("error"));
-    assert!(last.contains("blackbar_upstream_timeout") || last.contains("went silent"), "{last}");
+    assert!(
+        last.contains("blackbar_upstream_timeout") || last.contains("went silent"),
+        "{last}"
+    );
 }
