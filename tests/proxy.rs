@@ -396,22 +396,28 @@ async fn canaries_stop_answers_and_secrets_the_model_writes_are_labelled() {
     }
     assert!(h.metrics.canary_stops() >= 3);
     // A secret the model produced by itself is labelled, not restored or passed.
+    // A token of the right shape (its checksum fails: still redacted at medium confidence),
+    // cut at every position of the token and around it.
     let own = "ghp_0123456789abcdefghijklmnopqrstuvwxyz";
-    let own_valid = {
-        // A token of the right shape; whatever its checksum, it must not reach the client.
-        own
-    };
-    let extra = format!(" also {own_valid}");
-    let (_, body) = call(
-        &h,
-        "chat",
-        true,
-        &[("x-fake-extra", &extra), ("x-fake-split", "30")],
-    )
-    .await;
-    let r = read_stream("chat", &body);
-    assert!(!r.text.contains(own_valid), "{}", r.text);
-    assert!(r.text.starts_with(&expected_text()));
+    let extra = format!("-also {own}");
+    let start = expected_text().len();
+    for k in start..start + extra.len() + 1 {
+        let k = k.to_string();
+        let (_, body) = call(
+            &h,
+            "chat",
+            true,
+            &[("x-fake-extra", &extra), ("x-fake-split", &k)],
+        )
+        .await;
+        let r = read_stream("chat", &body);
+        assert_eq!(
+            r.text,
+            format!("{}-also [GITHUB_TOKEN]", expected_text()),
+            "cut at {k}"
+        );
+        assert!(!String::from_utf8_lossy(&body).contains(&own[..10]));
+    }
     h.fake.assert_nothing_raw(&VALUES);
 }
 
