@@ -12,11 +12,18 @@
 //! | `fpe` | `4111 1187 3245 0916` for a card: digits encrypted with FF1, format kept (see [`crate::token::fpe`]) |
 //! | `placeholder` | `[EMAIL_1]`: numbered per session, restorable (see [`crate::placeholder`]) |
 //! | `drop` | the whole output line is removed |
+//! | `block` | `[EMAIL]`, and the finding is reported as `block`: the proxy refuses the request |
 //! | `report` | unchanged: detect only |
 //!
 //! `hash`, `token` and `fpe` need a key ([`crate::Key`]). `token` writes the rule's `[LABEL]`
 //! for a value longer than [`crate::token::MAX_VALUE_LEN`]; `fpe` writes it for a value that is
 //! not digits and separators or has too few digits. Neither ever leaves a value in clear.
+//!
+//! `block` is meant for the LLM proxy ([`crate::proxy`], feature `proxy`): a request with a
+//! `block` finding is refused with a provider-shaped error. Everywhere else (the CLI, JSON
+//! lines, the tracing front end) there is no request to refuse, so `block` behaves like the
+//! nearest safe action, `label`, and its findings are reported with action `block` so that
+//! `--check` and reports still show what a proxy would have refused.
 
 use std::fmt;
 
@@ -54,6 +61,8 @@ pub enum Action {
     Placeholder,
     /// Remove the whole output line.
     Drop,
+    /// Refuse the whole request (proxy); elsewhere written as `[LABEL]`.
+    Block,
     /// Leave the text unchanged; only report.
     Report,
 }
@@ -80,6 +89,8 @@ pub enum ActionKind {
     Placeholder,
     /// See [`Action::Drop`].
     Drop,
+    /// See [`Action::Block`].
+    Block,
     /// See [`Action::Report`].
     Report,
 }
@@ -97,6 +108,7 @@ impl ActionKind {
             ActionKind::Fpe => "fpe",
             ActionKind::Placeholder => "placeholder",
             ActionKind::Drop => "drop",
+            ActionKind::Block => "block",
             ActionKind::Report => "report",
         }
     }
@@ -124,6 +136,7 @@ impl fmt::Display for Action {
             Action::Fpe => f.write_str("fpe"),
             Action::Placeholder => f.write_str("placeholder"),
             Action::Drop => f.write_str("drop"),
+            Action::Block => f.write_str("block"),
             Action::Report => f.write_str("report"),
         }
     }
@@ -132,7 +145,7 @@ impl fmt::Display for Action {
 impl Action {
     /// Parses an action as written in policies and `--action` flags: `label`, `mask`,
     /// `mask:keep-separators`, `partial`, `partial:FIRST:LAST`, `hash`, `token`, `fpe`,
-    /// `placeholder`, `drop`, `report`.
+    /// `placeholder`, `drop`, `block`, `report`.
     ///
     /// # Errors
     ///
@@ -176,11 +189,12 @@ impl Action {
             ("fpe", []) => Action::Fpe,
             ("placeholder", []) => Action::Placeholder,
             ("drop", []) => Action::Drop,
+            ("block", []) => Action::Block,
             ("report", []) => Action::Report,
             _ => {
                 return Err(format!(
                     "unknown action '{s}' (expected label, mask, mask:keep-separators, partial, \
-                     partial:FIRST:LAST, hash, token, fpe, placeholder, drop or report)"
+                     partial:FIRST:LAST, hash, token, fpe, placeholder, drop, block or report)"
                 ))
             }
         };
@@ -198,6 +212,7 @@ impl Action {
             Action::Fpe => ActionKind::Fpe,
             Action::Placeholder => ActionKind::Placeholder,
             Action::Drop => ActionKind::Drop,
+            Action::Block => ActionKind::Block,
             Action::Report => ActionKind::Report,
         }
     }
@@ -216,7 +231,7 @@ impl Action {
             out.push(b']');
         };
         match *self {
-            Action::Label => label(out),
+            Action::Label | Action::Block => label(out),
             Action::Mask { keep_separators } => {
                 for ch in chars(value) {
                     let keep = keep_separators && ch.len() == 1 && is_separator(ch[0]);

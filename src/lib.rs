@@ -22,7 +22,9 @@
 //!   match; the output never depends on how the input was chunked.
 //! * [`eval`]: precision and recall of the findings against labeled corpora (`blackbar eval`).
 //! * Front ends: the CLI, [`json`] (JSON documents and lines) and, with the cargo feature
-//!   `tracing`, `tracing` (a redacting `MakeWriter` and `Layer` for Rust services).
+//!   `tracing`, `tracing` (a redacting `MakeWriter` and `Layer` for Rust services), and with
+//!   the feature `proxy` (on by default), `proxy`: an LLM provider proxy that redacts prompts
+//!   and restores answers, streamed too.
 //!
 //! The entry point is [`Redactor`]: immutable, `Send + Sync`, cheap to clone.
 //!
@@ -48,6 +50,8 @@ pub mod json;
 pub mod key;
 pub mod placeholder;
 pub mod policy;
+#[cfg(feature = "proxy")]
+pub mod proxy;
 pub mod redactor;
 pub mod resolve;
 pub mod rules;

@@ -297,6 +297,17 @@ impl Vault {
         Restorer {
             vault: self.clone(),
             held: Vec::new(),
+            json: false,
+        }
+    }
+
+    /// A streaming restorer for JSON text whose placeholders sit inside string literals,
+    /// such as a model's tool-call arguments: each value is written JSON-escaped (`"`, `\`
+    /// and control characters), so the text stays valid JSON and decodes to the value.
+    pub fn json_restorer(&self) -> Restorer {
+        Restorer {
+            json: true,
+            ..self.restorer()
         }
     }
 
@@ -317,6 +328,8 @@ impl Vault {
 pub struct Restorer {
     vault: Vault,
     held: Vec<u8>,
+    /// Write values JSON-escaped (see [`Vault::json_restorer`]).
+    json: bool,
 }
 
 impl fmt::Debug for Restorer {
@@ -339,7 +352,14 @@ impl Restorer {
             if let Some((label, n, len)) = parse(&buf[at..]) {
                 if let Some(value) = self.vault.lookup(label, n) {
                     out.extend_from_slice(&buf[pos..at]);
-                    out.extend_from_slice(&value);
+                    if self.json {
+                        let mut quoted = Vec::with_capacity(value.len() + 2);
+                        crate::json::write_escaped(&value, &mut quoted);
+                        // The escaped content, without the quotes around it.
+                        out.extend_from_slice(&quoted[1..quoted.len() - 1]);
+                    } else {
+                        out.extend_from_slice(&value);
+                    }
                     pos = at + len;
                     i = pos;
                     continue;

@@ -97,6 +97,15 @@ impl Policy {
         Ok(self)
     }
 
+    /// Sets the action for `target` unless an entry already names it: a default that every
+    /// entry of the policy (earlier or later) overrides. The proxy uses it for its defaults
+    /// (PII and secrets become placeholders) under a user's policy file.
+    pub fn set_default_action(&mut self, target: &str, action: Action) -> &mut Policy {
+        self.actions
+            .insert(0, (target.to_string(), action, "default".to_string()));
+        self
+    }
+
     /// Sets the confidence a finding needs to be acted on.
     pub fn set_min_confidence(&mut self, c: Confidence) -> &mut Policy {
         self.min_confidence = c;

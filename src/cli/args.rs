@@ -23,6 +23,9 @@ USAGE:
     blackbar key new [--out FILE]          a fresh key line (appended to FILE, mode 0600)
     blackbar key list [--key-file K]       the ids of a key ring, newest marked current
     blackbar key pseudonyms --label L      hash pseudonyms, under every key, of stdin's lines
+    blackbar proxy --upstream URL [--listen ADDR] [PROXY OPTIONS]
+                                           LLM provider proxy: redact prompts, restore answers
+                                           (blackbar proxy --help)
 
 OPTIONS:
     --check               detect only: print findings (never values), exit 1 if any, 0 if none
@@ -35,7 +38,7 @@ OPTIONS:
     --policy FILE         actions per category and rule, and the confidence threshold (TOML)
     --action TARGET=ACT   e.g. secret=hash, pii=mask, credit-card=partial:0:4 (repeatable)
                           actions: label mask mask:keep-separators partial partial:F:L hash
-                          token fpe placeholder drop report
+                          token fpe placeholder drop block report
     --min-confidence C    act on findings at or above C: low, medium (default), high, certain
     --key-file FILE       keys for hash, token and fpe (or set BLACKBAR_KEY)
     --line-buffered       flush output after every line
@@ -111,6 +114,8 @@ pub(crate) enum Command {
     Detokenize(super::detokenize::Opts),
     Key(super::key_cmd::KeyCmd),
     Eval(super::eval_cmd::EvalOpts),
+    #[cfg(feature = "proxy")]
+    Proxy(super::proxy_cmd::Opts),
 }
 
 pub(crate) fn value_str(parser: &mut lexopt::Parser, flag: &str) -> anyhow::Result<String> {
@@ -122,14 +127,14 @@ pub(crate) fn value_str(parser: &mut lexopt::Parser, flag: &str) -> anyhow::Resu
 }
 
 /// A parsed argument that no longer borrows the parser.
-enum Flag {
+pub(crate) enum Flag {
     Long(String),
     Short(char),
     Value(OsString),
 }
 use Flag::{Long, Short, Value};
 
-fn next(parser: &mut lexopt::Parser) -> anyhow::Result<Option<Flag>> {
+pub(crate) fn next(parser: &mut lexopt::Parser) -> anyhow::Result<Option<Flag>> {
     Ok(parser.next()?.map(|arg| match arg {
         lexopt::Arg::Long(l) => Long(l.to_string()),
         lexopt::Arg::Short(c) => Short(c),
@@ -138,7 +143,7 @@ fn next(parser: &mut lexopt::Parser) -> anyhow::Result<Option<Flag>> {
 }
 
 /// Parses a redactor option; returns false when `arg` is not one.
-fn redactor_opt(
+pub(crate) fn redactor_opt(
     opts: &mut RedactorOpts,
     arg: &Flag,
     parser: &mut lexopt::Parser,
@@ -169,7 +174,7 @@ fn redactor_opt(
     Ok(true)
 }
 
-fn unexpected(arg: Flag) -> anyhow::Error {
+pub(crate) fn unexpected(arg: Flag) -> anyhow::Error {
     match arg {
         Long(f) => anyhow!("unknown flag --{f} (see blackbar --help)"),
         Short(c) => anyhow!("unknown flag -{c} (see blackbar --help)"),
@@ -194,6 +199,12 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<
             return super::detokenize::parse(args[1..].to_vec()).map(Command::Detokenize)
         }
         (Some("key"), _) => return super::key_cmd::parse(args[1..].to_vec()).map(Command::Key),
+        #[cfg(feature = "proxy")]
+        (Some("proxy"), _) => {
+            return super::proxy_cmd::parse(args[1..].to_vec()).map(Command::Proxy)
+        }
+        #[cfg(not(feature = "proxy"))]
+        (Some("proxy"), _) => bail!("proxy: this blackbar was built without the 'proxy' feature"),
         (Some("canary"), other) => bail!(
             "canary: expected 'new', got {:?}",
             other.unwrap_or("nothing")
@@ -344,6 +355,16 @@ fn read_text(path: &std::path::Path, what: &str) -> anyhow::Result<String> {
 impl RedactorOpts {
     /// Builds the redactor; `extra_rules` are rule files loaded like `--rules`.
     pub(crate) fn build(&self, extra_rules: &[PathBuf]) -> anyhow::Result<Redactor> {
+        let (b, policy) = self.builder(extra_rules)?;
+        Ok(b.policy(policy).build()?)
+    }
+
+    /// The builder (rules, canaries, key) and the policy, separately (the proxy derives two
+    /// redactors from them).
+    pub(crate) fn builder(
+        &self,
+        extra_rules: &[PathBuf],
+    ) -> anyhow::Result<(blackbar::RedactorBuilder, Policy)> {
         let mut b = Redactor::builder();
         for path in self.rules.iter().chain(extra_rules) {
             b = b.rule_source(&path.display().to_string(), &read_text(path, "rule file")?);
@@ -374,7 +395,6 @@ impl RedactorOpts {
         if let Some(c) = self.min_confidence {
             policy.set_min_confidence(c);
         }
-        b = b.policy(policy);
         let key = match self.key_file {
             Some(ref p) => Some(Key::from_file(p)?),
             None => Key::from_env()?,
@@ -382,6 +402,6 @@ impl RedactorOpts {
         if let Some(key) = key {
             b = b.key(key);
         }
-        Ok(b.build()?)
+        Ok((b, policy))
     }
 }

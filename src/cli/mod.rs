@@ -7,6 +7,8 @@ mod detokenize;
 mod eval_cmd;
 mod filter;
 mod key_cmd;
+#[cfg(feature = "proxy")]
+mod proxy_cmd;
 mod rules_cmd;
 
 use std::io::{self, Write};
@@ -31,6 +33,8 @@ pub fn main() -> i32 {
         Command::Detokenize(opts) => detokenize::run(&opts),
         Command::Key(cmd) => key_cmd::run(&cmd),
         Command::Eval(opts) => eval_cmd::run(&opts),
+        #[cfg(feature = "proxy")]
+        Command::Proxy(opts) => proxy_cmd::run(&opts),
     };
     match result {
         Ok(code) => code,

@@ -437,6 +437,12 @@ impl JsonRedactor {
 }
 
 impl JsonScratch {
+    /// Uses `vault` for the `placeholder` action of the documents redacted with this scratch
+    /// from now on (see [`StreamRedactor::set_vault`]), e.g. one vault per proxied request.
+    pub fn set_vault(&mut self, vault: crate::placeholder::Vault) {
+        self.stream.set_vault(vault);
+    }
+
     /// Bytes of the documents planned since the last [`JsonScratch::clear_batch`].
     pub(crate) fn batch_bytes(&self) -> usize {
         self.batch.bytes.len()

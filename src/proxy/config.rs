@@ -1,0 +1,171 @@
+//! Proxy configuration: routes to upstreams, limits and timeouts.
+
+use std::time::Duration;
+
+use crate::error::{Error, ErrorKind};
+
+/// An upstream selected by path prefix. The longest matching prefix wins; the prefix is
+/// stripped and the rest of the path appended to the upstream's own path.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Route {
+    /// The path prefix (`/` for the default route; otherwise it starts with `/` and has no
+    /// trailing `/`).
+    pub prefix: String,
+    /// `http` or `https`.
+    pub scheme: String,
+    /// Host and optional port.
+    pub authority: String,
+    /// The upstream URL's path without a trailing `/` (often empty).
+    pub base_path: String,
+}
+
+impl Route {
+    /// Parses `URL` (the default route) or `PREFIX=URL`, e.g.
+    /// `/anthropic=https://api.anthropic.com`.
+    ///
+    /// # Errors
+    ///
+    /// A URL that is not `http://` or `https://` with a host, or a prefix not starting
+    /// with `/`.
+    pub fn parse(spec: &str) -> Result<Route, Error> {
+        let bad = |why: &str| Error::new(ErrorKind::Parse(format!("--upstream {spec}: {why}")));
+        let (prefix, url) = match spec.split_once('=') {
+            Some((p, u)) if p.starts_with('/') => (p.trim_end_matches('/'), u),
+            Some(_) => return Err(bad("the prefix must start with '/'")),
+            None => ("", spec),
+        };
+        let (scheme, rest) = url
+            .split_once("://")
+            .ok_or_else(|| bad("expected http://HOST or https://HOST"))?;
+        if scheme != "http" && scheme != "https" {
+            return Err(bad("only http and https upstreams"));
+        }
+        let (authority, path) = match rest.find('/') {
+            Some(i) => (&rest[..i], &rest[i..]),
+            None => (rest, ""),
+        };
+        if authority.is_empty() || authority.contains('@') {
+            return Err(bad("expected a host (and no credentials in the URL)"));
+        }
+        authority
+            .parse::<http::uri::Authority>()
+            .map_err(|_| bad("not a valid host"))?;
+        Ok(Route {
+            prefix: if prefix.is_empty() { "/" } else { prefix }.to_string(),
+            scheme: scheme.to_string(),
+            authority: authority.to_string(),
+            base_path: path.trim_end_matches('/').to_string(),
+        })
+    }
+
+    /// The path under this route's prefix, or `None` when `path` is not under it.
+    pub(crate) fn strip<'p>(&self, path: &'p str) -> Option<&'p str> {
+        if self.prefix == "/" {
+            return Some(path);
+        }
+        let rest = path.strip_prefix(self.prefix.as_str())?;
+        (rest.is_empty() || rest.starts_with('/')).then_some(rest)
+    }
+}
+
+/// What happens to paths that are not one of the known APIs.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum OtherPaths {
+    /// A 404 in the provider's shape (the default).
+    #[default]
+    Refuse,
+    /// Forwarded with the body redacted as text (placeholders where the policy says), and
+    /// the answer passed through the output check.
+    RedactAsText,
+}
+
+/// Timeouts towards the upstream.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Timeouts {
+    /// Establishing a connection (TCP and TLS).
+    pub connect: Duration,
+    /// From sending the request to the answer's headers.
+    pub response: Duration,
+    /// The longest silence between two pieces of an answer's body (a stream's events).
+    pub idle: Duration,
+}
+
+impl Default for Timeouts {
+    /// Connect 10 s, headers 600 s (a long non-streamed generation), idle 300 s.
+    fn default() -> Timeouts {
+        Timeouts {
+            connect: Duration::from_secs(10),
+            response: Duration::from_secs(600),
+            idle: Duration::from_secs(300),
+        }
+    }
+}
+
+/// Everything the proxy needs besides its redactors.
+#[derive(Clone, Debug)]
+pub struct ProxyConfig {
+    /// Upstreams by path prefix; at least one.
+    pub routes: Vec<Route>,
+    /// Paths other than the known APIs.
+    pub other: OtherPaths,
+    /// The largest request body, before and after decoding (default 10 MiB; 413 past it).
+    pub max_body: usize,
+    /// Upstream timeouts.
+    pub timeouts: Timeouts,
+    /// How long in-flight requests may take to finish after a shutdown signal.
+    pub grace: Duration,
+}
+
+impl ProxyConfig {
+    /// A configuration with one default route and default limits.
+    pub fn new(route: Route) -> ProxyConfig {
+        ProxyConfig {
+            routes: vec![route],
+            other: OtherPaths::Refuse,
+            max_body: 10 << 20,
+            timeouts: Timeouts::default(),
+            grace: Duration::from_secs(30),
+        }
+    }
+
+    /// Whether paths other than the known APIs are forwarded (with text redaction).
+    pub fn forward_other(&self) -> bool {
+        self.other == OtherPaths::RedactAsText
+    }
+
+    /// The route for `path` (longest prefix) and the path under it.
+    pub(crate) fn route<'p>(&self, path: &'p str) -> Option<(&Route, &'p str)> {
+        self.routes
+            .iter()
+            .filter_map(|r| r.strip(path).map(|rest| (r, rest)))
+            .max_by_key(|(r, _)| if r.prefix == "/" { 0 } else { r.prefix.len() })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn routes_parse_and_match_longest_prefix() {
+        let a = Route::parse("/anthropic=https://api.anthropic.com/").unwrap();
+        let o = Route::parse("http://127.0.0.1:9/base").unwrap();
+        assert_eq!(o.prefix, "/");
+        assert_eq!(o.base_path, "/base");
+        let mut c = ProxyConfig::new(o);
+        c.routes.push(a);
+        let (r, rest) = c.route("/anthropic/v1/messages").unwrap();
+        assert_eq!(
+            (r.authority.as_str(), rest),
+            ("api.anthropic.com", "/v1/messages")
+        );
+        let (r, rest) = c.route("/anthropicx/v1").unwrap();
+        assert_eq!(
+            (r.authority.as_str(), rest),
+            ("127.0.0.1:9", "/anthropicx/v1")
+        );
+        assert!(Route::parse("ftp://x").is_err());
+        assert!(Route::parse("https://user:pw@x").is_err());
+        assert!(Route::parse("x=https://h").is_err());
+    }
+}

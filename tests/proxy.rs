@@ -1,0 +1,866 @@
+//! The LLM proxy over real loopback HTTP, against the fake upstream of `support/llm.rs`:
+//! every API shape, streamed and not, tool calls, a placeholder cut at every byte position,
+//! canaries, block, fail-closed paths, compression, HTTP/2, metrics, cancellation, shutdown.
+//! Every test asserts that no raw value reached the upstream.
+
+#![cfg(feature = "proxy")]
+
+#[path = "support/llm.rs"]
+mod llm;
+
+use std::time::Duration;
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use llm::{post, sse_events, Harness};
+use serde_json::{json, Value};
+
+const EMAIL: &str = "alice.smith@example.com";
+const CARD: &str = "4111 1111 1111 1111";
+const GITHUB: &str = "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";
+const QUOTED: &str = r#"Q<a"b\c>"#;
+const PHONE: &str = "+1 415 555 0132";
+
+/// The values of every request, in order of first appearance (the fake echoes their
+/// placeholders in that order).
+const VALUES: [&str; 5] = [EMAIL, CARD, GITHUB, QUOTED, PHONE];
+
+fn expected_text() -> String {
+    format!("Values: {}.", VALUES.join(" | "))
+}
+
+/// A request of `api` spreading the values over system prompt, user turns, an earlier
+/// assistant turn, tool results and tool definitions. The first value appears first in the
+/// body's byte order (serde_json writes keys sorted), so all APIs share one expected answer.
+fn request(api: &str, stream: bool) -> Value {
+    let first = format!("Mail {EMAIL}, card {CARD}.");
+    let second = format!("Token {GITHUB} and {QUOTED}");
+    let third = format!("Call {PHONE} or mail {EMAIL} again.");
+    match api {
+        "chat" => json!({
+            "model": "gpt-test", "stream": stream,
+            "messages": [
+                {"role": "system", "content": first},
+                {"role": "user", "content": [{"type": "text", "text": second}]},
+                {"role": "assistant", "content": null, "tool_calls": [{"id": "call_0", "type": "function",
+                    "function": {"name": "lookup", "arguments": serde_json::to_string(&json!({"q": third})).unwrap()}}]},
+                {"role": "tool", "tool_call_id": "call_0", "content": format!("found {EMAIL}")},
+                {"role": "user", "content": "go"}
+            ],
+            "tools": [{"type": "function", "function": {"name": "send", "parameters": {"type": "object"}}}]
+        }),
+        "completions" => json!({"model": "gpt-test", "stream": stream,
+            "prompt": format!("{first} {second} {third}")}),
+        "responses" => json!({
+            "model": "gpt-test", "stream": stream,
+            "instructions": first,
+            "input": [
+                {"role": "developer", "content": first},
+                {"role": "user", "content": [{"type": "input_text", "text": second}]},
+                {"type": "function_call", "call_id": "call_0", "name": "lookup",
+                 "arguments": serde_json::to_string(&json!({"q": third})).unwrap()},
+                {"type": "function_call_output", "call_id": "call_0", "output": format!("found {EMAIL}")}
+            ]
+        }),
+        _ => json!({
+            "model": "claude-test", "max_tokens": 100, "stream": stream,
+            "system": [{"type": "text", "text": first}],
+            "messages": [
+                {"role": "user", "content": format!("{first} {second}")},
+                {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_0", "name": "lookup", "input": {"q": third}}]},
+                {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_0", "content": format!("found {EMAIL}")}]}
+            ]
+        }),
+    }
+}
+
+fn path(api: &str) -> &'static str {
+    match api {
+        "chat" => "/v1/chat/completions",
+        "completions" => "/v1/completions",
+        "responses" => "/v1/responses",
+        _ => "/anthropic/v1/messages",
+    }
+}
+
+/// What a client reads from an answer: its text and its tool-call arguments (as JSON text).
+#[derive(Debug, Default, PartialEq)]
+struct Read {
+    text: String,
+    args: Option<String>,
+}
+
+fn read_whole(api: &str, body: &[u8]) -> Read {
+    let v: Value = serde_json::from_slice(body).unwrap_or_else(|e| {
+        panic!(
+            "answer is not JSON ({e}): {}",
+            String::from_utf8_lossy(body)
+        )
+    });
+    match api {
+        "chat" => Read {
+            text: v["choices"][0]["message"]["content"]
+                .as_str()
+                .unwrap()
+                .into(),
+            args: v["choices"][0]["message"]["tool_calls"][0]["function"]["arguments"]
+                .as_str()
+                .map(String::from),
+        },
+        "completions" => Read {
+            text: v["choices"][0]["text"].as_str().unwrap().into(),
+            args: None,
+        },
+        "responses" => {
+            if let Some(i) = v["instructions"].as_str() {
+                assert_eq!(
+                    i,
+                    format!("Mail {EMAIL}, card {CARD}."),
+                    "echoed field restored"
+                );
+            }
+            Read {
+                text: v["output"][0]["content"][0]["text"]
+                    .as_str()
+                    .unwrap()
+                    .into(),
+                args: v["output"][1]["arguments"].as_str().map(String::from),
+            }
+        }
+        _ => Read {
+            text: v["content"][0]["text"].as_str().unwrap().into(),
+            args: v["content"]
+                .get(1)
+                .map(|b| serde_json::to_string(&b["input"]).unwrap()),
+        },
+    }
+}
+
+/// Reassembles a streamed answer the way an SDK does, checking the events' shapes.
+fn read_stream(api: &str, body: &[u8]) -> Read {
+    let mut r = Read::default();
+    let mut args = String::new();
+    let mut done_text = None;
+    for (event, data) in sse_events(body) {
+        if data == "[DONE]" {
+            continue;
+        }
+        let v: Value = serde_json::from_str(&data).unwrap_or_else(|e| panic!("{e}: {data}"));
+        assert!(
+            v.get("error").is_none() && event.as_deref() != Some("error"),
+            "error event: {data}"
+        );
+        match api {
+            "chat" | "completions" => {
+                for c in v["choices"].as_array().unwrap() {
+                    if let Some(t) = c["delta"]["content"].as_str().or(c["text"].as_str()) {
+                        r.text.push_str(t);
+                    }
+                    if let Some(calls) = c["delta"]["tool_calls"].as_array() {
+                        for call in calls {
+                            assert_eq!(call["index"], 0);
+                            args.push_str(call["function"]["arguments"].as_str().unwrap_or(""));
+                        }
+                    }
+                }
+            }
+            "responses" => {
+                assert_eq!(
+                    event.as_deref(),
+                    v["type"].as_str(),
+                    "event name matches type"
+                );
+                match v["type"].as_str().unwrap() {
+                    "response.output_text.delta" => r.text.push_str(v["delta"].as_str().unwrap()),
+                    "response.function_call_arguments.delta" => {
+                        args.push_str(v["delta"].as_str().unwrap())
+                    }
+                    "response.output_text.done" => {
+                        done_text = Some(v["text"].as_str().unwrap().to_string())
+                    }
+                    "response.function_call_arguments.done" => {
+                        assert_eq!(
+                            serde_json::from_str::<Value>(v["arguments"].as_str().unwrap())
+                                .unwrap(),
+                            serde_json::from_str::<Value>(&args).unwrap()
+                        );
+                    }
+                    "response.completed" => {
+                        let whole = serde_json::to_vec(&v["response"]).unwrap();
+                        let w = read_whole("responses", &whole);
+                        assert_eq!(w.text, r.text, "completed response carries the same text");
+                    }
+                    _ => {}
+                }
+            }
+            _ => {
+                if v["type"] == "content_block_delta" {
+                    match v["delta"]["type"].as_str().unwrap() {
+                        "text_delta" => r.text.push_str(v["delta"]["text"].as_str().unwrap()),
+                        "input_json_delta" => {
+                            args.push_str(v["delta"]["partial_json"].as_str().unwrap())
+                        }
+                        t => panic!("unexpected delta {t}"),
+                    }
+                }
+            }
+        }
+    }
+    if let Some(t) = done_text {
+        assert_eq!(t, r.text, "output_text.done equals the deltas");
+    }
+    if !args.is_empty() {
+        r.args = Some(args);
+    }
+    r
+}
+
+fn check_args(args: Option<&str>) {
+    let args = args.expect("a tool call");
+    let v: Value = serde_json::from_str(args)
+        .unwrap_or_else(|e| panic!("arguments are not JSON ({e}): {args}"));
+    assert_eq!(
+        v["to"].as_str().unwrap(),
+        VALUES.join(" | "),
+        "arguments restored and escaped"
+    );
+    assert_eq!(v["n"], 1);
+}
+
+async fn call(h: &Harness, api: &str, stream: bool, headers: &[(&str, &str)]) -> (u16, Vec<u8>) {
+    let mut hs = headers.to_vec();
+    if api == "messages" {
+        hs.push(("anthropic-version", "2023-06-01"));
+    }
+    let body = serde_json::to_vec(&request(api, stream)).unwrap();
+    let (status, ct, body) = post(&h.url(path(api)), &hs, body).await;
+    if stream && status == 200 {
+        assert!(ct.starts_with("text/event-stream"), "{ct}");
+    }
+    (status, body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_api_whole_and_streamed_with_tool_calls() {
+    let h = Harness::start("").await;
+    for api in ["chat", "completions", "responses", "messages"] {
+        for stream in [false, true] {
+            let tool: &[(&str, &str)] = if api == "completions" {
+                &[]
+            } else {
+                &[("x-fake-tool", "1")]
+            };
+            let (status, body) = call(&h, api, stream, tool).await;
+            assert_eq!(
+                status,
+                200,
+                "{api} {stream}: {}",
+                String::from_utf8_lossy(&body)
+            );
+            let r = if stream {
+                read_stream(api, &body)
+            } else {
+                read_whole(api, &body)
+            };
+            assert_eq!(r.text, expected_text(), "{api} stream={stream}");
+            if api != "completions" {
+                check_args(r.args.as_deref());
+            }
+            let raw = String::from_utf8_lossy(&body);
+            assert!(
+                !raw.contains("[EMAIL_"),
+                "{api} {stream}: a placeholder reached the client: {raw}"
+            );
+        }
+    }
+    h.fake.assert_nothing_raw(&VALUES);
+    // Placeholders were numbered in order of first appearance and reused for repeats.
+    let first = String::from_utf8(h.fake.bodies()[0].clone()).unwrap();
+    assert_eq!(
+        llm::placeholders(&first),
+        [
+            "[EMAIL_1]",
+            "[CREDIT_CARD_1]",
+            "[GITHUB_TOKEN_1]",
+            "[QUOTED_1]",
+            "[PHONE_1]"
+        ]
+    );
+    assert_eq!(first.matches("[EMAIL_1]").count(), 3, "{first}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_placeholder_cut_at_every_byte_position_is_restored() {
+    let h = Harness::start("").await;
+    // The answer text is "Values: [EMAIL_1] | ...": cut it (and the arguments) everywhere.
+    let len = format!(
+        "Values: {}.",
+        "[EMAIL_1] | [CREDIT_CARD_1] | [GITHUB_TOKEN_1] | [QUOTED_1] | [PHONE_1]"
+    )
+    .len();
+    for api in ["chat", "responses", "messages", "completions"] {
+        for k in 1..len {
+            let k = k.to_string();
+            let mut headers = vec![("x-fake-split", k.as_str())];
+            if api != "completions" {
+                headers.push(("x-fake-tool", "1"));
+            }
+            let (status, body) = call(&h, api, true, &headers).await;
+            assert_eq!(status, 200);
+            let r = read_stream(api, &body);
+            assert_eq!(r.text, expected_text(), "{api} cut at {k}");
+            if api != "completions" {
+                check_args(r.args.as_deref());
+            }
+        }
+        // One byte per event, and the SSE bytes themselves in 7-byte pieces.
+        let (_, body) = call(
+            &h,
+            api,
+            true,
+            &[
+                ("x-fake-split", "every"),
+                ("x-fake-tool", "1"),
+                ("x-fake-chunk", "7"),
+            ],
+        )
+        .await;
+        assert_eq!(
+            read_stream(api, &body).text,
+            expected_text(),
+            "{api} one byte per event"
+        );
+    }
+    h.fake.assert_nothing_raw(&VALUES);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn canaries_stop_answers_and_secrets_the_model_writes_are_labelled() {
+    let h = Harness::start("").await;
+    let canary = blackbar::canary::generate().unwrap();
+    // A canary planted in the system prompt passes to the provider (that is its purpose)...
+    let mut req = request("chat", false);
+    req["messages"][0]["content"] = json!(format!("secret marker {canary}"));
+    let (status, _, _) = post(
+        &h.url("/v1/chat/completions"),
+        &[],
+        serde_json::to_vec(&req).unwrap(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(
+        String::from_utf8_lossy(&h.fake.bodies()[0]).contains(&canary),
+        "request canaries pass"
+    );
+    // ...and stops any answer that repeats it, whole or split anywhere in a stream.
+    let extra = format!(" leaked {canary}");
+    for api in ["chat", "responses", "messages"] {
+        let (status, body) = call(&h, api, false, &[("x-fake-extra", &extra)]).await;
+        assert_eq!(status, 502, "{api}");
+        let text = String::from_utf8_lossy(&body);
+        assert!(
+            text.contains("blackbar_canary") || text.contains("canary"),
+            "{text}"
+        );
+        assert!(!text.contains(&canary));
+        for k in (40..110).step_by(7) {
+            let k = k.to_string();
+            let (status, body) = call(
+                &h,
+                api,
+                true,
+                &[("x-fake-extra", &extra), ("x-fake-split", &k)],
+            )
+            .await;
+            assert_eq!(status, 200);
+            let text = String::from_utf8_lossy(&body);
+            assert!(
+                !text.contains(&canary[..12]),
+                "{api} {k}: canary bytes reached the client: {text}"
+            );
+            let events = sse_events(&body);
+            let (name, last) = events.last().unwrap();
+            let last: Value = serde_json::from_str(last).unwrap();
+            match api {
+                "chat" => assert_eq!(last["error"]["code"], "blackbar_canary", "{text}"),
+                "responses" => {
+                    assert_eq!(name.as_deref(), Some("error"));
+                    assert_eq!(last["code"], "blackbar_canary");
+                }
+                _ => {
+                    assert_eq!(name.as_deref(), Some("error"));
+                    assert_eq!(last["type"], "error");
+                }
+            }
+        }
+    }
+    assert!(h.metrics.canary_stops() >= 3);
+    // A secret the model produced by itself is labelled, not restored or passed.
+    // A token of the right shape (its checksum fails: still redacted at medium confidence),
+    // cut at every position of the token and around it.
+    let own = "ghp_0123456789abcdefghijklmnopqrstuvwxyz";
+    let extra = format!("-also {own}");
+    let start = expected_text().len();
+    for k in start..start + extra.len() + 1 {
+        let k = k.to_string();
+        let (_, body) = call(
+            &h,
+            "chat",
+            true,
+            &[("x-fake-extra", &extra), ("x-fake-split", &k)],
+        )
+        .await;
+        let r = read_stream("chat", &body);
+        assert_eq!(
+            r.text,
+            format!("{}-also [GITHUB_TOKEN]", expected_text()),
+            "cut at {k}"
+        );
+        assert!(!String::from_utf8_lossy(&body).contains(&own[..10]));
+    }
+    h.fake.assert_nothing_raw(&VALUES);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn block_refuses_with_a_provider_shaped_error_and_forwards_nothing() {
+    let h = Harness::start("[actions]\nsecret = \"block\"\n").await;
+    let (status, body) = call(&h, "chat", false, &[]).await;
+    assert_eq!(status, 400);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    let msg = v["error"]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("github-pat-classic") && msg.contains("secret"),
+        "{msg}"
+    );
+    assert!(!msg.contains(GITHUB));
+    assert_eq!(v["error"]["code"], "blackbar_blocked");
+    let (status, body) = call(&h, "messages", true, &[]).await;
+    assert_eq!(status, 400);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["type"], "error");
+    assert_eq!(v["error"]["type"], "invalid_request_error");
+    assert!(h.fake.bodies().is_empty(), "nothing forwarded");
+    let (_, _, metrics) = get(&h.url("/metrics")).await;
+    let metrics = String::from_utf8(metrics).unwrap();
+    assert!(
+        metrics.contains("blackbar_proxy_blocked_total{rule=\"github-pat-classic\"} 2"),
+        "{metrics}"
+    );
+}
+
+async fn get(url: &str) -> (u16, String, Vec<u8>) {
+    let resp = llm::client().get(url.parse().unwrap()).await.unwrap();
+    let status = resp.status().as_u16();
+    let ct = resp
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    (
+        status,
+        ct,
+        resp.into_body()
+            .collect()
+            .await
+            .unwrap()
+            .to_bytes()
+            .to_vec(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fails_closed() {
+    let h = Harness::start_with("", |mut c| {
+        c.max_body = 64 * 1024;
+        c
+    })
+    .await;
+    let url = h.url("/v1/chat/completions");
+    // Not JSON: 400 in the provider's shape, nothing forwarded.
+    let raw = format!("{{\"messages\": \"{EMAIL}\"");
+    let (status, _, body) = post(&url, &[], raw.into_bytes()).await;
+    assert_eq!(status, 400);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["error"]["code"], "blackbar_body_not_json");
+    let (status, _, body) = post(&h.url("/anthropic/v1/messages"), &[], b"nope".to_vec()).await;
+    assert_eq!(status, 400);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&body).unwrap()["type"],
+        "error"
+    );
+    // A body encoding that is not what it says.
+    let (status, _, _) = post(&url, &[("content-encoding", "gzip")], b"{}".to_vec()).await;
+    assert_eq!(status, 400);
+    let (status, _, _) = post(&url, &[("content-encoding", "zstd")], b"{}".to_vec()).await;
+    assert_eq!(status, 400);
+    // Too large, declared or not.
+    let big =
+        serde_json::to_vec(&json!({"messages": [{"role": "user", "content": "x".repeat(70_000)}]}))
+            .unwrap();
+    let (status, _, _) = post(&url, &[], big).await;
+    assert_eq!(status, 413);
+    assert!(h.fake.bodies().is_empty(), "nothing forwarded");
+    // An upstream that answers 200 with something that is not JSON: 502, not passed on.
+    let (status, _, body) = post(
+        &url,
+        &[("x-fake-raw", "not json at all")],
+        serde_json::to_vec(&request("chat", false)).unwrap(),
+    )
+    .await;
+    assert_eq!(status, 502);
+    assert!(!String::from_utf8_lossy(&body).contains("not json at all"));
+    // Upstream errors are passed on, after the answer processing.
+    let (status, body) = call(&h, "chat", false, &[("x-fake-status", "400")]).await;
+    assert_eq!(status, 400);
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert!(
+        v["error"]["message"].as_str().unwrap().contains(EMAIL),
+        "restored for the client"
+    );
+    // Unknown paths are refused; an unreachable upstream is a 502.
+    let (status, _, body) = post(&h.url("/v1/files"), &[], b"{}".to_vec()).await;
+    assert_eq!(status, 404);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&body).unwrap()["error"]["code"],
+        "blackbar_path_not_proxied"
+    );
+    h.fake.assert_nothing_raw(&VALUES);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreachable_upstream_is_a_502() {
+    let h = Harness::start_with("", |mut c| {
+        c.routes[0] = blackbar::proxy::Route::parse("http://127.0.0.1:9").unwrap();
+        c
+    })
+    .await;
+    let (status, body) = call(&h, "chat", false, &[]).await;
+    assert_eq!(status, 502, "{}", String::from_utf8_lossy(&body));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compressed_request_bodies_are_decoded_and_redacted() {
+    use std::io::Write;
+    let h = Harness::start("").await;
+    let body = serde_json::to_vec(&request("chat", false)).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(vec![], flate2::Compression::default());
+    gz.write_all(&body).unwrap();
+    let mut br = vec![];
+    {
+        let mut w = brotli::CompressorWriter::new(&mut br, 4096, 5, 22);
+        w.write_all(&body).unwrap();
+    }
+    let mut z = flate2::write::ZlibEncoder::new(vec![], flate2::Compression::default());
+    z.write_all(&body).unwrap();
+    for (enc, data) in [
+        ("gzip", gz.finish().unwrap()),
+        ("br", br),
+        ("deflate", z.finish().unwrap()),
+    ] {
+        let (status, _, answer) = post(
+            &h.url("/v1/chat/completions"),
+            &[("content-encoding", enc)],
+            data,
+        )
+        .await;
+        assert_eq!(status, 200, "{enc}");
+        assert_eq!(read_whole("chat", &answer).text, expected_text());
+    }
+    h.fake.assert_nothing_raw(&VALUES);
+    for r in h.fake.requests.lock().unwrap().iter() {
+        assert!(
+            !r.headers.iter().any(|(k, _)| k == "content-encoding"),
+            "forwarded decoded"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn http2_clients_healthz_metrics_and_headers() {
+    let h = Harness::start("").await;
+    let (status, _, body) = get(&h.url("/healthz")).await;
+    assert_eq!((status, body.as_slice()), (200, &b"ok\n"[..]));
+    // HTTP/2 with prior knowledge, streamed.
+    let c = hyper_util::client::legacy::Client::builder(hyper_util::rt::TokioExecutor::new())
+        .http2_only(true)
+        .build_http::<Full<Bytes>>();
+    let req = hyper::Request::post(h.url("/v1/chat/completions"))
+        .header("authorization", "Bearer sk-test-not-logged")
+        .header("x-fake-split", "13")
+        .body(Full::new(Bytes::from(
+            serde_json::to_vec(&request("chat", true)).unwrap(),
+        )))
+        .unwrap();
+    let resp = c.request(req).await.unwrap();
+    assert_eq!(resp.version(), hyper::Version::HTTP_2);
+    let body = resp.into_body().collect().await.unwrap().to_bytes();
+    assert_eq!(read_stream("chat", &body).text, expected_text());
+    // Headers pass through (the upstream authenticates the client).
+    let reqs = h.fake.requests.lock().unwrap().clone();
+    assert!(reqs[0]
+        .headers
+        .iter()
+        .any(|(k, v)| k == "authorization" && v == "Bearer sk-test-not-logged"));
+    assert!(reqs[0]
+        .headers
+        .iter()
+        .any(|(k, v)| k == "accept-encoding" && v == "identity"));
+    let (_, ct, m) = get(&h.url("/metrics")).await;
+    assert!(ct.starts_with("text/plain"));
+    let m = String::from_utf8(m).unwrap();
+    for want in [
+        "blackbar_proxy_requests_total{api=\"chat_completions\",status=\"200\"} 1",
+        "blackbar_proxy_findings_total{direction=\"request\",rule=\"email\",category=\"pii\"}",
+        "blackbar_proxy_upstream_latency_seconds_count 1",
+    ] {
+        assert!(m.contains(want), "{want} not in\n{m}");
+    }
+    assert!(!m.contains(EMAIL) && !m.contains("sk-test"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn embeddings_and_other_paths() {
+    let h = Harness::start_with("", |mut c| {
+        c.other = blackbar::proxy::OtherPaths::RedactAsText;
+        c
+    })
+    .await;
+    let body =
+        serde_json::to_vec(&json!({"model": "e", "input": [format!("about {EMAIL}")]})).unwrap();
+    let (status, _, answer) = post(&h.url("/v1/embeddings"), &[], body).await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        serde_json::from_slice::<Value>(&answer).unwrap()["data"][0]["embedding"][1],
+        0.2
+    );
+    let (status, _, answer) = post(
+        &h.url("/v1/other"),
+        &[],
+        format!("free text {EMAIL}").into_bytes(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(String::from_utf8(answer).unwrap(), format!("echo: {EMAIL}"));
+    h.fake.assert_nothing_raw(&[EMAIL]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_disconnect_cancels_the_upstream_call() {
+    let h = Harness::start("").await;
+    let req = hyper::Request::post(h.url("/v1/chat/completions"))
+        .header("x-fake-slow", "10")
+        .body(Full::new(Bytes::from(
+            serde_json::to_vec(&request("chat", true)).unwrap(),
+        )))
+        .unwrap();
+    let resp = llm::client().request(req).await.unwrap();
+    let mut body = resp.into_body();
+    let first = body.frame().await.unwrap().unwrap();
+    assert!(first.is_data());
+    drop(body);
+    for _ in 0..300 {
+        if h.fake.cancelled.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the upstream stream was not cancelled after the client left");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_lets_in_flight_streams_finish() {
+    let mut h = Harness::start("").await;
+    let url = h.url("/v1/chat/completions");
+    let inflight = tokio::spawn(async move {
+        let body = serde_json::to_vec(&request("chat", true)).unwrap();
+        post(&url, &[("x-fake-slow", "2")], body).await
+    });
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    h.shutdown();
+    let (status, _, body) = inflight.await.unwrap();
+    assert_eq!(status, 200);
+    let text = read_stream("chat", &body).text;
+    assert!(
+        text.ends_with(&expected_text()),
+        "the stream finished: {text}"
+    );
+    tokio::time::timeout(Duration::from_secs(5), h.served.take().unwrap())
+        .await
+        .expect("server stopped")
+        .unwrap();
+    assert!(
+        tokio::net::TcpStream::connect(h.proxy).await.is_err(),
+        "no longer accepting"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn responses_previous_response_id_continues_the_vault() {
+    let h = Harness::start("").await;
+    for stream in [false, true] {
+        // Turn 1: the provider stores it (the fake answers with id resp_1).
+        let (status, _) = call(&h, "responses", stream, &[]).await;
+        assert_eq!(status, 200);
+        // Turn 2 carries only the new input; the model repeats a placeholder of turn 1.
+        let body = serde_json::to_vec(&json!({
+            "model": "gpt-test", "stream": stream, "previous_response_id": "resp_1",
+            "input": "also bob.jones@example.org"
+        }))
+        .unwrap();
+        let (status, _, answer) = post(
+            &h.url("/v1/responses"),
+            &[("x-fake-extra", "-[EMAIL_1]")],
+            body,
+        )
+        .await;
+        assert_eq!(status, 200);
+        let text = if stream {
+            read_stream_text(&answer)
+        } else {
+            read_whole("responses", &answer).text
+        };
+        assert_eq!(
+            text,
+            format!("Values: bob.jones@example.org.-{EMAIL}"),
+            "stream={stream}"
+        );
+        let last = String::from_utf8(h.fake.bodies().last().unwrap().clone()).unwrap();
+        assert!(last.contains("[EMAIL_2]"), "numbering continues: {last}");
+    }
+    h.fake.assert_nothing_raw(&[EMAIL, "bob.jones@example.org"]);
+}
+
+fn read_stream_text(body: &[u8]) -> String {
+    sse_events(body)
+        .into_iter()
+        .filter_map(|(_, d)| serde_json::from_str::<Value>(&d).ok())
+        .filter(|v| v["type"] == "response.output_text.delta")
+        .map(|v| v["delta"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_disconnect_cancels_a_non_streamed_upstream_call() {
+    use tokio::io::AsyncWriteExt;
+    let h = Harness::start("").await;
+    let body = serde_json::to_vec(&request("chat", false)).unwrap();
+    let mut tcp = tokio::net::TcpStream::connect(h.proxy).await.unwrap();
+    let head = format!(
+        "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\nx-fake-slow: 20\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    tcp.write_all(&body).await.unwrap();
+    // Wait until the upstream has the request, then leave.
+    for _ in 0..200 {
+        if !h.fake.bodies().is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    drop(tcp);
+    for _ in 0..300 {
+        if h.fake.cancelled.load(std::sync::atomic::Ordering::SeqCst) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("the upstream call went on after the client left");
+}
+
+/// The real binary: `blackbar proxy` serves, logs through the redacting writer (never the
+/// Authorization header or a value), and exits 0 on SIGTERM.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_serves_logs_safely_and_stops_on_sigterm() {
+    use std::io::BufRead;
+    /// Kills the child if the test fails before it stops.
+    struct Reap(Option<std::process::Child>);
+    impl Drop for Reap {
+        fn drop(&mut self) {
+            if let Some(mut c) = self.0.take() {
+                let _ = c.kill();
+                let _ = c.wait();
+            }
+        }
+    }
+    let (fake, upstream) = llm::Fake::start().await;
+    // A free port (the log line carrying the address is itself redacted: IPs are PII).
+    let addr = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let rules = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(rules.path(), llm::QUOTED_RULE).unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_blackbar"))
+        .args(["proxy", "--listen", &addr.to_string(), "--upstream"])
+        .arg(format!("http://{upstream}"))
+        .arg("--rules")
+        .arg(rules.path())
+        .env_clear()
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stderr = child.stderr.take().unwrap();
+    let pid = child.id();
+    let mut child = Reap(Some(child));
+    let (tx, rx) = std::sync::mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in std::io::BufReader::new(stderr).lines() {
+            if tx.send(line.unwrap()).is_err() {
+                break;
+            }
+        }
+    });
+    let first = rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("a start-up log line");
+    assert!(first.contains("listening"), "{first}");
+    let body = serde_json::to_vec(&request("chat", false)).unwrap();
+    let (status, _, answer) = post(
+        &format!("http://{addr}/v1/chat/completions"),
+        &[("authorization", "Bearer sk-live-do-not-log")],
+        body,
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert_eq!(read_whole("chat", &answer).text, expected_text());
+    fake.assert_nothing_raw(&VALUES);
+    let ok = std::process::Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status()
+        .unwrap();
+    assert!(ok.success());
+    let mut c = child.0.take().unwrap();
+    let status = tokio::task::spawn_blocking(move || c.wait().unwrap())
+        .await
+        .unwrap();
+    assert!(status.success(), "{status:?}");
+    let logs: Vec<String> = rx.iter().collect();
+    let logs = format!("{first}\n{}", logs.join("\n"));
+    assert!(logs.contains("status=200"), "{logs}");
+    assert!(logs.contains("shutdown signal"), "{logs}");
+    for secret in ["sk-live-do-not-log", "Bearer", EMAIL, CARD, GITHUB] {
+        assert!(!logs.contains(secret), "{secret} in logs:\n{logs}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_silent_stream_ends_with_an_error_event_after_the_idle_timeout() {
+    let h = Harness::start_with("", |mut c| {
+        c.timeouts.idle = Duration::from_millis(100);
+        c
+    })
+    .await;
+    let (status, body) = call(&h, "messages", true, &[("x-fake-slow", "400")]).await;
+    assert_eq!(status, 200);
+    let events = sse_events(&body);
+    let (name, last) = events.last().unwrap();
+    assert_eq!(name.as_deref(), Some("error"));
+    assert!(
+        last.contains("blackbar_upstream_timeout") || last.contains("went silent"),
+        "{last}"
+    );
+}

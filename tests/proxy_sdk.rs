@@ -1,0 +1,61 @@
+//! The official `openai` and `anthropic` Python SDKs against the proxy (in front of the fake
+//! upstream of `support/llm.rs`), streamed and not, for chat completions, completions,
+//! responses and messages, tool calls and canaries included: `tests/sdk/e2e.py`.
+//!
+//! Needs `BLACKBAR_SDK_PYTHON`: a Python with both SDKs installed (`.ci/run` makes a venv
+//! and sets it). When it is set, any problem fails the test; when it is unset (a machine with
+//! only Rust) the test prints a notice and passes without running.
+
+#![cfg(feature = "proxy")]
+
+#[path = "support/llm.rs"]
+mod llm;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn official_python_sdks_through_the_proxy() {
+    let Some(python) = std::env::var_os("BLACKBAR_SDK_PYTHON") else {
+        eprintln!(
+            "NOTICE: BLACKBAR_SDK_PYTHON is not set: the Python SDK end-to-end test did not run \
+             (.ci/run sets it up)"
+        );
+        return;
+    };
+    let h = llm::Harness::start("").await;
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sdk/e2e.py");
+    let url = format!("http://{}", h.proxy);
+    let canary = blackbar::canary::generate().unwrap();
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new(python)
+            .arg(script)
+            .env("PROXY_URL", url)
+            .env("CANARY", canary)
+            .output()
+            .expect("run the SDK script")
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    println!("{stdout}");
+    assert!(
+        out.status.success(),
+        "SDK script failed:\n{stdout}\n{stderr}"
+    );
+    assert!(stdout.contains("sdk: 9 passed, 0 failed"), "{stdout}");
+    h.fake.assert_nothing_raw(&[
+        "alice.smith@example.com",
+        "4111 1111 1111 1111",
+        "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",
+        r#"Q<a"b\c>"#,
+        "+1 415 555 0132",
+    ]);
+    let paths: Vec<String> = h
+        .fake
+        .requests
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|r| r.path.clone())
+        .collect();
+    assert!(paths.len() >= 9, "{paths:?}");
+}
