@@ -132,6 +132,7 @@ pub fn list_rule(literals: Vec<Vec<u8>>, origin: &str) -> Rule {
         max_len,
         multiline: literals.iter().any(|l| l.contains(&b'\n')),
         has_secret_group: false,
+        generic: false,
         keyword_lead: 0,
         literals: Some(Arc::new(literals)),
     }

@@ -2,9 +2,10 @@
 //!
 //! Each detection *claims* the bytes of its whole match. A byte claimed by several
 //! detections belongs to the one with the highest priority: blackbar's own tokens (see
-//! [`crate::token`]) beat everything, then canary beats secret beats pii,
-//! then the longer claim, then the earlier claim, then the earlier rule. A detection redacts
-//! the bytes of its span (its `secret` group, or the match) that it won.
+//! [`crate::token`]) beat everything, then canary beats secret beats pii, then a specific
+//! rule beats a generic one (`generic = true`: `password = ...` loses to the token format it
+//! surrounds), then the longer claim, then the earlier claim, then the earlier rule. A
+//! detection redacts the bytes of its span (its `secret` group, or the match) that it won.
 //!
 //! Resolution is local: a byte's winner depends only on the detections that claim it, so the
 //! stream can resolve any prefix of the input once every detection starting in it is known,
@@ -27,7 +28,7 @@ pub struct Segment {
     pub winner: usize,
 }
 
-type Priority = (bool, crate::Category, u64, Reverse<u64>, Reverse<u32>);
+type Priority = (bool, crate::Category, bool, u64, Reverse<u64>, Reverse<u32>);
 
 fn priority(rules: &RuleSet, d: &Detection) -> Priority {
     let rule = &rules.rules()[d.rule as usize];
@@ -35,6 +36,7 @@ fn priority(rules: &RuleSet, d: &Detection) -> Priority {
         // blackbar's own tokens beat everything, so no other rule re-redacts their bytes.
         crate::token::is_own_rule(rule),
         rule.category,
+        !rule.generic,
         d.claim.end - d.claim.start,
         Reverse(d.claim.start),
         Reverse(d.rule),

@@ -82,6 +82,10 @@ pub struct Rule {
     pub multiline: bool,
     /// Whether the pattern has a `secret` group marking the part to redact.
     pub has_secret_group: bool,
+    /// A catch-all rule (`password = ...`, `Authorization: Bearer ...`): where its match
+    /// overlaps a match of a specific rule of the same category, the specific rule wins the
+    /// bytes whatever the lengths, so the value gets its precise label.
+    pub generic: bool,
     /// The largest offset from a match's start at which its keyword can begin.
     pub keyword_lead: usize,
     /// For literal-set rules (canary lists): the literals, matched exactly. The pattern is
@@ -123,6 +127,8 @@ struct RuleSpec {
     examples: Vec<String>,
     #[serde(default)]
     counterexamples: Vec<String>,
+    #[serde(default)]
+    generic: bool,
 }
 
 /// The default context window: bytes searched on each side of a match for context words.
@@ -238,6 +244,7 @@ impl RuleSpec {
             max_len: shape.max_len,
             multiline: shape.multiline,
             has_secret_group: shape.has_secret_group,
+            generic: self.generic,
             keyword_lead,
             literals: None,
         })

@@ -93,6 +93,10 @@ pub(crate) fn is_placeholder(value: &[u8]) -> bool {
     {
         return true;
     }
+    // Vendors' documentation keys (AWS's `AKIAIOSFODNN7EXAMPLE`, `...EXAMPLEKEY`).
+    if v.windows(7).any(|w| w == b"EXAMPLE") {
+        return true;
+    }
     // A run of one repeated character: "****", "xxxxxxxx", "00000000".
     if v.iter().all(|&b| b == v[0]) {
         return true;

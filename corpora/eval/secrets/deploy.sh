@@ -1,27 +1,27 @@
 #!/usr/bin/env bash
 set -euo pipefail
 
-export ATLASSIAN_TOKEN='ATATT3bK97FSADTwbWCnayItaAqyk0m37hYutV7uR3o9nQmfyVGauSuFtfSCxce130jJpdFJCNKa4QMk7Qm7zMsvuDDjl3AoqOMrnVYJsQywa1737f9ktsyvrhxmhkm1XphChE1iqFFz4aG9jH0zY4QIxbNOiuVdIf2Dx2MobqxMFk7i9rr4ylfwKD=8EE2DE7F'
-docker login --username deploy --password 'ghs_KZDHYsWGCLFDtcJTnKZBXNt9GeX2kE1L3ait' registry.example.net # access
-export PRIVATE_KEY='-----BEGIN PRIVATE KEY-----
-pgdLEKWOLMIH4PYFa5o2P6i3EYW06baIUvB/XsGhye56hzj/URZh/gYwNBlOrzas
-EIbnzOMXmkeuyrsby9vcMhkRMEbQOQQZkY55xJp2gAlzyE6VSYJAnzxXjQ51C5Qe
-bvJpP/IS0cIAoxpDhrPdxpDrKmuIyJA/oY46Zhuvy5Xh1vcifu7VSO46iT4iBvXc
-rq65nBIqED/Iq7I68V6th1d7XA+nal5mMeZ3QuqHSDvuVe7VHPFnrrmkQMlhy9HA
-WvWHJak+ajxUjYRlENdJomtL9+GCG44H/0q6ZqRcWAQyZ/QP06id0uEwYcKRHZjm
-jzgjkubpT2QX3MkpDTr0eraF+85K2mXhzPE1i+lXBVMq3bZiotdwA98aNq2sgJQN
-4i2Y5WKFvoFwWzIrVFrKYxYc==
------END PRIVATE KEY-----'
-curl -fsS -H 'password=P23Iu-47bIKwgP2' https://api.example.net/v1/status
-export SHOPIFY_TOKEN='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'
-export AUTH='ghu_HynNnoWwspHfa0s2GNf7OwrNDwhC3S1oEsz3'
-export HUGGINGFACE_TOKEN='hf_5qW2WsguwFcyxI5ELGdLR7jDoKjIvja5kW'
-docker login --username deploy --password 'glpat-_EldRBs30mW65Xzf-iVH' registry.example.net # gitlab_token
-curl -fsS -H 'Authorization: Bearer HtFuuVf-4iBEJdq1XC3CjIx-iqWkuAShat4Ln7h-' https://api.example.net/v1/status
-export JWT='eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1XzQyY2E5YmFhODgiLCJpYXQiOjE3MTAxMTQwOTYsImV4cCI6MTcxMDExNzY5Nn0.7l-BkPcHS7ZM98DFIJrx6l35zYWP04qDmLS3SH3fLaA'
-export LINEAR_API_KEY='lin_api_Rh3WyUq5hqkMkWSyg0esENdy6MN4xZum93sp69jA'
-export SLACK_TOKEN='xoxb-05479931583-9615812669872-WwnNCOPC84DBXCRMIRFd7HOw'
-docker login --username deploy --password 'AGE-SECRET-KEY-16S3P9DKKP0V8ZRV0C43AY7NK3EG294MVEPFXQEGDJJ6ZJ52A03V0YG0UU2' registry.example.net # age_secret_key
-export UPSTREAM_AUTH='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'
-docker login --username deploy --password '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' registry.example.net # github_token
-docker login --username deploy --password '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' registry.example.net # npm_token
+docker login --username deploy --password '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' registry.example.net # github_token
+docker login --username deploy --password 'ATATT3bm6b8ll0K5IfTzHLFn2lYYFz44HPyZCCUAM1hljWgrH9NjXLOQvzDUBpmARC-_wr6Br9RK7fTyo0kCtVm7UDrdCB0mOYYTkEtRpZ3pO0GDB4xoBuEpuyotqcVDdHvQx_Lrd7pfQUsOn-eO3mHBADTQovUXpF6Oa3_bjAIFIQcC7op89YNSwV=DCF0169D' registry.example.net # atlassian_token
+docker login --username deploy --password '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' registry.example.net # github_token_2
+curl -fsS -H 'Authorization: Bearer fHbycr-LYkpPRIwgoDu_didIiB6PH7vWatCqnAOS' https://api.example.net/v1/status
+docker login --username deploy --password 'ghu_vCJBjbx2CF8ujIxVcNSD4wWfKuauR33LwZsN' registry.example.net # client_auth
+export CREDENTIAL_2='glpat-jsTyNkxS-Plv3Jk4MNCG'
+docker login --username deploy --password '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' registry.example.net # npm_token
+curl -fsS -H 'password=cfKvid1h98_Ojj7' https://api.example.net/v1/status
+docker login --username deploy --password 'AGE-SECRET-KEY-1ATA0FEAP940T4KAENY270GXYPDDM6MLNYNC28AXRNR09L73T2MXX73R9KF' registry.example.net # age_secret_key
+export GITHUB_TOKEN_3='ghs_0omwz14TlJuAFTFcyhMLhHxnjPAV5q45OjqQ'
+export UPSTREAM_AUTH='lin_api_ctHobrRqWLLFA1NIkd1syHkvhlTNwTlypdRkzlR2'
+export SLACK_TOKEN='xoxb-29901206252-1128332863626-EFEZlp1MiKNSXQJ6WApUMXEs'
+docker login --username deploy --password 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1XzJkNDdlNTAxODgiLCJpYXQiOjE3NDc4OTI2NzMsImV4cCI6MTc0Nzg5NjI3M30.pUb7bd-xqapTPrlzpb-4GKCO50lgnIYU1m8v6eilA2O' registry.example.net # jwt
+export SHOPIFY_TOKEN='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'
+docker login --username deploy --password '-----BEGIN PRIVATE KEY-----
+TWqGSCesgRfUzgWT5v1Po7GmEoxaNHdLL/mcne+6EJXWb7JZgrnLQbSHI3N9J3Hs
+QB2ItI69sD4SNjTCrXZq9ESRR4/8WRbR1LqHUsjnA6/r6dOgHXeF8Iwt5B+v/8Ma
+5NRnt5I+Fm93bY/vyT5144lNOn/iW5IuG7SRaHNsdYMLdkZ9raX8WZ6IbBIUrU+h
+nbIO1uzlrxYcYAR+pWUkby9M5s5c6PbW3xYmXJ9sa0Q5miCdPN5U2r0DqE2GGWJs
+//kMgw6KWnU/CO/KHeA78OZdMLbXDj/ccM2ks3nlsT7rPQmQylB+7dozne3YdGAu
+QIFr9j/+l6wdozoEb+my1tt92tfUtyfpfSr+tRMK+JMdmh645BKKpgVotwgxTFp2
+SD9VFeWL1Z2va7Fl1drZsL5t==
+-----END PRIVATE KEY-----' registry.example.net # private_key
+docker login --username deploy --password 'hf_BQs4KHGHw8DP1rezc6jiESNYHD2IgaivSx' registry.example.net # huggingface_token

@@ -2,53 +2,51 @@ package main
 
 import "net/http"
 
-const githubToken = "ghs_tvIUbYFnNRBMSHb3pbqX25i11hZwOD3gN11b"
-
-const githubToken2 = "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"
-
-const npmToken = "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"
-
-func newRequest3(req *http.Request) {
-	req.Header.Set("X-Access", "AGE-SECRET-KEY-17HLQ7CDDFKN82VMYNCR3R4TQ07A086PDKUG3JHP0PRHPSV9CSVPF4JQCWN")
+func newRequest0(req *http.Request) {
+	req.Header.Set("X-Jwt", "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1X2JiNjFmOTY0NDkiLCJpYXQiOjE3NDUzNzYyODYsImV4cCI6MTc0NTM3OTg4Nn0.wC2CW5HIItJrwg-nTXtSx2CSgmxuijd99FJMnipj983")
 }
 
+func newRequest1(req *http.Request) {
+	req.Header.Set("X-TwilioKey", "SK60326e836d74139b2368a1f0bd5f5692")
+}
+
+func newRequest2(req *http.Request) {
+	req.Header.Set("X-ShopifyToken", "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")
+}
+
+var header3 = "aws_secret_access_key = ISb2W6vNcU4oGJcg8J0f3A/2gcpATE52+Yll7e69"
+
 func newRequest4(req *http.Request) {
-	req.Header.Set("X-GithubToken3", "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")
+	req.Header.Set("X-GithubToken", "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")
 }
 
 func newRequest5(req *http.Request) {
-	req.Header.Set("X-TwilioKey", "SKaff9691813fde234a8de043a23955a73")
+	req.Header.Set("X-GithubToken2", "ghs_nGNjZnmmxeVw19ySABnL387BpgJlA80tKpG8")
 }
 
 func newRequest6(req *http.Request) {
-	req.Header.Set("X-GithubToken4", "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")
+	req.Header.Set("X-DigitaloceanToken", "dop_v1_4add5c0c37364f0a5831507e2a5c967d8e7131173f63ec997a48f9715651d199")
 }
 
-const digitaloceanToken = "dop_v1_178751235212ee458dcd06666a5cea9211cfa30d7215bc07db769bb8a508dae9"
+const githubToken3 = "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"
 
-func newRequest8(req *http.Request) {
-	req.Header.Set("X-LinearApiKey", "lin_api_YxJiFJCOi33CCfGvcLK2o1u9sEBi0tTAVBV42nRN")
-}
+const githubToken4 = "ghu_ugpzOqFfZKaDRZTYUuxrCBuqXOqb4I3iOOzc"
 
-var header9 = "aws_secret_access_key = wkxt8kYHw4PTWNP4DDiVLR7U/d7DDNp+qetDJx0w"
+const githubToken5 = "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"
 
 func newRequest10(req *http.Request) {
-	req.Header.Set("X-GithubToken5", "ghu_VIz35WhhfRakNtC9cmsbKP6OROkBBe2nD8PR")
+	req.Header.Set("X-SendgridApiKey", "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")
 }
 
-func newRequest11(req *http.Request) {
-	req.Header.Set("X-ShopifyToken", "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")
+const npmToken = "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"
+
+const linearApiKey = "lin_api_OytVE05MlVA7gLzWiwmVgHyqqirpZVdbUsc4eKJo"
+
+const huggingfaceToken = "hf_j0MmVMgjaiVmyzp7tCKwPS3bRDA86vp850"
+
+const ageSecretKey = "AGE-SECRET-KEY-1XHQR88AVLF6PX22353LMVWDY0WX0NE37FQ3J5DDE3HUULZ3N23D6TVLYQT"
+
+func newRequest15(req *http.Request) {
+	req.Header.Set("X-GithubToken6", "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")
 }
-
-const auth = "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"
-
-func newRequest13(req *http.Request) {
-	req.Header.Set("X-Auth2", "hf_Sln3k44FlScGzBYjR2Hq65uL3lwiKvGehT")
-}
-
-func newRequest14(req *http.Request) {
-	req.Header.Set("X-SendgridApiKey", "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")
-}
-
-const jwt = "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1X2M2NDZmZDFiZGUiLCJpYXQiOjE3NDYxMDQ1ODUsImV4cCI6MTc0NjEwODE4NX0.owEvzUIN2E8EWfdplLh5VkVwqibnqvj7ohdpJseV6W5"
 
