@@ -6,15 +6,20 @@
 //! context) make a failing finding [`Confidence::Low`]. The policy then decides what to do
 //! with each confidence level; low findings are reported, not silently lost.
 
+mod bech32;
 mod checksum;
 mod entropy;
+mod gitlab_routable;
+mod macaroon;
 mod structure;
 
 use crate::finding::Confidence;
 use crate::rules::Rule;
 
+pub use self::bech32::{bech32_checksum, bech32_valid, BECH32_CHARSET};
 pub use self::checksum::{base62_crc32, crc32, iban_mod97, luhn_valid};
 pub use self::entropy::shannon_entropy;
+pub use self::gitlab_routable::gitlab_routable_crc;
 
 /// A check run on the redacted part of a match.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,6 +42,12 @@ pub enum Validator {
     Ipv6,
     /// A JWT whose header decodes to a JSON object with `alg`.
     Jwt,
+    /// GitLab routable token: base36 CRC32 of the whole token and a matching length field.
+    GitlabRoutable,
+    /// Bech32 checksum (age secret keys and recipients).
+    Bech32,
+    /// PyPI token: `pypi-` + a well-formed v2 macaroon located at PyPI.
+    PypiMacaroon,
     /// Shannon entropy (bits per byte) at least this much.
     Entropy(f64),
     /// Not a placeholder such as `changeme`, `${VAR}`, `<password>`, `****`.
@@ -78,11 +89,15 @@ impl Validator {
             "ipv4" => Validator::Ipv4,
             "ipv6" => Validator::Ipv6,
             "jwt" => Validator::Jwt,
+            "gitlab-routable-crc32" => Validator::GitlabRoutable,
+            "bech32" => Validator::Bech32,
+            "pypi-macaroon" => Validator::PypiMacaroon,
             "not-placeholder" => Validator::NotPlaceholder,
             _ => {
                 return Err(format!(
                     "unknown validator '{s}' (known: luhn, iban, github-crc32, atlassian-crc32, \
-                     canary, ssn, ipv4, ipv6, jwt, not-placeholder, entropy>=N)"
+                     canary, ssn, ipv4, ipv6, jwt, gitlab-routable-crc32, bech32, \
+                     pypi-macaroon, not-placeholder, entropy>=N)"
                 ))
             }
         })
@@ -100,6 +115,9 @@ impl Validator {
             Validator::Ipv4 => "ipv4".into(),
             Validator::Ipv6 => "ipv6".into(),
             Validator::Jwt => "jwt".into(),
+            Validator::GitlabRoutable => "gitlab-routable-crc32".into(),
+            Validator::Bech32 => "bech32".into(),
+            Validator::PypiMacaroon => "pypi-macaroon".into(),
             Validator::Entropy(t) => format!("entropy>={t}"),
             Validator::NotPlaceholder => "not-placeholder".into(),
         }
@@ -111,6 +129,8 @@ impl Validator {
             | Validator::Iban
             | Validator::GithubCrc32
             | Validator::AtlassianCrc32
+            | Validator::GitlabRoutable
+            | Validator::Bech32
             | Validator::Canary => Effect::Checksum,
             _ => Effect::Gate,
         }
@@ -128,6 +148,9 @@ impl Validator {
             Validator::Ipv4 => structure::ipv4_valid(value),
             Validator::Ipv6 => structure::ipv6_valid(value),
             Validator::Jwt => structure::jwt_valid(value),
+            Validator::GitlabRoutable => gitlab_routable::gitlab_routable_valid(value),
+            Validator::Bech32 => bech32::bech32_valid(value),
+            Validator::PypiMacaroon => macaroon::pypi_token_valid(value),
             Validator::Entropy(t) => entropy::shannon_entropy(value) >= t,
             Validator::NotPlaceholder => !structure::is_placeholder(value),
         }
