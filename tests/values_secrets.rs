@@ -119,8 +119,9 @@ fn every_plant_is_redacted_as_its_rule() {
                 let text = format!("{before}{lead}{value}{after}");
                 let start = (before.len() + lead.len()) as u64;
                 let span = start..start + value.len() as u64;
-                let mut fail =
-                    |problem: String| failures.push(format!("{id} seed {seed} in {text:?}: {problem}"));
+                let mut fail = |problem: String| {
+                    failures.push(format!("{id} seed {seed} in {text:?}: {problem}"))
+                };
                 out.clear();
                 let findings = r.redact_with(&mut scratch, text.as_bytes(), &mut out);
                 // Low-confidence findings (a Luhn-failing "card" inside a Slack token) are
@@ -191,7 +192,11 @@ fn every_secret_rule_has_a_plant() {
     let mut missing = Vec::new();
     for rule in r.rules().rules() {
         if rule.category != Category::Secret {
-            assert!(!planted.contains(&*rule.id), "{} is not a secret rule", rule.id);
+            assert!(
+                !planted.contains(&*rule.id),
+                "{} is not a secret rule",
+                rule.id
+            );
             continue;
         }
         let id = &*rule.id;
@@ -201,7 +206,10 @@ fn every_secret_rule_has_a_plant() {
             (true, true) => panic!("{id} is both planted and excepted"),
         }
     }
-    assert!(missing.is_empty(), "secret rules without a plant: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "secret rules without a plant: {missing:?}"
+    );
     for id in excepted {
         assert!(r.rules().get(id).is_some(), "exception {id} names no rule");
     }
