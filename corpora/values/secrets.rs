@@ -268,9 +268,6 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
     }),
     ("aws-mws-key", |s| v(s, "amzn.mws.{uuid}")),
     ("google-oauth-access-token", |s| v(s, "ya29.a0{b:150}")),
-    ("google-oauth-refresh-token", |s| {
-        v(s, "1//0{c:cdefg}{b:100}")
-    }),
     ("gcp-service-account-key", |s| {
         (fill(s, "\"private_key\": \""), gcp_service_account_key(s).1)
     }),
@@ -338,7 +335,6 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
     }),
     ("yandex-cloud-api-key", |s| v(s, "AQVN{b:36}")),
     ("yandex-oauth-token", |s| v(s, "y0_AgAAAA{b:50}")),
-    ("yandex-iam-token", |s| v(s, "t1.9euelZ{b:20}.{b:86}")),
     ("huawei-cloud-access-key", |s| {
         kv(s, "HUAWEICLOUD_SDK_SK=", "{a:40}")
     }),
@@ -495,7 +491,6 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
     ("supabase-secret-key", |s| v(s, "sb_secret_{b:31}")),
     ("neon-api-key", |s| v(s, "napi_{l:64}")),
     ("xata-api-key", |s| v(s, "xau_{a:40}")),
-    ("clickhouse-cloud-secret", |s| v(s, "4b1d{a:38}")),
     ("redis-password", |s| kv(s, "REDIS_PASSWORD=", "{a:24}")),
     ("jdbc-password", |s| {
         kv(
@@ -550,8 +545,6 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
     ("hubspot-private-app-token", |s| v(s, "pat-na1-{uuid}")),
     ("clickup-api-token", |s| v(s, "pk_{d:8}_{u:32}")),
     ("typeform-pat", |s| v(s, "tfp_{b:59}")),
-    ("zoho-oauth-token", |s| v(s, "1000.{h:32}.{h:32}")),
-    ("salesforce-access-token", |s| v(s, "00D{a:12}!AQ{a:94}")),
     ("intercom-access-token", |s| v(s, "dG9rOj{s:54}=")),
     ("twitter-bearer-token", |s| {
         v(s, "AAAAAAAAAAAAAAAAAAAAA{a:12}%3D{a:84}")
