@@ -213,36 +213,9 @@ pub fn base58check_address_valid(value: &[u8]) -> bool {
         && sha256d(&bytes[..21])[..4] == bytes[21..]
 }
 
-const BECH32: &[u8; 32] = b"qpzry9x8gf2tvdw0s3jn54khce6mua7l";
+use super::bech32::{polymod as bech32_polymod, BECH32_CHARSET as BECH32};
+
 const BECH32M_CONST: u32 = 0x2bc8_30a3;
-
-fn bech32_polymod(values: &[u8]) -> u32 {
-    const GEN: [u32; 5] = [
-        0x3b6a_57b2,
-        0x2650_8e6d,
-        0x1ea1_19fa,
-        0x3d42_33dd,
-        0x2a14_62b3,
-    ];
-    let mut chk = 1u32;
-    for &v in values {
-        let top = chk >> 25;
-        chk = ((chk & 0x01ff_ffff) << 5) ^ u32::from(v);
-        for (i, g) in GEN.iter().enumerate() {
-            if (top >> i) & 1 == 1 {
-                chk ^= g;
-            }
-        }
-    }
-    chk
-}
-
-fn hrp_expand(hrp: &[u8]) -> Vec<u8> {
-    let mut v: Vec<u8> = hrp.iter().map(|c| c >> 5).collect();
-    v.push(0);
-    v.extend(hrp.iter().map(|c| c & 31));
-    v
-}
 
 /// Regroups bits; `None` if padding is non-zero or too long when `pad` is false.
 fn convert_bits(data: &[u8], from: u32, to: u32, pad: bool) -> Option<Vec<u8>> {
@@ -273,11 +246,8 @@ fn convert_bits(data: &[u8], from: u32, to: u32, pad: bool) -> Option<Vec<u8>> {
 pub fn segwit_encode(hrp: &str, version: u8, program: &[u8]) -> String {
     let mut data = vec![version];
     data.extend(convert_bits(program, 8, 5, true).expect("padding allowed"));
-    let mut values = hrp_expand(hrp.as_bytes());
-    values.extend_from_slice(&data);
-    values.extend_from_slice(&[0; 6]);
     let constant = if version == 0 { 1 } else { BECH32M_CONST };
-    let pm = bech32_polymod(&values) ^ constant;
+    let pm = bech32_polymod(hrp.as_bytes(), data.iter().copied().chain([0; 6])) ^ constant;
     data.extend((0..6).map(|i| ((pm >> (5 * (5 - i))) & 31) as u8));
     let mut s = format!("{hrp}1");
     s.extend(data.iter().map(|&d| char::from(BECH32[usize::from(d)])));
@@ -308,9 +278,7 @@ pub fn segwit_address_valid(value: &[u8]) -> bool {
     else {
         return false;
     };
-    let mut values = hrp_expand(hrp);
-    values.extend_from_slice(&data);
-    let pm = bech32_polymod(&values);
+    let pm = bech32_polymod(hrp, data.iter().copied());
     let version = data[0];
     let Some(program) = convert_bits(&data[1..data.len() - 6], 5, 8, false) else {
         return false;

@@ -96,7 +96,7 @@ const ALL: &[(&str, IdCheck)] = &[
     ("vin", IdCheck::Vin),
     ("vin-structure", IdCheck::VinStructure),
     ("base58check", IdCheck::Base58Check),
-    ("bech32", IdCheck::Bech32),
+    ("segwit-address", IdCheck::Bech32),
     ("eip55", IdCheck::Eip55),
     ("passport", IdCheck::Passport),
     ("person-name", IdCheck::PersonName),

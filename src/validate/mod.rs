@@ -6,19 +6,24 @@
 //! context) make a failing finding [`Confidence::Low`]. The policy then decides what to do
 //! with each confidence level; low findings are reported, not silently lost.
 
+mod bech32;
 mod checksum;
 pub mod crypto_address;
 mod entropy;
 mod identifier;
 pub mod national;
+mod gitlab_routable;
+mod macaroon;
 mod structure;
 
 use crate::finding::Confidence;
 use crate::rules::Rule;
 
+pub use self::bech32::{bech32_checksum, bech32_valid, BECH32_CHARSET};
 pub use self::checksum::{base62_crc32, crc32, iban_mod97, luhn_valid};
 pub use self::entropy::shannon_entropy;
 pub use self::identifier::IdCheck;
+pub use self::gitlab_routable::gitlab_routable_crc;
 
 /// A check run on the redacted part of a match.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,6 +46,12 @@ pub enum Validator {
     Ipv6,
     /// A JWT whose header decodes to a JSON object with `alg`.
     Jwt,
+    /// GitLab routable token: base36 CRC32 of the whole token and a matching length field.
+    GitlabRoutable,
+    /// Bech32 checksum (age secret keys and recipients).
+    Bech32,
+    /// PyPI token: `pypi-` + a well-formed v2 macaroon located at PyPI.
+    PypiMacaroon,
     /// Shannon entropy (bits per byte) at least this much.
     Entropy(f64),
     /// Not a placeholder such as `changeme`, `${VAR}`, `<password>`, `****`.
@@ -84,13 +95,17 @@ impl Validator {
             "ipv4" => Validator::Ipv4,
             "ipv6" => Validator::Ipv6,
             "jwt" => Validator::Jwt,
+            "gitlab-routable-crc32" => Validator::GitlabRoutable,
+            "bech32" => Validator::Bech32,
+            "pypi-macaroon" => Validator::PypiMacaroon,
             "not-placeholder" => Validator::NotPlaceholder,
             _ => match IdCheck::parse(s) {
                 Some(id) => Validator::Id(id),
                 None => {
                     return Err(format!(
                     "unknown validator '{s}' (known: luhn, iban, github-crc32, atlassian-crc32, \
-                         canary, ssn, ipv4, ipv6, jwt, not-placeholder, entropy>=N, {})",
+                         canary, ssn, ipv4, ipv6, jwt, gitlab-routable-crc32, bech32, \
+                         pypi-macaroon, not-placeholder, entropy>=N, {})",
                     IdCheck::names().collect::<Vec<_>>().join(", ")
                 ))
                 }
@@ -110,6 +125,9 @@ impl Validator {
             Validator::Ipv4 => "ipv4".into(),
             Validator::Ipv6 => "ipv6".into(),
             Validator::Jwt => "jwt".into(),
+            Validator::GitlabRoutable => "gitlab-routable-crc32".into(),
+            Validator::Bech32 => "bech32".into(),
+            Validator::PypiMacaroon => "pypi-macaroon".into(),
             Validator::Entropy(t) => format!("entropy>={t}"),
             Validator::NotPlaceholder => "not-placeholder".into(),
             Validator::Id(id) => id.name().into(),
@@ -127,6 +145,8 @@ impl Validator {
             | Validator::Iban
             | Validator::GithubCrc32
             | Validator::AtlassianCrc32
+            | Validator::GitlabRoutable
+            | Validator::Bech32
             | Validator::Canary => Effect::Checksum,
             Validator::Id(id) if !id.is_gate() => Effect::Checksum,
             _ => Effect::Gate,
@@ -145,6 +165,9 @@ impl Validator {
             Validator::Ipv4 => structure::ipv4_valid(value),
             Validator::Ipv6 => structure::ipv6_valid(value),
             Validator::Jwt => structure::jwt_valid(value),
+            Validator::GitlabRoutable => gitlab_routable::gitlab_routable_valid(value),
+            Validator::Bech32 => bech32::bech32_valid(value),
+            Validator::PypiMacaroon => macaroon::pypi_token_valid(value),
             Validator::Entropy(t) => entropy::shannon_entropy(value) >= t,
             Validator::NotPlaceholder => !structure::is_placeholder(value),
             Validator::Id(id) => id.outcome(value).unwrap_or(true),
@@ -238,7 +261,19 @@ fn contains_word(text: &[u8], word: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::contains_word;
+    use super::{contains_word, IdCheck, Validator};
+
+    /// An identifier check shadowed by a built-in validator of the same name would silently
+    /// run the wrong check (it happened: two `bech32`s, one without Bech32m).
+    #[test]
+    fn identifier_check_names_reach_their_checks() {
+        for name in IdCheck::names() {
+            assert!(
+                matches!(Validator::parse(name), Ok(Validator::Id(_))),
+                "validator name '{name}' is taken by a built-in validator"
+            );
+        }
+    }
 
     #[test]
     fn context_words_are_word_bounded() {

@@ -2,17 +2,192 @@
 import os
 
 DEBUG = False
-client_0 = Client(github_token="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", timeout=30)
-GITHUB_TOKEN_2 = os.environ.get("GITHUB_TOKEN_2", "ghu_6AuefxmIfyul5tzzf0A5ZHxWkPLaji2eiw6H")
-DIGITALOCEAN_TOKEN = os.environ.get("DIGITALOCEAN_TOKEN", "dop_v1_07e840ec4c312f4ae807bb0f41f68b3e789194607916e21660b817121a55a593")
-AUTH = "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"
-HEADERS_4 = ["aws_secret_access_key = tk0+DhEdLiKEv8bcB/0SQxFKo7YvrJnrIPrSItX6"]
-GOOGLE_API_KEY = "AIzaO3m5XGpySu-oJRrq45wTBzwIxNiDyrN0Lkj"
-UPSTREAM_AUTH = "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"
-client_7 = Client(sendgrid_api_key="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", timeout=30)
-TWILIO_KEY = "SKc4c5d1d9b0b2357ce13b486275f1806f"
-CLIENT_AUTH = "ghs_ElULdYc5dvH3BVYxPoZpW2o1k2olMi0H2Gy7"
-UPSTREAM_AUTH_2 = os.environ.get("UPSTREAM_AUTH_2", "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")
-client_11 = Client(huggingface_token="hf_stLYspQ70UqFe083bCrUaqaVoQ6jSMyi8b", timeout=30)
-CREDENTIAL = "AKIALKUO3JJRA7PM5DBB"
-ANTHROPIC_API_KEY = os.environ.get("ANTHROPIC_API_KEY", "sk-ant-api03-5aVTlyN-p38N3ujnT_zSYDBcSyTnSLvTLVXmyyn7S9diYWyTOW5zmQ8zNFqv35O6A9g84kdi3EgrXeQBsKZFUzCVHqg7SAA")
+HEADERS_0 = ["HONEYCOMB_API_KEY=k0XAzQ5yOKfnWZbg1ZiXcu"]
+XAI_API_KEY = "xai-OaBg7XgFzEim7R2FIZEXXAwXXxP4ckfvueNkenCBJ9e74AlfHJGufC4Eqc2dfjEf8sOVk9JWp33C89YI"
+HEADERS_2 = ["SUMOLOGIC_ACCESS_KEY=9uE2LV8O0y8CP24YdLNewCQUVDwhN0228HEVE8ARVWTVrwXsani8Uv3GqlMXWUnc"]
+DYNATRACE_TOKEN = os.environ.get("DYNATRACE_TOKEN", "dt0c01.8FPODPGNVQDZQAAMGYGACF7U.JGJ3ONM1DEPHNNX935AO002ZYSZHJE4RRNKUS26NIBAPKXE7YRV3P8XCQEVRBN4B")
+client_4 = Client(upstream_auth="fo1_ROMgl2RmV_EbHti7DpeINtTIcPS873byYeKupSROWT6", timeout=30)
+HEADERS_5 = ["AZURE_OPENAI_API_KEY=967860eaefa03562b59cadf230fd3ff4"]
+HEADERS_6 = ["JWT_SECRET=fUKvPa8O9tcdjG3X4QiiNF2gbhQqsx9k"]
+CLIENT_AUTH_3 = os.environ.get("CLIENT_AUTH_3", "xprv9s21ZrQH143K8Pk87eBVX5CZXY7jR2wqcU27yAJDhR6z3HLcfHkjJ1KhSBBoFcrJuxBqmmJCz33TZf4kv7EfBdWfHmtWmyh28me2Y8AYkr2")
+HEADERS_8 = ["SEGMENT_WRITE_KEY=SnfE37UUvrRIDY672etIaDZzqTiZazK0"]
+client_9 = Client(vault_token="hvr.jRi7vEcg3RzsHiqAX35IUrEskP2cId", timeout=30)
+TEAMS_WEBHOOK = os.environ.get("TEAMS_WEBHOOK", "https://acme.webhook.office.com/webhookb2/6183bfe2-3489-444f-a6bd-283f3ea7abf6@e48dc90e-7cb9-45ce-a47e-d03c9dff2340/IncomingWebhook/sbQaI7Snix9broKHvxPjeItbDmMYUNFQ/36d189dd-8c1a-492b-afad-1da3a220ed09")
+client_11 = Client(stripe_key="whsec_hH8kbvWoMi8yS0h59kDMISz8icQ8eAcZ", timeout=30)
+PERPLEXITY_API_KEY = "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"
+HEADERS_13 = ["ASSEMBLYAI_API_KEY=8d9a536733b924bd6b6552a39fbe6a8d"]
+HEADERS_14 = ["STABILITY_API_KEY=sk-TFG6sMiupO7L0fniOsbGYtEo6E5ORNzFbobZ3KuTz1FbI22A"]
+HEADERS_15 = ["jdbc:sqlserver://db.internal:1433;databaseName=app;user=app;password=czcejgjEDvIYTingAn8e"]
+OPENSHIFT_TOKEN = os.environ.get("OPENSHIFT_TOKEN", "sha256~vYijAUPdP4AV3UYxf7CRoToP_f8-VLLqtkssXAl5uR3")
+client_17 = Client(aws_access_key_id="AKIA4LYS7WYTFXGM5OC7", timeout=30)
+client_18 = Client(gitlab_token="glffct-MTIcGbvllSLp-HIWJI-9", timeout=30)
+HEADERS_19 = ["DD_APP_KEY=12516b0c04d468702cc18fcd805bf68f5ce8c4d4"]
+HEADERS_20 = ["Authorization: ApiKey u83g9wG13Ph6RBg4OqkHXMi0rywbMKQp1+Su91Vvx5E0tX3VO4KGuDQ3pt4P5u0OFjj8e0AOtzMs63SP=="]
+CREDENTIAL = os.environ.get("CREDENTIAL", "glagent-8HWwT3nXs6sFn269XFA-Izb6wVflvI9JSMJOkSg0DowLZbOjvB")
+GITHUB_TOKEN = os.environ.get("GITHUB_TOKEN", "ghu_sOYIJTIUtIH25ah4ODUAoIB9PeiQJX1jl7h3")
+HEADERS_23 = ["IBM_CLOUD_API_KEY=2t8gIsp0s4A4YoU8-aOvzy_r8Mh1in8JCSleyfrwK1fG"]
+MAPBOX_TOKEN = os.environ.get("MAPBOX_TOKEN", "sk.eyJ1Ijoi4vc3f29W1vFhHjRbneUuWSLwiMGXOyEkgBGrO6SE.KnMu78sBIArIO_hSbtp79N")
+HEADERS_25 = ["ETH_PRIVATE_KEY=0xa30a8f5bc322dd8f1d5990a85da3a6cd2a56bc7e0ceaeb1b060d00425301f5ff"]
+client_26 = Client(password="sshpass -p m48eGbt564BqQrvu", timeout=30)
+LANGSMITH_API_KEY = os.environ.get("LANGSMITH_API_KEY", "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")
+HEADERS_28 = ["OSSRH_TOKEN=IrO5vX7U4hksP8wT//3BPtwMe9q2KOg/i7edp2wPqzi0"]
+HEADERS_29 = ["FRESHDESK_API_KEY=muTdSzrETbCLoOvTb2W7"]
+HEADERS_30 = ["VERCEL_TOKEN=ZriYESsTjFpAg0Vgp2B9JpMX"]
+HEADERS_31 = ["ROLLBAR_ACCESS_TOKEN=05da5abf55c50a860c184c0eeb7d8f72"]
+ACCESS = os.environ.get("ACCESS", "GR1348941ULxYXWx-1h1rcZVLhiu1")
+AZURE_CLIENT_SECRET = "3me8Q~u2FUrrCeL7yxXLYsM5hajmHggFkTGihzl0"
+OPENROUTER_API_KEY = os.environ.get("OPENROUTER_API_KEY", "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")
+SHOPIFY_TOKEN = os.environ.get("SHOPIFY_TOKEN", "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")
+HEADERS_36 = ["_gitlab_session=89cc8cfc8e266a15d6b8f4c442845da6"]
+client_37 = Client(credential_2="sk-svcacct-Hxc8ltQ0bl3TO1GaaoKspyR0h7Kns2c__VN7a6ejze748JTkbybhgoSLi368qkXRSk0TQZwrSaQtw4yECd5ZSUcgscPpPBMcpKJ6Hr-21HRsAdAT_mqjNHp_qicQ5lpJA22IOZixSpMsxTPeanmbLKb7uWux", timeout=30)
+client_38 = Client(auth="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", timeout=30)
+HEADERS_39 = ["DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=CwGNYnJ7zf9yf2pD+KcoPOCnRXh6P5+8lLY0p5oEYStnRUNsqwetv3GOHLsAZc0g7SQPsNEt7HavU1NAvajoyo=="]
+AWS_MWS_KEY = "amzn.mws.68645420-ee8e-46cc-a362-d0df1ce22c7d"
+HEADERS_41 = ["WIF_KEY=KcWeL1LSuX1uTzqnxpZnMpN4myXmFPPf8mUS2NdvfbB6TKwqPVaR"]
+HEADERS_42 = ["PLAID_SECRET=5e93bbd420be2ff48662108afa1a48"]
+client_43 = Client(auth_3="fw_z5YsfYlXknWhWqQPXeWDn8aU", timeout=30)
+HEADERS_44 = ["ETSY_API_KEY=yizo4jkqmu9uev3w0lrpbfs9"]
+CLOJARS_TOKEN = os.environ.get("CLOJARS_TOKEN", "CLOJARS_2dnt96kxairn1ztnb10nkiuie94vtzktiukv0i0x2byla1lq5zt2q21ol1m4")
+LINEAR_API_KEY = "lin_api_SIiFG7SbGrAc9XkOuHgxv0MARdo1IpiUaIKyJL8a"
+HEADERS_47 = ["RAILS_MASTER_KEY=707a642ad27d7248958c370cb67dc287"]
+SHOPIFY_TOKEN_2 = "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"
+HEADERS_49 = ["CLOUDSMITH_API_KEY=1fa35f1d1cbc37507540a42bee958a8fdb6d1b49"]
+HEADERS_50 = ["https://acme.blob.core.windows.net/c/f?sv=2022-11-02&sp=r&sig=dbx0RN5zyJJMhB40EPrm07Gcb3zJXoFedA+i8oSBZrL%3D"]
+HEADERS_51 = ["DRONE_TOKEN=uIv8ECr8J4QlFhsGQukxBtqKlFuJjQdP"]
+client_52 = Client(azure_iot_key="dfkEIR7YPwXpSgZgvBtEtrF2+Xxd/w/3WAIoTCf+jlT=", timeout=30)
+CLIENT_AUTH_6 = "age1wt3su828due3ttgcuze3kn35elag3s9cqfsge2l4unanjpvjnd5sznm6ks"
+HEADERS_54 = ["SECRET_KEY_BASE=ed597bf01a087d4dcdb8c169758db1de8bd8ef0820822a61e68c3eae7a2dc4040e871d7448211e65b4e3c331a046b5b3b1348b5b01bc39e53430c3833ae5c13b"]
+HEADERS_55 = ["Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=Fg/1LubyMgl3HL3YjhRrr3EysiSuwUTG7ikaybBvzqc="]
+client_56 = Client(docker_token="dckr_pat_S0er7XesrA-mdPZIo6sNMOi3h8X", timeout=30)
+HEADERS_57 = ["SNYK_TOKEN=e14118b8-dcfa-42fd-a535-f8acd92aa296"]
+HEADERS_58 = ["SESSION_SECRET=Ih6GA8EYOKBrCjGPSPHf0eMEjF9SrztH"]
+HEADERS_59 = ["SOLANA_PRIVATE_KEY=4YUmYfsNmSrtqsh9Tx2soGJ8LhfAtJBs5V1W5ym5UD2C2WJKprJFiyc537WLTbFn3z7HszsFd1BkqbN8BoiHKkK"]
+GITHUB_TOKEN_2 = os.environ.get("GITHUB_TOKEN_2", "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")
+client_61 = Client(access_3="glimt-TaNYprV2OgVhn07HzIaJQPJLY", timeout=30)
+client_62 = Client(upstream_auth_4="21cxolp0VlXu80NmLdt5AnRV8ICRfvOAwPHBDvnPL682VXzQWS16q12M0biiO6/mKhLhpPo01LFn+ABae//Mmg==", timeout=30)
+LOB_API_KEY = "live_9a4788a44bf93b02c3688c303e995a811f8"
+HEADERS_64 = ["Authorization: Basic TSQE3rMwB+tKDWgBljg9in4qLycNabRm"]
+AWS_BEDROCK_KEY = "ABSKQmVkcm9ja0FQSUtleS2VybSnlWkBA8S34UzvQczqhThtuiplvCFa8DCxDEcVvylFgYkshV4P9AzHxXCPdNzeSVYS4+T1VDMWgEMZzsumnyQZrXCLA039x87EiZ6YW3jb"
+CLIENT_AUTH_7 = os.environ.get("CLIENT_AUTH_7", "xsmtpsib-a17a6935a8447927491a111eb970f9f0912116ff3ceebdcc7cb5c54ff3d7a26b-KpkTrcDxifaTQKET")
+client_67 = Client(langfuse_key="sk-lf-4f866bf6-784b-4282-ae37-c6fa4c8d8585", timeout=30)
+UPSTREAM_AUTH_5 = os.environ.get("UPSTREAM_AUTH_5", "sdk-335ebde8-feae-499a-af9c-7b7a73f4fb4c")
+HEADERS_69 = ["INFLUXDB_TOKEN=k6IK8wVczMg6gYQ28c3tenBYOTqGukS4nGCSIfaQT3T2ZYYPn6Db0XoIo5xrtxBbqLaMjOdv7sB0Sr0ITwSdJb=="]
+HEADERS_70 = ["MNEMONIC=accident anchor afraid ancient alien advance absent ancient ahead acid absent account"]
+HEADERS_71 = ["client_secret=U5Uvxdg0xCzn01IZVVKE"]
+AZURE_REDIS_KEY = os.environ.get("AZURE_REDIS_KEY", "ZwHaI5XS7ivgfFJmUOytt4uEo0D9iChLuAzCaDnx5S5=")
+HEADERS_73 = ["CLOUDFLARE_API_TOKEN=4zoPuDTIx2wKOp_FzaofL4x0kthTMQAr4yGj2VP4"]
+HEADERS_74 = ["MESSAGEBIRD_API_KEY=fVxwN2prDnPOEcG0D70MSOQNc"]
+client_75 = Client(nuget_api_key="oy2j3jzsygq5zosqol0qsnte8614kd2u7jdak7meagtqcq", timeout=30)
+HEADERS_76 = ["POSTMARK_SERVER_TOKEN=4275b8ef-e702-4c1b-ae36-0dbac51c2024"]
+HEADERS_77 = ["AZURE_DEVOPS_PAT=7xf4w2w7jgwokpf2sfzasbuicpgj6rxbcj5xxpx6lr23voc25q5q"]
+CLIENT_AUTH_9 = "re_1y4sGEAi_gjUKQLeYvPly7YAlFEElp5DG"
+client_79 = Client(azure_cosmos_key="xMtlBsHs0PKKqUA1rs2JjkOnc1UE/4h9w9LV9ADdgYjfX2MSjzrFy8+jKL+6GeNbDgIfKJBaVwtxACDbxF1iVA==", timeout=30)
+client_80 = Client(vault_token_2="hvs.8ahOe0ogvVK-uBlTUduuHhI4cnZSTVlrNwyDlTUKN3N8NxVkUhwxmYjqmaguwb3xdCKT1oF1cnCzeEI7kCEzoL4zYenmm3l", timeout=30)
+HEADERS_81 = ["DEEPGRAM_API_KEY=8852661d472464fd69a777800b8d3eb2473f01c6"]
+HEADERS_82 = ["ARTIFACTORY_TOKEN=OKNc9sY7LjZbsYKZzLiT9DBy9JV9Zk95aLtloiDWKF1kCiJhE7rkGCnJq0wBjGqM"]
+HEADERS_83 = ["GOCARDLESS_ACCESS_TOKEN=live_hgW1-k2G2LqszrguVG-z-k0Bn0Yhc5HWjNoYDyMy"]
+HEADERS_84 = ["Authorization: Splunk 0a4cf634-595e-4dd0-a4e6-7aadfa9ffcc9"]
+TYPEFORM_TOKEN = "tfp_BIIc6Il3JzpSHI9zFV8owQc_S0VrA7SpducL42ZQ0wwHOSTcVu5eZBgYfaG"
+CLICKUP_TOKEN = os.environ.get("CLICKUP_TOKEN", "pk_09381656_1VLPLBKXQP6VIF5SIDDAFDCXIX553ADT")
+DUFFEL_TOKEN = "duffel_live_yTBfgTGEP6Im8y7-vn3Ny6PwYiQKCmYNJ39fh3hIOIS"
+client_88 = Client(gitlab_token_2="glrt-t1_bzo2MG01CnU6Mjg1cWXrRPegqR_g4VbPz6yuAr1xEA.01.1601hpvwh", timeout=30)
+client_89 = Client(trello_token="ATTAQZu2clqZdueiqH7FXqVdts7ASXhjafLuMftCZWgufylEYxrshxjFsP2mhRORdqcs6A53A85A", timeout=30)
+HEADERS_90 = ["SNOWFLAKE_PASSWORD=dH8HOdhzlZHhQh0dO1THjr3l"]
+YANDEX_API_KEY = os.environ.get("YANDEX_API_KEY", "AQVNM1-41qVx-eg6AJ0E8wpiwK7JJHtJL6OUNzPU")
+INTERCOM_TOKEN = os.environ.get("INTERCOM_TOKEN", "dG9rOjvwnGmljETrG05mDVpkfTIT+cvY2qBH7zBBnDPOkhVUfx/UAqvdrh+a=")
+AZURE_KEY = "d1yYGy68WZXVCg4FUQxgycNo2mPLni519prgNpR6FQ86PnejtKuaJQQJ9HmHWIXM2t7HTcutctcjG1393K8P"
+HEADERS_94 = ["OCI_AUTH_TOKEN=QJCv1mR6xfNsKONksfmk"]
+ARTIFACTORY_KEY = "AKCputqytai0eo74otyev0xeZrERPfHbwAQNfCN1DCZsbMJmpSYkhdmJQ6RNtAEqFnyOhqTAq"
+ONEPASSWORD_TOKEN = os.environ.get("ONEPASSWORD_TOKEN", "ops_eyJUb4KiGcLYs54Q6mcbcaXV1cUtMS3gcxW2pW/Pm99FEW7v1e5Ib1Yg6GnQCMmC/TwTE207TSwyCkU7pxXTJ2PCD7RkKfbRBTLzYY1lOkR5ZytLfc4a88Pubwm9LVADbRepIUye49VVyQWq0aKmWa8y3g8jRZhmLkk1RuffvjiT816HXgd7kg6szG3wBTJYNpdqERozmqoGE7HCoh8pKe11prt5wKpJGxgduSf/JNYxn/tROmG3lZ+lpIs28H9sdQSuAMZ62mZEArZEQ/F6fKcxSTi/uW+j0w8CXu/1luloXuS")
+client_97 = Client(azure_storage_key_2="z3NaL69z080LvobZoG3SbcVAXdLpEe8HPMuce2UZQhLIS8xMs8JS53sEn1LoNCI4et6SYkzzIXWq+AStxZ+B9g==", timeout=30)
+HEADERS_98 = ["CODECOV_TOKEN=053d38e7-7b84-4c86-af0a-75fdf8be675c"]
+HEADERS_99 = ["HUAWEICLOUD_SDK_SK=Led4yUbHx2ik4UspDBolzLQ23mchtsLrnyjh9TIs"]
+HEADERS_100 = ["api_key=ktzjFwBfFiucBFOTzKWA65woWd"]
+AZURE_RELAY_KEY = "EMQNu9sZZKVMPJ2DnhtO3FhLqZvAuN1Ct+ARmAHsMZy="
+GRAFANA_TOKEN = os.environ.get("GRAFANA_TOKEN", "glsa_fABgiPvtWFgDxhzc1QvQaQSd1SdC0adE_00b8271a")
+HEADERS_103 = ["ZENDESK_API_TOKEN=xnvb2TQu2s0EWC8RQfvR9myUrn5RRtgcftDVUaib"]
+UPSTREAM_AUTH_6 = "rubygems_e6a8ba47e8f19231019a3fba2948c80773c29826f144d5cb"
+client_105 = Client(shopify_token_3="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", timeout=30)
+HEADERS_106 = ["password=Ev06nVZQEJwI68SM"]
+HEADERS_107 = ["MAILJET_SECRET_KEY=2a4d1cac0125dcf96ed595a609073f2a"]
+HEADERS_108 = ["APP_KEY=base64:ghRcCnU+DrtapIqoqCXuDdGgFBOwsJhMEMLNFEOujnb="]
+TAVILY_API_KEY = os.environ.get("TAVILY_API_KEY", "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")
+FIGMA_TOKEN = "figd_vLXPQRwoft8CeCYzKsaZbrUlXK6K-Fk7iJ-SYPGn"
+HEADERS_111 = ["COINBASE_API_SECRET=Fa20dAaBhXRGPRRfz4qnsbKt16qzDiljMV9BPlOQZOlpRjPwdKiEEaCLOphCAL_w"]
+HEADERS_112 = ["aws_secret_access_key = g6fcFguiCWnBtfcFXS49ck4o/uK3wQuetwcg6Lda"]
+client_113 = Client(pinecone_api_key="pcsk_fNUiCd_RGdFAPzHPpYltyNOlgdHBKeiX71gkzdMbrpNAUU3MEvcAhurdDLBZ9X8Q2UCwRjm", timeout=30)
+client_114 = Client(client_auth_10="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", timeout=30)
+AUTH_4 = os.environ.get("AUTH_4", "AAAAHjAOKWd:APA91bNO7mkT46mMOqNgdxA3WQYFldZdHj6RFWt6b_n1j_z6RYB4ZNnrzcLSiNHXgFD-gpl_3vJpCmAoCx2nkMkm9NgllaqyP4YXcO67DiU10Jp6ZfdNg-5Fb2DOoCLJD4ZIKYHuMxsk")
+HEADERS_116 = ["DEEPSEEK_API_KEY=sk-b588879ba1e66fa78834a8ed3b7b4885"]
+PLANETSCALE_TOKEN = "pscale_tkn_Qq1r5oSQWzLZarl69TnGXdOh757O0exDnQ7yXSpR539"
+HEADERS_118 = ["LINE_CHANNEL_ACCESS_TOKEN=mRgGUVwSI/eQMhidiaKeAaDWBF4kNDqZu9Sx8eqTZk9zwPqExJdtfj8GTTFWFdddMtm+Zm9suxP5KDEo9bmOiX9kVY/ozAhilV7W3EchSIW/n6jDNxj5/R+vKkZLWzM50awQx/dBaJxaplCQ61vfHtQOAnJthKsIcu1ajJJLdbu="]
+UPSTREAM_AUTH_7 = os.environ.get("UPSTREAM_AUTH_7", "EAAAcE0WN9MZ_iRjd5nkRC_emDrmNdZzzku4qSXLJmBqIW6n6SJGSJxUENKb4YPg")
+ATLASSIAN_TOKEN = "ATATT3xFfGF0GLlTMRCVOzAe4zFi89WFd9L-LXqYUPiq_97MJ3YY3o-WuWn-rPUTONL4fdqUhxk4W2Ue92ASTkMwsmcmIY3WI7d_Iks1TeTUjZ5KjuB-ZJtxQG4Krm-elN_JURdV_hzk7Ui2j7KiT9z30mo-5mBza04LqdEueTIzZ4CLF1zPRr=544EF294"
+GOOGLE_CLIENT_SECRET = "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"
+HEADERS_122 = ["https://discord.com/api/webhooks/109084648224076768/LcORaNIBl7P-1zAAciC9MRLMNr-ufyEHzteYhvtj_jsVTFiMPNPuwGaTEdoBS-TJQClg"]
+HEADERS_123 = ["VONAGE_API_SECRET=6SQZ0DHAOU5Bp3gH"]
+HEADERS_124 = ["WANDB_API_KEY=402b0801459217a3e885bac80c74f13be5c4aa68"]
+GITLAB_TOKEN_3 = "glcbt-64_dMcKJ2O0WPW_fk42Kx3k"
+CLIENT_AUTH_11 = os.environ.get("CLIENT_AUTH_11", "ya29.a0o0oPe-vRmSY3OHzlXmm-TXiMu5b8nqDV8yYGHCzeDbainH9AR3SN8k2GtVcyXnnLC_co45h8BUuT6JWoAHj_4cXaqZN0ol8mxWSOx37k51uOyZPs6ua4NA0whBexdpogwz_aNYnMNlFQD3CDIt7JuZ")
+AZURE_EVENT_GRID_KEY = "jJYGL17q5Qkae5y9Km3dbRZ5US1GXmSLkAZEGAM/1NI="
+CREDENTIAL_3 = "ceEbZJUmZBHbw11AQ0ff4C3CEW3oFqpSi+AEhG4EuHh="
+HEADERS_129 = ["Server=tcp:db.example.net,1433;Initial Catalog=app;User ID=app;Password=nt52waAXu73BP2Qud5pY"]
+YANDEX_TOKEN = "y0_AgAAAAbKlX-HRIRsbfFUsCnUGUV7rksq6iYz8T-PmYL-3YGEYqFkKiwD"
+AGE_SECRET_KEY = os.environ.get("AGE_SECRET_KEY", "AGE-SECRET-KEY-10SGXVRWRDQJ6CCCTU8TCERJF2472TGEY5WSU24YT8H09M35WDC9S89VV6J")
+AUTH_6 = os.environ.get("AUTH_6", "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")
+HARNESS_TOKEN = "pat.9-9dmRYqL4A7cEupetfzbQ.WSTtcAPPgaQyIXBYNlegmoTr.Mq0KQRhEPN2uWe9aWYyu"
+client_134 = Client(vault_token_3="hvb.ussDxjAbDuin0nUqy5I3TeDs4CzQ7qeLXwrXRdnMDxqqt3xwIb9mSYn0jEfy_xrAyIQsoUaQjcMi-5Mq7QESHz4IwF8UoNKR6AIwLowCffPpN03AlzOuMoxdtiDSijnTwgvkvdti0GD1", timeout=30)
+HEADERS_135 = ["BINANCE_API_SECRET=ErC8W32r3aGJcxUvJsLStEkg3eMu8zxCTLdLrKsCGEaHi87U6w818EuPvc9YoNOF"]
+HEADERS_136 = ["GITTER_TOKEN=dYFY4wSxFAusB_JNUVa1F2cNW9R7Uox_xbFAm-L3"]
+HEADERS_137 = ["TOGETHER_API_KEY=tgp_v1_43K9c07KQ5_7npT6u1nH8I9bdCaXMkDlquKA4RNTf0S"]
+RAZORPAY_KEY = "rzp_live_VtTqw7Qrehbv6q"
+CLIENT_AUTH_12 = os.environ.get("CLIENT_AUTH_12", "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")
+client_140 = Client(shopify_token_4="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", timeout=30)
+PYPI_TOKEN = "pypi-AgEIcHlwaS5vcmcCPHsidmVyc2lvbiI6IDEsICJpZCI6ICJiY2E1NDI0NC04ZmViLTRkNzMtYWI1Mi1kYTAzNGM0Y2YxMjIifQACJXsidmVyc2lvbiI6IDEsICJwZXJtaXNzaW9ucyI6ICJ1c2VyIn0AAAYg7npSmbsXCBYgBaRpuGT3xR6aEoyS4lD-VDWNfuGnFIg"
+HEADERS_142 = ["MANDRILL_API_KEY=md-oZglhP_56ndMQK6D6ZpzcB"]
+HEADERS_143 = ["GITHUB_CLIENT_SECRET=e727faf413d43b113f8b1c71c397d0e3da9f821f"]
+ACCESS_7 = os.environ.get("ACCESS_7", "glft-1lLovn5sCpzhKqG61o7R")
+GITHUB_TOKEN_3 = os.environ.get("GITHUB_TOKEN_3", "ghs_YxqH1g8ZatNP8nrTRVYBD1m5IyhTzn07KMNX")
+STRIPE_KEY_2 = os.environ.get("STRIPE_KEY_2", "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")
+CLIENT_AUTH_13 = os.environ.get("CLIENT_AUTH_13", "AIzaTR9S5zm97-_-wf1440eIwixsGoi5MBSQU9m")
+HEADERS_148 = ["LOGZIO_TOKEN=hjfwlwghlrjgmaorGVZYYALXPSWNRJIW"]
+OPENAI_API_KEY = os.environ.get("OPENAI_API_KEY", "sk-admin-wHgNxPqgeGhKaH8d338uvd25hTIUGh2oLYI_KUBmB93bx73vDbRk3yrSfOXBeYwab17YFog_IjWzMSUudKlCq5uy3AzGIAyyMHUAjeopKY0psekTUG026c8ivPV_kSNH77qoANAj0Lp8_UP3fUdHL20Cwoeh")
+NOTION_TOKEN = "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"
+DB_PASSWORD_2 = "mysql -u root -p31wBeUt285tOBGP0"
+HEADERS_152 = ["RAILWAY_TOKEN=3f28d824-3e60-43cb-ae57-5b1ea0af36cb"]
+HEADERS_153 = ["MISTRAL_API_KEY=Vw1c5BbveHFLMM9zEunzd19N21bRgV2q"]
+ACCESS_9 = os.environ.get("ACCESS_9", "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")
+DOCKER_TOKEN_2 = os.environ.get("DOCKER_TOKEN_2", "dckr_oat_in2QssSy9Vvzp1v6GnutJwj_tx7AKP1c")
+client_156 = Client(access_10="CFPAT-qIloUV-B6fLJtL2WWOas0zQcYqjWUWWvYZe2XvUewSK", timeout=30)
+client_157 = Client(client_auth_14="3294545168:AAMyIFVVfj0M2AkFCybHcco0nldG9an3MJt", timeout=30)
+HEADERS_158 = ["ENCRYPTION_KEY=278b0eaf8e1b0d63ee59403b67e274b0eee2b3432796b237ead0c3765ba6e050"]
+HEADERS_159 = ["KRAKEN_PRIVATE_KEY=A24pV2ItrDMPahpK3H8Sx9tAFYwoj0RFKw3C2fgscM4iKhcwtpOgTTeWKxqVZLGIg8Ru0F0Kmb2vWlT8vTFpex=="]
+HEADERS_160 = ["SENDBIRD_API_TOKEN=0d74f55c5d2a143d915fcf066877127d5b38efc9"]
+client_161 = Client(client_auth_15="nfp_6QNUaCN0zEkq4K3JzhLNsw5iApfFxKHZZKk9G4DS", timeout=30)
+ADOBE_SECRET = os.environ.get("ADOBE_SECRET", "p8e-mGE3PfEKQPMijdOFiMcztRdENPGjvx52")
+ARTIFACTORY_KEY_2 = os.environ.get("ARTIFACTORY_KEY_2", "cmVmdXTxm5nYjwujfCmJ62btdB9n2afLQzh647fYkJEKmgeP98OYYSSLJ0ErFyCD")
+client_164 = Client(sourcegraph_token="sgp_52c3e81390240c36_ee4e7e3875cd45e287a914778db8f78b802515af", timeout=30)
+HEADERS_165 = ["GITEA_TOKEN=e0c5aebbf6c274738041383fd9a1486cc2a332da"]
+HEADERS_166 = ["ELEVENLABS_API_KEY=sk_f5b651d8f87dd4e5cd92f883c7f5930eac2a2b83d4a8125e"]
+PLAID_TOKEN = os.environ.get("PLAID_TOKEN", "access-production-56c7eb14-b0cd-4d03-a612-01bed954d8e3")
+client_168 = Client(openai_api_key_2="sk-proj-YF98c5nDPY4C4YIP0zQqgnTr5Zr9QQOdRM7Zj0IB6JgUEoWAYTHnPxgi46r3aKqPlYScUt_21MyNch8v3vOsKvkd0elFoXmgMDbr84MgYS0TlyFEuXyhwICtaARmxJUfwB8TqMemg-Jr2aNRrC5ruXRIG5TM", timeout=30)
+GITLAB_TOKEN_4 = "glsoat-izwQ_YUEJ2A5UqnZj5gD"
+AXIOM_TOKEN = "xaat-0669164d-51dd-456b-a65d-1df84db2055c"
+HEADERS_171 = ["TENCENTCLOUD_SECRET_KEY=T1x3PNotRDJsT3Ej7qPa20088TiI46fA"]
+CLIENT_AUTH_16 = "pypi-AgENdGVzdC5weXBpLm9yZwI8eyJ2ZXJzaW9uIjogMSwgImlkIjogIjhhODQ3ZmMyLTdhM2UtNDIwMC1hNTY5LWUyYzJhODJlZTM0OSJ9AAIleyJ2ZXJzaW9uIjogMSwgInBlcm1pc3Npb25zIjogInVzZXIifQAABiAZY-P2oltDSHiz5pu9JMgXpclaNVoxB3j0J166N7fHPA"
+HEADERS_173 = ["ALIBABA_CLOUD_ACCESS_KEY_SECRET=F5kaNHQutPPjW6LmG4oZxgINK1pC3z"]
+CLOUDFLARE_TOKEN = "v1.0-39c7e68fdd106121492f7fde-00641634956a8fb9eb1129340f2484ac9346ced6b1dd707107c006cbfc3f12f8d99447400090a5c02bf2341fd16b3e8ee657b136a6b3810c9dce181e1455f0c6a0e9c11122e9e6b073"
+client_175 = Client(auth_7="glpat-bzpnZTR0CnU6NXcwNDfwOZBAbHMdasMlgQDQQb9nEA.01.160tnjyyk", timeout=30)
+GITLAB_TOKEN_5 = "gloas-XJ3VZFXOBi2KrSk2dq211DscI9fPLawf1yfSmpq8qKW3D95okFgjW7sn05Ln3LO3"
+ELASTIC_API_KEY = os.environ.get("ELASTIC_API_KEY", "essu_yRmcaCLo5ESr1OsQlqyldhHYW7tPHKmthq/lji1nu7Iuc9XJ4JM4KSfi0NZXGBtUmA0DNqQ6zJvhbN4K")
+HEADERS_178 = ["NGROK_AUTHTOKEN=2HhqSwYQ0vYPDWfXjXD5JNUbfok_1s8sSuLs1rPXrtibMuiXu"]
+HEADERS_179 = ["MIXPANEL_API_SECRET=b88b2305509137b9e70d1e6c919cef33"]
+HEADERS_180 = ["HEROKU_API_KEY=53d04fef-801a-4659-a05e-7098bf7abb7c"]
+HEADERS_181 = ["Authorization: Bearer v660HjgfISPKknu49SXy4BpKCVdAnRNYC8aVPxEj"]
+HEADERS_182 = ["OKTA_API_TOKEN=00XsRoVe0T4yCuwh4jKmrSJE97H0OK_zn2OPIJzU73"]
+HEADERS_183 = ["DD_API_KEY=b5f69824f3d2495d59ba0559aebc95e5"]
+HEADERS_184 = ["UPSTASH_REDIS_REST_TOKEN=AXkSRd73uthxJvvns-JJHd7kbYUwBHBVal4mSCbZt0-i19luRxs8iPb9IvTx1A"]
+ACCESS_11 = os.environ.get("ACCESS_11", "PMAK-553bf83442575e547711c8fe-906a72368e68316a76a884d3cecd782683")
+AWS_BEDROCK_KEY_2 = os.environ.get("AWS_BEDROCK_KEY_2", "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tdIsE2wellgOjFMormf9W6EHp7p1+3Fc+XSGd/euhZnbA1qd5zQ8pecwdHxOdslB0waUsXnyOf/lSlud74sIMQbaHzwGaf4pFi/G1m7OwNX5lp4inyMwK7I1Ft6/xuy/CFfhjRBKjfVsCrW6MYahqESB3eU9wm6Q1FO1NgFnET15U+BePF6L5ExE66KBnRnhzj8Zcu7Yh/Z0/gW1Ybd5FtjKGpjjHaPC/X5eRVf42X09ymnpwz4J+M7zRaM+hemQTLkG+XnxmvwAHSZVm4wbkmuoNRLVg2my2cH1qmjIJCkkdnpxreX9PzXknKNDT+5oWtNNkKG/s3d0joJ5ftfUrPckz0YLZEJLwKi94YwQSXmBUZ3F2z7PcWkhugzz/5bpKnQlGywbVJguwk6RI91TeO40TcYSoxg5+OJrwSYRi786J6E98U8fX5EM+se1po0cSK6TJFhpxNGoXKDoUlp05uHQ0ZwlxcLl2o94TopJU2kNi/1ifiAXicFBLuxqORkI25mbQaG5lVjJCgeJ2vE7aoQDttA0JNLcDcjIa2fwxwVwYInNN5bp/dmrHRQaZJx0XsIAnA0Y4tLdwh6CrNsqiT0oL")
+client_187 = Client(airtable_token="pat5HR0jwmU1WmmXj.a2a03103305d1d238c71430ddaf29cb0be94506cca9814e49be0fbd4ff83ae20", timeout=30)
+client_188 = Client(hubspot_token="pat-na1-73b2474a-3a23-4790-a3a2-78f66ad121f2", timeout=30)
