@@ -10,10 +10,10 @@ mod bech32;
 mod checksum;
 pub mod crypto_address;
 mod entropy;
-mod identifier;
-pub mod national;
 mod gitlab_routable;
+mod identifier;
 mod macaroon;
+pub mod national;
 mod structure;
 
 use crate::finding::Confidence;
@@ -22,8 +22,8 @@ use crate::rules::Rule;
 pub use self::bech32::{bech32_checksum, bech32_valid, BECH32_CHARSET};
 pub use self::checksum::{base62_crc32, crc32, iban_mod97, luhn_valid};
 pub use self::entropy::shannon_entropy;
-pub use self::identifier::IdCheck;
 pub use self::gitlab_routable::gitlab_routable_crc;
+pub use self::identifier::IdCheck;
 
 /// A check run on the redacted part of a match.
 #[derive(Clone, Debug, PartialEq)]
