@@ -123,10 +123,14 @@ mod tests {
             g.hold_from(&mut c, text, 0) > text.len() - 6,
             "only the last word may be held"
         );
+        // The token's prefix is held, and at most the separator before it (a key-name rule
+        // may start there); the sentence before it is not.
         let t = b"your token is ghp_wWPw5k4a";
-        assert_eq!(g.hold_from(&mut c, t, 0), t.len() - 12);
+        let h = g.hold_from(&mut c, t, 0);
+        assert!((t.len() - 13..=t.len() - 12).contains(&h), "{h}");
         let t = b"the marker CANARY-LI";
-        assert_eq!(g.hold_from(&mut c, t, 0), t.len() - 9);
+        let h = g.hold_from(&mut c, t, 0);
+        assert!((t.len() - 10..=t.len() - 9).contains(&h), "{h}");
         let t = b"mail alice@exa";
         assert!(g.hold_from(&mut c, t, 0) >= 5, "pii is not held");
     }
