@@ -106,8 +106,9 @@ fn full_format() {
         text.contains("charged [EMAIL] card=\"[CREDIT_CARD]\" ip=\"[IP_ADDRESS]\""),
         "{text}"
     );
-    // `token=` before the value: the generic token rule wins the overlap.
-    assert!(text.contains("token=\"[API_TOKEN]\" count=3"), "{text}");
+    // `token=` before the value: the specific AWS rule wins the overlap over the generic
+    // token rule (`generic = true`).
+    assert!(text.contains("token=\"[AWS_ACCESS_KEY_ID]\" count=3"), "{text}");
     assert_eq!(text.lines().count(), 2);
 }
 
