@@ -108,7 +108,10 @@ fn full_format() {
     );
     // `token=` before the value: the specific AWS rule wins the overlap over the generic
     // token rule (`generic = true`).
-    assert!(text.contains("token=\"[AWS_ACCESS_KEY_ID]\" count=3"), "{text}");
+    assert!(
+        text.contains("token=\"[AWS_ACCESS_KEY_ID]\" count=3"),
+        "{text}"
+    );
     assert_eq!(text.lines().count(), 2);
 }
 
