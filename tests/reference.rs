@@ -16,13 +16,24 @@ fn all() -> &'static [Redactor] {
     R.get_or_init(|| {
         EngineKind::compiled()
             .iter()
-            .flat_map(|&k| [default(k), mixed(k), edges(k)])
+            .flat_map(|&k| [default(k), mixed(k), edges(k), secrets(k)])
             .collect()
     })
 }
 
 fn default(kind: EngineKind) -> Redactor {
     Redactor::builder().engine(kind).build().unwrap()
+}
+
+/// The catalog without its PII rules: every remaining rule has keywords, so the prefilter runs
+/// the keyword automaton alone (the other redactors run it together with the whole-pattern
+/// lazy DFA, or, on Hyperscan, the lazy DFA alone).
+fn secrets(kind: EngineKind) -> Redactor {
+    Redactor::builder()
+        .engine(kind)
+        .disable("pii")
+        .build()
+        .unwrap()
 }
 
 const ENGINE_RULES: &str = include_str!("data/engine-rules.toml");
@@ -50,8 +61,11 @@ fn edges(kind: EngineKind) -> Redactor {
 fn reference_of(r: &Redactor) -> &'static Reference {
     static DEFAULT: OnceLock<Reference> = OnceLock::new();
     static EDGES: OnceLock<Reference> = OnceLock::new();
+    static SECRETS: OnceLock<Reference> = OnceLock::new();
     if r.rules().get("ssn-bare").is_some() {
         EDGES.get_or_init(|| Reference::new(r.rules()))
+    } else if r.rules().get("email").is_none() {
+        SECRETS.get_or_init(|| Reference::new(r.rules()))
     } else {
         DEFAULT.get_or_init(|| Reference::new(r.rules()))
     }

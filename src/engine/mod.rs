@@ -7,21 +7,24 @@
 //! for that rule. The prefilter may report anchors with no match (false candidates are only
 //! a cost); it never misses one.
 //!
-//! The prefilter is one pass of one lazy DFA (regex-automata's hybrid engine) with
-//! *all-matches, overlapping* semantics over two kinds of pattern, the shape Hyperscan uses:
+//! The prefilter is one pass over the input with *all-matches, overlapping* semantics over
+//! two kinds of pattern, the shape Hyperscan uses:
 //!
-//! * **keywords**, ASCII case-insensitive literals: a rule's match contains one of its
-//!   keywords starting at most `keyword_lead` bytes after the match start, so a keyword found
-//!   at `k` anchors the start range `[k - lead, k]` of each rule that has it;
-//! * **whole patterns** of the rules without keywords (phone numbers, cards, IBANs...): an
-//!   overlapping search reports every offset at which some match of the pattern ends, so an
-//!   end at `e` anchors the start range `[e - max_len, e - min_len]` of that rule.
+//! * **keywords**, ASCII case-insensitive literals, in one Aho-Corasick DFA: a rule's match
+//!   contains one of its keywords starting at most `keyword_lead` bytes after the match start,
+//!   so a keyword found at `k` anchors the start range `[k - lead, k]` of each rule that has it;
+//! * **whole patterns** of the rules without keywords (phone numbers, cards, IBANs...), in one
+//!   lazy DFA (regex-automata's hybrid engine): every offset at which some match of the
+//!   pattern ends is reported, so an end at `e` anchors the start range
+//!   `[e - max_len, e - min_len]` of that rule.
+//!
+//! Both automata are walked in the same loop (`engine/prefilter.rs`).
 //!
 //! Literal sets (canary lists) are *self-scanned*: their own Aho-Corasick search runs over the
 //! text directly.
 //!
-//! With the `hyperscan` feature the same prefilter patterns can go into one Hyperscan database
-//! instead ([`EngineKind::Hyperscan`], see `engine/hyperscan.rs`): it reports the same
+//! With the `hyperscan` feature the keywords can go into one Hyperscan database instead
+//! ([`EngineKind::Hyperscan`], see `engine/hyperscan.rs`): it reports the same
 //! `(pattern, end)` events, faster. Everything after the prefilter is shared.
 //!
 //! # Exactness and streaming
@@ -37,8 +40,6 @@ use std::collections::VecDeque;
 use std::ops::Range;
 
 use aho_corasick::{AhoCorasick, MatchKind};
-use regex_automata::hybrid::dfa::OverlappingState;
-use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::util::captures::Captures;
 use regex_automata::util::syntax;
 use regex_automata::{hybrid, meta, Anchored, Input, PatternID};
@@ -50,7 +51,10 @@ use crate::validate;
 
 #[cfg(feature = "hyperscan")]
 mod hyperscan;
+mod prefilter;
 pub mod reference;
+
+use prefilter::{Hit, Prefilter, PrefilterExpr};
 
 /// Which multi-pattern engine runs the prefilter pass.
 ///
@@ -182,133 +186,6 @@ struct RuleMatcher {
     window: u64,
     /// The rule's keywords, lowercased.
     keywords: Vec<Vec<u8>>,
-}
-
-/// What a prefilter pattern stands for.
-#[derive(Debug)]
-enum Hit {
-    /// A keyword of this length, shared by these rules.
-    Keyword { len: u64, rules: Vec<u32> },
-    /// The whole pattern of one keyword-less rule.
-    Rule {
-        rule: u32,
-        max_len: u64,
-        min_len: u64,
-    },
-}
-
-#[derive(Debug)]
-struct Prefilter {
-    /// By prefilter pattern id.
-    hits: Vec<Hit>,
-    /// The longest prefilter match: how far back a new pass must start.
-    reach: u64,
-    /// The lazy DFA over the patterns no Hyperscan database holds (all of them with the Rust
-    /// engine), and the hit index of each of its pattern ids.
-    dfa: Option<(hybrid::dfa::DFA, Vec<usize>)>,
-    /// The Hyperscan database (pattern id = hit index).
-    #[cfg(feature = "hyperscan")]
-    hs: Option<hyperscan::Database>,
-}
-
-impl Prefilter {
-    /// Compiles the prefilter patterns (pattern id = hit index) for `kind`; returns the
-    /// prefilter and the rules some of whose patterns Hyperscan refused.
-    fn build(
-        patterns: Vec<PrefilterExpr>,
-        hits: Vec<Hit>,
-        kind: EngineKind,
-    ) -> Result<(Prefilter, Vec<u32>), Error> {
-        let reach = hits
-            .iter()
-            .map(|h| match *h {
-                Hit::Keyword { len, .. } => len,
-                Hit::Rule { max_len, .. } => max_len,
-            })
-            .max()
-            .unwrap_or(0);
-        // The patterns the lazy DFA searches: all of them, or those Hyperscan refused.
-        #[cfg_attr(not(feature = "hyperscan"), allow(unused_mut))]
-        let mut in_dfa: Vec<usize> = (0..patterns.len()).collect();
-        #[cfg_attr(not(feature = "hyperscan"), allow(unused_mut))]
-        let mut fallback: Vec<u32> = vec![];
-        #[cfg(feature = "hyperscan")]
-        let mut hs = None;
-        #[cfg(feature = "hyperscan")]
-        if kind == EngineKind::Hyperscan {
-            // Hyperscan takes the keywords; the keyword-less patterns (digit and hex classes:
-            // phones, cards, IPs) stay in the lazy DFA, which runs them several times faster
-            // on log text than Hyperscan's NFAs do (see `engine/hyperscan.rs`).
-            let keywords: Vec<(usize, &[u8])> = patterns
-                .iter()
-                .enumerate()
-                .filter_map(|(i, p)| match p {
-                    PrefilterExpr::Keyword(k) => Some((i, k.as_slice())),
-                    PrefilterExpr::Pattern(_) => None,
-                })
-                .collect();
-            let (db, refused) = hyperscan::Database::build(&keywords)
-                .map_err(|e| Error::new(ErrorKind::Engine(e)))?;
-            hs = db;
-            in_dfa.retain(|&i| {
-                matches!(patterns[i], PrefilterExpr::Pattern(_)) || refused.contains(&i)
-            });
-            for &id in &refused {
-                match hits[id] {
-                    Hit::Keyword { ref rules, .. } => fallback.extend(rules),
-                    Hit::Rule { rule, .. } => fallback.push(rule),
-                }
-            }
-            fallback.sort_unstable();
-            fallback.dedup();
-        }
-        let _ = kind;
-        let dfa = if in_dfa.is_empty() {
-            None
-        } else {
-            let regexes: Vec<String> = in_dfa.iter().map(|&i| patterns[i].to_regex()).collect();
-            let dfa = hybrid::dfa::DFA::builder()
-                .syntax(syntax_config())
-                .thompson(thompson::Config::new().which_captures(WhichCaptures::None))
-                .configure(
-                    hybrid::dfa::DFA::config()
-                        .match_kind(regex_automata::MatchKind::All)
-                        .cache_capacity(32 << 20),
-                )
-                .build_many(&regexes)
-                .map_err(|e| Error::rule("prefilter", format!("cannot compile: {e}")))?;
-            Some((dfa, in_dfa))
-        };
-        let prefilter = Prefilter {
-            hits,
-            reach,
-            dfa,
-            #[cfg(feature = "hyperscan")]
-            hs,
-        };
-        Ok((prefilter, fallback))
-    }
-}
-
-/// A prefilter pattern, before it goes to an engine.
-enum PrefilterExpr {
-    /// A keyword, lowercased.
-    Keyword(Vec<u8>),
-    /// A keyword-less rule's whole pattern.
-    Pattern(String),
-}
-
-impl PrefilterExpr {
-    /// The pattern in regex-automata's syntax.
-    fn to_regex(&self) -> String {
-        match self {
-            PrefilterExpr::Keyword(kw) => {
-                let text = std::str::from_utf8(kw).expect("keywords are ASCII");
-                format!("(?i:{})", regex_syntax::escape(text))
-            }
-            PrefilterExpr::Pattern(p) => p.clone(),
-        }
-    }
 }
 
 /// The compiled, immutable engine for one [`RuleSet`]. Shared by every stream; all mutable
@@ -508,17 +385,9 @@ impl Engine {
         Scanner {
             caches,
             settle_caches,
-            prefilter_cache: self
-                .prefilter
-                .as_ref()
-                .and_then(|p| p.dfa.as_ref())
-                .map(|(dfa, _)| dfa.create_cache()),
+            prefilter_cache: self.prefilter.as_ref().and_then(|p| p.create_cache()),
             #[cfg(feature = "hyperscan")]
-            hs_scratch: self
-                .prefilter
-                .as_ref()
-                .and_then(|p| p.hs.as_ref())
-                .map(|db| db.scratch()),
+            hs_scratch: self.prefilter.as_ref().and_then(|p| p.create_hs_scratch()),
             events: vec![],
             states: self.rules.iter().map(|_| RuleState::default()).collect(),
             scanned: 0,
@@ -600,35 +469,15 @@ impl Engine {
         // ending exactly at `scanned` may have needed the byte after it (`\b`), so it is
         // looked for again.
         let from = scanned.saturating_sub(pf.reach).max(base);
-        let mut ok = true;
-        #[cfg(feature = "hyperscan")]
-        if let Some(ref db) = pf.hs {
-            // One byte before `from`, for the look-behind of `\b` and `\B`.
-            let at = from.saturating_sub(1).max(base);
-            let scratch = sc.hs_scratch.as_mut().expect("hyperscan scratch");
-            let hits = &mut sc.events;
-            hits.clear();
-            ok = db.scan(scratch, &hay[(at - base) as usize..], |id, e| {
-                hits.push((id, at + e as u64))
-            });
-        }
-        if let (true, Some((dfa, ids))) = (ok, &pf.dfa) {
-            let cache = sc.prefilter_cache.as_mut().expect("prefilter cache");
-            let input = Input::new(hay).range((from - base) as usize..);
-            let mut state = OverlappingState::start();
-            loop {
-                if dfa
-                    .try_search_overlapping_fwd(cache, &input, &mut state)
-                    .is_err()
-                {
-                    ok = false;
-                    break;
-                }
-                let Some(m) = state.get_match() else { break };
-                sc.events
-                    .push((ids[m.pattern().as_usize()], base + m.offset() as u64));
-            }
-        }
+        let ok = pf.events(
+            sc.prefilter_cache.as_mut(),
+            #[cfg(feature = "hyperscan")]
+            sc.hs_scratch.as_mut(),
+            hay,
+            base,
+            from,
+            &mut sc.events,
+        );
         if !ok {
             // An engine gave up (neither can with this configuration, but the contract must
             // hold regardless): every start in the pass is a candidate.
