@@ -34,8 +34,8 @@
 //! early so that the scan could hold patterns with `\b` or `\B`.
 //!
 //! A keyword Hyperscan refuses is left out of the database and reported by
-//! [`Database::build`]; the engine searches it with the Aho-Corasick keyword DFA instead, so a rule is never
-//! dropped (and `rules list` says so).
+//! [`Database::build`]; the engine searches it with the Aho-Corasick keyword DFA instead, so a
+//! rule is never dropped (and `rules list` says so).
 
 use hyperscan::prelude::*;
 use hyperscan::{BlockDatabase, Matching, PatternFlags};

@@ -72,7 +72,7 @@ pub enum EngineKind {
     /// regex-automata's lazy DFA (always available).
     Rust,
     /// A Hyperscan block database (cargo feature `hyperscan`); a pattern Hyperscan refuses is
-    /// searched by the lazy DFA instead.
+    /// searched by the Aho-Corasick keyword DFA instead.
     Hyperscan,
 }
 
