@@ -69,7 +69,8 @@ use prefilter::{Hit, Prefilter, PrefilterExpr};
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum EngineKind {
-    /// regex-automata's lazy DFA (always available).
+    /// An Aho-Corasick DFA for the keywords and regex-automata's lazy DFA for the rest (always
+    /// available).
     Rust,
     /// A Hyperscan block database (cargo feature `hyperscan`); a pattern Hyperscan refuses is
     /// searched by the Aho-Corasick keyword DFA instead.
