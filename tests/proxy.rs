@@ -774,53 +774,12 @@ async fn a_client_disconnect_cancels_a_non_streamed_upstream_call() {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_serves_logs_safely_and_stops_on_sigterm() {
-    use std::io::BufRead;
-    /// Kills the child if the test fails before it stops.
-    struct Reap(Option<std::process::Child>);
-    impl Drop for Reap {
-        fn drop(&mut self) {
-            if let Some(mut c) = self.0.take() {
-                let _ = c.kill();
-                let _ = c.wait();
-            }
-        }
-    }
     let (fake, upstream) = llm::Fake::start().await;
-    // A free port (the log line carrying the address is itself redacted: IPs are PII).
-    let addr = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let rules = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(rules.path(), llm::QUOTED_RULE).unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_blackbar"))
-        .args(["proxy", "--listen", &addr.to_string(), "--upstream"])
-        .arg(format!("http://{upstream}"))
-        .arg("--rules")
-        .arg(rules.path())
-        .env_clear()
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let pid = child.id();
-    let mut child = Reap(Some(child));
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr).lines() {
-            if tx.send(line.unwrap()).is_err() {
-                break;
-            }
-        }
-    });
-    let first = rx
-        .recv_timeout(Duration::from_secs(20))
-        .expect("a start-up log line");
-    assert!(first.contains("listening"), "{first}");
+    let proxy = llm::ProxyBin::start(["--upstream".to_string(), format!("http://{upstream}")]);
+    assert!(proxy.first.contains("listening"), "{}", proxy.first);
     let body = serde_json::to_vec(&request("chat", false)).unwrap();
     let (status, _, answer) = post(
-        &format!("http://{addr}/v1/chat/completions"),
+        &proxy.url("/v1/chat/completions"),
         &[("authorization", "Bearer sk-live-do-not-log")],
         body,
     )
@@ -828,18 +787,8 @@ async fn the_binary_serves_logs_safely_and_stops_on_sigterm() {
     assert_eq!(status, 200);
     assert_eq!(read_whole("chat", &answer).text, expected_text());
     fake.assert_nothing_raw(&VALUES);
-    let ok = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(ok.success());
-    let mut c = child.0.take().unwrap();
-    let status = tokio::task::spawn_blocking(move || c.wait().unwrap())
-        .await
-        .unwrap();
+    let (status, logs) = proxy.stop().await;
     assert!(status.success(), "{status:?}");
-    let logs: Vec<String> = rx.iter().collect();
-    let logs = format!("{first}\n{}", logs.join("\n"));
     assert!(logs.contains("status=200"), "{logs}");
     assert!(logs.contains("shutdown signal"), "{logs}");
     for secret in ["sk-live-do-not-log", "Bearer", EMAIL, CARD, GITHUB] {

@@ -1,4 +1,5 @@
-//! A fake LLM provider on loopback (real HTTP), and a blackbar proxy in front of it.
+//! A fake LLM provider on loopback (real HTTP), and a blackbar proxy in front of it: in
+//! process ([`Harness`]) or the real binary ([`ProxyBin`]).
 //!
 //! The fake records every request body it receives and answers in the shape of the API that
 //! was called: OpenAI chat completions, legacy completions, responses and embeddings, and
@@ -19,6 +20,7 @@
 #![allow(dead_code)]
 
 use std::convert::Infallible;
+use std::ffi::OsStr;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -318,6 +320,97 @@ impl Fake {
             .header("content-type", "text/event-stream")
             .body(http_body_util::combinators::BoxBody::new(body))
             .unwrap()
+    }
+}
+
+/// The real `blackbar proxy` binary on a free loopback port, with the default catalog and
+/// [`QUOTED_RULE`], its environment cleared; its stderr log lines are collected. Killed when
+/// dropped before [`ProxyBin::stop`], so a failing test leaves no process behind.
+pub struct ProxyBin {
+    pub addr: SocketAddr,
+    /// The first log line (the start-up line, naming the routes).
+    pub first: String,
+    child: Option<std::process::Child>,
+    lines: std::sync::mpsc::Receiver<String>,
+    _rules: tempfile::NamedTempFile,
+}
+
+impl ProxyBin {
+    /// Runs `blackbar proxy --listen ADDR --rules QUOTED_RULE ARGS...` and waits for its first
+    /// log line.
+    pub fn start<I, S>(args: I) -> ProxyBin
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        use std::io::BufRead;
+        // A free port (the log line carrying the address is itself redacted: IPs are PII).
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let rules = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(rules.path(), QUOTED_RULE).unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_blackbar"))
+            .args(["proxy", "--listen", &addr.to_string(), "--rules"])
+            .arg(rules.path())
+            .args(args)
+            .env_clear()
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines() {
+                if tx.send(line.unwrap()).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut bin = ProxyBin {
+            addr,
+            first: String::new(),
+            child: Some(child),
+            lines,
+            _rules: rules,
+        };
+        bin.first = bin
+            .lines
+            .recv_timeout(Duration::from_secs(20))
+            .expect("a start-up log line");
+        bin
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Sends SIGTERM and waits for the exit; returns its status and every log line.
+    #[cfg(unix)]
+    pub async fn stop(mut self) -> (std::process::ExitStatus, String) {
+        let mut child = self.child.take().expect("running");
+        let ok = std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+            .await
+            .unwrap();
+        let mut logs = vec![std::mem::take(&mut self.first)];
+        logs.extend(self.lines.iter());
+        (status, logs.join("\n"))
+    }
+}
+
+impl Drop for ProxyBin {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
     }
 }
 
