@@ -139,7 +139,7 @@ impl Proxy {
         let guard = Arc::new(Guard::new(check.rules())?);
         Ok(Proxy {
             inner: Arc::new(Shared {
-                client: upstream::client(&config.timeouts)?,
+                client: upstream::client(&config.timeouts, &config.upstream_cas)?,
                 json: JsonRedactor::new(request.clone(), opts),
                 text: request,
                 check,
