@@ -718,6 +718,43 @@ fn file_failing_while_read() {
     );
 }
 
+/// A CA file the proxy cannot use stops it at start-up, with one line naming the file. The
+/// listen address is taken, so a proxy that did start would fail too, not hang the test.
+#[cfg(feature = "proxy")]
+#[test]
+fn proxy_upstream_ca_that_cannot_be_used() {
+    let dir = Dir::new();
+    dir.create(
+        "key.pem",
+        "-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n",
+    );
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let listen = taken.local_addr().unwrap().to_string();
+    let start = |ca: &str| {
+        dir.command()
+            .args([
+                "proxy",
+                "--listen",
+                &listen,
+                "--upstream",
+                "https://localhost:9",
+            ])
+            .args(["--upstream-ca", ca])
+            .run()
+            .error()
+    };
+    let err = start("missing.pem");
+    assert!(
+        err.starts_with("blackbar: --upstream-ca missing.pem: cannot read: "),
+        "{err}"
+    );
+    assert_eq!(
+        start("key.pem"),
+        "blackbar: --upstream-ca key.pem: holds no certificate (expected a -----BEGIN \
+         CERTIFICATE----- block)"
+    );
+}
+
 #[test]
 fn missing_rule_file() {
     let dir = Dir::new();

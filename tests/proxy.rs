@@ -1,6 +1,8 @@
 //! The LLM proxy over real loopback HTTP, against the fake upstream of `support/llm.rs`:
 //! every API shape, streamed and not, tool calls, a placeholder cut at every byte position,
-//! canaries, block, fail-closed paths, compression, HTTP/2, metrics, cancellation, shutdown.
+//! canaries, block, fail-closed paths, compression, HTTP/2, metrics, cancellation, shutdown;
+//! and the real binary in front of HTTPS upstreams (a TLS-only fake with a CA made at test
+//! time, trusted through `--upstream-ca` or not, HTTP/2 or HTTP/1.1 by ALPN).
 //! Every test asserts that no raw value reached the upstream.
 
 #![cfg(feature = "proxy")]
@@ -228,12 +230,17 @@ fn check_args(args: Option<&str>) {
 }
 
 async fn call(h: &Harness, api: &str, stream: bool, headers: &[(&str, &str)]) -> (u16, Vec<u8>) {
+    call_at(&h.url(""), api, stream, headers).await
+}
+
+/// [`call`] to the proxy at `base` (a URL, with a route prefix or not).
+async fn call_at(base: &str, api: &str, stream: bool, headers: &[(&str, &str)]) -> (u16, Vec<u8>) {
     let mut hs = headers.to_vec();
     if api == "messages" {
         hs.push(("anthropic-version", "2023-06-01"));
     }
     let body = serde_json::to_vec(&request(api, stream)).unwrap();
-    let (status, ct, body) = post(&h.url(path(api)), &hs, body).await;
+    let (status, ct, body) = post(&format!("{base}{}", path(api)), &hs, body).await;
     if stream && status == 200 {
         assert!(ct.starts_with("text/event-stream"), "{ct}");
     }
@@ -774,53 +781,12 @@ async fn a_client_disconnect_cancels_a_non_streamed_upstream_call() {
 #[cfg(unix)]
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_binary_serves_logs_safely_and_stops_on_sigterm() {
-    use std::io::BufRead;
-    /// Kills the child if the test fails before it stops.
-    struct Reap(Option<std::process::Child>);
-    impl Drop for Reap {
-        fn drop(&mut self) {
-            if let Some(mut c) = self.0.take() {
-                let _ = c.kill();
-                let _ = c.wait();
-            }
-        }
-    }
     let (fake, upstream) = llm::Fake::start().await;
-    // A free port (the log line carrying the address is itself redacted: IPs are PII).
-    let addr = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap();
-    let rules = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(rules.path(), llm::QUOTED_RULE).unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_blackbar"))
-        .args(["proxy", "--listen", &addr.to_string(), "--upstream"])
-        .arg(format!("http://{upstream}"))
-        .arg("--rules")
-        .arg(rules.path())
-        .env_clear()
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let stderr = child.stderr.take().unwrap();
-    let pid = child.id();
-    let mut child = Reap(Some(child));
-    let (tx, rx) = std::sync::mpsc::channel::<String>();
-    std::thread::spawn(move || {
-        for line in std::io::BufReader::new(stderr).lines() {
-            if tx.send(line.unwrap()).is_err() {
-                break;
-            }
-        }
-    });
-    let first = rx
-        .recv_timeout(Duration::from_secs(20))
-        .expect("a start-up log line");
-    assert!(first.contains("listening"), "{first}");
+    let proxy = llm::ProxyBin::start(["--upstream".to_string(), format!("http://{upstream}")]);
+    assert!(proxy.first.contains("listening"), "{}", proxy.first);
     let body = serde_json::to_vec(&request("chat", false)).unwrap();
     let (status, _, answer) = post(
-        &format!("http://{addr}/v1/chat/completions"),
+        &proxy.url("/v1/chat/completions"),
         &[("authorization", "Bearer sk-live-do-not-log")],
         body,
     )
@@ -828,22 +794,191 @@ async fn the_binary_serves_logs_safely_and_stops_on_sigterm() {
     assert_eq!(status, 200);
     assert_eq!(read_whole("chat", &answer).text, expected_text());
     fake.assert_nothing_raw(&VALUES);
-    let ok = std::process::Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status()
-        .unwrap();
-    assert!(ok.success());
-    let mut c = child.0.take().unwrap();
-    let status = tokio::task::spawn_blocking(move || c.wait().unwrap())
-        .await
-        .unwrap();
+    let (status, logs) = proxy.stop().await;
     assert!(status.success(), "{status:?}");
-    let logs: Vec<String> = rx.iter().collect();
-    let logs = format!("{first}\n{}", logs.join("\n"));
     assert!(logs.contains("status=200"), "{logs}");
     assert!(logs.contains("shutdown signal"), "{logs}");
     for secret in ["sk-live-do-not-log", "Bearer", EMAIL, CARD, GITHUB] {
         assert!(!logs.contains(secret), "{secret} in logs:\n{logs}");
+    }
+}
+
+/// One TLS upstream of the HTTPS tests: its route prefix, the host the proxy is given, the
+/// ALPN protocols the fake agrees to and the HTTP version it must then see. The proxy offers
+/// `h2` and `http/1.1`; the upstream picks.
+struct TlsUpstream {
+    prefix: &'static str,
+    host: &'static str,
+    alpn: &'static [&'static str],
+    version: hyper::Version,
+}
+
+const TLS_UPSTREAMS: [TlsUpstream; 4] = [
+    // Picks HTTP/2 (as the big providers do).
+    TlsUpstream {
+        prefix: "",
+        host: "localhost",
+        alpn: &["h2", "http/1.1"],
+        version: hyper::Version::HTTP_2,
+    },
+    TlsUpstream {
+        prefix: "/h1",
+        host: "localhost",
+        alpn: &["http/1.1"],
+        version: hyper::Version::HTTP_11,
+    },
+    // No ALPN at all: HTTP/1.1.
+    TlsUpstream {
+        prefix: "/no-alpn",
+        host: "localhost",
+        alpn: &[],
+        version: hyper::Version::HTTP_11,
+    },
+    // By address: the certificate's IP address is what is checked, and no SNI is sent.
+    TlsUpstream {
+        prefix: "/ip",
+        host: "127.0.0.1",
+        alpn: &["h2", "http/1.1"],
+        version: hyper::Version::HTTP_2,
+    },
+];
+
+/// The real binary in front of TLS-only fakes whose certificates a CA made for this test
+/// signed: with that CA given by `--upstream-ca` (in a bundle, after an unrelated CA, and
+/// after another `--upstream-ca`), every upstream of [`TLS_UPSTREAMS`] gets only redacted
+/// bodies over TLS, in the HTTP version ALPN settled on, and the client gets the values back,
+/// streamed and not.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn https_upstreams_are_trusted_through_upstream_ca() {
+    let ca = llm::TestCa::new();
+    let dir = tempfile::tempdir().unwrap();
+    let unrelated = dir.path().join("unrelated.pem");
+    std::fs::write(&unrelated, llm::TestCa::new().pem).unwrap();
+    let bundle = dir.path().join("bundle.pem");
+    std::fs::write(&bundle, format!("{}{}", llm::TestCa::new().pem, ca.pem)).unwrap();
+    let mut fakes = vec![];
+    let mut args: Vec<std::ffi::OsString> = vec![];
+    for up in &TLS_UPSTREAMS {
+        let (fake, addr) = llm::Fake::start_tls(ca.server(up.alpn)).await;
+        fakes.push(fake);
+        let url = format!("https://{}:{}", up.host, addr.port());
+        args.push("--upstream".into());
+        args.push(match up.prefix {
+            "" => url.into(),
+            prefix => format!("{prefix}={url}").into(),
+        });
+    }
+    for file in [&unrelated, &bundle] {
+        args.push("--upstream-ca".into());
+        args.push(file.into());
+    }
+    let proxy = llm::ProxyBin::start(&args);
+    assert!(proxy.first.contains("bundle.pem"), "{}", proxy.first);
+    for (up, fake) in TLS_UPSTREAMS.iter().zip(&fakes) {
+        for stream in [false, true] {
+            let (status, body) = call_at(
+                &proxy.url(up.prefix),
+                "chat",
+                stream,
+                &[("x-fake-tool", "1")],
+            )
+            .await;
+            let what = format!("{}{} stream={stream}", up.host, up.prefix);
+            assert_eq!(status, 200, "{what}: {}", String::from_utf8_lossy(&body));
+            let r = if stream {
+                read_stream("chat", &body)
+            } else {
+                read_whole("chat", &body)
+            };
+            assert_eq!(r.text, expected_text(), "{what}");
+            check_args(r.args.as_deref());
+        }
+        let reqs = fake.requests.lock().unwrap().clone();
+        assert_eq!(reqs.len(), 2, "{}: both calls reached it", up.prefix);
+        for r in &reqs {
+            let tls = r.tls.as_ref().expect("over TLS");
+            assert_eq!(tls.offered, ["h2", "http/1.1"], "the proxy's ALPN offer");
+            assert_eq!(tls.alpn.as_deref(), up.alpn.first().copied());
+            assert_eq!(r.version, up.version, "{}", up.prefix);
+            let sni = (up.host == "localhost").then_some("localhost");
+            assert_eq!(tls.sni.as_deref(), sni);
+        }
+        fake.assert_nothing_raw(&VALUES);
+        let failures = fake.handshake_failures.lock().unwrap().clone();
+        assert!(failures.is_empty(), "{failures:?}");
+    }
+    let (status, logs) = proxy.stop().await;
+    assert!(status.success(), "{status:?}");
+    for value in VALUES {
+        assert!(!logs.contains(value), "{value} in logs:\n{logs}");
+    }
+}
+
+/// Without `--upstream-ca` the same kind of upstream is not trusted: every call is a 502 in
+/// the provider's error shape that carries no value and no placeholder, the fake sees the
+/// proxy's TLS alert and never a request, and the proxy's log names the cause. The fake also
+/// refuses plain HTTP, so the test above really went over TLS.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_untrusted_https_upstream_is_a_502_and_gets_nothing() {
+    let ca = llm::TestCa::new();
+    let (fake, addr) = llm::Fake::start_tls(ca.server(&["h2", "http/1.1"])).await;
+    let port = addr.port();
+    let proxy = llm::ProxyBin::start([
+        "--upstream".to_string(),
+        format!("https://localhost:{port}"),
+        "--upstream".to_string(),
+        format!("/anthropic=https://localhost:{port}"),
+        "--upstream".to_string(),
+        format!("/plain=http://localhost:{port}"),
+    ]);
+    let calls = [
+        ("chat", false),
+        ("chat", true),
+        ("messages", false),
+        ("messages", true),
+    ];
+    for (api, stream) in calls {
+        let (status, body) = call_at(&proxy.url(""), api, stream, &[]).await;
+        let text = String::from_utf8_lossy(&body).into_owned();
+        assert_eq!(status, 502, "{api} stream={stream}: {text}");
+        let v: Value = serde_json::from_slice(&body).unwrap();
+        if api == "messages" {
+            assert_eq!(v["type"], "error", "{text}");
+        } else {
+            assert_eq!(
+                v["error"]["code"], "blackbar_upstream_unreachable",
+                "{text}"
+            );
+        }
+        assert_eq!(v["error"]["type"], "api_error", "{text}");
+        for value in VALUES {
+            assert!(!text.contains(value), "{value} in {text}");
+        }
+        assert!(llm::placeholders(&text).is_empty(), "{text}");
+    }
+    let failures = fake.handshake_failures.lock().unwrap().clone();
+    assert_eq!(failures.len(), calls.len(), "{failures:?}");
+    for f in &failures {
+        assert!(
+            f.contains("UnknownCA"),
+            "the proxy rejected the certificate: {f}"
+        );
+    }
+    let (status, _) = call_at(&proxy.url("/plain"), "chat", false, &[]).await;
+    assert_eq!(status, 502);
+    let failures = fake.handshake_failures.lock().unwrap().clone();
+    assert_eq!(failures.len(), calls.len() + 1, "{failures:?}");
+    assert!(
+        fake.requests.lock().unwrap().is_empty(),
+        "no request got through"
+    );
+    let (status, logs) = proxy.stop().await;
+    assert!(status.success(), "{status:?}");
+    assert!(logs.contains("invalid peer certificate"), "{logs}");
+    for value in VALUES {
+        assert!(!logs.contains(value), "{value} in logs:\n{logs}");
     }
 }
 

@@ -4,10 +4,11 @@
 
 use std::ffi::OsString;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context};
-use blackbar::proxy::{OtherPaths, Proxy, ProxyConfig, Route};
+use blackbar::proxy::{OtherPaths, Proxy, ProxyConfig, Route, UpstreamCa};
 use blackbar::Policy;
 
 use super::args::{next, redactor_opt, unexpected, value_str, Flag, RedactorOpts};
@@ -28,6 +29,8 @@ OPTIONS:
     --upstream URL         the default upstream, e.g. https://api.openai.com
     --upstream PREFIX=URL  an upstream for paths under PREFIX (stripped), e.g.
                            /anthropic=https://api.anthropic.com (repeatable)
+    --upstream-ca FILE     trust the CA certificates of this PEM file for HTTPS upstreams,
+                           in addition to the built-in webpki roots (repeatable)
     --forward-other        forward other paths with the body redacted as text (default: 404)
     --max-body SIZE        largest request body, before and after decoding (default 10M)
     --connect-timeout S    seconds to connect to an upstream (default 10)
@@ -53,6 +56,7 @@ pub(crate) struct Opts {
     redactor: RedactorOpts,
     listen: SocketAddr,
     upstreams: Vec<String>,
+    upstream_cas: Vec<PathBuf>,
     forward_other: bool,
     max_body: usize,
     connect: Duration,
@@ -92,6 +96,7 @@ pub(crate) fn parse(args: Vec<OsString>) -> anyhow::Result<Opts> {
         redactor: RedactorOpts::default(),
         listen: "127.0.0.1:8787".parse().expect("a valid address"),
         upstreams: vec![],
+        upstream_cas: vec![],
         forward_other: false,
         max_body: 10 << 20,
         connect: defaults.connect,
@@ -120,6 +125,9 @@ pub(crate) fn parse(args: Vec<OsString>) -> anyhow::Result<Opts> {
                     .map_err(|_| anyhow!("--listen {v}: expected IP:PORT, e.g. 127.0.0.1:8787"))?;
             }
             "upstream" => opts.upstreams.push(value_str(&mut parser, "--upstream")?),
+            "upstream-ca" => opts
+                .upstream_cas
+                .push(value_str(&mut parser, "--upstream-ca")?.into()),
             "forward-other" => opts.forward_other = true,
             "max-body" => {
                 let v = value_str(&mut parser, "--max-body")?;
@@ -150,6 +158,11 @@ fn config(opts: &Opts) -> anyhow::Result<ProxyConfig> {
     }
     let mut config = ProxyConfig::new(routes.remove(0));
     config.routes.extend(routes);
+    for path in &opts.upstream_cas {
+        config
+            .upstream_cas
+            .push(UpstreamCa::read(path).map_err(|e| anyhow!("--upstream-ca {e}"))?);
+    }
     config.other = if opts.forward_other {
         OtherPaths::RedactAsText
     } else {
@@ -198,10 +211,17 @@ pub(crate) fn run(opts: &Opts) -> anyhow::Result<i32> {
                 )
             })
             .collect();
+        let cas: Vec<&str> = config.upstream_cas.iter().map(|c| c.origin()).collect();
+        let cas = if cas.is_empty() {
+            "none".to_string()
+        } else {
+            cas.join(", ")
+        };
         tracing::info!(
             target: "blackbar::proxy",
             listen = %listener.local_addr()?,
             routes = %routes.join(", "),
+            upstream_cas = %cas,
             "blackbar proxy listening"
         );
         let proxy = Proxy::new(config, request, check)?;

@@ -12,7 +12,10 @@
 //! `/v1/embeddings` and Anthropic `/v1/messages` ([`api::Api`]). Other paths get a 404 in the
 //! provider's shape, or with [`ProxyConfig::forward_other`] are forwarded with their body
 //! redacted as text (answers are then passed through the output check only). Several
-//! upstreams are selected by path prefix ([`Route`]); the prefix is stripped.
+//! upstreams are selected by path prefix ([`Route`]); the prefix is stripped. HTTPS
+//! upstreams must present a certificate from the webpki roots or from one of
+//! [`ProxyConfig::upstream_cas`] ([`UpstreamCa`]); they get HTTP/2 or HTTP/1.1 as ALPN
+//! settles it.
 //!
 //! # Requests
 //!
@@ -76,7 +79,7 @@ mod server;
 mod sse;
 mod upstream;
 
-pub use self::config::{OtherPaths, ProxyConfig, Route, Timeouts};
+pub use self::config::{OtherPaths, ProxyConfig, Route, Timeouts, UpstreamCa};
 pub use self::metrics::Metrics;
 pub use self::server::{Proxy, ServeError};
 

@@ -139,7 +139,7 @@ impl Proxy {
         let guard = Arc::new(Guard::new(check.rules())?);
         Ok(Proxy {
             inner: Arc::new(Shared {
-                client: upstream::client(&config.timeouts)?,
+                client: upstream::client(&config.timeouts, &config.upstream_cas)?,
                 json: JsonRedactor::new(request.clone(), opts),
                 text: request,
                 check,
@@ -416,7 +416,10 @@ impl Proxy {
             Ok(Ok(r)) => r,
             Ok(Err(e)) => {
                 shared.metrics.upstream_error();
-                warn!(target: "blackbar::proxy", upstream = %route.authority, error = %e, "upstream unreachable");
+                // As an error value, so the log shows its causes (a refused connection, an
+                // untrusted certificate), not just "client error (Connect)".
+                let cause: &(dyn std::error::Error + 'static) = &e;
+                warn!(target: "blackbar::proxy", upstream = %route.authority, error = cause, "upstream unreachable");
                 return error(
                     provider,
                     StatusCode::BAD_GATEWAY,

@@ -1,6 +1,11 @@
 //! The upstream client: pooled connections, HTTPS through rustls (ring provider, webpki
-//! roots: no system certificate store, nothing but Rust and a C compiler to build) and plain
-//! HTTP, HTTP/2 where the upstream offers it over TLS (ALPN).
+//! roots plus any [`UpstreamCa`] of the configuration: no system certificate store, nothing
+//! but Rust and a C compiler to build) and plain HTTP.
+//!
+//! Over TLS the client offers ALPN `h2` then `http/1.1` and speaks whichever the upstream
+//! picks; an upstream that picks none gets HTTP/1.1. Plain HTTP upstreams get HTTP/1.1.
+
+use std::sync::Arc;
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -8,21 +13,38 @@ use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::rt::TokioExecutor;
 
-use super::config::Timeouts;
+use super::config::{Timeouts, UpstreamCa};
 use crate::error::{Error, ErrorKind};
 
 /// The pooled client.
 pub(crate) type Upstream = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
 
-/// A client with these timeouts.
-pub(crate) fn client(timeouts: &Timeouts) -> Result<Upstream, Error> {
+/// A client with these timeouts, trusting the webpki roots and `cas`.
+pub(crate) fn client(timeouts: &Timeouts, cas: &[UpstreamCa]) -> Result<Upstream, Error> {
     let mut http = HttpConnector::new();
     http.enforce_http(false);
     http.set_nodelay(true);
     http.set_connect_timeout(Some(timeouts.connect));
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    for ca in cas {
+        for cert in ca.certs() {
+            // `UpstreamCa` checked each certificate when it read them.
+            roots.add(cert.clone()).map_err(|e| {
+                Error::new(ErrorKind::Parse(format!("not a CA certificate: {e}"))).at(ca.origin())
+            })?;
+        }
+    }
+    let tls = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()
+    .map_err(|e| Error::new(ErrorKind::Parse(format!("TLS set-up failed: {e}"))))?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
     let https = hyper_rustls::HttpsConnectorBuilder::new()
-        .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())
-        .map_err(|e| Error::new(ErrorKind::Parse(format!("TLS set-up failed: {e}"))))?
+        .with_tls_config(tls)
         .https_or_http()
         .enable_http1()
         .enable_http2()

@@ -1,6 +1,10 @@
-//! A fake LLM provider on loopback (real HTTP), and a blackbar proxy in front of it.
+//! A fake LLM provider on loopback (real HTTP, or only TLS with certificates made at test
+//! time: [`TestCa`]), and a blackbar proxy in front of it: in process ([`Harness`]) or the
+//! real binary ([`ProxyBin`]).
 //!
-//! The fake records every request body it receives and answers in the shape of the API that
+//! The fake records every request it receives (body, headers, HTTP version and, over TLS,
+//! what the handshake showed) and every TLS handshake that failed, so a test can tell what
+//! reached it and how. It answers in the shape of the API that
 //! was called: OpenAI chat completions, legacy completions, responses and embeddings, and
 //! Anthropic messages, streamed (`"stream": true`) or not. Its answer echoes every
 //! placeholder-shaped string of the request, in order of first appearance:
@@ -19,6 +23,7 @@
 #![allow(dead_code)]
 
 use std::convert::Infallible;
+use std::ffi::OsStr;
 use std::net::SocketAddr;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -27,11 +32,13 @@ use std::time::Duration;
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full, StreamBody};
 use hyper::body::{Frame, Incoming};
-use hyper::{Request, Response};
+use hyper::{Request, Response, Version};
 use hyper_util::rt::{TokioExecutor, TokioIo};
 use serde_json::{json, Value};
-use tokio::net::TcpListener;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::mpsc;
+use tokio_rustls::rustls;
 
 /// One request the fake received.
 #[derive(Clone, Debug)]
@@ -39,6 +46,20 @@ pub struct Recorded {
     pub path: String,
     pub body: Vec<u8>,
     pub headers: Vec<(String, String)>,
+    pub version: Version,
+    /// `None` over plain HTTP.
+    pub tls: Option<TlsSeen>,
+}
+
+/// What the fake saw of the TLS handshake of a request's connection.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TlsSeen {
+    /// The server name the client asked for (none for an IP address).
+    pub sni: Option<String>,
+    /// The ALPN protocols the client offered, in its order.
+    pub offered: Vec<String>,
+    /// The protocol agreed on, if any.
+    pub alpn: Option<String>,
 }
 
 /// The fake upstream.
@@ -47,6 +68,8 @@ pub struct Fake {
     pub requests: Arc<Mutex<Vec<Recorded>>>,
     /// Set when a slow stream could not be written any more (the proxy dropped the call).
     pub cancelled: Arc<AtomicBool>,
+    /// Why each failed TLS handshake failed (a TLS fake only).
+    pub handshake_failures: Arc<Mutex<Vec<String>>>,
 }
 
 /// Every `[LABEL_N]` in `text`, in order of first appearance, each once.
@@ -117,8 +140,18 @@ fn header<'a>(req: &'a Recorded, name: &str) -> Option<&'a str> {
 }
 
 impl Fake {
-    /// Starts the fake on a fresh loopback port.
+    /// Starts the fake on a fresh loopback port, speaking plain HTTP.
     pub async fn start() -> (Fake, SocketAddr) {
+        Fake::listen(None).await
+    }
+
+    /// Starts the fake on a fresh loopback port, speaking only TLS with `tls` (see
+    /// [`TestCa::server`]), then HTTP/2 or HTTP/1.1 as the ALPN outcome says.
+    pub async fn start_tls(tls: Arc<rustls::ServerConfig>) -> (Fake, SocketAddr) {
+        Fake::listen(Some(tls)).await
+    }
+
+    async fn listen(tls: Option<Arc<rustls::ServerConfig>>) -> (Fake, SocketAddr) {
         let fake = Fake::default();
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
@@ -130,18 +163,34 @@ impl Fake {
                 };
                 let _ = stream.set_nodelay(true);
                 let f = f.clone();
+                let tls = tls.clone();
                 tokio::spawn(async move {
-                    let svc = hyper::service::service_fn(move |req| {
-                        let f = f.clone();
-                        async move { Ok::<_, Infallible>(f.answer(req).await) }
-                    });
-                    let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
-                        .serve_connection(TokioIo::new(stream), svc)
-                        .await;
+                    match tls {
+                        None => f.serve(stream, None).await,
+                        Some(config) => match accept_tls(stream, config).await {
+                            Ok((stream, seen)) => f.serve(stream, Some(seen)).await,
+                            Err(why) => f.handshake_failures.lock().unwrap().push(why),
+                        },
+                    }
                 });
             }
         });
         (fake, addr)
+    }
+
+    /// Serves one connection (HTTP/1.1 or HTTP/2, whichever the client speaks).
+    async fn serve<S>(self, io: S, tls: Option<TlsSeen>)
+    where
+        S: AsyncRead + AsyncWrite + Unpin + Send + 'static,
+    {
+        let svc = hyper::service::service_fn(move |req| {
+            let f = self.clone();
+            let tls = tls.clone();
+            async move { Ok::<_, Infallible>(f.answer(req, tls).await) }
+        });
+        let _ = hyper_util::server::conn::auto::Builder::new(TokioExecutor::new())
+            .serve_connection(TokioIo::new(io), svc)
+            .await;
     }
 
     /// Every request body received so far.
@@ -174,8 +223,10 @@ impl Fake {
     async fn answer(
         &self,
         req: Request<Incoming>,
+        tls: Option<TlsSeen>,
     ) -> Response<http_body_util::combinators::BoxBody<Bytes, Infallible>> {
         let path = req.uri().path().to_string();
+        let version = req.version();
         let headers = req
             .headers()
             .iter()
@@ -186,6 +237,8 @@ impl Fake {
             path: path.clone(),
             body,
             headers,
+            version,
+            tls,
         };
         self.requests.lock().unwrap().push(rec.clone());
         let text_body = String::from_utf8_lossy(&rec.body).into_owned();
@@ -318,6 +371,182 @@ impl Fake {
             .header("content-type", "text/event-stream")
             .body(http_body_util::combinators::BoxBody::new(body))
             .unwrap()
+    }
+}
+
+/// The server side of a TLS handshake, noting what the client offered; the error's text when
+/// it fails (an alert the client sent, or bytes that are not TLS at all).
+async fn accept_tls(
+    stream: TcpStream,
+    config: Arc<rustls::ServerConfig>,
+) -> Result<(tokio_rustls::server::TlsStream<TcpStream>, TlsSeen), String> {
+    let start = tokio_rustls::LazyConfigAcceptor::new(rustls::server::Acceptor::default(), stream)
+        .await
+        .map_err(|e| e.to_string())?;
+    let hello = start.client_hello();
+    let sni = hello.server_name().map(str::to_string);
+    let offered = hello
+        .alpn()
+        .map(|protocols| {
+            protocols
+                .map(|p| String::from_utf8_lossy(p).into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    let stream = start.into_stream(config).await.map_err(|e| e.to_string())?;
+    let alpn = stream
+        .get_ref()
+        .1
+        .alpn_protocol()
+        .map(|p| String::from_utf8_lossy(p).into_owned());
+    Ok((stream, TlsSeen { sni, offered, alpn }))
+}
+
+/// A certificate authority made for one test, and a server certificate it signed for
+/// `localhost` and `127.0.0.1`: the TLS fake presents the server certificate, and the proxy
+/// trusts it only when given [`TestCa::pem`] (`--upstream-ca`). Keys are ECDSA P-256 made
+/// with `ring`, like everything TLS in blackbar.
+pub struct TestCa {
+    /// The CA certificate, PEM.
+    pub pem: String,
+    server_cert: rustls::pki_types::CertificateDer<'static>,
+    server_key: rustls::pki_types::PrivatePkcs8KeyDer<'static>,
+}
+
+impl TestCa {
+    pub fn new() -> TestCa {
+        let mut ca = rcgen::CertificateParams::new(Vec::<String>::new()).unwrap();
+        ca.is_ca = rcgen::IsCa::Ca(rcgen::BasicConstraints::Unconstrained);
+        ca.distinguished_name
+            .push(rcgen::DnType::CommonName, "blackbar test CA");
+        ca.key_usages = vec![
+            rcgen::KeyUsagePurpose::KeyCertSign,
+            rcgen::KeyUsagePurpose::CrlSign,
+        ];
+        let ca =
+            rcgen::CertifiedIssuer::self_signed(ca, rcgen::KeyPair::generate().unwrap()).unwrap();
+        let key = rcgen::KeyPair::generate().unwrap();
+        let mut server =
+            rcgen::CertificateParams::new(vec!["localhost".to_string(), "127.0.0.1".to_string()])
+                .unwrap();
+        server
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "localhost");
+        let cert = server.signed_by(&key, &ca).unwrap();
+        TestCa {
+            pem: ca.pem(),
+            server_cert: cert.der().clone(),
+            server_key: key.serialize_der().into(),
+        }
+    }
+
+    /// A server configuration presenting the server certificate and agreeing to the ALPN
+    /// protocols `alpn` (the first one the client also offers wins; empty: no ALPN).
+    pub fn server(&self, alpn: &[&str]) -> Arc<rustls::ServerConfig> {
+        let mut config = rustls::ServerConfig::builder_with_provider(Arc::new(
+            rustls::crypto::ring::default_provider(),
+        ))
+        .with_safe_default_protocol_versions()
+        .unwrap()
+        .with_no_client_auth()
+        .with_single_cert(
+            vec![self.server_cert.clone()],
+            self.server_key.clone_key().into(),
+        )
+        .unwrap();
+        config.alpn_protocols = alpn.iter().map(|p| p.as_bytes().to_vec()).collect();
+        Arc::new(config)
+    }
+}
+
+/// The real `blackbar proxy` binary on a free loopback port, with the default catalog and
+/// [`QUOTED_RULE`], its environment cleared; its stderr log lines are collected. Killed when
+/// dropped before [`ProxyBin::stop`], so a failing test leaves no process behind.
+pub struct ProxyBin {
+    pub addr: SocketAddr,
+    /// The first log line (the start-up line, naming the routes).
+    pub first: String,
+    child: Option<std::process::Child>,
+    lines: std::sync::mpsc::Receiver<String>,
+    _rules: tempfile::NamedTempFile,
+}
+
+impl ProxyBin {
+    /// Runs `blackbar proxy --listen ADDR --rules QUOTED_RULE ARGS...` and waits for its first
+    /// log line.
+    pub fn start<I, S>(args: I) -> ProxyBin
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        use std::io::BufRead;
+        // A free port (the log line carrying the address is itself redacted: IPs are PII).
+        let addr = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap();
+        let rules = tempfile::NamedTempFile::new().unwrap();
+        std::fs::write(rules.path(), QUOTED_RULE).unwrap();
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_blackbar"))
+            .args(["proxy", "--listen", &addr.to_string(), "--rules"])
+            .arg(rules.path())
+            .args(args)
+            .env_clear()
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let stderr = child.stderr.take().unwrap();
+        let (tx, lines) = std::sync::mpsc::channel::<String>();
+        std::thread::spawn(move || {
+            for line in std::io::BufReader::new(stderr).lines() {
+                if tx.send(line.unwrap()).is_err() {
+                    break;
+                }
+            }
+        });
+        let mut bin = ProxyBin {
+            addr,
+            first: String::new(),
+            child: Some(child),
+            lines,
+            _rules: rules,
+        };
+        bin.first = bin
+            .lines
+            .recv_timeout(Duration::from_secs(20))
+            .expect("a start-up log line");
+        bin
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{path}", self.addr)
+    }
+
+    /// Sends SIGTERM and waits for the exit; returns its status and every log line.
+    #[cfg(unix)]
+    pub async fn stop(mut self) -> (std::process::ExitStatus, String) {
+        let mut child = self.child.take().expect("running");
+        let ok = std::process::Command::new("kill")
+            .args(["-TERM", &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(ok.success());
+        let status = tokio::task::spawn_blocking(move || child.wait().unwrap())
+            .await
+            .unwrap();
+        let mut logs = vec![std::mem::take(&mut self.first)];
+        logs.extend(self.lines.iter());
+        (status, logs.join("\n"))
+    }
+}
+
+impl Drop for ProxyBin {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
     }
 }
 
