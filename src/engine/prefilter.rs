@@ -21,7 +21,7 @@
 //! a keyword occurrence, or a match of a whole pattern, that starts at or after `from` ends.
 //! Each automaton is walked by a loop written here rather than by the crates' overlapping
 //! iterators, which re-enter the search (and re-check its setup) once per event and are not
-//! unrolled; on a 200-byte record those iterators cost about three times the loop below.
+//! unrolled; on a 200-byte record those iterators cost about twice the loop below.
 //! The loops follow the crates' documented low-level contracts: a lazy DFA state id is only
 //! used until the next call that may compute a state, and a lazy DFA match is reported one
 //! byte late (at the byte after its end, or at the end-of-input transition).
@@ -275,7 +275,7 @@ fn both(
 /// entry); returns the states before the byte that would, and that byte's offset (or the end
 /// of `hay`). Its own function, with nothing else live, so that both states stay in
 /// registers: inlined into a loop that also handles matches, the state was stored to and
-/// reloaded from the stack on every byte, which made a 174-byte record three times slower.
+/// reloaded from the stack on every byte, which made a 174-byte record about twice as slow.
 #[inline(never)]
 fn walk_both(
     ac: &aho_corasick::dfa::DFA,
