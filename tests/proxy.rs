@@ -14,7 +14,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
-use llm::{post, sse_events, Harness};
+use llm::{get, post, sse_events, Harness};
 use serde_json::{json, Value};
 
 const EMAIL: &str = "alice.smith@example.com";
@@ -453,26 +453,6 @@ async fn block_refuses_with_a_provider_shaped_error_and_forwards_nothing() {
         metrics.contains("blackbar_proxy_blocked_total{rule=\"github-pat-classic\"} 2"),
         "{metrics}"
     );
-}
-
-async fn get(url: &str) -> (u16, String, Vec<u8>) {
-    let resp = llm::client().get(url.parse().unwrap()).await.unwrap();
-    let status = resp.status().as_u16();
-    let ct = resp
-        .headers()
-        .get("content-type")
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (
-        status,
-        ct,
-        resp.into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec(),
-    )
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -890,10 +890,17 @@ pub async fn post(url: &str, headers: &[(&str, &str)], body: Vec<u8>) -> (u16, S
     for (k, v) in headers {
         req = req.header(*k, *v);
     }
-    let resp = client()
-        .request(req.body(Full::new(Bytes::from(body))).unwrap())
-        .await
-        .unwrap();
+    send(req.body(Full::new(Bytes::from(body))).unwrap()).await
+}
+
+/// GETs `url`; returns status, content type and the whole body.
+pub async fn get(url: &str) -> (u16, String, Vec<u8>) {
+    send(Request::get(url).body(Full::new(Bytes::new())).unwrap()).await
+}
+
+/// Sends `req`; returns status, content type and the whole body.
+async fn send(req: Request<Full<Bytes>>) -> (u16, String, Vec<u8>) {
+    let resp = client().request(req).await.unwrap();
     let status = resp.status().as_u16();
     let ct = resp
         .headers()
