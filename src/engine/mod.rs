@@ -386,9 +386,10 @@ impl Engine {
         Scanner {
             caches,
             settle_caches,
-            prefilter_cache: self.prefilter.as_ref().and_then(|p| p.create_cache()),
-            #[cfg(feature = "hyperscan")]
-            hs_scratch: self.prefilter.as_ref().and_then(|p| p.create_hs_scratch()),
+            prefilter: self
+                .prefilter
+                .as_ref()
+                .map_or_else(prefilter::Scratch::default, |p| p.scratch()),
             events: vec![],
             states: self.rules.iter().map(|_| RuleState::default()).collect(),
             scanned: 0,
@@ -470,15 +471,7 @@ impl Engine {
         // ending exactly at `scanned` may have needed the byte after it (`\b`), so it is
         // looked for again.
         let from = scanned.saturating_sub(pf.reach).max(base);
-        let ok = pf.events(
-            sc.prefilter_cache.as_mut(),
-            #[cfg(feature = "hyperscan")]
-            sc.hs_scratch.as_mut(),
-            hay,
-            base,
-            from,
-            &mut sc.events,
-        );
+        let ok = pf.events(&mut sc.prefilter, hay, base, from, &mut sc.events);
         if !ok {
             // An engine gave up (neither can with this configuration, but the contract must
             // hold regardless): every start in the pass is a candidate.
@@ -776,9 +769,7 @@ impl Scanner {
         Scanner {
             caches: vec![],
             settle_caches: vec![],
-            prefilter_cache: None,
-            #[cfg(feature = "hyperscan")]
-            hs_scratch: None,
+            prefilter: prefilter::Scratch::default(),
             events: vec![],
             states: vec![],
             scanned: 0,
@@ -814,9 +805,7 @@ impl Scanner {
 pub struct Scanner {
     caches: Vec<RuleCache>,
     settle_caches: Vec<Option<hybrid::dfa::Cache>>,
-    prefilter_cache: Option<hybrid::dfa::Cache>,
-    #[cfg(feature = "hyperscan")]
-    hs_scratch: Option<hyperscan::Scratch>,
+    prefilter: prefilter::Scratch,
     /// Prefilter events of the current pass: (hit index, absolute end offset).
     events: Vec<(usize, u64)>,
     states: Vec<RuleState>,
