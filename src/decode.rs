@@ -195,15 +195,26 @@ impl Decoders {
         depth: u8,
         edits: &mut Vec<Edit>,
     ) {
+        let b64 = |i: usize| CLASS[text[i] as usize] & B64 != 0;
+        // Runs are maximal: `i` is 0 or follows a byte outside the alphabet, so no run starts
+        // before it. A run long enough to decode covers the byte at `i + min - 1` (it starts
+        // at or after `i`): a probe there that is outside the alphabet skips `min` bytes at
+        // once, which on log text, where most words are shorter, skips most bytes.
+        let reach = self.min_base64.max(1) - 1;
         let mut i = 0;
         let mut decoded = vec![];
-        while i < text.len() {
-            if CLASS[text[i] as usize] & B64 == 0 {
-                i += 1;
+        while i + reach < text.len() {
+            let probe = i + reach;
+            if !b64(probe) {
+                i = probe + 1;
                 continue;
             }
-            let start = i;
-            while i < text.len() && CLASS[text[i] as usize] & B64 != 0 {
+            let mut start = probe;
+            while start > i && b64(start - 1) {
+                start -= 1;
+            }
+            i = probe + 1;
+            while i < text.len() && b64(i) {
                 i += 1;
             }
             let body = i;
@@ -598,9 +609,12 @@ mod tests {
     }
 
     fn redact(d: Decoders, text: &str) -> String {
-        let r = redactor();
+        redact_with(&redactor(), d, text)
+    }
+
+    fn redact_with(r: &Redactor, d: Decoders, text: &str) -> String {
         let mut out = vec![];
-        d.redact(&r, &mut r.stream(), text.as_bytes(), &mut out);
+        d.redact(r, &mut r.stream(), text.as_bytes(), &mut out);
         String::from_utf8(out).unwrap()
     }
 
@@ -623,6 +637,34 @@ mod tests {
         ] {
             assert_eq!(redact(d, text), text);
         }
+    }
+
+    #[test]
+    fn base64_runs_are_found_after_words_of_any_length() {
+        // "zoe@example.com" is exactly 20 characters of base64.
+        let enc = "em9lQGV4YW1wbGUuY29t";
+        let r = redactor();
+        let redact = |d, text: &str| redact_with(&r, d, text);
+        for min in [1, 12, 19, 20] {
+            let d = Decoders {
+                min_base64: min,
+                ..Decoders::default()
+            };
+            for words in 0..4 {
+                for len in 0..24 {
+                    // Words of the alphabet that are too short, ending at every offset before
+                    // the run: the probe that skips ahead must never step over its start.
+                    let prefix = format!("{}:", vec!["x".repeat(len); words].join(" "));
+                    let text = format!("{prefix}{enc}.");
+                    assert_eq!(redact(d, &text), format!("{prefix}[EMAIL]."), "min {min}");
+                }
+            }
+        }
+        let d = Decoders {
+            min_base64: 21,
+            ..Decoders::default()
+        };
+        assert_eq!(redact(d, &format!("a {enc} b")), format!("a {enc} b"));
     }
 
     #[test]
