@@ -1,6 +1,6 @@
 //! The obviously-correct slow version, kept to test the fast path against.
 //!
-//! [`detect`] runs every rule's regex over the whole input with no prefilter and no window;
+//! [`Reference::detect`] runs every rule's regex over the whole input with no prefilter and no window;
 //! [`redact`] resolves and applies actions over the whole input at once. The engine and
 //! [`crate::StreamRedactor`] must agree with them for every input and every chunking
 //! (`tests/reference.rs`). Only validators, resolution and actions are shared: they define

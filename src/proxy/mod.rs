@@ -51,7 +51,7 @@
 //!
 //! # Answers
 //!
-//! Text the model produced first goes through the output check (a second [`Redactor`] with
+//! Text the model produced first goes through the output check (a second [`Redactor`](crate::Redactor) with
 //! the same rules: PII reported only, secrets labelled, canaries labelled and the answer
 //! stopped), then placeholders are restored ([`crate::placeholder::Restorer`]). Tool-call
 //! arguments are JSON text: values are restored JSON-escaped inside it
