@@ -303,33 +303,30 @@ impl Split<'_> {
         let [c0, c1] = caches;
         let len = hay.len();
         if !W::SPLIT || len - at < SPLIT_MIN.max(4 * reach) {
-            let mut lane = Lane::start(w, c0, hay, at, len)?;
-            lane.run(w, c0, &mut Pass { hay, base, events })?;
-            return w.finish(c0, lane.s, &mut Pass { hay, base, events });
+            let mut lane = Lane::start(w, c0, Pass { hay, base, events }, at, len)?;
+            lane.run()?;
+            return lane.finish();
         }
         let mid = at + (len - at - reach) / 2;
-        let mut l0 = Lane::start(w, c0, hay, at, mid + reach)?;
-        let mut l1 = Lane::start(w, c1, hay, mid, len)?;
         spill.clear();
+        let mut l0 = Lane::start(w, c0, Pass { hay, base, events }, at, mid + reach)?;
+        let pass = Pass {
+            hay,
+            base,
+            events: spill,
+        };
+        let mut l1 = Lane::start(w, c1, pass, mid, len)?;
         loop {
-            l0.ready(w, c0, &mut Pass { hay, base, events })?;
-            l1.ready(
-                w,
-                c1,
-                &mut Pass {
-                    hay,
-                    base,
-                    events: spill,
-                },
-            )?;
+            l0.ready()?;
+            l1.ready()?;
             let n = (l0.end - l0.at).min(l1.end - l1.at);
             if n == 0 {
                 break;
             }
             let (s0, s1, i) = walk2(
                 w,
-                (c0, l0.s, &hay[l0.at..l0.at + n]),
-                (c1, l1.s, &hay[l1.at..l1.at + n]),
+                (l0.cache, l0.s, &hay[l0.at..l0.at + n]),
+                (l1.cache, l1.s, &hay[l1.at..l1.at + n]),
             );
             (l0.s, l1.s) = (s0, s1);
             l0.at += i;
@@ -337,99 +334,89 @@ impl Split<'_> {
             if i < n {
                 // A byte takes one lane to a special state: both lanes take their next byte
                 // the slow way.
-                l0.step(w, c0, &mut Pass { hay, base, events })?;
-                l1.step(
-                    w,
-                    c1,
-                    &mut Pass {
-                        hay,
-                        base,
-                        events: spill,
-                    },
-                )?;
+                l0.step()?;
+                l1.step()?;
             }
         }
         // Lane 0 stops short of the end: no end-of-input transition.
-        l0.run(w, c0, &mut Pass { hay, base, events })?;
-        let mut pass = Pass {
-            hay,
-            base,
-            events: spill,
-        };
-        l1.run(w, c1, &mut pass)?;
-        w.finish(c1, l1.s, &mut pass)?;
+        l0.run()?;
+        l1.run()?;
+        l1.finish()?;
         events.append(spill);
         Some(())
     }
 }
 
-/// One lane of a pass: the automaton state before the byte at `at`, and where the lane ends.
-struct Lane<S> {
-    s: S,
+/// One lane of a pass: what it walks with, where its events go, the automaton state before
+/// the byte at `at`, and where the lane ends.
+struct Lane<'a, 'w, W: Walk> {
+    w: &'w W,
+    cache: &'w mut W::Cache,
+    pass: Pass<'a>,
+    s: W::State,
     at: usize,
     end: usize,
 }
 
-impl<S: Copy> Lane<S> {
-    fn start<W: Walk<State = S>>(
-        w: &W,
-        cache: &mut W::Cache,
-        hay: &[u8],
+impl<'a, 'w, W: Walk> Lane<'a, 'w, W> {
+    fn start(
+        w: &'w W,
+        cache: &'w mut W::Cache,
+        pass: Pass<'a>,
         at: usize,
         end: usize,
-    ) -> Option<Lane<S>> {
+    ) -> Option<Self> {
+        let s = w.start(cache, pass.hay, at)?;
         Some(Lane {
-            s: w.start(cache, hay, at)?,
+            w,
+            cache,
+            pass,
+            s,
             at,
             end,
         })
     }
 
     /// Takes bytes the slow way until the state may enter a fast walk (or the lane ends).
-    fn ready<W: Walk<State = S>>(
-        &mut self,
-        w: &W,
-        cache: &mut W::Cache,
-        pass: &mut Pass<'_>,
-    ) -> Option<()> {
-        while self.at < self.end && !w.ready(self.s) {
-            self.step(w, cache, pass)?;
+    fn ready(&mut self) -> Option<()> {
+        while self.at < self.end && !self.w.ready(self.s) {
+            self.step()?;
         }
         Some(())
     }
 
     /// Takes one byte the slow way.
-    fn step<W: Walk<State = S>>(
-        &mut self,
-        w: &W,
-        cache: &mut W::Cache,
-        pass: &mut Pass<'_>,
-    ) -> Option<()> {
-        self.s = w.step(cache, self.s, pass, self.at)?;
+    fn step(&mut self) -> Option<()> {
+        self.s = self.w.step(self.cache, self.s, &mut self.pass, self.at)?;
         self.at += 1;
         Some(())
     }
 
     /// Walks the lane to its end alone.
-    fn run<W: Walk<State = S>>(
-        &mut self,
-        w: &W,
-        cache: &mut W::Cache,
-        pass: &mut Pass<'_>,
-    ) -> Option<()> {
+    fn run(&mut self) -> Option<()> {
         loop {
-            self.ready(w, cache, pass)?;
+            self.ready()?;
             if self.at == self.end {
                 return Some(());
             }
-            let (s, i) = walk1(w, cache, self.s, &pass.hay[self.at..self.end]);
+            let (s, i) = walk1(
+                self.w,
+                self.cache,
+                self.s,
+                &self.pass.hay[self.at..self.end],
+            );
             self.s = s;
             self.at += i;
             if self.at == self.end {
                 return Some(());
             }
-            self.step(w, cache, pass)?;
+            self.step()?;
         }
+    }
+
+    /// The end-of-input transition (for a lane that ends where the buffer does).
+    fn finish(&mut self) -> Option<()> {
+        self.w.finish(self.cache, self.s, &mut self.pass)
     }
 }
 
