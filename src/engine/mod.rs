@@ -593,16 +593,17 @@ impl Engine {
             } else {
                 end
             };
+            let upto = hi.min(horizon);
             let found = find(
                 &rm.matcher,
                 cache,
                 hay,
-                (q - base) as usize..(limit - base) as usize,
+                (q - base) as usize..(upto - base) as usize,
+                (limit - base) as usize,
             )
             .map(|m| (base + m.start as u64, base + m.end as u64));
-            let upto = hi.min(horizon);
             match found {
-                Some((s, e)) if s < upto => {
+                Some((s, e)) => {
                     out.push(confirm(i, rule, rm, cache, hay, base, s..e));
                     st.p = e;
                 }
@@ -684,24 +685,41 @@ fn keyword_prefix_len(keywords: &[Vec<u8>], hay: &[u8]) -> u64 {
 
 type RuleCache = Option<(meta::Cache, Captures)>;
 
+/// The leftmost match of `matcher` in `hay` that starts in `starts` and ends by `end`.
 fn find(
     matcher: &Matcher,
     cache: &mut RuleCache,
     hay: &[u8],
-    range: Range<usize>,
+    starts: Range<usize>,
+    end: usize,
 ) -> Option<Range<usize>> {
-    match *matcher {
+    let found = match *matcher {
         Matcher::Regex { ref regex, .. } => {
             let (cache, _) = cache.as_mut().expect("regex cache");
+            if starts.len() * ANCHORED_TRY_COST <= end - starts.start {
+                // A few candidate starts (a keyword anchor): an anchored search from each
+                // usually dies within a few bytes, where an unanchored one runs to `end`.
+                // The first start with a match is the leftmost start, and the anchored search
+                // gives it the same (leftmost-first) end.
+                return starts.clone().find_map(|s| {
+                    let input = Input::new(hay).range(s..end).anchored(Anchored::Yes);
+                    regex.search_with(cache, &input).map(|m| m.range())
+                });
+            }
             regex
-                .search_with(cache, &Input::new(hay).range(range))
+                .search_with(cache, &Input::new(hay).range(starts.start..end))
                 .map(|m| m.range())
         }
         Matcher::Literals(ref ac) => ac
-            .find(aho_corasick::Input::new(hay).span(range))
+            .find(aho_corasick::Input::new(hay).span(starts.start..end))
             .map(|m| m.range()),
-    }
+    };
+    found.filter(|m| m.start < starts.end)
 }
+
+/// About how many bytes an unanchored search scans in the time an anchored search that
+/// fails early takes (its setup, and the few bytes before it dies).
+const ANCHORED_TRY_COST: usize = 16;
 
 /// Turns a match into a detection: finds the `secret` group and runs the validators.
 fn confirm(
