@@ -86,7 +86,8 @@ pub struct Rule {
     /// overlaps a match of a specific rule of the same category, the specific rule wins the
     /// bytes whatever the lengths, so the value gets its precise label.
     pub generic: bool,
-    /// The largest offset from a match's start at which its keyword can begin.
+    /// An offset from a match's start by which one of the rule's keywords has begun, in every
+    /// match (see `rules/syntax.rs`).
     pub keyword_lead: usize,
     /// For literal-set rules (canary lists): the literals, matched exactly. The pattern is
     /// then only descriptive.

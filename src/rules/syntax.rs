@@ -103,30 +103,71 @@ fn walk(hir: &Hir, shape: &mut Shape) -> Result<(), String> {
     Ok(())
 }
 
-/// The largest offset from a match's start at which one of `keywords` can begin.
+/// An offset from a match's start by which one of `keywords` has begun, in every match.
 ///
-/// When every match provably starts with a keyword (its prefix literals all begin with one,
-/// ASCII case-insensitively) the lead is 0, which lets the stream release text right up to a
-/// keyword; otherwise it is the conservative `max_len - shortest keyword`.
+/// Every match starts with one of the pattern's prefix literals (extracted after folding
+/// ASCII case-insensitive letters, so that `(?i)` does not multiply them). When each literal
+/// contains a keyword (ASCII case-insensitively), the lead is the largest offset of the first
+/// keyword in a literal: 0 when every match starts with a keyword, 7 for
+/// `(?:client_|app_)?secret`. Otherwise it is the conservative `max_len - shortest keyword`.
 pub(crate) fn keyword_lead(pattern: &str, keywords: &[String], max_len: usize) -> usize {
     let shortest = keywords.iter().map(|k| k.len()).min().unwrap_or(0);
     let conservative = max_len.saturating_sub(shortest);
     let Ok(hir) = parse(pattern) else {
         return conservative;
     };
-    let seq = Extractor::new().kind(ExtractKind::Prefix).extract(&hir);
+    let seq = Extractor::new()
+        .kind(ExtractKind::Prefix)
+        .limit_literal_len(max_len.min(256))
+        .limit_total(1024)
+        .extract(&fold_case(&hir));
     let Some(lits) = seq.literals() else {
         return conservative;
     };
-    let starts_with_keyword = |lit: &[u8]| {
+    let first_keyword = |lit: &[u8]| {
         keywords
             .iter()
-            .any(|k| lit.len() >= k.len() && lit[..k.len()].eq_ignore_ascii_case(k.as_bytes()))
+            .filter_map(|k| {
+                lit.windows(k.len())
+                    .position(|w| w.eq_ignore_ascii_case(k.as_bytes()))
+            })
+            .min()
     };
-    if !lits.is_empty() && lits.iter().all(|l| starts_with_keyword(l.as_bytes())) {
-        0
-    } else {
-        conservative
+    let leads: Option<Vec<usize>> = lits.iter().map(|l| first_keyword(l.as_bytes())).collect();
+    match leads {
+        Some(leads) if !leads.is_empty() => leads.into_iter().max().unwrap_or(0).min(conservative),
+        _ => conservative,
+    }
+}
+
+/// `hir` with every class of one ASCII letter in both cases (what `(?i)` makes of a letter)
+/// replaced by the lowercase letter, and every one-byte class by that byte.
+fn fold_case(hir: &Hir) -> Hir {
+    match hir.kind() {
+        HirKind::Class(Class::Bytes(c)) => {
+            let r = c.ranges();
+            let one = |i: usize| (r[i].start() == r[i].end()).then(|| r[i].start());
+            match (r.len(), one(0), r.get(1).and_then(|_| one(1))) {
+                (1, Some(b), _) => Hir::literal([b]),
+                (2, Some(upper), Some(lower))
+                    if upper.is_ascii_uppercase() && lower == upper.to_ascii_lowercase() =>
+                {
+                    Hir::literal([lower])
+                }
+                _ => hir.clone(),
+            }
+        }
+        HirKind::Repetition(rep) => Hir::repetition(regex_syntax::hir::Repetition {
+            sub: Box::new(fold_case(&rep.sub)),
+            ..rep.clone()
+        }),
+        HirKind::Capture(cap) => Hir::capture(regex_syntax::hir::Capture {
+            sub: Box::new(fold_case(&cap.sub)),
+            ..cap.clone()
+        }),
+        HirKind::Concat(subs) => Hir::concat(subs.iter().map(fold_case).collect()),
+        HirKind::Alternation(subs) => Hir::alternation(subs.iter().map(fold_case).collect()),
+        _ => hir.clone(),
     }
 }
 
@@ -162,5 +203,22 @@ mod tests {
         assert_eq!(keyword_lead(r"\bghp_[A-Za-z0-9]{36}", &kws, 40), 0);
         let kws = vec!["@".to_string()];
         assert_eq!(keyword_lead(r"[a-z]{1,10}@[a-z]{1,10}", &kws, 21), 20);
+    }
+
+    #[test]
+    fn lead_is_where_the_first_keyword_can_start() {
+        let kws = vec!["secret".to_string()];
+        let p = r"(?i)\b(?:client[_-]?|app[_-]?)?secret[=:][a-z0-9]{8,40}";
+        // "client_secret": 7 bytes before the keyword, in either case.
+        assert_eq!(keyword_lead(p, &kws, 54), 7);
+        let kws = vec!["key".to_string(), "token".to_string()];
+        let p = r"(?i)(?:api[_-]?key|access[_-]?token|token)=[a-z0-9]{8,40}";
+        assert_eq!(keyword_lead(p, &kws, 53), 7);
+        // A branch without a keyword in its prefix: the conservative lead.
+        let p = r"(?i)(?:api[_-]?key|pass)=[a-z0-9]{8,40}";
+        assert_eq!(keyword_lead(p, &kws, 48), 45);
+        // A keyword that only the repeated part can hold: conservative too.
+        let p = r"id=[a-z]{1,40}";
+        assert_eq!(keyword_lead(p, &kws, 43), 40);
     }
 }
