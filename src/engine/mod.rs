@@ -53,8 +53,10 @@ use crate::validate;
 mod hyperscan;
 mod prefilter;
 pub mod reference;
+mod tails;
 
 use prefilter::{Hit, Prefilter, PrefilterExpr};
+use tails::{TailScratch, Tails};
 
 /// Which multi-pattern engine runs the prefilter pass.
 ///
@@ -185,8 +187,6 @@ struct RuleMatcher {
     multiline: bool,
     /// The context window, or 0 when the rule has no context words.
     window: u64,
-    /// The rule's keywords, lowercased.
-    keywords: Vec<Vec<u8>>,
 }
 
 /// The compiled, immutable engine for one [`RuleSet`]. Shared by every stream; all mutable
@@ -200,6 +200,8 @@ pub struct Engine {
     fallback: Vec<u32>,
     /// The self-scanned rules (indexes): scanned whatever the prefilter says.
     self_scan: Vec<u32>,
+    /// The keyword rules' keyword prefixes, for what a buffer's end may hold back.
+    tails: Tails,
     /// Bytes kept before the earliest undecided position: look-behind for `\b` and context.
     lookbehind: u64,
     max_len: u64,
@@ -322,11 +324,6 @@ impl Engine {
                 } else {
                     rule.context_window as u64
                 },
-                keywords: rule
-                    .keywords
-                    .iter()
-                    .map(|k| k.to_ascii_lowercase().into_bytes())
-                    .collect(),
             });
         }
         let (prefilter, fallback) = if patterns.is_empty() {
@@ -339,8 +336,16 @@ impl Engine {
         let self_scan = (0..rules.len() as u32)
             .filter(|&i| rules[i as usize].source == Source::SelfScan)
             .collect();
+        let tails = Tails::new(
+            set.rules()
+                .iter()
+                .enumerate()
+                .filter(|&(i, _)| rules[i].source == Source::Keywords)
+                .map(|(i, rule)| (i as u32, &rule.keywords[..])),
+        );
         Ok(Engine {
             self_scan,
+            tails,
             rules,
             prefilter,
             kind,
@@ -396,6 +401,7 @@ impl Engine {
             touched: vec![],
             all_touched: false,
             todo: vec![],
+            tails: self.tails.scratch(self.rules.len()),
         }
     }
 
@@ -449,6 +455,7 @@ impl Engine {
             return end;
         }
         sc.all_touched = true;
+        self.tails.find(&mut sc.tails, hay);
         for (i, rule) in rules.rules().iter().enumerate() {
             if eof && self.rules[i].source != Source::SelfScan && sc.states[i].anchors.is_empty() {
                 // Nothing to confirm and nothing left to come: the whole input is decided
@@ -623,9 +630,7 @@ impl Engine {
         } else {
             // The lowest start a future anchor can have.
             let mut future = match rm.source {
-                Source::Keywords => end
-                    .saturating_sub(keyword_prefix_len(&rm.keywords, hay))
-                    .saturating_sub(rm.lead),
+                Source::Keywords => end.saturating_sub(sc.tails.get(i)).saturating_sub(rm.lead),
                 _ => end.saturating_sub(rm.max_len),
             };
             if let (false, Some(nl)) = (rm.multiline, last_nl) {
@@ -666,21 +671,6 @@ fn settles(
         }
     }
     false
-}
-
-/// The length of the longest suffix of `hay` that is a proper prefix of one of `keywords`
-/// (ASCII case-insensitive): a keyword hit not yet seen can start no earlier than that.
-fn keyword_prefix_len(keywords: &[Vec<u8>], hay: &[u8]) -> u64 {
-    let mut best = 0;
-    for k in keywords {
-        for j in (best + 1..k.len().min(hay.len() + 1)).rev() {
-            if hay[hay.len() - j..].eq_ignore_ascii_case(&k[..j]) {
-                best = j;
-                break;
-            }
-        }
-    }
-    best as u64
 }
 
 type RuleCache = Option<(meta::Cache, Captures)>;
@@ -794,6 +784,7 @@ impl Scanner {
             touched: vec![],
             all_touched: false,
             todo: vec![],
+            tails: TailScratch::default(),
         }
     }
 
@@ -834,6 +825,8 @@ pub struct Scanner {
     all_touched: bool,
     /// Reused list of the rules a one-call scan visits.
     todo: Vec<u32>,
+    /// Each keyword rule's tail at the end of the current buffer.
+    tails: TailScratch,
 }
 
 /// Notes that rule `i`'s state is about to change, so that [`Scanner::reset`] restores it.
