@@ -220,7 +220,7 @@ impl RuleSpec {
         if self.counterexamples.is_empty() {
             return Err(bad("needs at least 1 counterexample".into()));
         }
-        let keyword_lead = syntax::keyword_lead(&self.pattern, &self.keywords, shape.max_len);
+        let keyword_lead = syntax::keyword_lead(&shape.hir, &self.keywords, shape.max_len);
         Ok(Rule {
             id: Arc::from(id.as_str()),
             name: self.name,

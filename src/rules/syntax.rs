@@ -15,6 +15,8 @@ pub(crate) struct Shape {
     pub(crate) max_len: usize,
     pub(crate) multiline: bool,
     pub(crate) has_secret_group: bool,
+    /// The syntax tree.
+    pub(crate) hir: Hir,
 }
 
 /// Parses a pattern the way the engine compiles it.
@@ -35,6 +37,7 @@ pub(crate) fn analyze(pattern: &str) -> Result<Shape, String> {
         max_len: 0,
         multiline: false,
         has_secret_group: false,
+        hir: Hir::empty(),
     };
     walk(&hir, &mut shape)?;
     let props = hir.properties();
@@ -46,6 +49,7 @@ pub(crate) fn analyze(pattern: &str) -> Result<Shape, String> {
         "unbounded maximum match length: use a bounded repetition such as {1,64} instead of * or +"
             .to_string()
     })?;
+    shape.hir = hir;
     Ok(shape)
 }
 
@@ -110,17 +114,14 @@ fn walk(hir: &Hir, shape: &mut Shape) -> Result<(), String> {
 /// contains a keyword (ASCII case-insensitively), the lead is the largest offset of the first
 /// keyword in a literal: 0 when every match starts with a keyword, 7 for
 /// `(?:client_|app_)?secret`. Otherwise it is the conservative `max_len - shortest keyword`.
-pub(crate) fn keyword_lead(pattern: &str, keywords: &[String], max_len: usize) -> usize {
+pub(crate) fn keyword_lead(hir: &Hir, keywords: &[String], max_len: usize) -> usize {
     let shortest = keywords.iter().map(|k| k.len()).min().unwrap_or(0);
     let conservative = max_len.saturating_sub(shortest);
-    let Ok(hir) = parse(pattern) else {
-        return conservative;
-    };
     let seq = Extractor::new()
         .kind(ExtractKind::Prefix)
-        .limit_literal_len(max_len.min(256))
-        .limit_total(1024)
-        .extract(&fold_case(&hir));
+        .limit_literal_len(64)
+        .limit_total(256)
+        .extract(&fold_case(hir));
     let Some(lits) = seq.literals() else {
         return conservative;
     };
@@ -197,12 +198,16 @@ mod tests {
         assert!(analyze(r"(?P<secret>a)").unwrap().has_secret_group);
     }
 
+    fn lead(pattern: &str, keywords: &[String], max_len: usize) -> usize {
+        keyword_lead(&parse(pattern).unwrap(), keywords, max_len)
+    }
+
     #[test]
     fn lead_is_zero_for_prefix_keywords() {
         let kws = vec!["ghp_".to_string()];
-        assert_eq!(keyword_lead(r"\bghp_[A-Za-z0-9]{36}", &kws, 40), 0);
+        assert_eq!(lead(r"\bghp_[A-Za-z0-9]{36}", &kws, 40), 0);
         let kws = vec!["@".to_string()];
-        assert_eq!(keyword_lead(r"[a-z]{1,10}@[a-z]{1,10}", &kws, 21), 20);
+        assert_eq!(lead(r"[a-z]{1,10}@[a-z]{1,10}", &kws, 21), 20);
     }
 
     #[test]
@@ -210,15 +215,15 @@ mod tests {
         let kws = vec!["secret".to_string()];
         let p = r"(?i)\b(?:client[_-]?|app[_-]?)?secret[=:][a-z0-9]{8,40}";
         // "client_secret": 7 bytes before the keyword, in either case.
-        assert_eq!(keyword_lead(p, &kws, 54), 7);
+        assert_eq!(lead(p, &kws, 54), 7);
         let kws = vec!["key".to_string(), "token".to_string()];
         let p = r"(?i)(?:api[_-]?key|access[_-]?token|token)=[a-z0-9]{8,40}";
-        assert_eq!(keyword_lead(p, &kws, 53), 7);
+        assert_eq!(lead(p, &kws, 53), 7);
         // A branch without a keyword in its prefix: the conservative lead.
         let p = r"(?i)(?:api[_-]?key|pass)=[a-z0-9]{8,40}";
-        assert_eq!(keyword_lead(p, &kws, 48), 45);
+        assert_eq!(lead(p, &kws, 48), 45);
         // A keyword that only the repeated part can hold: conservative too.
         let p = r"id=[a-z]{1,40}";
-        assert_eq!(keyword_lead(p, &kws, 43), 40);
+        assert_eq!(lead(p, &kws, 43), 40);
     }
 }
