@@ -51,6 +51,7 @@ use crate::validate;
 
 #[cfg(feature = "hyperscan")]
 mod hyperscan;
+mod keyword_dfa;
 mod prefilter;
 pub mod reference;
 mod tails;

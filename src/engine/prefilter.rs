@@ -38,6 +38,7 @@ use regex_automata::hybrid;
 use regex_automata::nfa::thompson::{self, WhichCaptures};
 use regex_automata::Input;
 
+use super::keyword_dfa::KeywordDfa;
 use super::syntax_config;
 #[cfg(feature = "hyperscan")]
 use super::{hyperscan, ErrorKind};
@@ -85,6 +86,8 @@ pub(super) struct Prefilter {
 #[derive(Debug)]
 struct Keywords {
     dfa: aho_corasick::dfa::DFA,
+    /// `dfa`'s transitions, for the walk.
+    table: KeywordDfa,
     ids: Vec<usize>,
 }
 
@@ -144,8 +147,8 @@ impl Prefilter {
         let _ = kind;
         let keywords = match keywords.is_empty() {
             true => None,
-            false => Some(Keywords {
-                dfa: aho_corasick::dfa::DFA::builder()
+            false => Some(Keywords::new(
+                aho_corasick::dfa::DFA::builder()
                     .match_kind(MatchKind::Standard)
                     .ascii_case_insensitive(true)
                     .start_kind(aho_corasick::StartKind::Unanchored)
@@ -154,8 +157,8 @@ impl Prefilter {
                     .prefilter(false)
                     .build(keywords.iter().map(|&(_, k)| k))
                     .map_err(|e| Error::rule("prefilter", format!("keywords: {e}")))?,
-                ids: keywords.iter().map(|&(i, _)| i).collect(),
-            }),
+                keywords.iter().map(|&(i, _)| i).collect(),
+            )),
         };
         let patterns = match whole.is_empty() {
             true => None,
@@ -500,17 +503,23 @@ fn walk2<W: Walk>(
     (s0, s1, n)
 }
 
+impl Keywords {
+    fn new(dfa: aho_corasick::dfa::DFA, ids: Vec<usize>) -> Keywords {
+        Keywords {
+            table: KeywordDfa::new(&dfa),
+            dfa,
+            ids,
+        }
+    }
+}
+
 impl Walk for Keywords {
     const SPLIT: bool = true;
-    type State = aho_corasick::automaton::StateID;
+    type State = u32;
     type Cache = ();
 
     fn start(&self, _: &mut (), _: &[u8], _: usize) -> Option<Self::State> {
-        Some(
-            self.dfa
-                .start_state(aho_corasick::Anchored::No)
-                .expect("the DFA is built for unanchored searches"),
-        )
+        Some(self.table.start())
     }
 
     #[inline(always)]
@@ -520,10 +529,8 @@ impl Walk for Keywords {
 
     #[inline(always)]
     fn fast(&self, _: &(), s: Self::State, byte: u8) -> Option<Self::State> {
-        let next = self.dfa.next_state(aho_corasick::Anchored::No, s, byte);
-        // Without a prefilter only match states are special (and the dead state, which an
-        // unanchored DFA never reaches).
-        (!self.dfa.is_special(next)).then_some(next)
+        let next = self.table.next(s, byte);
+        (!self.table.is_match(next)).then_some(next)
     }
 
     fn step(
@@ -533,11 +540,11 @@ impl Walk for Keywords {
         pass: &mut Pass<'_>,
         at: usize,
     ) -> Option<Self::State> {
-        let dfa = &self.dfa;
-        let s = dfa.next_state(aho_corasick::Anchored::No, s, pass.hay[at]);
-        if dfa.is_match(s) {
-            for k in 0..dfa.match_len(s) {
-                let id = self.ids[dfa.match_pattern(s, k).as_usize()];
+        let s = self.table.next(s, pass.hay[at]);
+        if self.table.is_match(s) {
+            let (dfa, original) = (&self.dfa, self.table.original(s));
+            for k in 0..dfa.match_len(original) {
+                let id = self.ids[dfa.match_pattern(original, k).as_usize()];
                 pass.events.push((id, pass.base + at as u64 + 1));
             }
         }
@@ -571,7 +578,7 @@ impl Walk for Patterns {
 
     #[inline(always)]
     fn fast(&self, cache: &Self::Cache, s: Self::State, byte: u8) -> Option<Self::State> {
-        let next = self.dfa.next_state_untagged(cache, s, byte);
+        let next = self.next_untagged(cache, s, byte);
         (!next.is_tagged()).then_some(next)
     }
 
@@ -603,6 +610,25 @@ impl Walk for Patterns {
 }
 
 impl Patterns {
+    /// The transition from a ready state, without the bounds check of
+    /// `next_state_untagged` (a walk step waits on this load; the check was a fifth of a
+    /// record's walk instructions).
+    #[inline(always)]
+    fn next_untagged(
+        &self,
+        cache: &hybrid::dfa::Cache,
+        s: hybrid::LazyStateID,
+        byte: u8,
+    ) -> hybrid::LazyStateID {
+        debug_assert!(!s.is_tagged());
+        // SAFETY: `s` is untagged ([`Walk::ready`] or a previous `fast` said so) and is the
+        // state most recently returned for `cache`: each lane owns its cache, and every
+        // state a lane walks from comes from its last transition or start on that cache
+        // (`fast` never computes a state, so it never invalidates one). That is the
+        // validity `next_state_untagged_unchecked` requires.
+        unsafe { self.dfa.next_state_untagged_unchecked(cache, s, byte) }
+    }
+
     fn report(
         &self,
         cache: &hybrid::dfa::Cache,
@@ -625,7 +651,7 @@ impl Walk for Both<'_> {
     /// and sometimes slower, than two on this 2-core machine: the loop is then bound by
     /// the number of instructions, not by the loads' latency.
     const SPLIT: bool = false;
-    type State = (aho_corasick::automaton::StateID, hybrid::LazyStateID);
+    type State = (u32, hybrid::LazyStateID);
     type Cache = hybrid::dfa::Cache;
 
     fn start(&self, cache: &mut Self::Cache, hay: &[u8], at: usize) -> Option<Self::State> {
@@ -644,9 +670,9 @@ impl Walk for Both<'_> {
     fn fast(&self, cache: &Self::Cache, s: Self::State, byte: u8) -> Option<Self::State> {
         // Both transitions before either test, so that neither load waits on the other's
         // branch.
-        let a = self.0.dfa.next_state(aho_corasick::Anchored::No, s.0, byte);
-        let p = self.1.dfa.next_state_untagged(cache, s.1, byte);
-        (!self.0.dfa.is_special(a) && !p.is_tagged()).then_some((a, p))
+        let a = self.0.table.next(s.0, byte);
+        let p = self.1.next_untagged(cache, s.1, byte);
+        (!self.0.table.is_match(a) && !p.is_tagged()).then_some((a, p))
     }
 
     fn step(

@@ -1,0 +1,171 @@
+//! The keyword DFA's transitions, copied into a table the prefilter walk reads without
+//! bounds checks.
+//!
+//! aho-corasick's DFA checks the bounds of every transition it looks up, and its table is
+//! behind fields the compiler reloads on every byte of a walk. Those were about a quarter of
+//! the instructions of a combined walk. [`KeywordDfa`] renumbers the states the DFA can reach
+//! from its unanchored start and copies their transitions, over its own byte classes, into
+//! one flat table.
+//!
+//! # Invariants
+//!
+//! * A state id is `index << stride2` for a state `index < states`, and a byte's class is
+//!   below `1 << stride2`: so `id + class` is always inside the table, which is what makes the
+//!   unchecked lookup in [`KeywordDfa::next`] sound. [`KeywordDfa::new`] checks every entry.
+//! * The match states come first: a state is a match state exactly when its id is below
+//!   `first_plain`. The walk stops on them and reports their keywords, found through the
+//!   original DFA's state ([`KeywordDfa::original`]).
+
+use std::collections::HashMap;
+
+use aho_corasick::automaton::{Automaton, StateID};
+use aho_corasick::Anchored;
+
+/// The reachable part of an unanchored Aho-Corasick DFA as a flat table (see the module
+/// docs). Immutable; a walk's state is a `u32`.
+#[derive(Clone, Debug)]
+pub(super) struct KeywordDfa {
+    /// `trans[id + class]`: the next state's id.
+    trans: Box<[u32]>,
+    /// The class of each byte.
+    classes: [u8; 256],
+    stride2: u32,
+    /// Ids below this are match states.
+    first_plain: u32,
+    start: u32,
+    /// The original DFA's state for each state index.
+    original: Box<[StateID]>,
+}
+
+impl KeywordDfa {
+    /// Copies `dfa`'s states reachable from its unanchored start. `dfa` must be built without
+    /// a prefilter, so that only match states are special.
+    pub(super) fn new(dfa: &aho_corasick::dfa::DFA) -> KeywordDfa {
+        let start = dfa
+            .start_state(Anchored::No)
+            .expect("the DFA is built for unanchored searches");
+        // Every reachable state and its 256 transitions, in discovery order.
+        let mut index: HashMap<StateID, usize> = HashMap::from([(start, 0)]);
+        let mut states = vec![start];
+        let mut next: Vec<[StateID; 256]> = vec![];
+        let mut i = 0;
+        while i < states.len() {
+            let row: [StateID; 256] =
+                std::array::from_fn(|b| dfa.next_state(Anchored::No, states[i], b as u8));
+            for &t in &row {
+                index.entry(t).or_insert_with(|| {
+                    states.push(t);
+                    states.len() - 1
+                });
+            }
+            next.push(row);
+            i += 1;
+        }
+        // Bytes with the same transition from every state share a class.
+        let mut class_of_column: HashMap<Vec<StateID>, u8> = HashMap::new();
+        let mut classes = [0u8; 256];
+        let mut representative: Vec<usize> = vec![];
+        for (b, class) in classes.iter_mut().enumerate() {
+            let column: Vec<StateID> = next.iter().map(|row| row[b]).collect();
+            let n = class_of_column.len();
+            *class = *class_of_column.entry(column).or_insert_with(|| {
+                representative.push(b);
+                n as u8
+            });
+        }
+        let stride2 = representative.len().next_power_of_two().trailing_zeros();
+        // Match states first.
+        let mut order: Vec<usize> = (0..states.len()).collect();
+        order.sort_by_key(|&k| !dfa.is_special(states[k]));
+        let mut id = vec![0u32; states.len()];
+        for (new, &old) in order.iter().enumerate() {
+            id[old] = (new as u32) << stride2;
+        }
+        let matches = order
+            .iter()
+            .take_while(|&&k| dfa.is_special(states[k]))
+            .count();
+        let mut trans = vec![0u32; states.len() << stride2].into_boxed_slice();
+        for &old in &order {
+            for (class, &b) in representative.iter().enumerate() {
+                trans[id[old] as usize + class] = id[index[&next[old][b]]];
+            }
+        }
+        let table = KeywordDfa {
+            trans,
+            classes,
+            stride2,
+            first_plain: (matches as u32) << stride2,
+            start: id[0],
+            original: order.iter().map(|&k| states[k]).collect(),
+        };
+        let last = ((states.len() - 1) as u32) << stride2;
+        assert!(
+            table
+                .trans
+                .iter()
+                .all(|&t| t <= last && t & ((1 << stride2) - 1) == 0)
+                && table.classes.iter().all(|&c| u32::from(c) < 1 << stride2),
+            "every id in the keyword table is a state's (the unchecked lookup relies on it)"
+        );
+        table
+    }
+
+    /// The unanchored start state.
+    pub(super) fn start(&self) -> u32 {
+        self.start
+    }
+
+    /// The transition on `byte` from state `s`.
+    #[inline(always)]
+    pub(super) fn next(&self, s: u32, byte: u8) -> u32 {
+        let i = s as usize + self.classes[byte as usize] as usize;
+        debug_assert!(i < self.trans.len());
+        // SAFETY: `s` is a state id (every id this type hands out is one: `start`, and the
+        // table's entries, checked in `new`), i.e. `index << stride2` with `index < states`,
+        // and a class is below `1 << stride2`, so `i < states << stride2 == trans.len()`.
+        unsafe { *self.trans.get_unchecked(i) }
+    }
+
+    /// Whether `s` is a match state.
+    #[inline(always)]
+    pub(super) fn is_match(&self, s: u32) -> bool {
+        s < self.first_plain
+    }
+
+    /// The original DFA's state for `s` (to list its matches).
+    pub(super) fn original(&self, s: u32) -> StateID {
+        self.original[(s >> self.stride2) as usize]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn walks_like_the_dfa_it_copies() {
+        let keywords = [
+            "password", "passwd", "ghp_", "token", "api_key", "key", "@", "eyJ",
+        ];
+        let dfa = aho_corasick::dfa::DFA::builder()
+            .match_kind(aho_corasick::MatchKind::Standard)
+            .ascii_case_insensitive(true)
+            .start_kind(aho_corasick::StartKind::Unanchored)
+            .prefilter(false)
+            .build(keywords)
+            .unwrap();
+        let table = KeywordDfa::new(&dfa);
+        let hay = b"x PassWord=1 ghp_GHP_ api_KEY:tok token\xff\x00 a@b eyJhbG passwdpassword";
+        let (mut s, mut t) = (dfa.start_state(Anchored::No).unwrap(), table.start());
+        let mut matches = 0;
+        for &b in hay.iter() {
+            s = dfa.next_state(Anchored::No, s, b);
+            t = table.next(t, b);
+            assert_eq!(table.original(t), s, "at byte {:?}", b as char);
+            assert_eq!(table.is_match(t), dfa.is_match(s));
+            matches += usize::from(table.is_match(t));
+        }
+        assert!(matches >= 8, "only {matches} match states");
+    }
+}
