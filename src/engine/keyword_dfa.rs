@@ -38,20 +38,45 @@ pub(super) struct KeywordDfa {
 }
 
 impl KeywordDfa {
-    /// Copies `dfa`'s states reachable from its unanchored start. `dfa` must be built without
-    /// a prefilter, so that only match states are special.
-    pub(super) fn new(dfa: &aho_corasick::dfa::DFA) -> KeywordDfa {
+    /// Copies `dfa`'s states reachable from its unanchored start. `dfa` must be the ASCII
+    /// case-insensitive DFA of `keywords`, built without a prefilter (so that only match
+    /// states are special).
+    pub(super) fn new(dfa: &aho_corasick::dfa::DFA, keywords: &[&[u8]]) -> KeywordDfa {
+        // Byte classes: each letter or byte of a keyword (both cases of a letter together),
+        // and every other byte, on which each state goes where the start state goes without
+        // the byte matching anything.
+        let mut classes = [0u8; 256];
+        let mut representative: Vec<usize> = vec![0];
+        for &b in keywords.iter().flat_map(|k| k.iter()) {
+            if classes[b as usize] != 0 {
+                continue;
+            }
+            let Ok(class) = u8::try_from(representative.len()) else {
+                // Keywords using (nearly) every byte: one class per byte.
+                classes = std::array::from_fn(|b| b as u8);
+                representative = (0..256).collect();
+                break;
+            };
+            representative.push(b as usize);
+            classes[b.to_ascii_lowercase() as usize] = class;
+            classes[b.to_ascii_uppercase() as usize] = class;
+        }
+        if let Some(other) = (0..256).find(|&b| classes[b] == 0) {
+            representative[0] = other;
+        }
         let start = dfa
             .start_state(Anchored::No)
             .expect("the DFA is built for unanchored searches");
-        // Every reachable state and its 256 transitions, in discovery order.
+        // Every reachable state and its transitions by class, in discovery order.
         let mut index: HashMap<StateID, usize> = HashMap::from([(start, 0)]);
         let mut states = vec![start];
-        let mut next: Vec<[StateID; 256]> = vec![];
+        let mut next: Vec<Vec<StateID>> = vec![];
         let mut i = 0;
         while i < states.len() {
-            let row: [StateID; 256] =
-                std::array::from_fn(|b| dfa.next_state(Anchored::No, states[i], b as u8));
+            let row: Vec<StateID> = representative
+                .iter()
+                .map(|&b| dfa.next_state(Anchored::No, states[i], b as u8))
+                .collect();
             for &t in &row {
                 index.entry(t).or_insert_with(|| {
                     states.push(t);
@@ -60,18 +85,6 @@ impl KeywordDfa {
             }
             next.push(row);
             i += 1;
-        }
-        // Bytes with the same transition from every state share a class.
-        let mut class_of_column: HashMap<Vec<StateID>, u8> = HashMap::new();
-        let mut classes = [0u8; 256];
-        let mut representative: Vec<usize> = vec![];
-        for (b, class) in classes.iter_mut().enumerate() {
-            let column: Vec<StateID> = next.iter().map(|row| row[b]).collect();
-            let n = class_of_column.len();
-            *class = *class_of_column.entry(column).or_insert_with(|| {
-                representative.push(b);
-                n as u8
-            });
         }
         let stride2 = representative.len().next_power_of_two().trailing_zeros();
         // Match states first.
@@ -87,8 +100,8 @@ impl KeywordDfa {
             .count();
         let mut trans = vec![0u32; states.len() << stride2].into_boxed_slice();
         for &old in &order {
-            for (class, &b) in representative.iter().enumerate() {
-                trans[id[old] as usize + class] = id[index[&next[old][b]]];
+            for (class, t) in next[old].iter().enumerate() {
+                trans[id[old] as usize + class] = id[index[t]];
             }
         }
         let table = KeywordDfa {
@@ -155,11 +168,15 @@ mod tests {
             .prefilter(false)
             .build(keywords)
             .unwrap();
-        let table = KeywordDfa::new(&dfa);
+        let table = KeywordDfa::new(&dfa, &keywords.map(str::as_bytes));
         let hay = b"x PassWord=1 ghp_GHP_ api_KEY:tok token\xff\x00 a@b eyJhbG passwdpassword";
         let (mut s, mut t) = (dfa.start_state(Anchored::No).unwrap(), table.start());
         let mut matches = 0;
-        for &b in hay.iter() {
+        // Every byte value too, from a state deep in a keyword.
+        let every: Vec<u8> = (0..=255u8)
+            .flat_map(|b| [b'p', b'a', b's', b's', b])
+            .collect();
+        for &b in hay.iter().chain(&every) {
             s = dfa.next_state(Anchored::No, s, b);
             t = table.next(t, b);
             assert_eq!(table.original(t), s, "at byte {:?}", b as char);

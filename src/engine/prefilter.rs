@@ -157,6 +157,7 @@ impl Prefilter {
                     .prefilter(false)
                     .build(keywords.iter().map(|&(_, k)| k))
                     .map_err(|e| Error::rule("prefilter", format!("keywords: {e}")))?,
+                &keywords.iter().map(|&(_, k)| k).collect::<Vec<_>>(),
                 keywords.iter().map(|&(i, _)| i).collect(),
             )),
         };
@@ -502,9 +503,9 @@ fn walk2<W: Walk>(
 }
 
 impl Keywords {
-    fn new(dfa: aho_corasick::dfa::DFA, ids: Vec<usize>) -> Keywords {
+    fn new(dfa: aho_corasick::dfa::DFA, keywords: &[&[u8]], ids: Vec<usize>) -> Keywords {
         Keywords {
-            table: KeywordDfa::new(&dfa),
+            table: KeywordDfa::new(&dfa, keywords),
             dfa,
             ids,
         }
