@@ -23,7 +23,7 @@ use aho_corasick::Anchored;
 
 /// The reachable part of an unanchored Aho-Corasick DFA as a flat table (see the module
 /// docs). Immutable; a walk's state is a `u32`.
-#[derive(Clone, Debug)]
+#[derive(Debug)]
 pub(super) struct KeywordDfa {
     /// `trans[id + class]`: the next state's id.
     trans: Box<[u32]>,
