@@ -129,26 +129,61 @@ impl KeywordDfa {
         self.start
     }
 
+    /// What a walk reads, for the length of one walk (see [`KeywordView`]).
+    #[inline(always)]
+    pub(super) fn view(&self) -> KeywordView<'_> {
+        KeywordView {
+            trans: &self.trans,
+            classes: &self.classes,
+            first_plain: self.first_plain,
+        }
+    }
+
     /// The transition on `byte` from state `s`.
     #[inline(always)]
     pub(super) fn next(&self, s: u32, byte: u8) -> u32 {
-        let i = s as usize + self.classes[byte as usize] as usize;
-        debug_assert!(i < self.trans.len());
-        // SAFETY: `s` is a state id (every id this type hands out is one: `start`, and the
-        // table's entries, checked in `new`), i.e. `index << stride2` with `index < states`,
-        // and a class is below `1 << stride2`, so `i < states << stride2 == trans.len()`.
-        unsafe { *self.trans.get_unchecked(i) }
+        self.view().next(s, byte)
     }
 
     /// Whether `s` is a match state.
     #[inline(always)]
     pub(super) fn is_match(&self, s: u32) -> bool {
-        s < self.first_plain
+        self.view().is_match(s)
     }
 
     /// The original DFA's state for `s` (to list its matches).
     pub(super) fn original(&self, s: u32) -> StateID {
         self.original[(s >> self.stride2) as usize]
+    }
+}
+
+/// The parts of a [`KeywordDfa`] a walk reads, copied out of it once per walk: a loop over
+/// this keeps the table's address and `first_plain` in registers, where one over
+/// `&KeywordDfa` reloaded both on every byte.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct KeywordView<'a> {
+    trans: &'a [u32],
+    classes: &'a [u8; 256],
+    first_plain: u32,
+}
+
+impl KeywordView<'_> {
+    /// The transition on `byte` from state `s`.
+    #[inline(always)]
+    pub(super) fn next(self, s: u32, byte: u8) -> u32 {
+        let i = s as usize + self.classes[byte as usize] as usize;
+        debug_assert!(i < self.trans.len());
+        // SAFETY: `s` is a state id (every id a `KeywordDfa` hands out is one: `start`, and
+        // the table's entries, checked in `new`), i.e. `index << stride2` with
+        // `index < states`, and a class is below `1 << stride2`, so
+        // `i < states << stride2 == trans.len()`.
+        unsafe { *self.trans.get_unchecked(i) }
+    }
+
+    /// Whether `s` is a match state.
+    #[inline(always)]
+    pub(super) fn is_match(self, s: u32) -> bool {
+        s < self.first_plain
     }
 }
 
