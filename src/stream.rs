@@ -320,14 +320,20 @@ impl StreamRedactor {
             pos = seg.range.end;
         }
         self.write(pos, cut, out);
-        for d in below.iter().filter(|d| d.span.start < cut) {
-            let line =
-                self.line + self.count_newlines(self.emitted, d.span.start.max(self.emitted));
-            reported.push(finding(inner, d, d.span.clone(), ActionKind::None, line));
+        // Lines are counted once, forward: the findings below the threshold in order, from
+        // where this round started.
+        let mut below: Vec<&Detection> = below.iter().filter(|d| d.span.start < cut).collect();
+        below.sort_by_key(|d| d.span.start);
+        let (mut at, mut at_line) = (self.emitted, self.line);
+        for d in below {
+            let start = d.span.start.max(self.emitted);
+            at_line += self.count_newlines(at, start);
+            at = start;
+            reported.push(finding(inner, d, d.span.clone(), ActionKind::None, at_line));
         }
         reported.sort_by_key(|f| f.span.start);
         self.findings.append(&mut reported);
-        self.line += self.count_newlines(self.emitted, cut);
+        self.line = line + self.count_newlines(pos, cut);
         self.emitted = cut;
         let min = inner.min_confidence;
         self.pending.retain(|d| {
