@@ -347,7 +347,7 @@ const STD_ONLY: u8 = 0x40;
 const URL_ONLY: u8 = 0x80;
 
 /// Decodes a base64 body (no `=`) followed by `pad` padding bytes, giving up as soon as
-/// the result cannot be text (see [`is_text`]): garbage is rejected after a few bytes. Also
+/// the result cannot be text (see [`TextPrefix`]): garbage is rejected after a few bytes. Also
 /// refuses a body mixing the standard (`+/`) and URL-safe (`-_`) alphabets, lengths that
 /// cannot be base64, and text whose first character is not printable ASCII.
 fn decode_base64(body: &[u8], pad: usize, out: &mut Vec<u8>) -> bool {
@@ -377,13 +377,14 @@ fn decode_base64(body: &[u8], pad: usize, out: &mut Vec<u8>) -> bool {
             out.push(b);
         }
     }
-    flags & (STD_ONLY | URL_ONLY) != STD_ONLY | URL_ONLY && is_text(out)
+    flags & (STD_ONLY | URL_ONLY) != STD_ONLY | URL_ONLY && text.is_text(out)
 }
 
-/// Whether bytes so far can begin what [`is_text`] accepts: no control character but tab and
-/// line ends, and UTF-8 lead and continuation bytes in order. Random bytes (a hex id read as
-/// base64) fail within a few bytes, where checking for control characters alone went on
-/// for about eight.
+/// Checks, a byte at a time, that decoded bytes are worth scanning: UTF-8 text at least 6
+/// bytes long, without control characters other than tab and line ends. [`TextPrefix::push`]
+/// refuses a byte that no such text can continue with, so random bytes (a hex id read as
+/// base64) fail within a few bytes, where checking for control characters alone went on for
+/// about eight; [`TextPrefix::is_text`] then settles the rest.
 #[derive(Default)]
 struct TextPrefix {
     /// Continuation bytes still expected.
@@ -414,15 +415,13 @@ impl TextPrefix {
             _ => false,
         }
     }
-}
 
-/// Decoded bytes worth scanning: UTF-8 text without control characters other than
-/// tab and line ends.
-fn is_text(b: &[u8]) -> bool {
-    b.len() >= 6
-        && std::str::from_utf8(b).is_ok()
-        && b.iter()
-            .all(|&c| c >= 0x20 && c != 0x7f || matches!(c, b'\t' | b'\n' | b'\r'))
+    /// Whether `pushed`, every byte of which [`TextPrefix::push`] accepted, is text: long
+    /// enough, and valid UTF-8 (which also refuses the overlong forms and surrogates that
+    /// the byte-at-a-time check lets through).
+    fn is_text(&self, pushed: &[u8]) -> bool {
+        pushed.len() >= 6 && self.pending == 0 && std::str::from_utf8(pushed).is_ok()
+    }
 }
 
 fn hex(c: u8) -> Option<u8> {
@@ -648,13 +647,26 @@ mod tests {
         String::from_utf8(out).unwrap()
     }
 
-    /// The early check never refuses a prefix of what `is_text` accepts (it only saves
-    /// work), and refuses random bytes early.
+    /// Decoded bytes worth scanning, by definition: UTF-8 text of 6 bytes or more without
+    /// control characters other than tab and line ends.
+    fn is_text(b: &[u8]) -> bool {
+        b.len() >= 6
+            && std::str::from_utf8(b).is_ok()
+            && b.iter()
+                .all(|&c| c >= 0x20 && c != 0x7f || matches!(c, b'\t' | b'\n' | b'\r'))
+    }
+
+    /// The byte-at-a-time check decides exactly what the definition does, never refuses a
+    /// prefix of text (it only saves work), and refuses random bytes early.
     #[test]
     fn text_prefix_accepts_every_prefix_of_text() {
         let accepted = |b: &[u8]| {
             let mut p = TextPrefix::default();
             b.iter().all(|&c| p.push(c))
+        };
+        let decided = |b: &[u8]| {
+            let mut p = TextPrefix::default();
+            b.iter().all(|&c| p.push(c)) && p.is_text(b)
         };
         let samples = [
             "plain ascii\tand\r\n",
@@ -662,7 +674,17 @@ mod tests {
             "\u{80}\u{7ff}\u{10ffff}",
         ];
         for s in samples {
-            assert!(is_text(s.as_bytes()) && accepted(s.as_bytes()), "{s:?}");
+            assert!(is_text(s.as_bytes()) && decided(s.as_bytes()), "{s:?}");
+        }
+        // Overlong forms, surrogates, truncated sequences and control characters.
+        for b in [
+            &b"abc\xc0\xafdef"[..],
+            b"abc\xed\xa0\x80def",
+            b"abcdef\xe2\x82",
+            b"abc\x7fdef",
+            b"abc\x1bdef",
+        ] {
+            assert!(!is_text(b) && !decided(b), "{b:?}");
         }
         let mut x = 0x9e37_79b9_7f4a_7c15u64;
         let (mut random, mut late) = (0, 0);
@@ -678,6 +700,7 @@ mod tests {
             if is_text(&bytes) {
                 assert!(accepted(&bytes), "{bytes:?}");
             }
+            assert_eq!(decided(&bytes), is_text(&bytes), "{bytes:?}");
             random += 1;
             late += usize::from(accepted(&bytes[..3]));
         }

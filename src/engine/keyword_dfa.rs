@@ -11,7 +11,7 @@
 //!
 //! * A state id is `index << stride2` for a state `index < states`, and a byte's class is
 //!   below `1 << stride2`: so `id + class` is always inside the table, which is what makes the
-//!   unchecked lookup in [`KeywordDfa::next`] sound. [`KeywordDfa::new`] checks every entry.
+//!   unchecked lookup in [`KeywordView::next`] sound. [`KeywordDfa::new`] checks every entry.
 //! * The match states come first: a state is a match state exactly when its id is below
 //!   `first_plain`. The walk stops on them and reports their keywords, found through the
 //!   original DFA's state ([`KeywordDfa::original`]).
