@@ -9,12 +9,15 @@
 //!
 //! # Invariants
 //!
-//! * A state id is `index << stride2` for a state `index < states`, and a byte's class is
-//!   below `1 << stride2`: so `id + class` is always inside the table, which is what makes the
-//!   unchecked lookup in [`KeywordView::next`] sound. [`KeywordDfa::new`] checks every entry.
-//! * The match states come first: a state is a match state exactly when its id is below
-//!   `first_plain`. The walk stops on them and reports their keywords, found through the
-//!   original DFA's state ([`KeywordDfa::original`]).
+//! * The table starts with the class of each byte value ([`CLASSES`] entries). A state id is
+//!   `CLASSES + (index << stride2)` for a state `index < states`, and a byte's class is below
+//!   `1 << stride2`: so `id + class` is always inside the table, which is what makes the
+//!   unchecked lookup in [`KeywordView::next_plain`] sound. [`KeywordDfa::new`] checks every entry.
+//! * A match state's id carries [`MATCH`] (the top bit): a walk tests for a match with the
+//!   id's sign, with no threshold to keep in a register. The walk stops on a match state and
+//!   reports its keywords, found through the original DFA's state ([`KeywordDfa::original`]);
+//!   only [`KeywordView::next`] takes a match state (it clears the bit), the walk's
+//!   [`KeywordView::next_plain`] never does.
 
 use std::collections::HashMap;
 
@@ -22,17 +25,14 @@ use aho_corasick::automaton::{Automaton, StateID};
 use aho_corasick::Anchored;
 
 /// The reachable part of an unanchored Aho-Corasick DFA as a flat table (see the module
-/// docs). Immutable; a walk's state is a `u32`.
+/// docs). Immutable; a walk's state is a `usize` (a table index, with [`MATCH`] on a match).
 #[derive(Debug)]
 pub(super) struct KeywordDfa {
-    /// `trans[id + class]`: the next state's id.
-    trans: Box<[u32]>,
-    /// The class of each byte.
-    classes: [u8; 256],
+    /// The class of each byte (the first [`CLASSES`] entries), then the transitions:
+    /// `table[id + class]` is the next state's id.
+    table: Box<[u32]>,
     stride2: u32,
-    /// Ids below this are match states.
-    first_plain: u32,
-    start: u32,
+    start: usize,
     /// The original DFA's state for each state index.
     original: Box<[StateID]>,
 }
@@ -87,103 +87,117 @@ impl KeywordDfa {
             i += 1;
         }
         let stride2 = representative.len().next_power_of_two().trailing_zeros();
-        // Match states first.
-        let mut order: Vec<usize> = (0..states.len()).collect();
-        order.sort_by_key(|&k| !dfa.is_special(states[k]));
-        let mut id = vec![0u32; states.len()];
-        for (new, &old) in order.iter().enumerate() {
-            id[old] = (new as u32) << stride2;
+        let len = CLASSES + (states.len() << stride2);
+        assert!(
+            len <= MATCH,
+            "a keyword table's ids fit below the match bit"
+        );
+        let id = |k: usize| {
+            let flag = if dfa.is_special(states[k]) { MATCH } else { 0 };
+            ((CLASSES + (k << stride2)) | flag) as u32
+        };
+        // A row's padding past the last class is never read; it holds the start state.
+        let mut table = vec![id(0); len].into_boxed_slice();
+        for (b, &class) in classes.iter().enumerate() {
+            table[b] = class.into();
         }
-        let matches = order
-            .iter()
-            .take_while(|&&k| dfa.is_special(states[k]))
-            .count();
-        let mut trans = vec![0u32; states.len() << stride2].into_boxed_slice();
-        for &old in &order {
-            for (class, t) in next[old].iter().enumerate() {
-                trans[id[old] as usize + class] = id[index[t]];
+        for (k, row) in next.iter().enumerate() {
+            for (class, t) in row.iter().enumerate() {
+                table[CLASSES + (k << stride2) + class] = id(index[t]);
             }
         }
         let table = KeywordDfa {
-            trans,
-            classes,
+            table,
             stride2,
-            first_plain: (matches as u32) << stride2,
-            start: id[0],
-            original: order.iter().map(|&k| states[k]).collect(),
+            start: id(0) as usize,
+            original: states.into(),
         };
-        let last = ((states.len() - 1) as u32) << stride2;
+        let plain = |t: u32| t as usize & !MATCH;
+        let is_state = |t: u32| {
+            (CLASSES..len).contains(&plain(t)) && (plain(t) - CLASSES) & ((1 << stride2) - 1) == 0
+        };
         assert!(
-            table
-                .trans
-                .iter()
-                .all(|&t| t <= last && t & ((1 << stride2) - 1) == 0)
-                && table.classes.iter().all(|&c| u32::from(c) < 1 << stride2),
+            table.table[CLASSES..].iter().all(|&t| is_state(t))
+                && is_state(table.start as u32)
+                && table.start & MATCH == 0
+                && table.table[..CLASSES].iter().all(|&c| c < 1 << stride2),
             "every id in the keyword table is a state's (the unchecked lookup relies on it)"
         );
         table
     }
 
     /// The unanchored start state.
-    pub(super) fn start(&self) -> u32 {
+    pub(super) fn start(&self) -> usize {
         self.start
     }
 
     /// What a walk reads, for the length of one walk (see [`KeywordView`]).
     #[inline(always)]
     pub(super) fn view(&self) -> KeywordView<'_> {
-        KeywordView {
-            trans: &self.trans,
-            classes: &self.classes,
-            first_plain: self.first_plain,
-        }
+        KeywordView { table: &self.table }
     }
 
     /// The transition on `byte` from state `s`.
     #[inline(always)]
-    pub(super) fn next(&self, s: u32, byte: u8) -> u32 {
+    pub(super) fn next(&self, s: usize, byte: u8) -> usize {
         self.view().next(s, byte)
     }
 
     /// Whether `s` is a match state.
     #[inline(always)]
-    pub(super) fn is_match(&self, s: u32) -> bool {
+    pub(super) fn is_match(&self, s: usize) -> bool {
         self.view().is_match(s)
     }
 
     /// The original DFA's state for `s` (to list its matches).
-    pub(super) fn original(&self, s: u32) -> StateID {
-        self.original[(s >> self.stride2) as usize]
+    pub(super) fn original(&self, s: usize) -> StateID {
+        self.original[((s & !MATCH) - CLASSES) >> self.stride2]
     }
 }
 
-/// The parts of a [`KeywordDfa`] a walk reads, copied out of it once per walk: a loop over
-/// this keeps the table's address and `first_plain` in registers, where one over
-/// `&KeywordDfa` reloaded both on every byte.
+/// The bit a match state's id carries.
+pub(super) const MATCH: usize = 1 << 31;
+
+/// The byte classes' entries at the start of a table.
+const CLASSES: usize = 256;
+
+/// The part of a [`KeywordDfa`] a walk reads, copied out of it once per walk: a loop over
+/// this keeps the table's address in a register, where one over `&KeywordDfa` reloaded it on
+/// every byte. Classes and transitions share the one address, so that a walk of both
+/// automata in two lanes needs one register fewer (the loop spilled without it).
 #[derive(Clone, Copy, Debug)]
 pub(super) struct KeywordView<'a> {
-    trans: &'a [u32],
-    classes: &'a [u8; 256],
-    first_plain: u32,
+    table: &'a [u32],
 }
 
 impl KeywordView<'_> {
     /// The transition on `byte` from state `s`.
     #[inline(always)]
-    pub(super) fn next(self, s: u32, byte: u8) -> u32 {
-        let i = s as usize + self.classes[byte as usize] as usize;
-        debug_assert!(i < self.trans.len());
-        // SAFETY: `s` is a state id (every id a `KeywordDfa` hands out is one: `start`, and
-        // the table's entries, checked in `new`), i.e. `index << stride2` with
-        // `index < states`, and a class is below `1 << stride2`, so
-        // `i < states << stride2 == trans.len()`.
-        unsafe { *self.trans.get_unchecked(i) }
+    pub(super) fn next(self, s: usize, byte: u8) -> usize {
+        self.next_plain(s & !MATCH, byte)
+    }
+
+    /// The transition on `byte` from `s`, which must not be a match state (the walk's
+    /// lookup: no bit to clear on the chain from one state to the next).
+    #[inline(always)]
+    pub(super) fn next_plain(self, s: usize, byte: u8) -> usize {
+        debug_assert!(!self.is_match(s));
+        // SAFETY: the table starts with one class per byte value, so `byte` indexes it.
+        let class = unsafe { *self.table.get_unchecked(byte as usize) };
+        let i = s + class as usize;
+        debug_assert!(i < self.table.len());
+        // SAFETY: `s` is a state id without the match bit (every id a `KeywordDfa` hands
+        // out is a state's: `start`, and the table's entries, checked in `new`; `next`
+        // clears the bit, and the walk only calls this from a state that is not a match),
+        // i.e. `CLASSES + (index << stride2)` with `index < states`, and a class is below
+        // `1 << stride2`, so `i < CLASSES + (states << stride2) == table.len()`.
+        unsafe { *self.table.get_unchecked(i) as usize }
     }
 
     /// Whether `s` is a match state.
     #[inline(always)]
-    pub(super) fn is_match(self, s: u32) -> bool {
-        s < self.first_plain
+    pub(super) fn is_match(self, s: usize) -> bool {
+        s & MATCH != 0
     }
 }
 
