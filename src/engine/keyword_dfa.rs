@@ -13,11 +13,12 @@
 //!   `CLASSES + (index << stride2)` for a state `index < states`, and a byte's class is below
 //!   `1 << stride2`: so `id + class` is always inside the table, which is what makes the
 //!   unchecked lookup in [`KeywordView::next_plain`] sound. [`KeywordDfa::new`] checks every entry.
-//! * A match state's id carries [`MATCH`] (the top bit): a walk tests for a match with the
-//!   id's sign, with no threshold to keep in a register. The walk stops on a match state and
-//!   reports its keywords, found through the original DFA's state ([`KeywordDfa::original`]);
-//!   only [`KeywordView::next`] takes a match state (it clears the bit), the walk's
-//!   [`KeywordView::next_plain`] never does.
+//! * A match state's id carries [`MATCH`]: a walk tests that bit, with no threshold to keep
+//!   in a register. The walk stops on a match state and
+//!   reports its keywords, found through the original DFA's state ([`KeywordDfa::original`]),
+//!   then goes on from the same state without the bit ([`KeywordDfa::unmarked`]): the walk's
+//!   [`KeywordView::next_plain`] never takes a marked id, only [`KeywordView::next`] does (it
+//!   clears the bit).
 
 use std::collections::HashMap;
 
@@ -149,14 +150,22 @@ impl KeywordDfa {
         self.view().is_match(s)
     }
 
+    /// `s` without the match bit: the same state, for a walk to go on from once its match
+    /// is reported.
+    #[inline(always)]
+    pub(super) fn unmarked(&self, s: usize) -> usize {
+        s & !MATCH
+    }
+
     /// The original DFA's state for `s` (to list its matches).
     pub(super) fn original(&self, s: usize) -> StateID {
         self.original[((s & !MATCH) - CLASSES) >> self.stride2]
     }
 }
 
-/// The bit a match state's id carries.
-pub(super) const MATCH: usize = 1 << 31;
+/// The bit a match state's id carries. Not bit 31: the compiler turned a test of the top
+/// bit into a sign-extending load, one cycle more on every byte's chain of loads.
+pub(super) const MATCH: usize = 1 << 30;
 
 /// The byte classes' entries at the start of a table.
 const CLASSES: usize = 256;
@@ -177,7 +186,7 @@ impl KeywordView<'_> {
         self.next_plain(s & !MATCH, byte)
     }
 
-    /// The transition on `byte` from `s`, which must not be a match state (the walk's
+    /// The transition on `byte` from `s`, which must not carry the match bit (the walk's
     /// lookup: no bit to clear on the chain from one state to the next).
     #[inline(always)]
     pub(super) fn next_plain(self, s: usize, byte: u8) -> usize {
@@ -188,7 +197,7 @@ impl KeywordView<'_> {
         debug_assert!(i < self.table.len());
         // SAFETY: `s` is a state id without the match bit (every id a `KeywordDfa` hands
         // out is a state's: `start`, and the table's entries, checked in `new`; `next`
-        // clears the bit, and the walk only calls this from a state that is not a match),
+        // clears the bit, and the walk stops at a marked id and goes on from it unmarked),
         // i.e. `CLASSES + (index << stride2)` with `index < states`, and a class is below
         // `1 << stride2`, so `i < CLASSES + (states << stride2) == table.len()`.
         unsafe { *self.table.get_unchecked(i) as usize }

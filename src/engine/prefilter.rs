@@ -568,11 +568,10 @@ impl Walk for Keywords {
         Some(self.table.start())
     }
 
-    /// A match state is left the slow way, which reports it ([`KeywordView::next_plain`]
-    /// takes no match state).
+    /// Always: [`Walk::step`] hands out a match state without its bit, once reported.
     #[inline(always)]
-    fn ready(&self, s: Self::State) -> bool {
-        !self.table.is_match(s)
+    fn ready(&self, _: Self::State) -> bool {
+        true
     }
 
     type Hot<'h> = KeywordView<'h>;
@@ -606,7 +605,10 @@ impl Walk for Keywords {
                 pass.events.push((id, pass.base + at as u64 + 1));
             }
         }
-        Some(s)
+        // Reported: the walk goes on from the same state, unmarked, in the fast loop (which
+        // takes no match state). Making it leave a match state the slow way instead cost a
+        // clean 200-byte tracing record about 60 ns.
+        Some(self.table.unmarked(s))
     }
 
     fn finish(&self, _: &mut (), _: Self::State, _: &mut Pass<'_>) -> Option<()> {
@@ -735,7 +737,7 @@ impl Walk for Both<'_> {
 
     #[inline(always)]
     fn ready(&self, s: Self::State) -> bool {
-        self.0.ready(s.0) && self.1.ready(s.1)
+        self.1.ready(s.1)
     }
 
     type Hot<'h>
