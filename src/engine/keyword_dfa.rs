@@ -14,11 +14,10 @@
 //!   `1 << stride2`: so `id + class` is always inside the table, which is what makes the
 //!   unchecked lookup in [`KeywordView::next_plain`] sound. [`KeywordDfa::new`] checks every entry.
 //! * A match state's id carries [`MATCH`]: a walk tests that bit, with no threshold to keep
-//!   in a register. The walk stops on a match state and
-//!   reports its keywords, found through the original DFA's state ([`KeywordDfa::original`]),
-//!   then goes on from the same state without the bit ([`KeywordDfa::unmarked`]): the walk's
-//!   [`KeywordView::next_plain`] never takes a marked id, only [`KeywordView::next`] does (it
-//!   clears the bit).
+//!   in a register. The walk stops on a match state, reports its keywords (found through the
+//!   original DFA's state, [`KeywordDfa::original`]), then goes on from the same state without
+//!   the bit ([`KeywordDfa::unmarked`]): the walk's [`KeywordView::next_plain`] never takes a
+//!   marked id; only [`KeywordView::next`] does (it clears the bit).
 
 use std::collections::HashMap;
 
