@@ -4,8 +4,18 @@
 //! timing, each redacting configuration's output is captured once and checked (the email
 //! redacted, the clean record unchanged), so a faster-but-blind change fails here.
 //!
+//! The `tracing/added/*` benches time the added cost directly: each sample alternates
+//! batches of [`BATCH`] events through the plain subscriber and through the redacting one and
+//! reports the difference. On a shared host, other tenants slow this one down for seconds at a
+//! time (by up to 1.8× here, plain fmt included): two benches run seconds apart can then
+//! disagree by more than the cost being measured, while the batches of one sample are slowed
+//! alike. Such a slowdown still scales the difference, so read it with the plain bench's
+//! figure from the same run. A sample whose redacting batches came out faster counts as zero,
+//! never as negative, so noise can only push the figure up.
+//!
 //! ```text
 //! cargo bench --features tracing --bench tracing -- --warm-up-time 1 --measurement-time 3
+//! cargo bench --features tracing --bench tracing -- added
 //! ```
 
 #[path = "../tests/support/events.rs"]
@@ -14,6 +24,7 @@ mod events;
 use events::{clean_event, secret_event};
 use std::io::{self, Write};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use blackbar::tracing::{RedactLayer, RedactingMakeWriter};
 use blackbar::Redactor;
@@ -135,6 +146,49 @@ fn bench(c: &mut Criterion) {
         }
     }
     g.finish();
+
+    // The added cost, plain and redacting subscriber interleaved (module doc).
+    let plain = |name: &str| &configs.iter().find(|c| c.0 == name).expect("config").1;
+    let mut g = c.benchmark_group("tracing/added");
+    for (name, base) in [
+        ("redacting-writer", "plain-fmt"),
+        ("redacting-writer-json", "plain-fmt-json"),
+    ] {
+        let (base, with) = (plain(base), plain(name));
+        for (kind, event) in [("clean", clean_event as fn()), ("secret", secret_event)] {
+            g.bench_function(format!("{name}/{kind}"), |b| {
+                b.iter_custom(|iters| added(base, with, event, iters))
+            });
+        }
+    }
+    g.finish();
+}
+
+/// Events per batch in the interleaved benches: short enough (tens of microseconds) that both
+/// sides of a sample see the same host, long enough that switching dispatchers is amortized.
+const BATCH: u64 = 32;
+
+/// The time `with` takes over `base` for `iters` calls of `event`, the two alternating in
+/// batches of [`BATCH`]; zero if `with` came out faster.
+fn added(base: &tracing::Dispatch, with: &tracing::Dispatch, event: fn(), iters: u64) -> Duration {
+    let run = |d: &tracing::Dispatch, n: u64| {
+        tracing::dispatcher::with_default(d, || {
+            let t = Instant::now();
+            for _ in 0..n {
+                event();
+            }
+            t.elapsed()
+        })
+    };
+    let (mut plain, mut redacting) = (Duration::ZERO, Duration::ZERO);
+    let mut left = iters;
+    while left > 0 {
+        let n = left.min(BATCH);
+        plain += run(base, n);
+        redacting += run(with, n);
+        left -= n;
+    }
+    redacting.saturating_sub(plain)
 }
 
 criterion_group!(benches, bench);

@@ -22,15 +22,35 @@
 //! Each automaton is walked by a loop written here rather than by the crates' overlapping
 //! iterators, which re-enter the search (and re-check its setup) once per event and are not
 //! unrolled; on a 200-byte record those iterators cost about twice these loops (see
-//! [`Walk`]). The loops follow the crates' documented low-level contracts: a lazy DFA state id
-//! is only used until the next call that may compute a state (each lane has its own cache),
-//! and a lazy DFA match is reported one byte late (at the byte after its end, or at the
-//! end-of-input transition).
+//! [`Walk`]). A lazy DFA match is reported one byte late (at the byte after its end, or at the
+//! end-of-input transition), as the crate documents.
 //!
 //! A pass of 4 KiB or more is walked in two lanes (see [`Split`]): a DFA walk waits on one
 //! table load per byte, and independent walks in one loop overlap their waits. With
 //! Hyperscan (the lazy DFA alone) that made 1 MiB of clean logs 15-20% faster; with the Rust
 //! engine (both automata, so four chains) 16%.
+//!
+//! # One lazy DFA cache for both lanes
+//!
+//! The two lanes walk the same states, so they share one cache: with a cache each, every hot
+//! state sat in memory twice and the walk waited on the first-level cache misses of both
+//! copies. Sharing, 1 MiB of clean logs had 15% fewer of those misses and took 8% less time
+//! with the Rust engine, 16% less with Hyperscan (where the lazy DFA walks alone).
+//!
+//! regex-automata documents a lazy state id as valid only until the next call on its cache,
+//! which rules out two lanes on one cache. Its implementation is more lenient: states are only
+//! ever added between clears, so an id stays usable until the cache is *cleared*, and
+//! [`hybrid::dfa::Cache::clear_count`] counts the clears. This module relies on that, and
+//! guards the reliance:
+//!
+//! * every lookup is the bounds-checked `next_state_untagged`: if that reliance ever broke,
+//!   the walk could give wrong events but never read out of bounds (there is no `unsafe` here);
+//! * each lane notes the clear count after each of its own calls, and before it walks again
+//!   a lane that missed a clear starts over from a fresh start state `reach` bytes back (see
+//!   [`Lane::revalidate`]), which finds again every match that can end past where it was;
+//! * the test `shared_cache_survives_clears` walks with a cache small enough to be cleared
+//!   about a thousand times and compares every event with a walk whose cache is never
+//!   cleared. It is what would catch a regex-automata release that broke the reliance.
 
 use aho_corasick::automaton::Automaton;
 use aho_corasick::MatchKind;
@@ -106,6 +126,17 @@ impl Prefilter {
         hits: Vec<Hit>,
         kind: EngineKind,
     ) -> Result<(Prefilter, Vec<u32>), Error> {
+        Prefilter::build_with(patterns, hits, kind, CACHE_CAPACITY)
+    }
+
+    /// [`Prefilter::build`] with a lazy DFA cache of `cache_capacity` bytes (tests clear a
+    /// small one often).
+    fn build_with(
+        patterns: Vec<PrefilterExpr>,
+        hits: Vec<Hit>,
+        kind: EngineKind,
+        cache_capacity: usize,
+    ) -> Result<(Prefilter, Vec<u32>), Error> {
         let reach = hits
             .iter()
             .map(|h| match *h {
@@ -171,9 +202,7 @@ impl Prefilter {
                     .configure(
                         hybrid::dfa::DFA::config()
                             .match_kind(regex_automata::MatchKind::All)
-                            // Per lane: two lanes hold at most 32 MiB together. On log
-                            // text the DFA settles at about 1 250 states (a 554 KB cache).
-                            .cache_capacity(16 << 20),
+                            .cache_capacity(cache_capacity),
                     )
                     .build_many(&regexes)
                     .map_err(|e| Error::rule("prefilter", format!("cannot compile: {e}")))?;
@@ -197,10 +226,7 @@ impl Prefilter {
     /// Fresh scratch space for [`Prefilter::events`].
     pub(super) fn scratch(&self) -> Scratch {
         Scratch {
-            caches: match self.patterns {
-                Some(ref p) => [Some(p.dfa.create_cache()), Some(p.dfa.create_cache())],
-                None => [None, None],
-            },
+            cache: self.patterns.as_ref().map(|p| p.dfa.create_cache()),
             events: vec![],
             #[cfg(feature = "hyperscan")]
             hs: self.hs.as_ref().map(|db| db.scratch()),
@@ -231,7 +257,7 @@ impl Prefilter {
             }
         }
         let Scratch {
-            caches: [c0, c1],
+            cache,
             events: spill,
             ..
         } = scratch;
@@ -243,26 +269,32 @@ impl Prefilter {
             events,
             spill,
         };
-        let done = match (&self.keywords, &self.patterns, c0, c1) {
-            (Some(kw), None, _, _) => pass.run(kw, [&mut (), &mut ()]),
-            (None, Some(p), Some(c0), Some(c1)) => pass.run(p, [c0, c1]),
-            (Some(kw), Some(p), Some(c0), Some(c1)) => pass.run(&Both(kw, p), [c0, c1]),
-            (None, None, _, _) => Some(()),
-            (_, Some(_), _, _) => unreachable!("a scratch has a cache per lane for a lazy DFA"),
+        let done = match (&self.keywords, &self.patterns, cache) {
+            (Some(kw), None, _) => pass.run(kw, &mut ()),
+            (None, Some(p), Some(c)) => pass.run(p, c),
+            (Some(kw), Some(p), Some(c)) => pass.run(&Both(kw, p), c),
+            (None, None, _) => Some(()),
+            (_, Some(_), None) => unreachable!("a scratch has a cache for a lazy DFA"),
         };
         done.is_some()
     }
 }
 
-/// Per-scanner mutable state of the prefilter: the lazy DFA's cache for each lane, the
+/// Per-scanner mutable state of the prefilter: the lazy DFA's cache (both lanes'), the
 /// second lane's events, and the Hyperscan scratch.
 #[derive(Debug, Default)]
 pub(super) struct Scratch {
-    caches: [Option<hybrid::dfa::Cache>; 2],
+    /// The lazy DFA's cache, shared by both lanes (module doc).
+    cache: Option<hybrid::dfa::Cache>,
     events: Vec<(usize, u64)>,
     #[cfg(feature = "hyperscan")]
     hs: Option<hyperscan::Scratch>,
 }
+
+/// The lazy DFA cache's capacity. On the 1 MiB log corpora the DFA settles at about 1 000
+/// states (460 KB of cache) on clean logs and 1 800 (770 KB) with values, so it is not
+/// cleared there.
+const CACHE_CAPACITY: usize = 16 << 20;
 
 /// A pass too short to split runs in one lane.
 const SPLIT_MIN: usize = 4096;
@@ -273,8 +305,8 @@ const SPLIT_MIN: usize = 4096;
 ///
 /// A DFA walk is a chain of dependent table loads: each transition waits for the previous
 /// one, so one walk uses a fraction of what the core can do. A long pass is therefore cut in
-/// two lanes, walked in one loop, each with its own states (and its own lazy DFA cache, so that
-/// computing a state in one lane never invalidates the other's):
+/// two lanes, walked in one loop, each with its own states (in one shared lazy DFA cache, see
+/// the module doc):
 ///
 /// * lane 0 walks `[at, mid + reach)` and reports what ends there;
 /// * lane 1 walks `[mid, len)` from a start state that looks behind at `mid - 1`, and takes
@@ -284,7 +316,8 @@ const SPLIT_MIN: usize = 4096;
 /// starting at or after `mid` is lane 1's. Matches starting in `[mid, mid + reach)` and ending
 /// before `mid + reach` are reported by both lanes: duplicate events only repeat an anchor.
 /// Lane 1's events go to `spill` and are appended after lane 0's, so that each rule's
-/// anchors arrive almost in order.
+/// anchors arrive almost in order. A lane that starts over after a cache clear repeats some
+/// events too.
 struct Split<'a> {
     hay: &'a [u8],
     base: u64,
@@ -295,7 +328,7 @@ struct Split<'a> {
 }
 
 impl Split<'_> {
-    fn run<W: Walk>(self, w: &W, caches: [&mut W::Cache; 2]) -> Option<()> {
+    fn run<W: Walk>(self, w: &W, cache: &mut W::Cache) -> Option<()> {
         let Split {
             hay,
             base,
@@ -304,108 +337,154 @@ impl Split<'_> {
             events,
             spill,
         } = self;
-        let [c0, c1] = caches;
         let len = hay.len();
         if len - at < SPLIT_MIN.max(4 * reach) {
-            let mut lane = Lane::start(w, c0, Pass { hay, base, events }, at, len)?;
-            lane.run()?;
-            return lane.finish();
+            // One lane: its state is always the one its cache returned last.
+            let mut lane = Lane::start(w, cache, Pass { hay, base, events }, at, len, reach)?;
+            lane.run(cache)?;
+            return lane.finish(cache);
         }
         let mid = at + (len - at - reach) / 2;
         spill.clear();
-        let mut l0 = Lane::start(w, c0, Pass { hay, base, events }, at, mid + reach)?;
+        let pass = Pass { hay, base, events };
+        let mut l0 = Lane::start(w, cache, pass, at, mid + reach, reach)?;
         let pass = Pass {
             hay,
             base,
             events: spill,
         };
-        let mut l1 = Lane::start(w, c1, pass, mid, len)?;
+        let mut l1 = Lane::start(w, cache, pass, mid, len, reach)?;
+        // Starting over rewinds a lane by at most `reach` bytes, and a clear needs the cache
+        // filled anew in between; past this many restarts (a cache too small for the input)
+        // the pass gives up, and the engine takes every start as a candidate.
+        let mut restarts = (len - at) / reach.max(1) + 8;
         loop {
-            l0.ready()?;
-            l1.ready()?;
+            l0.ready(cache, &mut restarts)?;
+            l1.ready(cache, &mut restarts)?;
+            if !l0.is_valid(cache) {
+                // Lane 1's calls cleared the cache: lane 0 starts over first. (Counted, so
+                // that the loop ends even if starting over ever failed to make it valid.)
+                restarts = restarts.checked_sub(1)?;
+                continue;
+            }
             let n = (l0.end - l0.at).min(l1.end - l1.at);
             if n == 0 {
                 break;
             }
             let ((s0, i0), (s1, i1)) = walk2::<W>(
                 w.hot(),
-                (l0.cache, l0.s, &hay[l0.at..l0.at + n]),
-                (l1.cache, l1.s, &hay[l1.at..l1.at + n]),
+                cache,
+                (l0.s, &hay[l0.at..l0.at + n]),
+                (l1.s, &hay[l1.at..l1.at + n]),
             );
             (l0.s, l1.s) = (s0, s1);
             l0.at += i0;
             l1.at += i1;
             // A byte that takes a lane to a special state is taken the slow way.
             if i0 == i1 && i0 < n {
-                l0.step()?;
+                l0.step(cache)?;
             } else if i1 < i0 {
-                l1.step()?;
+                l1.step(cache)?;
             }
         }
         // Lane 0 stops short of the end: no end-of-input transition.
-        l0.run()?;
-        l1.run()?;
-        l1.finish()?;
+        l0.run(cache)?;
+        l1.run(cache)?;
+        l1.finish(cache)?;
         events.append(spill);
         Some(())
     }
 }
 
 /// One lane of a pass: what it walks with, where its events go, the automaton state before
-/// the byte at `at`, and where the lane ends.
+/// the byte at `at`, where the lane began and ends, and the cache's clear count when the lane
+/// last called into it.
 struct Lane<'a, 'w, W: Walk> {
     w: &'w W,
-    cache: &'w mut W::Cache,
     pass: Pass<'a>,
     s: W::State,
+    begin: usize,
     at: usize,
     end: usize,
+    reach: usize,
+    clears: u64,
 }
 
 impl<'a, 'w, W: Walk> Lane<'a, 'w, W> {
     fn start(
         w: &'w W,
-        cache: &'w mut W::Cache,
+        cache: &mut W::Cache,
         pass: Pass<'a>,
         at: usize,
         end: usize,
+        reach: usize,
     ) -> Option<Self> {
         let s = w.start(cache, pass.hay, at)?;
         Some(Lane {
             w,
-            cache,
             pass,
             s,
+            begin: at,
             at,
             end,
+            reach,
+            clears: W::clears(cache),
         })
     }
 
+    /// Whether the lane's state is still valid: the cache has not been cleared since the
+    /// lane's last call into it (module doc).
+    fn is_valid(&self, cache: &W::Cache) -> bool {
+        self.clears == W::clears(cache)
+    }
+
+    /// Makes the lane's state valid again after another lane's call cleared the cache: it
+    /// starts over `reach` bytes back (not before where it began). A match that ends past
+    /// `at` starts at most `reach` bytes before it, so the lane finds it again; what ended
+    /// before `at` was reported already. `restarts` is the pass's budget (see [`Split`]).
+    fn revalidate(&mut self, cache: &mut W::Cache, restarts: &mut usize) -> Option<()> {
+        if self.is_valid(cache) {
+            return Some(());
+        }
+        *restarts = restarts.checked_sub(1)?;
+        self.at = self.at.saturating_sub(self.reach).max(self.begin);
+        self.s = self.w.start(cache, self.pass.hay, self.at)?;
+        // The start state is the cache's latest answer, valid even if computing it cleared.
+        self.clears = W::clears(cache);
+        Some(())
+    }
+
     /// Takes bytes the slow way until the state may enter a fast walk (or the lane ends).
-    fn ready(&mut self) -> Option<()> {
+    fn ready(&mut self, cache: &mut W::Cache, restarts: &mut usize) -> Option<()> {
+        self.revalidate(cache, restarts)?;
         while self.at < self.end && !self.w.ready(self.s) {
-            self.step()?;
+            self.step(cache)?;
         }
         Some(())
     }
 
-    /// Takes one byte the slow way.
-    fn step(&mut self) -> Option<()> {
-        self.s = self.w.step(self.cache, self.s, &mut self.pass, self.at)?;
+    /// Takes one byte the slow way. The lane's state must be valid.
+    fn step(&mut self, cache: &mut W::Cache) -> Option<()> {
+        debug_assert!(self.is_valid(cache));
+        self.s = self.w.step(cache, self.s, &mut self.pass, self.at)?;
+        self.clears = W::clears(cache);
         self.at += 1;
         Some(())
     }
 
     /// Walks the lane to its end alone.
-    fn run(&mut self) -> Option<()> {
+    fn run(&mut self, cache: &mut W::Cache) -> Option<()> {
+        // Alone from here, so only this lane's own calls touch the cache: a budget of one
+        // restart (for a clear by the other lane before) is all it can need.
+        let mut restarts = 1;
         loop {
-            self.ready()?;
+            self.ready(cache, &mut restarts)?;
             if self.at == self.end {
                 return Some(());
             }
             let (s, i) = walk1::<W>(
                 self.w.hot(),
-                self.cache,
+                cache,
                 self.s,
                 &self.pass.hay[self.at..self.end],
             );
@@ -414,13 +493,15 @@ impl<'a, 'w, W: Walk> Lane<'a, 'w, W> {
             if self.at == self.end {
                 return Some(());
             }
-            self.step()?;
+            self.step(cache)?;
         }
     }
 
-    /// The end-of-input transition (for a lane that ends where the buffer does).
-    fn finish(&mut self) -> Option<()> {
-        self.w.finish(self.cache, self.s, &mut self.pass)
+    /// The end-of-input transition (for a lane that ends where the buffer does). The lane's
+    /// state must be valid.
+    fn finish(&mut self, cache: &mut W::Cache) -> Option<()> {
+        debug_assert!(self.is_valid(cache));
+        self.w.finish(cache, self.s, &mut self.pass)
     }
 }
 
@@ -439,8 +520,12 @@ struct Pass<'a> {
 /// alone.
 trait Walk {
     type State: Copy;
-    /// What a lane needs of its own to walk (the lazy DFA's cache).
+    /// The mutable part of a walk (the lazy DFA's cache), shared by a pass's lanes.
     type Cache;
+
+    /// How many times `cache` has been cleared: a lane's state is valid while this has not
+    /// moved since the lane's last call (module doc).
+    fn clears(cache: &Self::Cache) -> u64;
 
     /// The state for a pass from `at` (which may look at the byte before `at`).
     fn start(&self, cache: &mut Self::Cache, hay: &[u8], at: usize) -> Option<Self::State>;
@@ -531,18 +616,19 @@ fn walk1<'h, W: Walk + 'h>(
 #[inline(never)]
 fn walk2<'h, W: Walk + 'h>(
     hot: W::Hot<'h>,
-    lane0: (&W::Cache, W::State, &[u8]),
-    lane1: (&W::Cache, W::State, &[u8]),
+    cache: &W::Cache,
+    lane0: (W::State, &[u8]),
+    lane1: (W::State, &[u8]),
 ) -> ((W::State, usize), (W::State, usize)) {
-    let ((c0, mut s0, h0), (c1, mut s1, h1)) = (lane0, lane1);
+    let ((mut s0, h0), (mut s1, h1)) = (lane0, lane1);
     let n = h0.len().min(h1.len());
     let (h0, h1) = (&h0[..n], &h1[..n]);
     for i in 0..n {
-        let Some(t0) = W::fast(hot, c0, s0, h0[i]) else {
+        let Some(t0) = W::fast(hot, cache, s0, h0[i]) else {
             return ((s0, i), (s1, i));
         };
         s0 = t0;
-        let Some(t1) = W::fast(hot, c1, s1, h1[i]) else {
+        let Some(t1) = W::fast(hot, cache, s1, h1[i]) else {
             return ((s0, i + 1), (s1, i));
         };
         s1 = t1;
@@ -563,6 +649,10 @@ impl Keywords {
 impl Walk for Keywords {
     type State = usize;
     type Cache = ();
+
+    fn clears(_: &()) -> u64 {
+        0
+    }
 
     fn start(&self, _: &mut (), _: &[u8], _: usize) -> Option<Self::State> {
         Some(self.table.start())
@@ -621,13 +711,16 @@ impl Walk for Patterns {
     type State = hybrid::LazyStateID;
     type Cache = hybrid::dfa::Cache;
 
+    fn clears(cache: &Self::Cache) -> u64 {
+        cache.clear_count() as u64
+    }
+
     fn start(&self, cache: &mut Self::Cache, hay: &[u8], at: usize) -> Option<Self::State> {
         let input = Input::new(hay).range(at..);
         self.dfa.start_state_forward(cache, &input).ok()
     }
 
-    /// A lazy DFA state id is only used until the next call that may compute a state, and a
-    /// lazy DFA match is reported one byte late (at the byte after its end, or at the
+    /// A lazy DFA match is reported one byte late (at the byte after its end, or at the
     /// end-of-input transition): a tagged state (unknown, match, dead, quit, start) is always
     /// left the slow way.
     #[inline(always)]
@@ -684,9 +777,9 @@ impl Walk for Patterns {
 }
 
 impl Patterns {
-    /// The transition from a ready state, without the bounds check of
-    /// `next_state_untagged` (a walk step waits on this load; the check was a fifth of a
-    /// record's walk instructions).
+    /// The transition from a ready state. Bounds-checked: two lanes share the cache, which
+    /// the crate's unchecked lookup does not allow (module doc). The check is off the chain
+    /// of loads the walk waits on.
     #[inline(always)]
     fn next_untagged(
         &self,
@@ -695,12 +788,7 @@ impl Patterns {
         byte: u8,
     ) -> hybrid::LazyStateID {
         debug_assert!(!s.is_tagged());
-        // SAFETY: `s` is untagged ([`Walk::ready`] or a previous `fast` said so) and is the
-        // state most recently returned for `cache`: each lane owns its cache, and every
-        // state a lane walks from comes from its last transition or start on that cache
-        // (`fast` never computes a state, so it never invalidates one). That is the
-        // validity `next_state_untagged_unchecked` requires.
-        unsafe { self.dfa.next_state_untagged_unchecked(cache, s, byte) }
+        self.dfa.next_state_untagged(cache, s, byte)
     }
 
     fn report(
@@ -727,6 +815,10 @@ struct Both<'a>(&'a Keywords, &'a Patterns);
 impl Walk for Both<'_> {
     type State = (usize, hybrid::LazyStateID);
     type Cache = hybrid::dfa::Cache;
+
+    fn clears(cache: &Self::Cache) -> u64 {
+        Patterns::clears(cache)
+    }
 
     fn start(&self, cache: &mut Self::Cache, hay: &[u8], at: usize) -> Option<Self::State> {
         Some((
@@ -782,5 +874,106 @@ impl Walk for Both<'_> {
 
     fn finish(&self, cache: &mut Self::Cache, s: Self::State, pass: &mut Pass<'_>) -> Option<()> {
         self.1.finish(cache, s.1, pass)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Keyword-less patterns of the shapes the catalog has (digit runs with separators, `\b`),
+    /// enough of them that a pass over digit-heavy text builds many states.
+    const PATTERNS: &[&str] = &[
+        r"\b[0-9]{3}-[0-9]{2}-[0-9]{4}\b",
+        r"\b(?:[0-9]{1,3}\.){3}[0-9]{1,3}\b",
+        r"\b4[0-9]{3}(?:[0-9]{12}|(?: [0-9]{4}){3}|(?:-[0-9]{4}){3})\b",
+        r"\B\+[1-9][0-9]{7,14}\b",
+        r"\b0[1-9](?:(?: [0-9]{2}){4}|(?:\.[0-9]{2}){4}|[0-9]{8})\b",
+        r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){3,7}\b",
+    ];
+
+    fn prefilter(cache_capacity: usize) -> Prefilter {
+        let exprs = PATTERNS
+            .iter()
+            .map(|p| PrefilterExpr::Pattern(p.to_string()))
+            .collect();
+        let hits = (0..PATTERNS.len() as u32)
+            .map(|rule| Hit::Rule {
+                rule,
+                max_len: 64,
+                min_len: 1,
+            })
+            .collect();
+        let (p, _) = Prefilter::build_with(exprs, hits, EngineKind::Rust, cache_capacity)
+            .expect("patterns compile");
+        p
+    }
+
+    /// Digit-heavy text in which the patterns above match now and then.
+    fn text(seed: u64, len: usize) -> Vec<u8> {
+        const PIECES: &[&[u8]] = &[
+            b"123-45-6789",
+            b"10.0.0.1",
+            b"4111 1111 1111 1111",
+            b"+4915112345678",
+            b"01 23 45 67 89",
+            b"DE89 3704 0044 0532 0130 00",
+            b" ",
+            b" ",
+            b"-",
+            b".",
+            b"0",
+            b"7",
+            b"42",
+            b"x",
+            b"ab",
+            b"\n",
+            b"+",
+            b"Q",
+        ];
+        let mut x = seed | 1;
+        let mut out = vec![];
+        while out.len() < len {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            out.extend_from_slice(PIECES[(x % PIECES.len() as u64) as usize]);
+        }
+        out.truncate(len);
+        out
+    }
+
+    fn events(p: &Prefilter, sc: &mut Scratch, hay: &[u8], from: u64) -> Vec<(usize, u64)> {
+        let mut ev = vec![];
+        assert!(p.events(sc, hay, 0, from, &mut ev), "the pass gave up");
+        ev.sort_unstable();
+        ev.dedup();
+        ev
+    }
+
+    /// Two lanes sharing a cache that is cleared about a thousand times in all report exactly
+    /// what a cache that is never cleared does (see the module doc): the lanes notice each
+    /// other's clears and start over.
+    #[test]
+    fn shared_cache_survives_clears() {
+        let (small, large) = (prefilter(28 << 10), prefilter(CACHE_CAPACITY));
+        let (mut ss, mut sl) = (small.scratch(), large.scratch());
+        let mut clears = 0;
+        for seed in 1..=12 {
+            let hay = text(seed, 48 << 10);
+            for from in [0, 1, 4095, 20_000] {
+                let before = ss.cache.as_ref().unwrap().clear_count();
+                let got = events(&small, &mut ss, &hay, from);
+                clears += ss.cache.as_ref().unwrap().clear_count() - before;
+                let want = events(&large, &mut sl, &hay, from);
+                assert!(!want.is_empty());
+                assert_eq!(got, want, "seed {seed}, pass from {from}");
+            }
+            assert_eq!(sl.cache.as_ref().unwrap().clear_count(), 0);
+        }
+        assert!(
+            clears > 200,
+            "the small cache was cleared only {clears} times"
+        );
     }
 }
