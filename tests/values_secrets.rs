@@ -214,3 +214,25 @@ fn every_secret_rule_has_a_plant() {
         assert!(r.rules().get(id).is_some(), "exception {id} names no rule");
     }
 }
+
+/// A token in a query string ends at the `&` of the next parameter, which stays as it was.
+/// (Passwords and secrets may contain `&`, so `generic-password` and `generic-secret` still
+/// take it: they redact more rather than leave part of a value.)
+#[test]
+fn api_token_in_a_query_string_ends_at_the_next_parameter() {
+    let r = redactor();
+    for (input, want) in [
+        (
+            "GET /v1/items?api_key=3f9a1c7e5b2d8f60&page=2 HTTP/1.1",
+            "GET /v1/items?api_key=[API_TOKEN]&page=2 HTTP/1.1",
+        ),
+        (
+            "cb=https://x.io/cb?access_token=ya29.a0AfH6SMBx7Lq2Zk9&state=xyz",
+            "cb=https://x.io/cb?access_token=[API_TOKEN]&state=xyz",
+        ),
+        ("token=8fK2mQ9xLp4Zr7Tw&", "token=[API_TOKEN]&"),
+    ] {
+        let out = r.redact(input.as_bytes()).output;
+        assert_eq!(String::from_utf8_lossy(&out), want);
+    }
+}
