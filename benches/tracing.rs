@@ -148,13 +148,13 @@ fn bench(c: &mut Criterion) {
     g.finish();
 
     // The added cost, plain and redacting subscriber interleaved (module doc).
-    let plain = |name: &str| &configs.iter().find(|c| c.0 == name).expect("config").1;
+    let config = |name: &str| &configs.iter().find(|c| c.0 == name).expect("config").1;
     let mut g = c.benchmark_group("tracing/added");
     for (name, base) in [
         ("redacting-writer", "plain-fmt"),
         ("redacting-writer-json", "plain-fmt-json"),
     ] {
-        let (base, with) = (plain(base), plain(name));
+        let (base, with) = (config(base), config(name));
         for (kind, event) in [("clean", clean_event as fn()), ("secret", secret_event)] {
             g.bench_function(format!("{name}/{kind}"), |b| {
                 b.iter_custom(|iters| added(base, with, event, iters))

@@ -686,17 +686,10 @@ mod tests {
         ] {
             assert!(!is_text(b) && !decided(b), "{b:?}");
         }
-        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        let mut rng = crate::xorshift::Xorshift(0x9e37_79b9_7f4a_7c15);
         let (mut random, mut late) = (0, 0);
         for _ in 0..20_000 {
-            let bytes: Vec<u8> = (0..8)
-                .map(|_| {
-                    x ^= x << 13;
-                    x ^= x >> 7;
-                    x ^= x << 17;
-                    x as u8
-                })
-                .collect();
+            let bytes: Vec<u8> = (0..8).map(|_| rng.next() as u8).collect();
             if is_text(&bytes) {
                 assert!(accepted(&bytes), "{bytes:?}");
             }

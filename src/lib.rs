@@ -60,6 +60,8 @@ pub mod token;
 #[cfg(feature = "tracing")]
 pub mod tracing;
 pub mod validate;
+#[cfg(test)]
+mod xorshift;
 
 pub use crate::action::Action;
 pub use crate::error::{Error, ErrorKind};

@@ -158,7 +158,7 @@ impl KeywordDfa {
 
     /// The original DFA's state for `s` (to list its matches).
     pub(super) fn original(&self, s: usize) -> StateID {
-        self.original[((s & !MATCH) - CLASSES) >> self.stride2]
+        self.original[(self.unmarked(s) - CLASSES) >> self.stride2]
     }
 }
 

@@ -931,13 +931,10 @@ mod tests {
             b"+",
             b"Q",
         ];
-        let mut x = seed | 1;
+        let mut rng = crate::xorshift::Xorshift(seed | 1);
         let mut out = vec![];
         while out.len() < len {
-            x ^= x << 13;
-            x ^= x >> 7;
-            x ^= x << 17;
-            out.extend_from_slice(PIECES[(x % PIECES.len() as u64) as usize]);
+            out.extend_from_slice(PIECES[(rng.next() % PIECES.len() as u64) as usize]);
         }
         out.truncate(len);
         out
