@@ -25,10 +25,12 @@
 //! [`Walk`]). A lazy DFA match is reported one byte late (at the byte after its end, or at the
 //! end-of-input transition), as the crate documents.
 //!
-//! A pass of 4 KiB or more is walked in two lanes (see [`Split`]): a DFA walk waits on one
-//! table load per byte, and independent walks in one loop overlap their waits. With
-//! Hyperscan (the lazy DFA alone) that made 1 MiB of clean logs 15-20% faster; with the Rust
-//! engine (both automata, so four chains) 16%.
+//! A pass of 4 KiB or more is walked in lanes (see [`Split`]): a DFA walk waits on one table
+//! load per byte, and independent walks in one loop overlap their waits. Two lanes made 1 MiB
+//! of clean logs 15-20% faster than one. From 8 KiB each automaton is walked alone in four
+//! lanes (four chains of loads); below that both automata go together in two lanes (four
+//! chains too, see [`Both`]), or in one lane for a short record (two chains). Four lanes
+//! took another 15-22% off 1 MiB with either engine (session 9 in the README).
 //!
 //! # One lazy DFA cache for both lanes
 //!
@@ -227,7 +229,7 @@ impl Prefilter {
     pub(super) fn scratch(&self) -> Scratch {
         Scratch {
             cache: self.patterns.as_ref().map(|p| p.dfa.create_cache()),
-            events: vec![],
+            spills: Default::default(),
             #[cfg(feature = "hyperscan")]
             hs: self.hs.as_ref().map(|db| db.scratch()),
         }
@@ -256,22 +258,23 @@ impl Prefilter {
                 return false;
             }
         }
-        let Scratch {
-            cache,
-            events: spill,
-            ..
-        } = scratch;
-        let pass = Split {
+        let Scratch { cache, spills, .. } = scratch;
+        let mut pass = Split {
             hay,
             base,
             at,
             reach: self.reach as usize,
             events,
-            spill,
+            spills,
         };
         let done = match (&self.keywords, &self.patterns, cache) {
             (Some(kw), None, _) => pass.run(kw, &mut ()),
             (None, Some(p), Some(c)) => pass.run(p, c),
+            // Four chains of loads either way; one automaton in four lanes took 1 MiB of logs
+            // 8-14% faster than both in two (see [`Both`]).
+            (Some(kw), Some(p), Some(c)) if pass.lanes_for::<Patterns>() == 4 => {
+                pass.run(kw, &mut ()).and_then(|()| pass.run(p, c))
+            }
             (Some(kw), Some(p), Some(c)) => pass.run(&Both(kw, p), c),
             (None, None, _) => Some(()),
             (_, Some(_), None) => unreachable!("a scratch has a cache for a lazy DFA"),
@@ -280,13 +283,14 @@ impl Prefilter {
     }
 }
 
-/// Per-scanner mutable state of the prefilter: the lazy DFA's cache (both lanes'), the
-/// second lane's events, and the Hyperscan scratch.
+/// Per-scanner mutable state of the prefilter: the lazy DFA's cache (all lanes'), the events
+/// of the lanes after the first, and the Hyperscan scratch.
 #[derive(Debug, Default)]
 pub(super) struct Scratch {
-    /// The lazy DFA's cache, shared by both lanes (module doc).
+    /// The lazy DFA's cache, shared by all lanes (module doc).
     cache: Option<hybrid::dfa::Cache>,
-    events: Vec<(usize, u64)>,
+    /// The events of lanes 1, 2 and 3 of a pass (see [`Split`]).
+    spills: [Vec<(usize, u64)>; 3],
     #[cfg(feature = "hyperscan")]
     hs: Option<hyperscan::Scratch>,
 }
@@ -299,99 +303,130 @@ const CACHE_CAPACITY: usize = 16 << 20;
 /// A pass too short to split runs in one lane.
 const SPLIT_MIN: usize = 4096;
 
-/// One prefilter pass over `hay` from `at`, run in two lanes when it is long enough.
+/// One prefilter pass over `hay` from `at`, run in lanes when it is long enough.
 ///
 /// # Lanes
 ///
 /// A DFA walk is a chain of dependent table loads: each transition waits for the previous
 /// one, so one walk uses a fraction of what the core can do. A long pass is therefore cut in
-/// two lanes, walked in one loop, each with its own states (in one shared lazy DFA cache, see
-/// the module doc):
+/// `N` lanes (two or four, see [`Walk::LANES`]), walked in one loop, each with its own state
+/// (in one shared lazy DFA cache, see the module doc). With lane starts
+/// `at = s_0 < s_1 < ... < s_{N-1}`:
 ///
-/// * lane 0 walks `[at, mid + reach)` and reports what ends there;
-/// * lane 1 walks `[mid, len)` from a start state that looks behind at `mid - 1`, and takes
-///   the end-of-input transition.
+/// * lane `k < N-1` walks `[s_k, s_{k+1} + reach)` and reports what ends there;
+/// * lane `k > 0` starts from a state that looks behind at `s_k - 1`;
+/// * the last lane walks `[s_{N-1}, len)` and takes the end-of-input transition.
 ///
-/// A match starting before `mid` is at most `reach` bytes long, so lane 0 sees it whole; one
-/// starting at or after `mid` is lane 1's. Matches starting in `[mid, mid + reach)` and ending
-/// before `mid + reach` are reported by both lanes: duplicate events only repeat an anchor.
-/// Lane 1's events go to `spill` and are appended after lane 0's, so that each rule's
-/// anchors arrive almost in order. A lane that starts over after a cache clear repeats some
-/// events too.
+/// A match starting in `[s_k, s_{k+1})` is at most `reach` bytes long, so lane `k` sees it
+/// whole. Matches starting in `[s_{k+1}, s_{k+1} + reach)` and ending before
+/// `s_{k+1} + reach` are reported by two lanes: duplicate events only repeat an anchor.
+/// Lane `k > 0`'s events go to `spills[k-1]` and are appended in lane order after lane 0's,
+/// so that each rule's anchors arrive almost in order. A lane that starts over after a cache
+/// clear repeats some events too.
 struct Split<'a> {
     hay: &'a [u8],
     base: u64,
     at: usize,
     reach: usize,
     events: &'a mut Vec<(usize, u64)>,
-    spill: &'a mut Vec<(usize, u64)>,
+    spills: &'a mut [Vec<(usize, u64)>; 3],
 }
 
 impl Split<'_> {
-    fn run<W: Walk>(self, w: &W, cache: &mut W::Cache) -> Option<()> {
+    /// How many lanes a pass of `W` runs in: one below `SPLIT_MIN` (or four times `reach`),
+    /// [`Walk::LANES`] from twice that, two in between.
+    fn lanes_for<W: Walk>(&self) -> usize {
+        let min = SPLIT_MIN.max(4 * self.reach);
+        match self.hay.len() - self.at {
+            span if span < min => 1,
+            span if span < 2 * min => 2.min(W::LANES),
+            _ => W::LANES,
+        }
+    }
+
+    fn run<W: Walk>(&mut self, w: &W, cache: &mut W::Cache) -> Option<()> {
+        match self.lanes_for::<W>() {
+            1 => {
+                // One lane: its state is always the one its cache returned last.
+                let pass = Pass {
+                    hay: self.hay,
+                    base: self.base,
+                    events: self.events,
+                };
+                let mut lane = Lane::start(w, cache, pass, self.at, self.hay.len(), self.reach)?;
+                lane.run(cache)?;
+                lane.finish(cache)
+            }
+            2 => self.lanes::<W, 2>(w, cache),
+            _ => self.lanes::<W, 4>(w, cache),
+        }
+    }
+
+    /// The pass in `N` lanes (`2 <= N <= 4`).
+    fn lanes<W: Walk, const N: usize>(&mut self, w: &W, cache: &mut W::Cache) -> Option<()> {
         let Split {
             hay,
             base,
             at,
             reach,
-            events,
-            spill,
-        } = self;
+            ref mut events,
+            ref mut spills,
+        } = *self;
         let len = hay.len();
-        if len - at < SPLIT_MIN.max(4 * reach) {
-            // One lane: its state is always the one its cache returned last.
-            let mut lane = Lane::start(w, cache, Pass { hay, base, events }, at, len, reach)?;
-            lane.run(cache)?;
-            return lane.finish(cache);
+        let starts: [usize; N] = std::array::from_fn(|k| at + k * (len - at - reach) / N);
+        spills.iter_mut().for_each(Vec::clear);
+        let mut sinks = std::iter::once(&mut **events).chain(spills.iter_mut());
+        let lanes: [Option<Lane<'_, '_, W>>; N] = std::array::from_fn(|k| {
+            let end = starts.get(k + 1).map_or(len, |&s| s + reach);
+            let events = sinks.next().expect("a spill per lane after the first");
+            Lane::start(w, cache, Pass { hay, base, events }, starts[k], end, reach)
+        });
+        if lanes.iter().any(Option::is_none) {
+            return None;
         }
-        let mid = at + (len - at - reach) / 2;
-        spill.clear();
-        let pass = Pass { hay, base, events };
-        let mut l0 = Lane::start(w, cache, pass, at, mid + reach, reach)?;
-        let pass = Pass {
-            hay,
-            base,
-            events: spill,
-        };
-        let mut l1 = Lane::start(w, cache, pass, mid, len, reach)?;
+        let mut lanes = lanes.map(|l| l.expect("checked above"));
         // Starting over rewinds a lane by at most `reach` bytes, and a clear needs the cache
         // filled anew in between; past this many restarts (a cache too small for the input)
         // the pass gives up, and the engine takes every start as a candidate.
         let mut restarts = (len - at) / reach.max(1) + 8;
         loop {
-            l0.ready(cache, &mut restarts)?;
-            l1.ready(cache, &mut restarts)?;
-            if !l0.is_valid(cache) {
-                // Lane 1's calls cleared the cache: lane 0 starts over first. (Counted, so
-                // that the loop ends even if starting over ever failed to make it valid.)
+            for lane in &mut lanes {
+                lane.ready(cache, &mut restarts)?;
+            }
+            if lanes.iter().any(|l| !l.is_valid(cache)) {
+                // A later lane's calls cleared the cache under an earlier one: all are made
+                // ready again. (Counted, so that the loop ends even if starting over ever
+                // failed to make them valid.)
                 restarts = restarts.checked_sub(1)?;
                 continue;
             }
-            let n = (l0.end - l0.at).min(l1.end - l1.at);
+            let n = lanes.iter().map(|l| l.end - l.at).min().unwrap_or(0);
             if n == 0 {
                 break;
             }
-            let ((s0, i0), (s1, i1)) = walk2::<W>(
+            let (states, i, stop) = walk_lanes::<W, N>(
                 w.hot(),
                 cache,
-                (l0.s, &hay[l0.at..l0.at + n]),
-                (l1.s, &hay[l1.at..l1.at + n]),
+                lanes.each_ref().map(|l| l.s),
+                lanes.each_ref().map(|l| &hay[l.at..l.at + n]),
             );
-            (l0.s, l1.s) = (s0, s1);
-            l0.at += i0;
-            l1.at += i1;
+            for (k, lane) in lanes.iter_mut().enumerate() {
+                lane.s = states[k];
+                lane.at += i + usize::from(stop.is_some_and(|stop| k < stop));
+            }
             // A byte that takes a lane to a special state is taken the slow way.
-            if i0 == i1 && i0 < n {
-                l0.step(cache)?;
-            } else if i1 < i0 {
-                l1.step(cache)?;
+            if let Some(stop) = stop {
+                lanes[stop].step(cache)?;
             }
         }
-        // Lane 0 stops short of the end: no end-of-input transition.
-        l0.run(cache)?;
-        l1.run(cache)?;
-        l1.finish(cache)?;
-        events.append(spill);
+        // Every lane but the last stops short of the end: no end-of-input transition.
+        for lane in &mut lanes {
+            lane.run(cache)?;
+        }
+        lanes[N - 1].finish(cache)?;
+        for spill in &mut spills[..N - 1] {
+            events.append(spill);
+        }
         Some(())
     }
 }
@@ -519,6 +554,10 @@ struct Pass<'a> {
 /// on its own load while the other's runs: a 174-byte record costs about what one walk costs
 /// alone.
 trait Walk {
+    /// How many lanes a long pass is cut in: 4 for one automaton, 2 when a lane walks two (four
+    /// chains of loads already; eight spilled to the stack).
+    const LANES: usize;
+
     type State: Copy;
     /// The mutable part of a walk (the lazy DFA's cache), shared by a pass's lanes.
     type Cache;
@@ -604,36 +643,36 @@ fn walk1<'h, W: Walk + 'h>(
     (s, i)
 }
 
-/// Walks two lanes in one loop while [`Walk::fast`] goes for both, a byte of each per round;
-/// returns their last states and how many bytes each took (lane 0 takes at most one more).
-/// See [`walk1`] for why it is its own function.
+/// Walks `N` lanes in one loop while [`Walk::fast`] goes for all of them, a byte of each per
+/// round; returns their last states, the round `i` in which a lane stopped and which lane
+/// that was (lanes before it took `i + 1` bytes, the others `i`), or the slices' length and
+/// `None` if none stopped. The slices must have one length. See [`walk1`] for why it is its
+/// own function.
 ///
-/// Lane 0's byte is committed before lane 1's is looked at, so that lane 0's previous state
-/// is dead by then: four chains use most registers, and keeping both lanes' previous states
-/// for a common exit spilled more of the loop to the stack. With this and the keyword
-/// table's single address ([`KeywordView`]), a round of the combined walk went from 40 to 34
-/// instructions (1 MiB of clean logs: 26.4M to 24.3M instructions in all).
+/// Lane `k`'s byte is committed before lane `k + 1`'s is looked at, so that lane `k`'s
+/// previous state is dead by then: four chains use most registers, and keeping every lane's
+/// previous state for a common exit spilled more of the loop to the stack. With this and the
+/// keyword table's single address ([`KeywordView`]), a round of the combined walk in two lanes
+/// went from 40 to 34 instructions (1 MiB of clean logs: 26.4M to 24.3M instructions in all).
 #[inline(never)]
-fn walk2<'h, W: Walk + 'h>(
+#[allow(clippy::needless_range_loop)] // one index into every lane's bytes
+fn walk_lanes<'h, W: Walk + 'h, const N: usize>(
     hot: W::Hot<'h>,
     cache: &W::Cache,
-    lane0: (W::State, &[u8]),
-    lane1: (W::State, &[u8]),
-) -> ((W::State, usize), (W::State, usize)) {
-    let ((mut s0, h0), (mut s1, h1)) = (lane0, lane1);
-    let n = h0.len().min(h1.len());
-    let (h0, h1) = (&h0[..n], &h1[..n]);
+    mut states: [W::State; N],
+    hays: [&[u8]; N],
+) -> ([W::State; N], usize, Option<usize>) {
+    let n = hays[0].len();
+    let hays = hays.map(|h| &h[..n]);
     for i in 0..n {
-        let Some(t0) = W::fast(hot, cache, s0, h0[i]) else {
-            return ((s0, i), (s1, i));
-        };
-        s0 = t0;
-        let Some(t1) = W::fast(hot, cache, s1, h1[i]) else {
-            return ((s0, i + 1), (s1, i));
-        };
-        s1 = t1;
+        for k in 0..N {
+            let Some(t) = W::fast(hot, cache, states[k], hays[k][i]) else {
+                return (states, i, Some(k));
+            };
+            states[k] = t;
+        }
     }
-    ((s0, n), (s1, n))
+    (states, n, None)
 }
 
 impl Keywords {
@@ -647,6 +686,7 @@ impl Keywords {
 }
 
 impl Walk for Keywords {
+    const LANES: usize = 4;
     type State = usize;
     type Cache = ();
 
@@ -708,6 +748,7 @@ impl Walk for Keywords {
 }
 
 impl Walk for Patterns {
+    const LANES: usize = 4;
     type State = hybrid::LazyStateID;
     type Cache = hybrid::dfa::Cache;
 
@@ -810,9 +851,15 @@ impl Patterns {
 /// instruction count and gained nothing from lanes; with unchecked ones (about 19 -> 13
 /// instructions a byte) lanes took 1 MiB of clean logs from 3.2 to 2.7 ms (min of 30 runs,
 /// A/B in one process).
+///
+/// For passes too short for four lanes only: from there each automaton alone in four lanes is
+/// faster (two passes over the buffer, 1 MiB of clean logs 1.83 against 2.00 ms, with values
+/// 2.64 against 3.06; minimums of 24 alternating runs), and a short record still walks both
+/// chains in one loop, where one automaton alone would leave the other's wait idle.
 struct Both<'a>(&'a Keywords, &'a Patterns);
 
 impl Walk for Both<'_> {
+    const LANES: usize = 2;
     type State = (usize, hybrid::LazyStateID);
     type Cache = hybrid::dfa::Cache;
 
@@ -892,18 +939,33 @@ mod tests {
         r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){3,7}\b",
     ];
 
+    /// Keywords for the prefilters that have some (pieces of [`text`] and their joins).
+    const KEYWORDS: &[&[u8]] = &[b"ab", b"x4", b"2 0", b"q"];
+
     fn prefilter(cache_capacity: usize) -> Prefilter {
-        let exprs = PATTERNS
+        build(cache_capacity, &[])
+    }
+
+    /// [`PATTERNS`] and `keywords`, with the Rust engine (keywords in the keyword DFA).
+    fn build(cache_capacity: usize, keywords: &[&[u8]]) -> Prefilter {
+        let mut exprs: Vec<PrefilterExpr> = PATTERNS
             .iter()
             .map(|p| PrefilterExpr::Pattern(p.to_string()))
             .collect();
-        let hits = (0..PATTERNS.len() as u32)
+        let mut hits: Vec<Hit> = (0..PATTERNS.len() as u32)
             .map(|rule| Hit::Rule {
                 rule,
                 max_len: 64,
                 min_len: 1,
             })
             .collect();
+        for (i, k) in keywords.iter().enumerate() {
+            exprs.push(PrefilterExpr::Keyword(k.to_vec()));
+            hits.push(Hit::Keyword {
+                len: k.len() as u64,
+                rules: vec![(PATTERNS.len() + i) as u32],
+            });
+        }
         let (p, _) = Prefilter::build_with(exprs, hits, EngineKind::Rust, cache_capacity)
             .expect("patterns compile");
         p
@@ -948,9 +1010,62 @@ mod tests {
         ev
     }
 
-    /// Two lanes sharing a cache that is cleared about a thousand times in all report exactly
-    /// what a cache that is never cleared does (see the module doc): the lanes notice each
-    /// other's clears and start over.
+    /// Every event of a pass from `from`, found by walking each automaton in one lane: what
+    /// the lanes must add up to.
+    fn one_lane(p: &Prefilter, sc: &mut Scratch, hay: &[u8], from: u64) -> Vec<(usize, u64)> {
+        let (at, reach, mut ev) = (from as usize, p.reach as usize, vec![]);
+        if let Some(ref kw) = p.keywords {
+            let pass = Pass {
+                hay,
+                base: 0,
+                events: &mut ev,
+            };
+            let mut lane = Lane::start(kw, &mut (), pass, at, hay.len(), reach).unwrap();
+            lane.run(&mut ()).unwrap();
+            lane.finish(&mut ()).unwrap();
+        }
+        if let Some(ref patterns) = p.patterns {
+            let cache = sc.cache.as_mut().unwrap();
+            let pass = Pass {
+                hay,
+                base: 0,
+                events: &mut ev,
+            };
+            let mut lane = Lane::start(patterns, cache, pass, at, hay.len(), reach).unwrap();
+            lane.run(cache).unwrap();
+            lane.finish(cache).unwrap();
+        }
+        ev.sort_unstable();
+        ev.dedup();
+        ev
+    }
+
+    /// Passes in four lanes, two lanes (both automata together) and one report exactly the
+    /// events of one lane per automaton, with matches across every lane boundary: the lanes
+    /// overlap by `reach` and every lane's events are kept.
+    #[test]
+    fn lanes_add_up_to_one_lane() {
+        for keywords in [&[][..], KEYWORDS] {
+            let p = build(CACHE_CAPACITY, keywords);
+            let (mut multi, mut single) = (p.scratch(), p.scratch());
+            for seed in 1..=40 {
+                let hay = text(seed, 16 << 10);
+                let len = hay.len() as u64;
+                for from in [0, 3, 777, len - 8192, len - 6000, len - 4096, len - 900] {
+                    let want = one_lane(&p, &mut single, &hay, from);
+                    let keyword_hits = want.iter().any(|&(id, _)| id >= PATTERNS.len());
+                    assert_eq!(keyword_hits, !keywords.is_empty());
+                    let got = events(&p, &mut multi, &hay, from);
+                    assert_eq!(got, want, "seed {seed}, pass from {from}");
+                }
+            }
+        }
+    }
+
+    /// Lanes sharing a cache that is cleared about a thousand times in all report exactly what
+    /// a cache that is never cleared does (see the module doc): the lanes notice each other's
+    /// clears and start over. The passes run in four lanes, two (the last 6 000 bytes) and one
+    /// (the last 1 000).
     #[test]
     fn shared_cache_survives_clears() {
         let (small, large) = (prefilter(28 << 10), prefilter(CACHE_CAPACITY));
@@ -958,7 +1073,8 @@ mod tests {
         let mut clears = 0;
         for seed in 1..=12 {
             let hay = text(seed, 48 << 10);
-            for from in [0, 1, 4095, 20_000] {
+            let len = hay.len() as u64;
+            for from in [0, 1, 4095, 20_000, len - 6000, len - 1000] {
                 let before = ss.cache.as_ref().unwrap().clear_count();
                 let got = events(&small, &mut ss, &hay, from);
                 clears += ss.cache.as_ref().unwrap().clear_count() - before;
