@@ -30,7 +30,7 @@
 //! of clean logs 15-20% faster than one. From 8 KiB each automaton is walked alone in four
 //! lanes (four chains of loads); below that both automata go together in two lanes (four
 //! chains too, see [`Both`]), or in one lane for a short record (two chains). Four lanes
-//! took another 15-22% off 1 MiB with either engine (session 9 in the README).
+//! took another 7-20% off 1 MiB with either engine (session 9 in the README).
 //!
 //! # One lazy DFA cache for both lanes
 //!
