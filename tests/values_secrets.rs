@@ -216,8 +216,7 @@ fn every_secret_rule_has_a_plant() {
 }
 
 /// A token in a query string ends at the `&` of the next parameter, which stays as it was.
-/// (Passwords and secrets may contain `&`, so `generic-password` and `generic-secret` still
-/// take it: they redact more rather than leave part of a value.)
+/// (Passwords and secrets may contain `&`: see the next test.)
 #[test]
 fn api_token_in_a_query_string_ends_at_the_next_parameter() {
     let r = redactor();
@@ -234,5 +233,36 @@ fn api_token_in_a_query_string_ends_at_the_next_parameter() {
     ] {
         let out = r.redact(input.as_bytes()).output;
         assert_eq!(String::from_utf8_lossy(&out), want);
+    }
+}
+
+/// A password or secret ends at an `&` that starts the next parameter (`&name=`), which stays
+/// as it was; any other `&` (a password may contain one) is part of the value. Before, an
+/// OAuth body lost everything after `client_secret=`.
+#[test]
+fn password_and_secret_end_at_the_next_parameter_only() {
+    let r = redactor();
+    for (input, want) in [
+        (
+            "POST /oauth/token grant_type=client_credentials&client_secret=q8Zr2LmX0vTwY3Kp&scope=read",
+            "POST /oauth/token grant_type=client_credentials&client_secret=[SECRET]&scope=read",
+        ),
+        (
+            "GET /login?user=bob&password=Xk9#mP2vL7qw&next=/home HTTP/1.1",
+            "GET /login?user=bob&password=[PASSWORD]&next=/home HTTP/1.1",
+        ),
+        (
+            "pwd=h7Gf2kLq9Zx&remember_me.v2=1",
+            "pwd=[PASSWORD]&remember_me.v2=1",
+        ),
+        // `&` inside the value: followed by a digit, by a word and a symbol, by a word at the
+        // value's end.
+        ("DB_PASSWORD=Tr0ub4dor&3xZ", "DB_PASSWORD=[PASSWORD]"),
+        ("password=Xk9#mP2vL7q&word#2 ok", "password=[PASSWORD] ok"),
+        ("secret: Vx93kdL0qPzW&tail", "secret: [SECRET]"),
+        ("password=Xk9#mP2vL7q&word&x=1", "password=[PASSWORD]&x=1"),
+    ] {
+        let out = r.redact(input.as_bytes()).output;
+        assert_eq!(String::from_utf8_lossy(&out), want, "{input}");
     }
 }
