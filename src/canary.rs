@@ -123,6 +123,7 @@ pub fn list_rule(literals: Vec<Vec<u8>>, origin: &str) -> Rule {
         context: vec![],
         context_required: false,
         context_window: 0,
+        not_after: vec![],
         confidence: Confidence::Certain,
         keep: (0, 0),
         examples: vec![],

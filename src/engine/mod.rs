@@ -320,11 +320,7 @@ impl Engine {
                 max_len: rule.max_len as u64,
                 lead: rule.keyword_lead as u64,
                 multiline: rule.multiline,
-                window: if rule.context.is_empty() {
-                    0
-                } else {
-                    rule.context_window as u64
-                },
+                window: rule.context_reach() as u64,
             });
         }
         let (prefilter, fallback) = if patterns.is_empty() {

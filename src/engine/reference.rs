@@ -56,11 +56,7 @@ impl Reference {
 fn detect_with(rules: &RuleSet, regexes: &[Option<meta::Regex>], input: &[u8]) -> Vec<Detection> {
     let mut out = vec![];
     for (i, rule) in rules.rules().iter().enumerate() {
-        let window = if rule.context.is_empty() {
-            0
-        } else {
-            rule.context_window
-        };
+        let window = rule.context_reach();
         let mut push = |claim: Range<usize>, span: Range<usize>| {
             let confidence = judge(rule, input, claim.clone(), span.clone(), window);
             out.push(Detection {

@@ -64,6 +64,11 @@ pub struct Rule {
     pub context_required: bool,
     /// How far (bytes, same line) to look for context words before and after the match.
     pub context_window: usize,
+    /// Words that, right before a match (at most [`NOT_AFTER_GAP`] bytes of punctuation or
+    /// space between), make it something else: the match is `Low` confidence unless a
+    /// checksum passed (`AssemblyVersion("1.3.177.5")` is a version, not an address).
+    /// Lowercase.
+    pub not_after: Vec<String>,
     /// The confidence of a match before validators run.
     pub confidence: Confidence,
     /// Bytes kept by the `partial` action: first and last.
@@ -94,6 +99,17 @@ pub struct Rule {
     pub literals: Option<Arc<Vec<Vec<u8>>>>,
 }
 
+impl Rule {
+    /// How many bytes on each side of a match its confidence looks at: the context window
+    /// when the rule has context or `not_after` words, else none.
+    pub fn context_reach(&self) -> usize {
+        match self.context.is_empty() && self.not_after.is_empty() {
+            true => 0,
+            false => self.context_window,
+        }
+    }
+}
+
 /// The serde form of a rule file: exactly what a user writes. Unknown keys are errors.
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -121,6 +137,8 @@ struct RuleSpec {
     #[serde(default)]
     context_window: Option<usize>,
     #[serde(default)]
+    not_after: Vec<String>,
+    #[serde(default)]
     confidence: Option<String>,
     #[serde(default)]
     keep: Option<(usize, usize)>,
@@ -132,6 +150,8 @@ struct RuleSpec {
     generic: bool,
 }
 
+/// The most bytes of punctuation or space between a `not_after` word and the match.
+pub const NOT_AFTER_GAP: usize = 3;
 /// The default context window: bytes searched on each side of a match for context words.
 const DEFAULT_CONTEXT_WINDOW: usize = 48;
 /// The largest context window a rule may ask for; it bounds the stream's look-behind.
@@ -206,10 +226,21 @@ impl RuleSpec {
                 "context_required is set but no context words are given".into(),
             ));
         }
-        if shape.multiline && !self.context.is_empty() {
+        if shape.multiline && !(self.context.is_empty() && self.not_after.is_empty()) {
             return Err(bad(
-                "context words are only supported on single-line patterns".into(),
+                "context and not_after words are only supported on single-line patterns".into(),
             ));
+        }
+        for w in &self.not_after {
+            if w.is_empty() || !w.is_ascii() {
+                return Err(bad(format!("not_after word {w:?} must be non-empty ASCII")));
+            }
+            if w.len() + NOT_AFTER_GAP > context_window {
+                return Err(bad(format!(
+                    "not_after word {w:?} and its gap of {NOT_AFTER_GAP} bytes do not fit in \
+                     context_window {context_window}"
+                )));
+            }
         }
         if self.examples.len() < 2 {
             return Err(bad(format!(
@@ -236,6 +267,11 @@ impl RuleSpec {
                 .collect(),
             context_required: self.context_required,
             context_window,
+            not_after: self
+                .not_after
+                .iter()
+                .map(|w| w.to_ascii_lowercase())
+                .collect(),
             confidence,
             keep: self.keep.unwrap_or((0, 4)),
             examples: self.examples,

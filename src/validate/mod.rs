@@ -213,7 +213,7 @@ pub(crate) fn confidence(
         None => {}
     }
     if !rule.context.is_empty() {
-        let near = has_context(rule, line, claim);
+        let near = has_context(rule, line, claim.clone());
         if rule.context_required && !near {
             gate_failed = true;
         } else if near && !rule.context_required && checksum != Some(false) {
@@ -221,11 +221,35 @@ pub(crate) fn confidence(
             conf = conf.raised();
         }
     }
+    if checksum != Some(true) && follows_not_after_word(rule, line, claim.start) {
+        gate_failed = true;
+    }
     if gate_failed {
         Confidence::Low
     } else {
         conf
     }
+}
+
+/// Whether one of the rule's `not_after` words ends right before `start` in `line`, with at
+/// most [`NOT_AFTER_GAP`](crate::rules::NOT_AFTER_GAP) bytes other than ASCII letters and
+/// digits between, and as a word (an alphanumeric first byte must not continue a word
+/// before it: "version" is not found in "subversion").
+fn follows_not_after_word(rule: &Rule, line: &[u8], start: usize) -> bool {
+    let before = &line[..start];
+    (0..=crate::rules::NOT_AFTER_GAP.min(before.len()))
+        .take_while(|&gap| gap == 0 || !before[before.len() - gap].is_ascii_alphanumeric())
+        .any(|gap| {
+            let text = &before[..before.len() - gap];
+            rule.not_after.iter().any(|w| {
+                let w = w.as_bytes();
+                text.len() >= w.len()
+                    && text[text.len() - w.len()..].eq_ignore_ascii_case(w)
+                    && (!w[0].is_ascii_alphanumeric()
+                        || text.len() == w.len()
+                        || !text[text.len() - w.len() - 1].is_ascii_alphanumeric())
+            })
+        })
 }
 
 /// Whether one of the rule's context words appears within its window around `claim`, as a
@@ -266,6 +290,58 @@ fn contains_word(text: &[u8], word: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::{contains_word, IdCheck, Validator};
+    use crate::finding::Confidence;
+
+    /// A rule of four-digit numbers that are not build numbers, with a context window of
+    /// `window` bytes.
+    fn build_numbers(window: usize) -> Result<crate::rules::Rule, crate::Error> {
+        let text = format!(
+            r#"
+[[rule]]
+id = "number"
+name = "Number"
+category = "pii"
+label = "NUMBER"
+pattern = '\b[0-9]{{4}}\b'
+not_after = ["Build", "v."]
+context_window = {window}
+confidence = "high"
+examples = ["id 1234", "x 4321"]
+counterexamples = ["build 1234"]
+"#
+        );
+        crate::rules::parse_rules(&text, "test.toml").map(|mut rules| rules.remove(0))
+    }
+
+    /// A `not_after` word lowers a match right after it (up to three bytes of punctuation or
+    /// space between, any case), and only as a whole word and only right before the match.
+    #[test]
+    fn not_after_words_lower_only_a_match_right_after_them() {
+        let rule = build_numbers(48).expect("rule loads");
+        for (line, lowered) in [
+            ("build 1234", true),
+            ("BUILD=(1234", true),
+            ("build: \"1234", true),
+            ("v.1234", true),
+            ("build -- 1234", false),
+            ("rebuild 1234", false),
+            ("xv.1234", false),
+            ("build 7 then 1234", false),
+            ("1234", false),
+        ] {
+            let start = line.rfind("1234").unwrap();
+            let claim = start..start + 4;
+            let got = super::confidence(&rule, b"1234", line.as_bytes(), claim);
+            let want = if lowered {
+                Confidence::Low
+            } else {
+                Confidence::High
+            };
+            assert_eq!(got, want, "{line:?}");
+        }
+        let err = build_numbers(7).unwrap_err().to_string();
+        assert!(err.contains("do not fit in context_window 7"), "{err}");
+    }
 
     /// An identifier check shadowed by a built-in validator of the same name would silently
     /// run the wrong check (it happened: two `bech32`s, one without Bech32m).
