@@ -236,6 +236,9 @@ pub(crate) fn confidence(
 /// digits between, and as a word (an alphanumeric first byte must not continue a word
 /// before it: "version" is not found in "subversion").
 fn follows_not_after_word(rule: &Rule, line: &[u8], start: usize) -> bool {
+    if rule.not_after.is_empty() {
+        return false;
+    }
     let before = &line[..start];
     (0..=crate::rules::NOT_AFTER_GAP.min(before.len()))
         .take_while(|&gap| gap == 0 || !before[before.len() - gap].is_ascii_alphanumeric())
