@@ -248,9 +248,7 @@ fn follows_not_after_word(rule: &Rule, line: &[u8], start: usize) -> bool {
                 let w = w.as_bytes();
                 text.len() >= w.len()
                     && text[text.len() - w.len()..].eq_ignore_ascii_case(w)
-                    && (!w[0].is_ascii_alphanumeric()
-                        || text.len() == w.len()
-                        || !text[text.len() - w.len() - 1].is_ascii_alphanumeric())
+                    && word_starts(text, text.len() - w.len(), w[0])
             })
         })
 }
@@ -283,11 +281,17 @@ fn contains_word(text: &[u8], word: &[u8]) -> bool {
     let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
     memchr::memchr2_iter(lower, upper, starts).any(|i| {
         text[i..i + word.len()].eq_ignore_ascii_case(word)
-            && (!first.is_ascii_alphanumeric() || i == 0 || !text[i - 1].is_ascii_alphanumeric())
+            && word_starts(text, i, first)
             && (!last.is_ascii_alphanumeric()
                 || i + word.len() == text.len()
                 || !text[i + word.len()].is_ascii_alphanumeric())
     })
+}
+
+/// Whether a word whose first byte is `first` may start at `text[at]`: an alphanumeric first
+/// byte must not continue a word before it (punctuation or a space needs no boundary).
+fn word_starts(text: &[u8], at: usize, first: u8) -> bool {
+    !first.is_ascii_alphanumeric() || at == 0 || !text[at - 1].is_ascii_alphanumeric()
 }
 
 #[cfg(test)]
