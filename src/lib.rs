@@ -53,7 +53,7 @@ pub mod policy;
 #[cfg(feature = "proxy")]
 pub mod proxy;
 pub mod redactor;
-pub mod resolve;
+pub(crate) mod resolve;
 pub mod rules;
 pub mod stream;
 pub mod token;

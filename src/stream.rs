@@ -59,6 +59,9 @@ pub struct StreamRedactor {
     line: u64,
     /// Detections whose claims reach past `emitted`, sorted by claim start.
     pending: Vec<Detection>,
+    /// Where the last released segment was cut for length (see [`resolve::MAX_SEGMENT`]),
+    /// when `emitted` is there: the next segment continues it.
+    resumed: Option<u64>,
     fresh: Vec<Detection>,
     waiting: usize,
     findings: Vec<Finding>,
@@ -125,6 +128,7 @@ impl StreamRedactor {
             emitted: 0,
             line: 1,
             pending: vec![],
+            resumed: None,
             fresh: vec![],
             waiting: 0,
             findings: vec![],
@@ -145,6 +149,7 @@ impl StreamRedactor {
         self.emitted = 0;
         self.line = 1;
         self.pending.clear();
+        self.resumed = None;
         self.fresh.clear();
         self.waiting = 0;
         self.findings.clear();
@@ -289,15 +294,19 @@ impl StreamRedactor {
             .iter()
             .cloned()
             .partition(|d| d.confidence >= inner.min_confidence);
-        let mut segs = resolve::segments(&inner.rules, &active, self.emitted..to);
+        let mut segs = resolve::segments(&inner.rules, &active, self.emitted, self.resumed);
         let mut cut = to;
         if !eof {
-            if let Some(last) = segs.last() {
-                if last.range.end == to && active[last.winner].span.end > to {
-                    cut = last.range.start;
-                    segs.pop();
-                }
+            // A cluster that reaches past `to` may still grow or change its winner: hold it.
+            if let Some(k) = segs.iter().position(|s| s.whole.end > to) {
+                cut = segs[k].whole.start.max(self.emitted);
+                segs.truncate(k);
             }
+        }
+        match segs.last() {
+            Some(last) => self.resumed = last.cut.filter(|&c| c == cut),
+            None if cut > self.emitted => self.resumed = None,
+            None => {}
         }
         let mut reported: Vec<Finding> = vec![];
         let mut pos = self.emitted;

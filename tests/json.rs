@@ -145,8 +145,9 @@ fn escaped_secrets_are_found() {
         (r#"{"m":"alice\u0040example.com"}"#, r#"{"m":"[EMAIL]"}"#),
         (
             r#"{"u":"https:\/\/bob:Xk9mP2vL7qW3@db.example.com\/x"}"#,
-            // What text mode gives for the unescaped URL.
-            r#"{"u":"https://bob:[URL_PASSWORD]@[EMAIL]/x"}"#,
+            // What text mode gives for the unescaped URL: the host is part of the URL
+            // credential's match, not a second value.
+            r#"{"u":"https://bob:[URL_PASSWORD]@db.example.com/x"}"#,
         ),
         (
             r#"{"k":"-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEAx1qZ8sHfJ3kd92Lk0c9s3R7vQ1aB2cD3eF4gH5iJ6kL7mN8oP9qR0sT1uV2wX3yZ4\n-----END RSA PRIVATE KEY-----\n"}"#,

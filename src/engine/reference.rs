@@ -119,7 +119,7 @@ pub fn redact(reference: &Reference, redactor: &Redactor, input: &[u8]) -> Redac
     // Output pieces, each flagged when it is a dropped finding's place.
     let mut pieces: Vec<(Vec<u8>, bool)> = vec![];
     let mut pos = 0u64;
-    for seg in resolve::segments(&inner.rules, &active, 0..input.len() as u64) {
+    for seg in resolve::segments(&inner.rules, &active, 0, None) {
         pieces.push((
             input[pos as usize..seg.range.start as usize].to_vec(),
             false,
