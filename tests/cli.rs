@@ -1702,10 +1702,11 @@ fn detokenize_detects_tampering_and_keep_going_leaves_tokens() {
         .nth(1)
         .unwrap()
         .to_string();
-    let last = victim.chars().last().unwrap();
+    // The last payload character: the one before the terminator `_`.
+    let last = victim.chars().nth_back(1).unwrap();
     let flipped = format!(
-        "{}{}",
-        &victim[..victim.len() - 1],
+        "{}{}_",
+        &victim[..victim.len() - 2],
         if last == 'a' { 'b' } else { 'a' }
     );
     let tampered = once.replace(&victim, &flipped);

@@ -3,12 +3,20 @@
 //! A token is
 //!
 //! ```text
-//! tok_EMAIL_k3f9a1c2b_ndpxzhlxmvftbsaf7p5pgrwixhvq3yk2bftjs6igf6wjwtqbmbngi
-//! └┬┘ └─┬─┘ └───┬───┘ └──────────────────────┬──────────────────────────┘
+//! tok_EMAIL_k3f9a1c2b_ndpxzhlxmvftbsaf7p5pgrwixhvq3yk2bftjs6igf6wjwtqbmbngi_
+//! └┬┘ └─┬─┘ └───┬───┘ └──────────────────────┬──────────────────────────┘└ terminator
 //! prefix label  key id   base32 (RFC 4648, lowercase, unpadded) of AES-256-SIV(value)
 //! ```
 //!
 //! Guarantees:
+//! * **Self-delimiting.** A token is found and restored in any surrounding text, with no
+//!   separator around it: `tok_` cannot occur inside a label, the payload alphabet
+//!   (`[a-z2-7]`) holds no `_`, and the terminator `_` ends it. Tokens glued to each other,
+//!   to words or to digits restore exactly.
+//! * **Versioned.** The format version is authenticated (the first associated-data
+//!   component). Version 1 tokens had no terminator and needed a non-word byte after them;
+//!   they still restore, and when a `_` follows one, authentication tells whether that `_`
+//!   is a version 2 terminator or the text's own byte.
 //! * **Deterministic.** The same value, label and key give the same token on every machine,
 //!   with no shared store, so tokenized logs stay joinable. (This is what SIV is for: it is
 //!   misuse-resistant, and determinism only reveals that two values are equal.)
@@ -16,7 +24,9 @@
 //!   label or key id was changed does not decrypt. [`Detokenizer`] never writes anything for
 //!   a token that does not authenticate; it stops with a [`DetokenizeError`] naming the
 //!   token's byte offset and line (or, with [`Detokenizer::keep_going`], leaves the token as
-//!   it is and records the error).
+//!   it is and records the error). Anything shaped like a token up to its key id
+//!   (`tok_LABEL_k0123abcd_`) must restore: a truncated or glued-over payload is an error,
+//!   never text passed through.
 //! * **Recognisable and inert.** A token is one "word" (`[A-Za-z0-9_]`): URL-safe, JSON-safe,
 //!   selected whole by a double click, and nothing a language model tends to drop. The
 //!   default catalog's `blackbar-token` rule (`patterns/tokens.toml`) finds tokens, wins
@@ -49,10 +59,14 @@ const TAG_LEN: usize = 16;
 /// Payload characters: the shortest (a one-byte value) and the longest.
 const MIN_PAYLOAD: usize = ((TAG_LEN + 1) * 8).div_ceil(5);
 const MAX_PAYLOAD: usize = ((TAG_LEN + MAX_VALUE_LEN) * 8).div_ceil(5);
-/// The longest token, in bytes.
-pub const MAX_TOKEN_LEN: usize = PREFIX.len() + MAX_LABEL_LEN + 1 + 9 + 1 + MAX_PAYLOAD;
-/// Domain separation: the first associated-data component of every token.
-const DOMAIN: &[u8] = b"blackbar token v1";
+/// The longest token, in bytes (terminator included).
+pub const MAX_TOKEN_LEN: usize = PREFIX.len() + MAX_LABEL_LEN + 1 + 9 + 1 + MAX_PAYLOAD + 1;
+/// The byte that ends a version 2 token.
+const TERMINATOR: u8 = b'_';
+/// Domain separation and version: the first associated-data component of every token.
+const DOMAIN_V2: &[u8] = b"blackbar token v2";
+/// Version 1 tokens (no terminator) are still restored.
+const DOMAIN_V1: &[u8] = b"blackbar token v1";
 
 const B32: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
 
@@ -133,15 +147,16 @@ pub(crate) fn encrypt_into(key: &Key, label: &str, value: &[u8], out: &mut Vec<u
     let id = entry.id_string();
     let mut siv = Aes256Siv::new(entry.siv_key().into());
     let sealed = siv
-        .encrypt([DOMAIN, label.as_bytes(), id.as_bytes()], value)
+        .encrypt([DOMAIN_V2, label.as_bytes(), id.as_bytes()], value)
         .expect("three headers and a bounded value are always accepted");
-    out.reserve(PREFIX.len() + label.len() + id.len() + 2 + sealed.len() * 8 / 5 + 1);
+    out.reserve(PREFIX.len() + label.len() + id.len() + 3 + sealed.len() * 8 / 5 + 1);
     out.extend_from_slice(PREFIX.as_bytes());
     out.extend_from_slice(label.as_bytes());
     out.push(b'_');
     out.extend_from_slice(id.as_bytes());
     out.push(b'_');
     encode_base32(&sealed, out);
+    out.push(TERMINATOR);
     true
 }
 
@@ -163,25 +178,43 @@ pub fn tokenize(key: &Key, label: &str, value: &[u8]) -> Option<String> {
         .then(|| String::from_utf8(out).expect("tokens are ASCII"))
 }
 
-/// A token's parts, as offsets into the text it was found in.
+/// A token-shaped string's parts, as offsets into the text it was found in.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct Parsed {
-    end: usize,
     label: std::ops::Range<usize>,
     id: [u8; 4],
+    /// The `[a-z2-7]` run after the key id (possibly empty or too long: then it does not
+    /// restore).
     payload: std::ops::Range<usize>,
+    /// Whether a `_` follows the payload: a version 2 token ends there.
+    terminated: bool,
+}
+
+impl Parsed {
+    /// Whether the catalog rule `blackbar-token` matches it: a payload of a length some
+    /// value has, ended by the terminator or by a non-word byte.
+    fn is_well_formed(&self, buf: &[u8]) -> bool {
+        (MIN_PAYLOAD..=MAX_PAYLOAD).contains(&self.payload.len())
+            && (self.terminated || !buf.get(self.payload.end).is_some_and(|&b| is_word(b)))
+    }
+
+    /// The end of the token when it is of version 2 (terminator included).
+    fn end_v2(&self) -> usize {
+        self.payload.end + 1
+    }
 }
 
 enum Parse {
+    /// Shaped like a token up to its key id: it must restore.
     Token(Parsed),
     /// Could still become a token with more bytes.
     NeedMore,
     No,
 }
 
-/// Parses a token starting at `at` (which holds `tok_`); the byte before it is already known
-/// not to be a word byte. Equivalent to the catalog rule's regex
-/// `\btok_[A-Z0-9_]{1,64}_k[0-9a-f]{8}_[a-z2-7]{28,N}\b`.
+/// Parses a token-shaped string starting at `at` (which holds `tok_`): `tok_`, a label of
+/// `[A-Z0-9_]{1,64}`, `_k`, eight hex digits, `_`, then the payload run. Nothing before `at`
+/// matters: `tok_` cannot continue a label, so a token glued to what precedes it is found.
 fn parse(buf: &[u8], at: usize, eof: bool) -> Parse {
     let more = |i: usize| {
         if i >= buf.len() && !eof {
@@ -226,23 +259,19 @@ fn parse(buf: &[u8], at: usize, eof: bool) -> Parse {
         Some(_) => return Parse::No,
     }
     let p = i;
-    while i < buf.len() && b32_value(buf[i]).is_some() {
+    // One byte past the longest payload is enough to know it is too long.
+    while i < buf.len() && i - p <= MAX_PAYLOAD && b32_value(buf[i]).is_some() {
         i += 1;
-        if i - p > MAX_PAYLOAD {
-            return Parse::No;
-        }
     }
-    if i >= buf.len() && !eof {
+    if i >= buf.len() && !eof && i - p <= MAX_PAYLOAD {
+        // The payload, or whether a terminator follows, is still to come.
         return Parse::NeedMore;
     }
-    if i - p < MIN_PAYLOAD || buf.get(i).is_some_and(|&b| is_word(b)) {
-        return Parse::No;
-    }
     Parse::Token(Parsed {
-        end: i,
         label,
         id,
         payload: p..i,
+        terminated: buf.get(i) == Some(&TERMINATOR),
     })
 }
 
@@ -294,14 +323,22 @@ impl fmt::Display for DetokenizeError {
 
 impl std::error::Error for DetokenizeError {}
 
-fn open(entry: &KeyEntry, label: &[u8], payload: &[u8]) -> Result<Vec<u8>, TokenProblem> {
+fn open(
+    entry: &KeyEntry,
+    domain: &[u8],
+    label: &[u8],
+    payload: &[u8],
+) -> Result<Vec<u8>, TokenProblem> {
+    if payload.len() > MAX_PAYLOAD {
+        return Err(TokenProblem::Malformed);
+    }
     let sealed = decode_base32(payload).ok_or(TokenProblem::Malformed)?;
     if sealed.len() <= TAG_LEN {
         return Err(TokenProblem::Malformed);
     }
     let id = entry.id_string();
     let mut siv = Aes256Siv::new(entry.siv_key().into());
-    siv.decrypt([DOMAIN, label, id.as_bytes()], &sealed)
+    siv.decrypt([domain, label, id.as_bytes()], &sealed)
         .map_err(|_| TokenProblem::Forged(id))
 }
 
@@ -337,8 +374,6 @@ pub struct Detokenizer {
     base: u64,
     /// Line number of `buf[0]`.
     line: u64,
-    /// Whether the byte before `buf[0]` is a word byte.
-    prev_word: bool,
     restored: u64,
     errors: Vec<DetokenizeError>,
     failed: Option<DetokenizeError>,
@@ -364,7 +399,6 @@ impl Detokenizer {
             buf: vec![],
             base: 0,
             line: 1,
-            prev_word: false,
             restored: 0,
             errors: vec![],
             failed: None,
@@ -426,51 +460,48 @@ impl Detokenizer {
             if at < pos {
                 continue;
             }
-            let before_word = if at == 0 {
-                self.prev_word
-            } else {
-                is_word(buf[at - 1])
-            };
-            if before_word {
-                continue;
-            }
-            match parse(&buf, at, eof) {
+            let t = match parse(&buf, at, eof) {
                 Parse::No => continue,
                 Parse::NeedMore => {
                     hold = at;
                     break;
                 }
-                Parse::Token(t) => {
-                    out.extend_from_slice(&buf[pos..at]);
-                    match self.restore(&buf, &t) {
-                        Ok(value) => {
-                            out.extend_from_slice(&value);
-                            self.restored += 1;
-                        }
-                        Err(problem) => {
-                            let line = self.line + count_lines(&buf[..at]);
-                            let err = DetokenizeError {
-                                offset: self.base + at as u64,
-                                line,
-                                token: format!(
-                                    "{PREFIX}{}_{}_…",
-                                    String::from_utf8_lossy(&buf[t.label.clone()]),
-                                    format_id(t.id)
-                                ),
-                                problem,
-                            };
-                            if !self.keep_going {
-                                self.failed = Some(err.clone());
-                                result = Err(err);
-                                hold = at;
-                                pos = at;
-                                break;
-                            }
-                            self.errors.push(err);
-                            out.extend_from_slice(&buf[at..t.end]);
-                        }
+                Parse::Token(t) => t,
+            };
+            out.extend_from_slice(&buf[pos..at]);
+            match self.restore(&buf, &t) {
+                Ok((value, end)) => {
+                    out.extend_from_slice(&value);
+                    self.restored += 1;
+                    pos = end;
+                }
+                Err(problem) => {
+                    let line = self.line + count_lines(&buf[..at]);
+                    let err = DetokenizeError {
+                        offset: self.base + at as u64,
+                        line,
+                        token: format!(
+                            "{PREFIX}{}_{}_…",
+                            String::from_utf8_lossy(&buf[t.label.clone()]),
+                            format_id(t.id)
+                        ),
+                        problem,
+                    };
+                    if !self.keep_going {
+                        self.failed = Some(err.clone());
+                        result = Err(err);
+                        hold = at;
+                        pos = at;
+                        break;
                     }
-                    pos = t.end;
+                    self.errors.push(err);
+                    let end = if t.terminated {
+                        t.end_v2()
+                    } else {
+                        t.payload.end
+                    };
+                    out.extend_from_slice(&buf[at..end]);
+                    pos = end;
                 }
             }
         }
@@ -478,15 +509,7 @@ impl Detokenizer {
             // A split `tok_` prefix at the very end, e.g. "... to".
             for k in (1..PREFIX.len()).rev() {
                 let at = buf.len().saturating_sub(k);
-                if at >= pos
-                    && buf.len() >= k
-                    && buf[at..] == PREFIX.as_bytes()[..k]
-                    && !(if at == 0 {
-                        self.prev_word
-                    } else {
-                        is_word(buf[at - 1])
-                    })
-                {
+                if at >= pos && buf.len() >= k && buf[at..] == PREFIX.as_bytes()[..k] {
                     hold = at;
                     break;
                 }
@@ -497,9 +520,6 @@ impl Detokenizer {
             out.extend_from_slice(&buf[pos..hold]);
         }
         // Book-keeping for what was consumed: `buf[..hold]`.
-        if hold > 0 {
-            self.prev_word = is_word(buf[hold - 1]);
-        }
         self.line += count_lines(&buf[..hold]);
         self.base += hold as u64;
         self.buf = buf;
@@ -507,12 +527,26 @@ impl Detokenizer {
         result
     }
 
-    fn restore(&self, buf: &[u8], t: &Parsed) -> Result<Vec<u8>, TokenProblem> {
+    /// The value of a token-shaped string and where the token ends. A `_` after the payload
+    /// is a version 2 terminator when the payload authenticates as version 2; otherwise the
+    /// token is of version 1 and the `_` is the text's own.
+    fn restore(&self, buf: &[u8], t: &Parsed) -> Result<(Vec<u8>, usize), TokenProblem> {
         let entry = self
             .key
             .find(t.id)
             .ok_or_else(|| TokenProblem::UnknownKey(format_id(t.id)))?;
-        open(entry, &buf[t.label.clone()], &buf[t.payload.clone()])
+        let (label, payload) = (&buf[t.label.clone()], &buf[t.payload.clone()]);
+        if t.terminated {
+            match open(entry, DOMAIN_V2, label, payload) {
+                Ok(value) => return Ok((value, t.end_v2())),
+                Err(problem) => {
+                    return open(entry, DOMAIN_V1, label, payload)
+                        .map(|value| (value, t.payload.end))
+                        .map_err(|_| problem)
+                }
+            }
+        }
+        open(entry, DOMAIN_V1, label, payload).map(|value| (value, t.payload.end))
     }
 }
 
@@ -533,19 +567,26 @@ pub fn detokenize(key: &Key, text: &[u8]) -> Result<Vec<u8>, DetokenizeError> {
     Ok(out)
 }
 
-/// Finds every token-shaped word in `text`: `(start, end)` byte ranges. Used by tests to
-/// check the parser against the catalog rule.
+/// Finds every well-formed token in `text` (what the catalog rule `blackbar-token` matches):
+/// `(start, end)` byte ranges. Used by tests to check the parser against the rule.
 #[doc(hidden)]
 pub fn find_tokens(text: &[u8]) -> Vec<(usize, usize)> {
     let mut out = vec![];
     let mut pos = 0;
     for at in memmem::find_iter(text, PREFIX.as_bytes()) {
-        if at < pos || (at > 0 && is_word(text[at - 1])) {
+        if at < pos {
             continue;
         }
         if let Parse::Token(t) = parse(text, at, true) {
-            out.push((at, t.end));
-            pos = t.end;
+            if t.is_well_formed(text) {
+                let end = if t.terminated {
+                    t.end_v2()
+                } else {
+                    t.payload.end
+                };
+                out.push((at, end));
+                pos = end;
+            }
         }
     }
     out
@@ -578,9 +619,8 @@ mod tests {
         let k = key("0123456789abcdef-test-key");
         let short = tokenize(&k, "X", b"a").unwrap();
         let long = tokenize(&k, "X", &vec![b'v'; MAX_VALUE_LEN]).unwrap();
-        let payload = |t: &str| t.rsplit('_').next().unwrap().len();
-        assert_eq!(payload(&short), MIN_PAYLOAD);
-        assert_eq!(payload(&long), MAX_PAYLOAD);
+        assert_eq!(payload(&short).len(), MIN_PAYLOAD);
+        assert_eq!(payload(&long).len(), MAX_PAYLOAD);
         assert!(tokenize(&k, "X", &vec![b'v'; MAX_VALUE_LEN + 1]).is_none());
         assert!(tokenize(&k, "X", b"").is_none());
         assert!(tokenize(&k, "lower", b"v").is_none());
@@ -598,26 +638,92 @@ mod tests {
         }
     }
 
+    /// The payload of a token: between the key id and the terminator.
+    fn payload(t: &str) -> &str {
+        t.trim_end_matches('_').rsplit('_').next().unwrap()
+    }
+
+    /// A version 1 token (no terminator), as blackbar wrote them before.
+    fn tokenize_v1(key: &Key, label: &str, value: &[u8]) -> String {
+        let entry = key.current();
+        let id = entry.id_string();
+        let sealed = Aes256Siv::new(entry.siv_key().into())
+            .encrypt([DOMAIN_V1, label.as_bytes(), id.as_bytes()], value)
+            .unwrap();
+        let mut out = format!("{PREFIX}{label}_{id}_").into_bytes();
+        encode_base32(&sealed, &mut out);
+        String::from_utf8(out).unwrap()
+    }
+
     #[test]
-    fn tokens_need_word_boundaries() {
+    fn tokens_are_found_glued_to_any_text() {
         let k = key("0123456789abcdef-test-key");
         let t = tokenize(&k, "EMAIL", b"a@b.co").unwrap();
-        for wrapped in [
-            format!("x{t}"),
-            format!("{t}9"),
-            format!("{t}_"),
-            format!("{t}A"),
+        assert!(t.ends_with('_'));
+        let u = tokenize(&k, "IP_ADDRESS", b"10.0.0.1").unwrap();
+        for (text, want) in [
+            (format!("x{t}"), "xa@b.co"),
+            (format!("{t}9"), "a@b.co9"),
+            (format!("{t}_"), "a@b.co_"),
+            (format!("{t}A"), "a@b.coA"),
+            (format!("{t}abc"), "a@b.coabc"),
+            (format!("{t}{u}"), "a@b.co10.0.0.1"),
+            (format!("tok{t}tok_{u}"), "toka@b.cotok_10.0.0.1"),
+            (format!("_{u}{t}{t}_"), "_10.0.0.1a@b.coa@b.co_"),
         ] {
-            assert!(find_tokens(wrapped.as_bytes()).is_empty(), "{wrapped}");
             assert_eq!(
-                detokenize(&k, wrapped.as_bytes()).unwrap(),
-                wrapped.as_bytes()
+                String::from_utf8(detokenize(&k, text.as_bytes()).unwrap()).unwrap(),
+                want,
+                "{text}"
             );
         }
-        let quoted = format!("\"{t}\",{t}.");
-        assert_eq!(
-            detokenize(&k, quoted.as_bytes()).unwrap(),
-            b"\"a@b.co\",a@b.co."
-        );
+    }
+
+    #[test]
+    fn version_1_tokens_still_restore() {
+        let k = key("0123456789abcdef-test-key");
+        let v1 = tokenize_v1(&k, "EMAIL", b"a@b.co");
+        assert!(!v1.ends_with('_'));
+        for (text, want) in [
+            (v1.clone(), "a@b.co".to_string()),
+            (format!("x {v1}."), "x a@b.co.".to_string()),
+            // The `_` after a version 1 token is the text's own.
+            (format!("{v1}_tail"), "a@b.co_tail".to_string()),
+            (format!("q{v1}_"), "qa@b.co_".to_string()),
+        ] {
+            assert_eq!(
+                String::from_utf8(detokenize(&k, text.as_bytes()).unwrap()).unwrap(),
+                want,
+                "{text}"
+            );
+        }
+        // Glued to a base32 letter, a version 1 payload no longer authenticates: an error.
+        let glued = format!("{v1}abc");
+        assert!(detokenize(&k, glued.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn token_shapes_that_do_not_restore_are_errors() {
+        let k = key("0123456789abcdef-test-key");
+        let t = tokenize(&k, "EMAIL", b"a@b.co").unwrap();
+        let id = k.current_id();
+        for text in [
+            t[..t.len() - 3].to_string(),
+            format!("{} next", &t[..t.len() - 1]),
+            format!("tok_EMAIL_{id}_abc_"),
+            format!("tok_EMAIL_{id}_ rest"),
+            format!("tok_EMAIL_{id}_{}", "a".repeat(MAX_PAYLOAD + 5)),
+        ] {
+            assert!(detokenize(&k, text.as_bytes()).is_err(), "{text}");
+        }
+        // Not shaped like a token up to the key id: plain text.
+        for text in [
+            "tok_",
+            "tok_email_k00000000_abc",
+            "tok_EMAIL_kxyz",
+            "stok_A_",
+        ] {
+            assert_eq!(detokenize(&k, text.as_bytes()).unwrap(), text.as_bytes());
+        }
     }
 }
