@@ -11,6 +11,11 @@
 //!
 //! The serde form is compiled against a [`RuleSet`] into one action per rule; names that
 //! match no rule or category, unknown actions and unknown keys are errors.
+//!
+//! The threshold has a default per front end unless the policy sets it: `medium` for logs
+//! (the pipe, the tracing layer), where a false positive costs a changed line, and `low` for
+//! the proxy's requests, where every placeholder is restored in the answer and a false
+//! positive costs nothing (see [`Policy::min_confidence_or`]).
 
 use std::collections::BTreeMap;
 
@@ -24,17 +29,19 @@ use crate::rules::RuleSet;
 /// What to do with findings, per category and per rule.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Policy {
-    min_confidence: Confidence,
+    /// `None` until set: each front end then uses its own default.
+    min_confidence: Option<Confidence>,
     /// `(target, action, where it was set)` in the order given; a later entry overrides an
     /// earlier one.
     actions: Vec<(String, Action, String)>,
 }
 
 impl Default for Policy {
-    /// Label everything at medium confidence or more.
+    /// Label everything at the front end's default threshold ([`Confidence::Medium`] for
+    /// logs).
     fn default() -> Policy {
         Policy {
-            min_confidence: Confidence::Medium,
+            min_confidence: None,
             actions: vec![],
         }
     }
@@ -60,9 +67,9 @@ impl Policy {
             .map_err(|e| Error::new(ErrorKind::Parse(e.to_string())).at(origin))?;
         let mut policy = Policy::default();
         if let Some(c) = spec.min_confidence {
-            policy.min_confidence = Confidence::parse(&c).ok_or_else(|| {
+            policy.min_confidence = Some(Confidence::parse(&c).ok_or_else(|| {
                 Error::new(ErrorKind::Policy(format!("unknown min_confidence '{c}'"))).at(origin)
-            })?;
+            })?);
         }
         for (target, action) in spec.actions {
             let action = Action::parse(&action)
@@ -108,13 +115,29 @@ impl Policy {
 
     /// Sets the confidence a finding needs to be acted on.
     pub fn set_min_confidence(&mut self, c: Confidence) -> &mut Policy {
-        self.min_confidence = c;
+        self.min_confidence = Some(c);
         self
     }
 
-    /// The confidence a finding needs to be acted on.
+    /// The confidence a finding needs to be acted on: the one set, else
+    /// [`Confidence::Medium`], the default for logs.
     pub fn min_confidence(&self) -> Confidence {
-        self.min_confidence
+        self.min_confidence_or(Confidence::Medium)
+    }
+
+    /// The confidence set by this policy, else `default`: a front end's own default.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use blackbar::{Confidence, Policy};
+    /// let mut p = Policy::default();
+    /// assert_eq!(p.min_confidence_or(Confidence::Low), Confidence::Low);
+    /// p.set_min_confidence(Confidence::High);
+    /// assert_eq!(p.min_confidence_or(Confidence::Low), Confidence::High);
+    /// ```
+    pub fn min_confidence_or(&self, default: Confidence) -> Confidence {
+        self.min_confidence.unwrap_or(default)
     }
 
     /// The action last set for exactly `target` (a rule id or category), if any.

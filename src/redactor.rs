@@ -190,17 +190,20 @@ impl Redactor {
 
     /// Runs every rule's examples and counterexamples through the real engine: an example
     /// must give its rule a detection at or above the policy threshold, a counterexample
-    /// must not. Rules listed in `only` (all when empty) are checked.
+    /// must not. A rule whose own confidence is below the threshold (a shape reported in
+    /// logs and acted on by the proxy) is checked at its own confidence instead. Rules listed
+    /// in `only` (all when empty) are checked.
     pub fn check_examples(&self, only: &[String]) -> Vec<ExampleFailure> {
         let mut failures = vec![];
         for (i, rule) in self.inner.rules.rules().iter().enumerate() {
             if !only.is_empty() && !only.contains(&rule.id.to_string()) {
                 continue;
             }
+            let threshold = self.inner.min_confidence.min(rule.confidence);
             let hit = |text: &str| {
                 self.detect(text.as_bytes())
                     .iter()
-                    .any(|d| d.rule as usize == i && d.confidence >= self.inner.min_confidence)
+                    .any(|d| d.rule as usize == i && d.confidence >= threshold)
             };
             let mut fail = |problem: String| {
                 failures.push(ExampleFailure {

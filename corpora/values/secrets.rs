@@ -223,6 +223,9 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
     ("generic-api-token", |s| {
         kv(s, "api_key=", "{a:20}{d:2}{a:4}")
     }),
+    ("secret-in-prose", |s| {
+        kv(s, "the secret key is ", "{a:12}{d:2}{a:4}")
+    }),
     ("authorization-bearer", |s| {
         kv(s, "Authorization: Bearer ", "{b:40}")
     }),

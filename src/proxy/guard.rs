@@ -125,7 +125,7 @@ mod tests {
         );
         // The token's prefix is held, and at most the separator before it (a key-name rule
         // may start there); the sentence before it is not.
-        let t = b"your token is ghp_wWPw5k4a";
+        let t = b"here it is: ghp_wWPw5k4a";
         let h = g.hold_from(&mut c, t, 0);
         assert!((t.len() - 13..=t.len() - 12).contains(&h), "{h}");
         let t = b"the marker CANARY-LI";

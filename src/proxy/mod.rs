@@ -28,7 +28,9 @@
 //! are off: a base64 image is not data to decode and rewrite.
 //!
 //! Default actions (a `--policy` file overrides them, category or rule):
-//! `pii = "placeholder"`, `secret = "placeholder"`, `canary = "report"`. Canaries in a
+//! `pii = "placeholder"`, `secret = "placeholder"`, `canary = "report"`, on **every finding
+//! whatever its confidence** (a policy's `min_confidence` raises the threshold explicitly):
+//! documentation keys, failed checksums and 9xx SSN/ITIN shapes do not leave either. Canaries in a
 //! request are expected (planted in system prompts) and pass; the answer check runs the same
 //! rule set, so every canary recognised in a request (blackbar's own format or a listed one)
 //! is recognised in the answer. A finding whose action is `block` refuses the request with a
@@ -83,12 +85,17 @@ pub use self::config::{OtherPaths, ProxyConfig, Route, Timeouts, UpstreamCa};
 pub use self::metrics::Metrics;
 pub use self::server::{Proxy, ServeError};
 
-use crate::{Action, Policy, RedactorBuilder};
+use crate::{Action, Confidence, Policy, RedactorBuilder};
 
 /// Builds the proxy's two redactors from one set of rules, canaries and key: the request
 /// redactor (defaults `pii` and `secret` → `placeholder`, `canary` → `report`, under
-/// `policy`) and the answer check (`pii` → `report`, `secret` and `canary` → `label`, at the
-/// policy's confidence threshold).
+/// `policy`) and the answer check (`pii` → `report`, `secret` and `canary` → `label`).
+///
+/// The request side acts on every finding, low confidence included (documentation keys,
+/// failed checksums, 9xx SSN/ITIN shapes), unless the policy sets `min_confidence`: a
+/// placeholder is restored in the answer, so a false positive costs nothing there, and a
+/// miss leaks a value to the provider. The answer check keeps the logs' threshold
+/// (`medium`), or the policy's: it labels what the model wrote, which the user then sees.
 ///
 /// # Errors
 ///
@@ -99,6 +106,7 @@ pub fn redactors(
 ) -> Result<(crate::Redactor, crate::Redactor), crate::Error> {
     let mut request = policy.clone();
     request
+        .set_min_confidence(policy.min_confidence_or(Confidence::Low))
         .set_default_action("canary", Action::Report)
         .set_default_action("secret", Action::Placeholder)
         .set_default_action("pii", Action::Placeholder);

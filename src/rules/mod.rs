@@ -208,8 +208,8 @@ impl RuleSpec {
             )));
         }
         for kw in &self.keywords {
-            if kw.is_empty() || !kw.is_ascii() {
-                return Err(bad(format!("keyword {kw:?} must be non-empty ASCII")));
+            if kw.is_empty() {
+                return Err(bad("a keyword must not be empty".into()));
             }
             if kw.len() > shape.max_len {
                 return Err(bad(format!("keyword {kw:?} is longer than any match")));

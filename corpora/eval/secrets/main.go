@@ -2,501 +2,519 @@ package main
 
 import "net/http"
 
-const credential = "sJJDFH2pZ46AtAa+pagkVa07JYfnLfoumAIoTEjbvST="
+const ageSecretKey = "AGE-SECRET-KEY-1RSAU3A2MFS37LXPX5YPW9NRMZXPA8D0QXK5Z5HL4NMAFXKPSRYSQR5WHG3"
 
-var header1 = "GITEA_TOKEN=990f0a1fba01d31f4e40d679af1606cc50dcf7e7"
+var header1 = "CLARIFAI_PAT=651005a30826d89005b10927a4998f7e"
 
 func newRequest2(req *http.Request) {
-	req.Header.Set("X-Access", "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")
+	req.Header.Set("X-IntercomToken", "dG9rOjfOGcjndXpfOL2jEjfgjmGn4eESOMM22Zro9yiZr0E5s+OmI+tnG6Si=")
 }
 
-func newRequest3(req *http.Request) {
-	req.Header.Set("X-SentryToken", "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")
-}
+const dockerToken = "dckr_pat_4ez8qJ8QqAam3Kk_enbAkv6xhgt"
 
-func newRequest4(req *http.Request) {
-	req.Header.Set("X-AzureKey", "3ohBm5OdGHftqwrMubxnlxEDWK451djxed5qnfOjIGNY6RZz2ZzgJQQJ9HlLZGL9pGeGyjWVnCAUWPHOr7Me")
-}
+const honeybadgerToken = "hbp_YaNmX2P0lLEASGi3AkaG8PeLrRnXNJE4Z6tf"
 
-const tavilyApiKey = "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"
+var header5 = "AZURE_OPENAI_API_KEY=8b8397cc98fae679971e3f7b748a4083"
 
-var header6 = "AZURE_OPENAI_API_KEY=97a387a5c4f89d275dc0049021d0f132"
+const auth = "age17w9rrqd80a80g4zcsplxg8035ghwyqxxv33rjv5yn9pyu2y8h8yq4wwgcc"
 
 func newRequest7(req *http.Request) {
-	req.Header.Set("X-ClojarsToken", "CLOJARS_tcge7ksdj9mi7vftkhk5iy6sb2qlhlxx553me2p1mocnrf92bkj23jbqtdmj")
+	req.Header.Set("X-Auth2", "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")
 }
 
-const resendApiKey = "re_WOuCVuG6_MoQTNFi4AsLJDmGkfHP7laQp"
+func newRequest8(req *http.Request) {
+	req.Header.Set("X-VaultToken", "hvb.iv-CbHAbdR9KrycIFMmWXZVxh8wDR2q48ZuIl97S5-7_Uh09tE4OrTCSDL5Wo7sKTiGmiiEFyxAtBmUIetLd81g5EHoFBD6pn7vmDKQZfZl1nybQYsA1sACk4BMzhGMGyPCYEtY6kMvX")
+}
 
 func newRequest9(req *http.Request) {
-	req.Header.Set("X-Credential2", "sdk-de348487-f3a6-4909-a978-287f7b235ed7")
+	req.Header.Set("X-Auth3", "glpat-Hc5L8qbAleqwZWa4sDNl")
 }
 
-const githubToken = "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"
-
-func newRequest11(req *http.Request) {
-	req.Header.Set("X-ClientAuth", "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")
+func newRequest10(req *http.Request) {
+	req.Header.Set("X-ShopifyToken", "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")
 }
 
-func newRequest12(req *http.Request) {
-	req.Header.Set("X-AuthressKey", "sc_UxA5iulycOe6.oyNZC.acc_pHnDczIR6WGmjxh71fmw.iADYFgLjp2GAOdYREQz5Gvq1sP-rdaNqAaAc3n0g7XHcoLi-D1CJ4yzlysOa")
+const trelloToken = "ATTAmQ0GenVkTm68lOSfuCUCGAKEznconEk3o6eBLPlo4v3ZzZmXUumCscUhAZHPoWaeD4F8D8FF"
+
+var header12 = "DISCORD_BOT_TOKEN=MW3Wz32Q1trJg6LYSIApR1q9Bo.R52DFZ.IpVFsHoRVHt6iQqozAkt9SbMly_HG3J_IMhO9Y"
+
+var header13 = "SOLANA_PRIVATE_KEY=XwxdmE3cJggsRqGqcmBKw8r1pYzGMERhJTjEqLWxKRYNA62mwwDZeouYiFKQehipDn1dEUpTPvbM57R2ChVZNgG"
+
+var header14 = "UPSTASH_REDIS_REST_TOKEN=AXQD-dghkxS_lBAkEtERKVbkiV6upf74uE_XoucgKIavybR4ASSts7sGg6ZjGO"
+
+func newRequest15(req *http.Request) {
+	req.Header.Set("X-HubspotToken", "pat-na1-6e6f43cb-e0cb-43ab-a092-08db04fd1149")
 }
 
-const auth = "lin_api_Ar0IqJqlB2zYouYuuXXOk7yLwdhqtK0JTlLTm8e6"
-
-var header14 = "//registry.npmjs.org/:_authToken=2bdb8a2d-011c-4676-ac07-bfa88f8b0348"
-
-var header15 = "UPSTASH_REDIS_REST_TOKEN=AXXoEq6brK5qLmce_9aJbhYdtAcwQU3xepshKGj1lo_GaOziJx2k7B-IJTNROl"
-
-var header16 = "WIF_KEY=KjKUuGTUmxFThK8P5Hr7G1i4sfNbLrnHhXezEszEuhVRxCBxVuHy"
-
-var header17 = "DEEPGRAM_API_KEY=c72813eb961c07dc144f644876be1b160337e369"
-
-func newRequest18(req *http.Request) {
-	req.Header.Set("X-Credential3", "live_c57787728ff0f052176f6b61d8f3b36d778")
+func newRequest16(req *http.Request) {
+	req.Header.Set("X-PypiToken", "pypi-AgENdGVzdC5weXBpLm9yZwI8eyJ2ZXJzaW9uIjogMSwgImlkIjogImIzZTJmYzg3LTYwYTEtNDk2My1hN2E4LTBhMGRkOTU1MjBlYSJ9AAIleyJ2ZXJzaW9uIjogMSwgInBlcm1pc3Npb25zIjogInVzZXIifQAABiApdFY01ZxGE535hdWu2dCwySsxjT3qMS92q9vLoNt5eg")
 }
 
-const gitlabToken = "glpat-bzpicWc2CnU6NHJ0dGplAjXN6UCf1INJMu7llULJEA.01.160bbtiop"
+var header17 = "VAULT_TOKEN=s.BVlB1uvLzQWcBoep0QAZ3wOW"
+
+var header18 = "LOGZIO_TOKEN=beiszblokxzouydqUALMMMEZFYMZWBCM"
+
+func newRequest19(req *http.Request) {
+	req.Header.Set("X-HarnessToken", "pat.OfLV7UvLh5ju1PIspjJ7fY.LzQpswaXCe5Aou5Ual5nJhVi.wEaAjc6vmCkB6OmjucGt")
+}
 
 func newRequest20(req *http.Request) {
-	req.Header.Set("X-SquareToken", "sq0csp-6kXYvKf31fTuh7iPEdqCzkSKxd4ZzYVz2Y5fIvyBOId")
+	req.Header.Set("X-PrefectApiKey", "pnu_s6iQsOf1tZFWOPcNsx4cCRLMoYJ76aObEIW0")
 }
 
-const openaiApiKey = "sk-svcacct-hQOK6-z6fcyXa3IaHrS3se-z4GgiDxS4-6Bd9W3MwKMh293BDDsJ_ATLQoce2f1uIwjlrCylpCYy5kn3cXRWYauMlFZB05nEH_3URO72sHLRP-g0ju9vsj6fQZj9LbhIZwYjJqAoyHihD2_eQAaMzIhqhX66"
+const squareToken = "sq0csp-deB6plwV_LCLZIoPa77cxxR6_OHmIDUyhbqBQKNvy-3"
 
-func newRequest22(req *http.Request) {
-	req.Header.Set("X-OpenaiApiKey2", "sk-admin-immi_bwlPAij2xpxbWIy5Hy_arSd5_7UajUX8ocvRZFhKwd4nLcseUbmqlO2G6oZE0LZdHBzSF7IjVRkIy3mzjx2O74-aO4TE8Q7JyYyK4f5Xc25_bcEjs9hWlfpHB8GNPOF-uSNQFP6rVq4ib3qlbPBOppq")
-}
+var header22 = "GOCARDLESS_ACCESS_TOKEN=live_xFjaBV19kQgV-vKp0ZgRIJG1e8MKtsdGXcfEDCsf"
 
 func newRequest23(req *http.Request) {
-	req.Header.Set("X-VaultToken", "hvr.YoQ6KPU5c6XITxDGIWtwqHcfhtrfu8")
+	req.Header.Set("X-YandexToken", "y0_AgAAAAjDyRHs7oZEMHNLGJmCunG7bpV6Iekg-bSDsvZcuDcpaEzBcGVB")
 }
 
 func newRequest24(req *http.Request) {
-	req.Header.Set("X-SlackToken", "xoxb-121404572781-7667225167952-vdr0keK9f7oLZCtWOGoUEGhG")
+	req.Header.Set("X-BrevoKey", "xsmtpsib-f7da895403c76047bdef4383d78c15b7c2a327f6d32405a5814b4eb842e2bc58-bUhn2eih7TDM7pUj")
 }
 
-var header25 = "LINODE_TOKEN=d04f4df174cbf3f99ad272467b7d9efe2dfb8ca5db3d9971811245028c6b45f2"
+func newRequest25(req *http.Request) {
+	req.Header.Set("X-Auth4", "ghs_UBrRi6HCiWzmUGKuS9ZjfxGLtLGwkV4MRzrC")
+}
 
-var header26 = "KRAKEN_PRIVATE_KEY=Hn3ngPz0kA7fU7PvyF1d3tnm1UEOeqlpro1lziWe2kSAVhCazR69/gRXEPYYBNB7dwuFuD8fL8N/nSpFl1UcAN=="
+const azureIotKey = "yuf1OR8ScUi8pUCE0fjcUqLOmPEtG6ULAAIoTNbvtAZ="
 
 func newRequest27(req *http.Request) {
-	req.Header.Set("X-HubspotToken", "pat-na1-da9686a6-c5fb-4802-a42d-f2670e3df032")
+	req.Header.Set("X-Access", "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")
 }
 
-const gitlabToken2 = "glrt-t1_bzpqc3RxCnU6NWozMm9mBbnghYVThGcQWyx_DulTEA.01.160t71g4q"
-
-func newRequest29(req *http.Request) {
-	req.Header.Set("X-UpstreamAuth2", "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")
+func newRequest28(req *http.Request) {
+	req.Header.Set("X-AnthropicApiKey", "sk-ant-api03-KZOvmM9FnX9fZLCy-cdUD15ziPlm_4YXMq-dbyRbY9oaN0coRGsuGbiAniVyCyaxaAESQr1cOFImUFBimq8PctmbarNBNAA")
 }
 
-const twitterToken = "AAAAAAAAAAAAAAAAAAAAAZ9MNKTBtr5ww%3D0Hu0qt54K843Po1tFbAtAKNhrsgXwwXjUZJtlpkNqZ2tqPpsPVFYsgo8Jy6ZhBebJAH8CLJl4A3PJc5lqtsd"
+const gitlabToken = "glpat-bzo1cTFqCnU6MXBiczG5TWV92XmQnKlgfFKW2sZwEA.01.160swid4j"
 
-const clientAuth2 = "sk-ant-admin01-q_LyAU_kMz2p0YnCDnv3D_OX7QFdRFqWRMFDm-Yr7YVL9FsINMOoANF2L5Vwxsb7q38mvzjBxv49PISEilyiFHE5bujm4AA"
+func newRequest30(req *http.Request) {
+	req.Header.Set("X-ClojarsToken", "CLOJARS_cef7szadc8eho6zam9y1x4mij3bssgs7agxarek068j7o8z9oz1vu79kcsru")
+}
 
-const slackToken2 = "xoxs-0255334985-9086186707-4254070176-56152e502db6c8384e60e3b9a69fd86d"
+const frameioToken = "fio-u-sg2XQBt8lbWJAssys6JO8VhqSSdQOM2AlCnnu8n4Vop3DKwn5BwAIl46UbzmvOCd"
+
+var header32 = "POSTMARK_SERVER_TOKEN=dea75139-633c-44d6-abf3-d8353b578a53"
 
 func newRequest33(req *http.Request) {
-	req.Header.Set("X-LangfuseKey", "sk-lf-c70ee03b-58d3-4cb3-afd8-9607f0088672")
+	req.Header.Set("X-AuthressKey", "sc_OFlbWyVeHQl7.eKbyE.acc_zn7rcZtpCoM5zfAbnwYu.7Prlp-vEAqCEJMdj2MgAzaLJEIybHrevzLiISxgenidBwiPl0mBQVZpNEOxo")
 }
 
-const auth4 = "glpat-dOXmJgYLZM4bdUyKOqFP"
+var header34 = "IBM_CLOUD_API_KEY=OYPpO35g3Cyjp2bWAhIm5WmeWawi9Nu8xhKLZ3Ouelda"
 
-var header35 = "PAYPAL_CLIENT_SECRET=ETeZIwYihq6WmrL_qgUHMqlTEfRi_Lu8BBCsuIC_RKYLRWRSkIQw7WB00q_21KEDTQh-mjHqMeJjop07"
+var header35 = "AZURE_DEVOPS_PAT=mbqa4thlp7z2m7fnnplg2tqjlixxnhdlyqu4s3ykew2u2tbvrqlw"
 
-var header36 = "BINANCE_API_SECRET=4gFG6l1eOjFmBUvruclyQCIhU0XY6tSFFJC7njfMB06TNQszhPdOraSDGIhlJsIQ"
+var header36 = "ETH_PRIVATE_KEY=0xdbaa4c7f5a95aa1c24bf9b6995458dc3203260334ebc57e429006b90ba59249d"
 
-func newRequest37(req *http.Request) {
-	req.Header.Set("X-FcmServerKey", "AAAAs-YCyAN:APA91ba29pGhQ81R_5-CCFgz68CdENaC505wo6sj2Bf4qmXycSlPqig3qyo3AADVeMHuRzaqb76zIos_iTdqSHYAZwtViymrCaL4Dhj4qf8ve5ivEVNTF_cM9Cg3N19o0L4w6Tu74NYV")
+var header37 = "ENCRYPTION_KEY=27c94ff8753b29cdffb1b96f9cbdd2fa4c80038293eefb5f677128c3ca406048"
+
+var header38 = "Authorization: Splunk c3f860d8-ab22-4e22-acfa-2e9184dc9430"
+
+var header39 = "ALIBABA_CLOUD_ACCESS_KEY_SECRET=aik1oLzWNPC0RROR0swa0yh2UGLAz3"
+
+func newRequest40(req *http.Request) {
+	req.Header.Set("X-BraintreeToken", "access_token$production$pkz9kfviz4ibisd1$36e8b9ba59018b296e949e78d8683aee")
 }
 
-var header38 = "Authorization: Bearer 9DYQewxlXe7eDHLtqjrlUHUGnay6H3ivsETUnbUu"
+var header41 = "MESSAGEBIRD_API_KEY=lj6eD8av6p1gZQwJF1ZRiGuIl"
 
-const upstreamAuth3 = "duffel_live_dmQD2f3frHxX4fZSQM73hh8tiNBXlLaBdiDs9wcVzkW"
+var header42 = "SUMOLOGIC_ACCESS_KEY=7mvuuFzxKsfE7JBQbi3p6HB3eSmalv3Mlpz26Thk85KUs7vDGidYGF3vldnensoQ"
 
-var header40 = "JWT_SECRET=vLe1hyseVfmQEkbOYMi8Nd5qeTrSe7Ei"
+var header43 = "MNEMONIC=acquire aisle aisle abstract among accident alarm ability about always acid anchor"
 
-const jinaApiKey = "jina_c4059afac755777add6ab02f3f708958D_EsmM5E1_i_TYxIi0IEYUcB-A9J"
-
-func newRequest42(req *http.Request) {
-	req.Header.Set("X-BraintreeToken", "access_token$production$1o2q8pc710ts1rvx$a236a0c0178edd3f4aebc39218140be9")
+func newRequest44(req *http.Request) {
+	req.Header.Set("X-TwilioKey", "SK5a966cd4e81e247a884b91e36f833285")
 }
 
-const cloudflareToken = "v1.0-139846a997b806c7f71b6186-1666b911f5e04ffa28512c901f888fdfa1fa83cf95a5858e698999f4c76a4e81b3d270e309c5a1583b9f26cfa7550d4fb06dc47e9c4ac7e43eb0eac94578b333eb328c876362b37d73"
+const cryptoPrivateKey2 = "xprv9s21ZrQH143K7JPiQchnoYNE1oKWb1AMbQkfipbDKceJ13aK1tJVkdJtNZsiYdTc9T6wFYMUuEswt5VtavjniLugnMbeFunNCvg3HVpvSWV"
 
-var header44 = "Authorization: Splunk 5a677842-de3f-4d68-a30d-fcb6c5346891"
+const azureClientSecret = "6758Q~lG7xuChkFckLZVBFrByjj0taSbKYLIvP2v"
 
-var header45 = "aws_secret_access_key = 75vq3atdopcEnAumOq3GgjYUoRwS+Fc6wPkoYyGC"
+const gitlabToken2 = "glagent-cs1gMT-xPn9GKeWkUzNWPVCe8_9K7JWJsmDOfQItCRYDpUVziz"
 
-var header46 = "SOLANA_PRIVATE_KEY=YwQ6F16shgJS2X4nuef6RnEUwBAgRx35ybi3JmPegLoYsTCaE2ytZgbe9kTzFch93jwd1eNjq6cBkaxMmqwWR2m"
+var header48 = "SESSION_SECRET=j5fug9hswxppaEstN4hqkBISbudMElkY"
 
-func newRequest47(req *http.Request) {
-	req.Header.Set("X-AlibabaAccessKey", "LTAICXWZF6oK6xywSZ75g1nh")
+func newRequest49(req *http.Request) {
+	req.Header.Set("X-OpenaiApiKey", "sk-svcacct-BGO8LSa5QqSVpMGvZRaKnLCsf_fjK43Iq8FQ13Ocq17XFCc0l60hCj8i18nEDSqXkqVrym0clbDRHmyUFmnSl6bx5MUo7FFQaTeTyrv7ZltV3n1HsTXkEFuncJZH2AznXeceOKDUqbLxmWB8otwomkBXZLZz")
 }
 
-var header48 = "SEGMENT_WRITE_KEY=sCc6OOTT2DcFiMmUTc5qs7dfHObL7ryS"
+var header50 = "SNYK_TOKEN=f55b33b7-e798-4f30-a8aa-80920db8337b"
 
-var header49 = "OPSGENIE_API_KEY=12367774-f579-4a81-a023-c4704c1128b7"
-
-var header50 = ""auth": "HRBJE4uKjt2CGU1sH858fpN0xVbFyAvgQC0Cq9ev=="
-
-var header51 = "SPARKPOST_API_KEY=2a2afbd89b750638df0658688af0111833b2c423"
+const duffelToken = "duffel_live_L63bMXSjRM4wua5f-7fzjBlmBPEHHQm5mW4h63piXYV"
 
 func newRequest52(req *http.Request) {
-	req.Header.Set("X-AnthropicApiKey", "sk-ant-api03-YeJ5vEcX6xdFZ4_6i4AAa62PVio3wFyjDuNGV7JePlEB1tvXidczr5oWnch3Eklo7RsJV3uHcf2CW_xPqGvKyKJWVVrkgAA")
+	req.Header.Set("X-NotionToken", "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")
 }
 
-const frameioToken = "fio-u-ifuL3S_PmQAxJR1E-8gZwgJnNQoMOHWxlPbB2k7971kVDYRQBuo2r9m18qZWWNTj"
+var header53 = "DEEPGRAM_API_KEY=85acc90f7dbb20d97d0dc0f759ff7c31d4861c63"
 
-var header54 = "https://hooks.zapier.com/hooks/catch/46714382/ev9wqgz"
+const githubToken = "ghu_Gyixo1Nx17EyQMyoCyf0zDfET6R1jV0o1oww"
 
-var header55 = "MNEMONIC=among actor acquire ahead also adapt acid ancient actual actor address acid"
+const langfuseKey = "sk-lf-99f9e31d-659c-4f46-a67b-a7954291b54e"
 
-const gitlabToken3 = "glagent-5PmlWhTzO2VHqLG8yarSP8iM4d0MrF89ov9T1l2IAVKXSCE5o1"
+const artifactoryKey = "AKCpSJOcLEYRTWTU27iPtBQ7Z2qMS0ytatKvITSpcgcaa1QbrOWic9toVAGOeVEysD0XUMYoS"
 
-var header57 = "ENCRYPTION_KEY=60043f17f49e176bac98f6988b2bd6b7e23bc813e6af100e93d0f40b3ed86987"
-
-var header58 = "SNOWFLAKE_PASSWORD=wyyArcHLGpQeYVrrKrwRKMxo"
-
-const adobeSecret = "p8e-cKL0jAnGwNt1kfk43Hl9RrgZmRNnN8hn"
-
-func newRequest60(req *http.Request) {
-	req.Header.Set("X-OpenaiApiKey3", "sk-proj-5byo03N5F-yhBkCAB2rijXvBm422ODDLktvTCAO7iERSahsMa7WOhAnlpV4W9LSdi2nZcvfZa_LoZZArsuWljTjw5QVDvNOOLpUKj5yFta_UlKrWYzW0lH289bzcNlVKcJWg35zwJfUPgVYCXxGcd0gAP08x")
+func newRequest57(req *http.Request) {
+	req.Header.Set("X-GithubToken2", "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")
 }
 
-const notionToken = "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"
+var header58 = "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=eVWnHB34wg7oM8pN3JuX1mCLIaABPG+FpO+ZHDz9iN0GfbyIGENxOWjGrmdbAxJ3f8TyQMB7JGAaRp+nluQerc=="
 
-const password = "machine api.example.com login deploy password yNnZsruu8kmDi3clI0Xv"
-
-const infracostApiKey = "ico-xRedI4HsDhDhDrKQVBlzEBKbCpRCM2ft"
-
-const twilioKey = "SKfe18ba0bc5aa34ca0cec0e2047b0f029"
-
-var header65 = "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=IUvBu01dtgXo0UJoLLY5eH5oKkdxnd10qZmgQ42UWRE3dm5538hAFtstIFBBQiu99JxaJpjBZf08N8klnAo1wX=="
-
-var header66 = "AZURE_DEVOPS_PAT=6uic5c75xcpu6sui2mntfh5nysvzfy44fpdhtcrh6atjy6inw4jl"
-
-var header67 = "STABILITY_API_KEY=sk-79yyTra4lm5Z1zFeOHv4dZniIiJVZF0yfNG4xWIFvvcovunx"
-
-const rubygemsApiKey = "rubygems_388a58bd2a2af5fb90e4ac6eb2567b50c5cf1b772b12ba0a"
-
-func newRequest69(req *http.Request) {
-	req.Header.Set("X-AgeSecretKey", "AGE-SECRET-KEY-1Z6ZVL3UY9GZCWJR7K2C6RF6E4JHPP2W34NJW2QU4XJ80SKWL3D8SFRE703")
+func newRequest59(req *http.Request) {
+	req.Header.Set("X-AzureCosmosKey", "zMOSGKc2Mn+JD/mcv3GtXszZ2j6TieT2BXhOg+aANrJkzBuRe5AwFLD/VZ8EQmfFpM3eiGpEClADACDbufz87Q==")
 }
 
-var header70 = "INFURA_API_KEY=1e5f5ce86f81cd3e35c3a05778ff48de"
+var header60 = "SEGMENT_WRITE_KEY=dKrLCeTrkQFo6jBjKrT0pyQZu37hEvPa"
 
-var header71 = "VULTR_API_KEY=J0LJTNDNXK8CDU533OFQYZU08LOH8I825F00"
+var header61 = "Authorization: Basic 2t2hFEUpioexel85J5wRUsYiLTzXwX36"
 
-var header72 = "TENCENTCLOUD_SECRET_KEY=UIXrcQHoeQMU5h0NpbDTJzSD3Ff6o9FV"
+var header62 = "SENDBIRD_API_TOKEN=69aeee1d912fb329e6c253e02858920cfe398d81"
 
-var header73 = "SENDBIRD_API_TOKEN=66abe64a2a6b73788453a1e5c6c2e8de96f73680"
+var header63 = "_gitlab_session=43bd4e4d5ae39145bef929c9f5d32eef"
 
-const credential4 = "NRIQ-OFE7PHuqKsopXsb_Lz3EapJvcSUqaAHy"
+var header64 = "Authorization: ApiKey VVWhGrqMR5fOxu/SFhlVdvwGkmwOR6PFe5hvS/bmNO2v8dJ/BAgs5omMBHjmPWcJbqrfc5OwyFo373OC=="
 
-func newRequest75(req *http.Request) {
-	req.Header.Set("X-AzureBatchKey", "D1de0ZRGXbF1DDycHHr3TfhfqL3f6Qg6LXEcIOPH6D7NSwk1d4lSMkK8h0k8Jvr7rsn85oDzZwxZ+ABabNQcvA==")
+var header65 = "OCI_AUTH_TOKEN=KvRicVh542jAiczvkFjz"
+
+func newRequest66(req *http.Request) {
+	req.Header.Set("X-UpstreamAuth4", "cTjEmLCErAabEf.atlasv1.PsOoeMgAgKiJcmjGE5_A4F9iD4SeVlCVgyNn-d8vOMPxanMqgZZmxf5b-eP8AVAWulN")
 }
 
-var header76 = "COINBASE_API_SECRET=p8fGMtolxKxxUufTBYBil5r4cyPe8GyOnazCirivQgQntGkbb5fs2Fq2TFCj_5ND"
+var header67 = "client-key-data: LS0tLS1CRUdJTi8dyKju0tE87YFLPL2Hbrj4DA9m6jO+zwPbNuXMOA7znYNJEqwRLzlbpXkIS+hM29AXyLauU1LTVke8BLrpbLPY25gEsKJkmQx1jUJWmE2Wrc6kMKL+l/aItZxdvXcijs83pTbfyd42HIw/poBxmkYH4Yk7Jo4QKB4j+4OzTb+sEBHJ2Hlx1ePusJkDvDIlMqNLkqk4pQHfhBunL33fCOgut7OjOWkPHGXiWTwPCEkMH+RpG/PdF59q16Td1P2v/6Cnk29N1szyN8Tvo+07ueiDWPEmtIJ+i2NbHPCJvWZAqKY/bFVUVPz7nO8H7g4inyyQMgAXWxEmbA+VorCk87ER9aB3i5Z04y1rB1cM0ZjhSMO73OV+/5be+fkuDqxJwTluuvu1y3JpPPX5dA"
 
-var header77 = ""private_key": "-----BEGIN PRIVATE KEY-----\ncQNvKeV2db0Vgtp0u6pPoJGqDCf9DA9ewfxDWM4Y8NRsPEXZQveKWZqL3Xbht605\nZZtSPdodJOzvy/7Iyg9xaDoS0npFbhb1DZjU5lR2nREyoOB0IxhczsjXKOix5Ivr\nPax+AVR4HkhI1AjgIFGDTsNfW2ztC8E6SPvyoD1ZoPpSsAf5iuD0zH89TK+Ef9Fh\nmm8gJkwL16qpBrk6/d2M9GvXiHRHJ4Qc6SIMJlLNAMPqrAGtTOR6Q1PaJ4tycMeA\nrj4M7BE7QiMA1GGH8Xf2zNwoIJXQOgZp7NSaaH1CURuzu7Hm4n2WypVNfB9d/I5B\n1GCb92TQuy41M/xw5ngdtFIkEh+FqekPK8n0dxFFj9Le2FnplIJIBOAo0p3KqphW\nyX+5zOU/JMKxxElcu1tVSP0VEk9OfuoRyeFvlJFUzx4dc5Usdyi5hDQ6YnPZ9Dee\n1qBHhJ+n/H+yjoNnLOgoti+KPXRyH2pj\n-----END PRIVATE KEY-----\n"
+var header68 = "ROLLBAR_ACCESS_TOKEN=e9ed808b2c150db43ee1921606c254e0"
+
+const auth7 = "JsDOzZ80lzBuUeS1kHa8omJTcuR2MndZvppPVYSTlLDBcoKQIJQDJQQJ9HJCGfGDet2lEboSvCWwQChfzpUN"
+
+var header70 = ""private_key": "-----BEGIN PRIVATE KEY-----\nHi/hUuWezmcRARK6KyolYkWn4aCANvBUqtN5RpKA0L4tpVH4R3gOsCsy7OsH+qS7\nSmPS/4iUZHenR4JAena5jt+MrT249sN5Fg6UzMCXw+bNTVAAbYA8Jy6inmTdfJ3O\nl2TQvrsrxmpCNs6E12NxELUUpKuMJfa/cy+23S59EdOXinj+FznjIWjmtxXWcwSl\nPuyjHXa+R6MIMjESHyTQ363camMl2drWVF/trPmg/3GTsujLYR4jkciGXz6Eb5t7\nxX+K/CoMN2rL84Fw45tXn8dbtJL0DtBJxe445qU522Jrvj+fuA+/zAl/01b5fcWg\nSbhCOdfZeFwvPn8FVomoKttQaUnDsdI1B7chqW1a/9n2ieqctpWlUAYFf9QdUynN\nvCBY7VzpxHh3QbxNhfv65RXoE3ptrAH3K1syfs+uf40z6+VdOm/OJfzhdfaqtpX6\nJJBc6KEz/cSEP0g1Pdz2wQh8eRML9Eqa\n-----END PRIVATE KEY-----\n"
+
+func newRequest71(req *http.Request) {
+	req.Header.Set("X-Credential2", "LTAIsO7TwiXkBzdU9UtEImDP")
+}
+
+var header72 = "GITEA_TOKEN=f31dcab178957b28629ede495dc66b320983b803"
+
+func newRequest73(req *http.Request) {
+	req.Header.Set("X-AzureApimKey", "QQc3wCDAeRh+dVqgbgTN5MBWUzzNIPtRjNzgoFqrkAWrvGrtlRccrinldlMWJQH8o9yS3Wj8JJHeAPIMoLTMNA==")
+}
+
+func newRequest74(req *http.Request) {
+	req.Header.Set("X-AzureMlKey", "uJdXGBfgZ9FRn12GodEyIIcz/FwTltcFZo1c5QGMV5Vts6HTwWgqRvWmhm3xkdAOqUF62HpF1+ws+AMChDc5xw==")
+}
+
+var header75 = "ELEVENLABS_API_KEY=sk_ee7b384fdc55fd6294fbca9ed1abbc89b3c38738acc6841b"
+
+func newRequest76(req *http.Request) {
+	req.Header.Set("X-ArtifactoryKey2", "cmVmdz7oP8O8Tg2w69jUDUb3itx9tuH2BnCP6CQGxl0fVJCTw8kEQFwIXvhMHDT8")
+}
+
+const vaultToken3 = "hvr.Hqwz5bQ1llGYOeNgMDVNq5WgXU2IEZ"
 
 func newRequest78(req *http.Request) {
-	req.Header.Set("X-Credential5", "oy2oi4qgxlj3l6x4ctxaec2wj7kqpe7epk82oypouqtuka")
+	req.Header.Set("X-TavilyApiKey", "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")
 }
 
-var header79 = "SESSION_SECRET=wvDvwfewQcwfNDBUyfVjQE19e4t37bK5"
+const anthropicApiKey2 = "sk-ant-admin01-ecclz60Wwk3CR0JH5RIC3AtVoEddILEWnNLnu7VBd5OtOHAm8zcZtGG8sAefnYpCP9LTSaULCVtTFg8InvrjP70wyKA27AA"
 
-var header80 = "https://chat.googleapis.com/v1/spaces/AAAAzR_oG8U/messages?key=AIzaSyCOqeVy9OD62DCq8bYSXCy2TaLW7pTtBjn&token=m1xqL0a3_4xap2C1Z7pagWgslzQfgZYT1ffi4CjGHWW%3D"
+var header80 = "SNOWFLAKE_PASSWORD=JmCn33IiFXyoEziDL2ts8WWM"
 
 func newRequest81(req *http.Request) {
-	req.Header.Set("X-Access2", "tfp_DerwAvJTB-Qvvlowbcu0KWleutE2A23e98CQrO_mFTSChP-PHWZMekN7_Rl")
+	req.Header.Set("X-CircleciToken", "CCIPAT_ziM4X2TPxQeGvp02DyQ3bG_dcbe2e944aedc1439707fe2c01a1cfed75377003")
 }
 
-var header82 = "WANDB_API_KEY=efea119fbfc6f8287e88b66564ee07b78f30684b"
-
-func newRequest83(req *http.Request) {
-	req.Header.Set("X-DopplerToken", "dp.pt.h0N5UD6rJJRwQpQ3ssJBFXyLYH2njKj7TrvWABN7Ugn")
+func newRequest82(req *http.Request) {
+	req.Header.Set("X-DigitaloceanToken", "dop_v1_8fc7b0b09ce14e1f11c8f4b2259608384646d9f2ee7a5055e42fcb68384fc02c")
 }
 
-var header84 = "client-key-data: LS0tLS1CRUdJTiQ6RON9l6Qx6rltIJfB94bn0P+90q6k5zsqnbMl78s7hC2/rxsN1deTqMLQg0l4AtB8vLUqAvklUhuuyrDd3R1YZgXA4NygRIZqRr/ZMHQG1Cdzy7hg+qRUtYTjO1a5ZWelyujOkQA3SjornAx7M4k4fJPezGWcAYkK6MPJVNaHmGPzRDkChMQMFqv7a0Cu8N8gxg6IKwBA5YtTfQGoMO4OTL9WOsTV0cZvT7uY08XyoQxPIj3lO+XIkOREc5AkRRcJ/RwbqPHzceiUdy5+lZTKbo4pN7EOlJfV3Vw+vXA3fjFrrxsOvpSNA4o32Xz5UPtrqYQUEPrYZ+9CT/u6DxLOJdMykLYl29V66asGFE7+EY+pBpazRvRkmebbwyn1qdVakM1h0zmVK0wTjK"
+var header83 = "RAILWAY_TOKEN=8817eb05-34a4-438d-a5dd-3f21d3f7c645"
+
+var header84 = "MONGODB_ATLAS_PRIVATE_KEY=2a1df3fa-bbc1-47e2-a1d0-5775a7551416"
 
 func newRequest85(req *http.Request) {
-	req.Header.Set("X-NewRelicKey", "NRAK-V5WFQFNN6Z5PF6HQUOUIZZZS7XN")
+	req.Header.Set("X-Secret", "the secret key is xZ1ZRvEaugIj61Lbql")
 }
 
-var header86 = "ALIBABA_CLOUD_ACCESS_KEY_SECRET=LeZ0sfXc9s5BpoGR6IJ1br4whK5VCh"
+const rubygemsApiKey = "rubygems_09e5d0b29c9cfb9f26f49e57e5b6934f15e69bb1e5883102"
 
-const azureFunctionKey = "jfSmlLODYl6K1Sh_bG4c1ht84dfP_wt8ZOkLFpa7-HkwAzFusAfYIA=="
+var header87 = "MAILJET_SECRET_KEY=d2d5ee735e6214a46fcdd17ac2632d55"
 
 func newRequest88(req *http.Request) {
-	req.Header.Set("X-ShopifyToken", "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")
+	req.Header.Set("X-ResendApiKey", "re_xMUQEEjM_tYEufWG07AM8wkHNKLd93iVk")
 }
 
-var header89 = "DD_APP_KEY=fe95aa6e84895c1588ab0a3cf25e3e0b75f45ac2"
+const clientAuth2 = "figd_I4xYFanNQXzBpyT14371dpG5xs0qJyu_16AmBlvq"
 
-const azureApimKey = "4Rr7DYaGOlKbJxOf8tLEfjIcaBulzamJGiiar8jT6JE5OxkB9rQsSnb4NdOvNLFFBv+qTGgHo/qXAPIMUXGePg=="
-
-var header91 = "TWILIO_AUTH_TOKEN=692d25d9bb6076833e5eeb8bb17a9799"
-
-func newRequest92(req *http.Request) {
-	req.Header.Set("X-KubernetesToken", "kubeadm join --token f3887l.nv3dvnrfmhv7uyzv")
+func newRequest90(req *http.Request) {
+	req.Header.Set("X-GithubToken3", "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")
 }
 
-const nvidiaApiKey = "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"
+const credential3 = "pk_56698861_RFY9P2ZX2Y3OEDIMS3C1DZ6FT6S4N7TJ"
 
-var header94 = "Authorization: Basic kEseAXC8aq+GwafyBKdZK6ZJ/rGcglrq"
+var header92 = "INFURA_API_KEY=bd5bbd70abb49f6b24ff61bf72604e8d"
+
+func newRequest93(req *http.Request) {
+	req.Header.Set("X-UpstreamAuth5", "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")
+}
+
+func newRequest94(req *http.Request) {
+	req.Header.Set("X-SourcegraphToken", "sgp_2fd701d924f6deb4_f5fcf1159e82789e232d693c66709542f764a0a3")
+}
 
 func newRequest95(req *http.Request) {
-	req.Header.Set("X-AzureStorageKey2", "iwZTSnUqEgb0fDFIkHyGIPnoBdN/JHZLy1SyBXFO9flZEplNI5HHTR4Cl5L++yJTO2HBEZooViB4+AStms6jWA==")
+	req.Header.Set("X-SentryToken", "sntrys_eyJ7B6X0t6IK3dsb52LQgGtjYMsoWfZ6f5Eaaj+s5YbbX8M1QO4Qyv9bAqMSFw93lTYsryk9uFGBRnJE2CuaSoUh6TCwIh/LL3vXw6S_tHtmtyGGxwNfZdSbFdRELpTYrfTiz+PTovaaFEcRRsk")
 }
 
-var header96 = "LINKEDIN_CLIENT_SECRET=2Mp0s1yMsKebl3aK"
-
-var header97 = "DD_API_KEY=bbb615c0f34d42cd87b18102f9c034fe"
-
-func newRequest98(req *http.Request) {
-	req.Header.Set("X-EasypostKey", "EZAKZqZsBYwC2cIbDjUoF7tO9kLm3FercuX1oN3VfMNBaCULyScstHTSt0")
+func newRequest96(req *http.Request) {
+	req.Header.Set("X-ClientAuth3", "rnd_l7xlfuxdnQX4Ys2iqRauiemyUIbhgDmi")
 }
 
-var header99 = "MONGODB_ATLAS_PRIVATE_KEY=ac6b83eb-e354-46f0-ac1c-780f1c9dacd1"
+var header97 = "aws_secret_access_key = 0+QUzQ1ESAFTVrLDz4zm7w04WUdMhi2ASsv8kYMH"
 
-var header100 = "https://acme.blob.core.windows.net/c/f?sv=2022-11-02&sp=r&sig=iVqOP0L8ZROgCXWlmozBqR7m7DOFf0cCVKuvWsBY2F5%3D"
+var header98 = "LOOPS_API_KEY=47b6d9947770393275279adfa09809ae"
 
-const circleciToken = "CCIPRJ_G9tgX1pCMOZFvsXfY2I1wG_a4a5c55985e7d580aed2573037f6aaefa837a0bc"
+var header99 = "SPARKPOST_API_KEY=36e1572d8e99478d82aa9da3e51524c867e56762"
 
-var header102 = "MIXPANEL_API_SECRET=998a62bec80664a74a5a3bbe8a768477"
+var header100 = "HUAWEICLOUD_SDK_SK=qeYEt5bCnN1b6owZhDMdzR8CzhiUtu6u9mgl1cxh"
 
-func newRequest103(req *http.Request) {
-	req.Header.Set("X-AzureCosmosKey", "jmbmzVtjuU1CJ/0kJSvnMwmwlVs1t/W1GQGnLNtjy9mPK6Y8rWy2jkELCa7wq/QMoP/9DP/Ue/cpACDbH0FOXQ==")
+const credential4 = "gloas-6cryLA8wwgFMCsxJKtP88d31yboDrgzv9-kkCFBETkiJnOE9gUs_dqcdIVbtewBw"
+
+const linearApiKey = "lin_api_tbaiD5AxwOOVIoJZdhtZuBbx2o26NHVFqvSaNwGf"
+
+const password = "sshpass -p 5BVB5tHnJxvHj4Pj"
+
+var header104 = "HEX_API_KEY=09b6ed32060dbadf46c518472201f199"
+
+func newRequest105(req *http.Request) {
+	req.Header.Set("X-SlackToken", "xoxb-987749721722-8610196982000-dZBk3fuF1NJ23k8uWB42Wm4O")
 }
 
-var header104 = "TWITTER_API_SECRET=6FzF8Rgc5FMCTDKSFukXkLfCnLKIzfOepDl3GgynhEtdtr4qrY"
+const upstreamAuth6 = "live_da8e2866603517133984eb165aa5174bef1"
 
-var header105 = "MANDRILL_API_KEY=md-1NzVgeWnVkOJVjD_rEYnbV"
+const elasticApiKey2 = "essu_5PIFr+HNocJbntv72RdKgAYM6nE8tLHsDdZbSfHWBWkTDW3s9MLF6wArOJAHph7uqol/Q2v4w2pXzGXl"
 
-var header106 = "CLOUDFLARE_API_TOKEN=CyGiqjSwKIORjQGxAqBoA2Vl7QGw-buWV47UppQu"
+var header108 = "https://acme.blob.core.windows.net/c/f?sv=2022-11-02&sp=r&sig=S+3M+n+cZ2MqEIimIuv/8Yd0CbsHyAajafkqMx9a7Vv%3D"
 
-const gitlabToken4 = "glffct-5QEJ-7SI-X8oDLkKmazO"
+func newRequest109(req *http.Request) {
+	req.Header.Set("X-CerebrasApiKey", "csk-450u0fo1mhcaj4hiez4zjih31fc1o8m5k0trqt57ywl6zp9t")
+}
 
-const gitlabToken5 = "glimt-iTe36t9U174VifMhmUkuO34-u"
+func newRequest110(req *http.Request) {
+	req.Header.Set("X-CloudflareToken", "v1.0-e8eddb453ee0a45e81f4122e-0277fe3ae114a7cdea2b6575454c9fb2ade0141391aa6473c67f5b7691ae23a3b1004be0f0b175453b44edd7cdc6063bbc91d77de3bb00172b5b90e5c4cf029cfe87fe19d02bddcd92")
+}
 
-var header109 = "LOGZIO_TOKEN=ulkhonvervgnhafbHPDOHGKHXGBWSTCH"
+var header111 = "JENKINS_API_TOKEN=11127ab14be45345f8cc7b0a7c20c7947e"
 
-const credential6 = "xoxp-06559439391-89670938982-8309212220431-3914e6c25ee5e4dd98d4f2ae6bf7a072"
-
-const prefectApiKey = "pnu_34Li8VcGco4ZYgYkrMt7F6SkLPL4u7KRvQx9"
-
-var header112 = "GOCARDLESS_ACCESS_TOKEN=live_phNZSsAeryPlLCWsaqBDdpkQlPr4qdIx5raFgsrY"
+func newRequest112(req *http.Request) {
+	req.Header.Set("X-ClientAuth4", "glrt-t1_bzpldmwyCnU6MTE1MG4fgWPrY422unOiUTrtcJiBEA.01.160r57tr6")
+}
 
 func newRequest113(req *http.Request) {
-	req.Header.Set("X-TerraformToken", "HGcWGahBv8xKlI.atlasv1.JYwRQvPZLMYmLJiLlHLp_xtPNX-iOlXHZGUsyEKwbAcYZ_zmlv3kunY7fzQVga4_XaA")
+	req.Header.Set("X-SentryToken2", "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")
 }
 
-func newRequest114(req *http.Request) {
-	req.Header.Set("X-HarnessToken", "pat.nf69PC8_lqnq8b0zO2WgU1.UoU0PwOXEby9RwnXhokDgVlS.A4pdNAwZss6BkAKBBbvz")
+var header114 = "PLAID_SECRET=87d2f92b3a51418d7d0367e9d37874"
+
+const nugetApiKey = "oy2i1cgn0ubq1e7e985aqvd268kqepouzisa0yvp63ydhe"
+
+var header116 = "curl -u admin:8HX7no630xdUCXRU"
+
+func newRequest117(req *http.Request) {
+	req.Header.Set("X-JinaApiKey", "jina_c4b66dbb03d878fca8ba9cbb65687464giL_-IK5lMElVQFayUeQKZ-B_L50")
 }
 
-const upstreamAuth6 = "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"
-
-const sentryToken2 = "sntrys_eyJZ81+6FqS7QK8asJ5os24Jeth87FDX6QDy8CRHxcNFfRWszJdJE6aRMTy4Y7bk7s2gGjHT33tHA50skQ+2/2lphIxVvJAnZLVRt/5_CxiH89Nd9BWOH5yV1hVhCwD6qcEcNrLCNRhQ8v3I0xe"
-
-const firecrawlApiKey = "fc-ac802bd5e1931d83fcb1efa6ddfdfb02"
-
-const upstreamAuth7 = "rnd_m5sPkV3GpJ2GO0sJXAB2Ba9dTIYA90QZ"
-
-func newRequest119(req *http.Request) {
-	req.Header.Set("X-HoneybadgerToken", "hbp_VYlXe2sDKSjWAKOa2Xtlwh3JZ0lvl9vDNFE0")
+func newRequest118(req *http.Request) {
+	req.Header.Set("X-OpenaiApiKey2", "sk-proj-XydpyN1YFncLjUBP3VJ8wZZvYteYg18KlPHf4fm3hq4SnXzKy1e8ZWik_12NO8NjDLgBgT_282454VnPX-JIWSSuUzigfpbX3usyKsQ_rkidIX8aByyJtsWhiVWKUUxdt_ScIwvv3F84BvzzB3cQCcCznEKI")
 }
+
+const credential5 = "hvs.uYhAteuiNSi1L2RpGE1lycrKzsOF_utGx7O-yVlUciRzdKTqguksVfn8Nt3J7So0lsZbYabjAGoATAR6l1Ahk8QQOYNDDwj"
 
 func newRequest120(req *http.Request) {
-	req.Header.Set("X-ClientAuth6", "AKCpXIY7E2gtMIHyOAG2ouBGlN69J3lsYlWoe8ffjUHUJTa2jKaYZRHijdLfR7hlIrWRcJasA")
+	req.Header.Set("X-DockerToken2", "dckr_oat_nMG2hKbLjfZ-2OkYCEdqeCtsj-Q4huYx")
 }
 
-func newRequest121(req *http.Request) {
-	req.Header.Set("X-OnepasswordToken", "ops_eyJx7E5/a8U8VDtDl4SPrWmZPz/UTjNew5ZKOslZbkAhtiP8+T6bKK5PdHqi39i6qS8LHJMEcF0VjsZfWDMjqCNf7Ht7SSjfU/4StesS1LpH2QaYGvqGKGqDBb0Q1yFvj4/7Q0GfBPl9m/e0XtmkWCZ81UIkcWnPmzFa8VV6qC5cUzvcbX7nX8gB5ThlvUVJhxH4hXXWGpvzHsh90mmkGMKsxGxvBHX++VUrqTeZKm9QM7EzgdK1Blaveplb9kcDYY8WLP3ebTn+RzzmDtFMuDSYo2D6ol0Mx/6aTkgOzUmBk7G")
+const auth9 = "AIzaKLE2zv1Q6WfPk7tjWmLqw5rHTDbZpF8isGa"
+
+const azureBatchKey = "VGuiXQ94y1fbioFHGSHdUN5A6+0GgzGwWAoE9omfPiQ5F9PpHw3AY2+aqPJMYVlUJ1uoIyfuOR8t+ABaCggCqg=="
+
+const access3 = "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"
+
+var header124 = "KRAKEN_PRIVATE_KEY=xa1ChA9K+UZVhJbPI61Ax7pAgQXIkOS5iYj0gk5EvoFBX9ukylpU1QHQvtFkyEn4YgXNcRT9nCYCwMG99Qa0ZM=="
+
+func newRequest125(req *http.Request) {
+	req.Header.Set("X-AzureStorageKey2", "Smu1263QV5AQ7acw4WmFSkrWejU2+LZDbd4dP1Z6/rJd2QX1zU62NX574GsUfcUYZNspwqjb2KA0+ASt8DdUFw==")
 }
 
-func newRequest122(req *http.Request) {
-	req.Header.Set("X-CryptoPrivateKey3", "xprv9s21ZrQH143K3SuFfSto3yie6E6h5gzd9RFfUmNTyuFoVnnJvyyuhUREJrSwHbp21nUuhDGj3fUhi22wfwhiZgjvJB9LmZ3rs25rxMWYYrU")
+const shippoToken = "shippo_live_c65254fb81fa9cebc700e19a96d7e3f595e9a9ad"
+
+func newRequest127(req *http.Request) {
+	req.Header.Set("X-Access4", "sdk-fb19dfd9-f286-4f6e-a508-d8102412eea2")
 }
 
-var header123 = "VAULT_TOKEN=s.dnuhgIFQYG3RHpioqVJjNCQW"
+var header128 = "ASSEMBLYAI_API_KEY=998a62bec80664a74a5a3bbe8a768477"
 
-func newRequest124(req *http.Request) {
-	req.Header.Set("X-Auth7", "CCIPAT_KTH9Q0InFemSdfmoNhkPwK_32b7918df30edcbcd0895b1510c260a9a56e59fc")
+const slackToken2 = "xoxs-2110397575-9942394429-3918446806-8329707d1e7f388962988e700a3c7149"
+
+func newRequest130(req *http.Request) {
+	req.Header.Set("X-TeamsWebhook", "https://acme.webhook.office.com/webhookb2/42c4258c-43ae-471e-a92e-320ed2e67ddb@ac0b1cda-79fd-4094-a48c-293b0b937378/IncomingWebhook/dKOca6IBAUqO6ICoqqP57Mq0oVwiap5Q/741f3d44-039b-4065-a522-42040cfd44d8")
 }
 
-var header125 = "ASSEMBLYAI_API_KEY=ab52ed57716cc46f19e504d73ed2867a"
+const atlassianToken = "ATATT3xFfGF0F4oRY0551eYwkvasSPCK7awGR59BwlUYMcfnNKqHYe5FU5WPNAZx9RH3FPhD-97I9GX3udOVc_cyh6g4oGlxktaIYAH5d9ZDLt-Yyr1H4H6zBuYrDL-aE5QwpvTxdF83vEf7URDPSrIKaTNA8wXOSoXW9YcIcLkvtLsRDMKqNr=5997A2E9"
 
-func newRequest126(req *http.Request) {
-	req.Header.Set("X-Password2", "sshpass -p J2VCQMMatc1JOCtj")
-}
+var header132 = "TWITTER_API_SECRET=zESPgPVV8ZcmTHi5DIEPmyj5NagC8fnSA6pFRFouVmGR1sKInF"
 
-const credential7 = "sgp_1ca665a66a750127_b39b733177262695078a85fabeb7f199e9a65b05"
+const azureRedisKey = "bwWhDLrU3om3pX5hNEoLjYENodFrWQq21AzCaNxJp2j="
 
-var header128 = "LOOPS_API_KEY=e23b9ceccba50cb6408547e5add3451e"
+const slackToken3 = "xoxp-31085219255-00051177547-8959591727594-735aed61248ec9481d8c447e08f9d659"
 
-const clientAuth7 = "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"
+var header135 = "JWT_SECRET=9DTH341juoW3IoaDn22YpK52ClS5GlLw"
 
-var header130 = "ELEVENLABS_API_KEY=sk_668de0946eff4135f8ecde95a57025b3f6f19c41129e17dd"
+var header136 = "BUGSNAG_API_KEY=9480477320434dbad9af13d594318c50"
 
-func newRequest131(req *http.Request) {
-	req.Header.Set("X-GithubToken2", "ghs_h2wmB0zXOXRVNfHjrhWz0KzHYepjp40bgRJX")
-}
-
-var header132 = "GITHUB_CLIENT_SECRET=fd596ef49a05c4a23fc24d9c6489ff6c0af3d41d"
-
-const googleApiKey = "AIzaumiuQZ1azibBQ5gmiGu_pEjkq8J7_CPnLhf"
-
-var header134 = "ALCHEMY_API_KEY=GR2tT-8jIwSi-U2Lh0yzLMPEwDhiU1B4"
-
-const gitlabToken6 = "gloas-P8kMv3YQQg9DF1IogvfYG2U_MdHZ8b39oHSlh-b0A0uNPzm7QH1ZjxLwhlgZXHGc"
-
-func newRequest136(req *http.Request) {
-	req.Header.Set("X-OpenshiftToken", "sha256~Hj1rtjY0R87auZMtIUPTLefqz38Sfw5dyCuBL2_ibJe")
-}
-
-const shippoToken = "shippo_live_dfd22f86fb229783ef6da6c499e3346c4dbf8e6f"
+const mapboxToken = "sk.eyJ1IjoinsI3NlL9S4d7PQDlUtGkTFtkJFWenrX14UbuXkX6.0LNrNL9En0Ag3Yj5GvmmyH"
 
 func newRequest138(req *http.Request) {
-	req.Header.Set("X-DockerToken", "dckr_oat_bS-ohuaGTkeQjcbrSDVMp38jBKrytVVt")
+	req.Header.Set("X-OnepasswordToken", "ops_eyJm1jhb3cxIMrvKyYjC09oVYSBYMVx87LTkz68TZGdebr/OEUTq3VLsneSSV0SC7wJwfjG4HtBEqrmckB7DJs2GDT/1xtSUkKRJs/zIDAVdmqLImx7eJeFzdPCnbAVCy3Um91n7VT9uXmMeIiT1LIZsJjzL29DSOXDDij/Zp+29Gj8oVLxFSn55azrE32woqPOfM9gZky3hNM7xlOYFvqO6sVwqB7zzFaQa1sdCX+IA7xcHqzolYvkZMkYERm1UXMTxucf3peJtrUlgC6KlIaklewHZkwx+7ObTHVJT4yVMbTN")
 }
 
-const sendgridApiKey = "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"
-
-func newRequest140(req *http.Request) {
-	req.Header.Set("X-MapboxToken", "sk.eyJ1IjoiDl2MdpSyBhFlIOgHq4kkb3l4-HUBQbgyocAKIah3.9BlTXViJDw0tpwg-dyFiqd")
+func newRequest139(req *http.Request) {
+	req.Header.Set("X-BitbucketToken", "ATBB2IbmClr2BrYcZAdqDaE3z2DdWx3Q1KItCE6A6C0A")
 }
 
-var header141 = "SCW_SECRET_KEY=05e6b392-6461-4429-a39f-e4c3d2f45f1b"
+var header140 = "MIXPANEL_API_SECRET=79a942ec010cf136271c1362c1a4242f"
 
-const upstreamAuth8 = "cmVmd8QZdkODJJD6UzXg0WGcXK9RQHZ5n3sQUpbscklaeXnLa86k9p4wRKRORlsD"
+var header141 = "INFLUXDB_TOKEN=IQmK7pgVufQ3sPoXUhPSVdxwMACvNfKlhwvs2ZB0-Eyywsuwph6nejqttvcxxC0Vl7JQaNijKSWOuOMxWate8l=="
 
-const vaultToken3 = "hvb.Tat12sR9-p5aHBhszeQCMFoMGiSA7KIRPxVPVb3AFiQC3R4KqHjMTbbh-OqSK8-GbzsCE6tjWYwy9krJ6WJaSPyzpvqipk_DtU8ETCvpTCSK8dHW0MD5QNa6Cfu1ithv3MAcXCq37G4T"
-
-var header144 = "HEX_API_KEY=9480477320434dbad9af13d594318c50"
-
-var header145 = "Authorization: ApiKey FXBouQLEhinjbrHkvSDLC1uT6fgO6Var0/0g+rlJL8rLvBW7UdY0KwOI9sjELKv7X8IiNcxKYJ0sM9K8=="
-
-var header146 = "curl -u admin:ndpaHvppamGk6W8T"
-
-var header147 = "CLARIFAI_PAT=d2d5ee735e6214a46fcdd17ac2632d55"
-
-const atlassianToken = "ATATT3xFfGF0BQwNnQkifGBwKWGoF_HzjH1PcZJfz9vf02iNQADxVc-EYOLIzfI6cSPJFX5dvlMBQBuraQrcLaYfIBNUI6nejPG3CZL5vTOWsHQGra0YZOm77_qHW5vJFrtH_t4IfZttm5QeSz0lVcMeETpVk8XEAbhhGDfGf7o1KzOJWnzCv8=AEFA45B1"
-
-func newRequest149(req *http.Request) {
-	req.Header.Set("X-PypiToken", "pypi-AgENdGVzdC5weXBpLm9yZwI8eyJ2ZXJzaW9uIjogMSwgImlkIjogImFmNWFiMmMyLTllOGEtNDVhNS1hOTU0LTRlMjNmYjg3ODhjZiJ9AAIleyJ2ZXJzaW9uIjogMSwgInBlcm1pc3Npb25zIjogInVzZXIifQAABiDiYSy-bJCuvis0Cl_tRFKsgO6Zzd47C2YkiuAWoqguOQ")
+func newRequest142(req *http.Request) {
+	req.Header.Set("X-ShopifyToken2", "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")
 }
 
-func newRequest150(req *http.Request) {
-	req.Header.Set("X-Auth9", "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")
+const clientAuth7 = "AAAATdhSjAa:APA91bQKBKGUIH6NSUxIzPC-26ZBX9TVH-ovpSYYMkZiTryW4V5rUFSItPN2jBMIptIn4--ezzKHzv3ZbAozYEkAV6YYR9SdJzEkpo81KubFX5cLdhxsZn3Dc8oshekyYZ3-sfbZOqgE"
+
+var header144 = "TOGETHER_API_KEY=tgp_v1_ahqVZeeJ5OwsIC0noqZpKJsvTDMh9RBeH2rDCgw2AlP"
+
+var header145 = "WANDB_API_KEY=19ffaf73fea97602882f19b17f20033b98786f2b"
+
+var header146 = "TWILIO_AUTH_TOKEN=3bd0dfc2dcd18948d850183353035b24"
+
+func newRequest147(req *http.Request) {
+	req.Header.Set("X-GithubToken4", "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")
 }
 
-var header151 = "_gitlab_session=ca556b0c8ee7d91160a17921dbe349bf"
+const googleOauthToken = "ya29.a0hPFipWmKFFOwn0LEz3Evh3-2t-q0O2_ddWvpUfikHRgSQ0HfpeQb1Dw6ex0bokmn8TguEygVA4vO7rbxQnGr08UxeWThbtAlGcnVIumCgzqhMPaoeh31QOhlbpDat9e31HUBnHqZcNMK_zIePA903K"
 
-var header152 = "OCI_AUTH_TOKEN=WbSfkrBEse36Y1uT68il"
+var header149 = "TENCENTCLOUD_SECRET_KEY=qJaEMtg2qjZLm4QY5MhKKtfvOlmIbkHi"
 
-var header153 = "RAILWAY_TOKEN=e9f7b3d6-6118-4fdf-a499-aa82e180b0db"
+var header150 = "GITHUB_CLIENT_SECRET=c36633a07af8acd16de717d817eefb450068455c"
 
-func newRequest154(req *http.Request) {
-	req.Header.Set("X-ClickupToken", "pk_18663105_S1ZAX8TWW52M08490LR6GUJBJWH0H3DU")
+const gitlabToken3 = "glft-t4g2-iBX0KNE_ILdBXkS"
+
+const facebookToken = "EAABZSLFDo9xYnmPoSBq0y7gjlD3WLEcEhvjT6xunf6tQpnum7kgnQC65ZtXDUlmjS6296mZKfCE6j687KYxaf2IZWs5gwcMpNtSv1O7LTBfR0P9f7t1jgloKg2y"
+
+const twitterToken = "AAAAAAAAAAAAAAAAAAAAAXTh1rJxNZWWG%3DSJfomMVapIeDyNo95EBtnrUvzaGEy6aGTG3a213aVJsPnMUqaTfjcfqxrGDhst5QisG8NbL12oBxBdw07QrP"
+
+const dbPassword = "mysql -u root -pUr9DMSRYZADhiW6M"
+
+var header155 = "CLOUDFLARE_API_TOKEN=AHek_vuXTiPbnWyo0m7Dry14P6z2ZWeUu-NVrPw7"
+
+var header156 = "MANDRILL_API_KEY=md-JaMgD4aGYYkLo1T92tCXjN"
+
+func newRequest157(req *http.Request) {
+	req.Header.Set("X-TencentSecretId", "AKIDCjWlHdQSPTEFii3FCdvXTjoJua0gyQmt")
 }
 
-var header155 = "ETH_PRIVATE_KEY=0x679a39098677be336dc15441fe2249b124ab4e6c5c1abcec71de0d3383ac5555"
+func newRequest158(req *http.Request) {
+	req.Header.Set("X-SendgridApiKey", "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")
+}
 
-const clientAuth8 = "dJMxzYAHQHHg+RjXZT+PBl/ppgjKef1GjAZEGEZkHKu="
+var header159 = "Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=haxL+MX244CUSctYXFFrTkQtfL0uZqGjBTvEaVm2l9p="
 
-const credential8 = "sb_secret_6fz72WbXSrdXuURyRKDaQZUMJiRpSnC"
-
-const bitbucketToken = "ATBBZl2bDU0huDJK7Cz6VuTQqWWTZ8zZbKNz64C1F64C"
-
-const postmanApiKey = "PMAK-9f99a1743504d616d4e495c8-aadd18c93e9fb2c68b7e6266989d9bce3b"
-
-const googleOauthToken = "ya29.a0iCojjInOYsaDV_crtMKc8h0WuoN8vhl12qOD5FtkzwayEbwTh_gu3aXsHmOwmtVxgNIvt83rpV87Bx69-28RVMkrPfNaBzyX6JNZlYy9hIXKWXl25iTOe7YtaPBXxuaZBJNl5okQB4VS9WrvR2fApf"
+func newRequest160(req *http.Request) {
+	req.Header.Set("X-UpstreamAuth8", "fw_7XoBGlPZgfWWbtYsrvBdrZ7s")
+}
 
 func newRequest161(req *http.Request) {
-	req.Header.Set("X-CerebrasApiKey", "csk-lkj3ny5qduezr3vbo266zhqhyi2n9hkhk0uax17h1w4l6v6u")
+	req.Header.Set("X-PostmanApiKey", "PMAK-17fd072a2b8d29166a189b75-85afd6889d66302d32e040824bbad27a32")
 }
 
-var header162 = "HUAWEICLOUD_SDK_SK=bdwulNPsdVlfYg46RwoIkNOowh5HQCRRWsYRJPDC"
+var header162 = ""auth": "yRQzf8AlgMaNFG224OWEzic5ddhgnONUQrSHFmXW=="
 
-var header163 = "JENKINS_API_TOKEN=114b08f24eb0174d78d4dea10a1e984209"
+func newRequest163(req *http.Request) {
+	req.Header.Set("X-NewRelicKey", "NRAK-3FVH2DJ8A0Z2JZT7RZJRLTL1B7L")
+}
 
-var header164 = "IBM_CLOUD_API_KEY=Uz4GP66xJT_O5C45pJFFOTNmCy8b2D8-CK1gsoicObLs"
+var header164 = "ARTIFACTORY_TOKEN=vYX2heyXehvlohXLwXE2cEEd9i6WK07Yfbj1nDg1NINzPjDGwvnvtkUImX5j0xGZ"
 
-const figmaToken = "figd_TcCv-hRDewZ22h7sCR5md2gO1z5nNxGmpILmXlDx"
+var header165 = "WIF_KEY=KpBqZENyKYZJ1V88a3Szp6SwJEm1QCo6WVJeWXH7KWnFGZpeFy99"
 
-var header166 = "ETHERSCAN_API_KEY=C141HU84FNOY82RNIWWO74FYJMHSEFDP20"
+const awsMwsKey = "amzn.mws.cf4c8b99-52e0-412b-aac6-6039db526d43"
 
 func newRequest167(req *http.Request) {
-	req.Header.Set("X-SquareToken2", "EAAAs6fdP2DinydPQHnX7ac3KC1rTu512-9KFatdOQRb2Uf6V4uyW2i2uFuT1qhN")
+	req.Header.Set("X-Auth10", "sha256~ZotvfyRFP9iTXeE3l1x12QMhHI6WP7-Z24jFbrOUyQi")
 }
 
-var header168 = "DISCORD_BOT_TOKEN=M626iCtM4bs4taY2Tf8FgG7lfs.sYxmEk.2yqJ5ZZHpLJbNLo_jsqBWcfSTZ3lojUXI6NTxW"
+var header168 = "STABILITY_API_KEY=sk-xYYg5o0EONIq83WrwTF5RMzN0liuZAKXVwSkUmi21wBMVoiL"
 
 func newRequest169(req *http.Request) {
-	req.Header.Set("X-UpstreamAuth11", "dG9rOjLp0+4M+FoTsTGH5TYCfiqEI1+DufWp8Vf0H3T/LBTV5SuoV8ah4m3n=")
+	req.Header.Set("X-GitlabToken4", "glffct-Jb-0TPnz-nVavM8nZCGq")
 }
 
-func newRequest170(req *http.Request) {
-	req.Header.Set("X-BrevoKey", "xsmtpsib-03f4ba058561491f9cb13b15b2193b21a858683cf4edfb536997764f0b63c62d-QXl3wSNE2Y0r7kjr")
+var header170 = "SCW_SECRET_KEY=e590d6ce-3b37-47f4-ac22-5a8b919628f9"
+
+var header171 = "COINBASE_API_SECRET=QG-d1ZF-q12Ke-U658T7wLm_5xlHVx7kpPauMokjXz51U9XgsKYshdp4akcCQ1Xx"
+
+var header172 = "LINODE_TOKEN=e53c5c57f0ec0f4edc82971690dd8602203a43d0436d5f2caaf4be83609802e2"
+
+func newRequest173(req *http.Request) {
+	req.Header.Set("X-GoogleClientSecret", "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")
 }
 
-const access4 = "sm_pat_XVcgVO2SCapg3pQv"
+var header174 = "Authorization: Bearer CoZJMQwtjy743P67QaPShrAa38FXpO6J8-8tQRTh"
 
-const dockerToken2 = "dckr_pat_R5RhFWDGelDveTPzou8rop-K2f5"
+var header175 = "BINANCE_API_SECRET=XS0QenX64rh7TWDVLyv1cxCZgftHao0vDq24vQdupMup1P2KwdbMGUj8isR1chqT"
 
-const tencentSecretId = "AKIDbzNufRuaXPhI9ch1Mame9rykN6u71Mbw"
+func newRequest176(req *http.Request) {
+	req.Header.Set("X-AdobeSecret", "p8e-e3ckYr1j3kgOOp95hNBG479jnuIEo31m")
+}
 
-var header174 = "POSTMARK_SERVER_TOKEN=06e38bd5-4e7f-4ed5-af32-7142cb22306a"
-
-const azureClientSecret = "C3q8Q~TFGXiqDEx0Pn2WT66M0vXTkyKKC1NxLjML"
-
-var header176 = "SUMOLOGIC_ACCESS_KEY=9NbHbtzoKsIXQEpikztmZ3bNpRdPGKWeoPCmnwVb9hvgNpAneZ7i5KsU1ozlxZtS"
-
-var header177 = "Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=VzRsI1dTFdFbaFVfH6Md7PDO3gkaL8mRh9fAwT8p1LF="
+var header177 = "DD_API_KEY=bd6695de0f26ee852d99c029dc5b83d2"
 
 func newRequest178(req *http.Request) {
-	req.Header.Set("X-CargoRegistryToken", "cioMd5URlwPLaV0WqoLfFPns5gc6xFSy2ZW")
+	req.Header.Set("X-Auth11", "ciozrZIIeCwgaIVYMZHAfK0pMo62FovRjk8")
 }
 
-var header179 = "ROLLBAR_ACCESS_TOKEN=eb2f4ca76ce860652adb96b8819eaaaf"
+var header179 = "DD_APP_KEY=a02f8976bc70e1d6678d18a9cdbe05b5807d3397"
 
 func newRequest180(req *http.Request) {
-	req.Header.Set("X-Access5", "pcsk_VaOq64_eQ0D489hat5rt0jByELxVKCLvZ5Wasjm2rUIckz1kq0Dp8xVnfdRx40fvwhyufaP")
+	req.Header.Set("X-TypeformToken", "tfp_1ZqJgM4lAsjm7nSvRN-qfT0KItHOy_5dO9cHP4ENoha5AlFQURRw2Zhi51E")
 }
 
-const digitaloceanToken = "dop_v1_de7fbfc0c13993835687ea0b1626ebee33e2cb28aa25ca44187b528c89ec1eb2"
+const easypostKey = "EZAKefFYzEucJIBCu1yO0QlA9jyiNQIIZJdQ5xa87V1QQFYjOekfty1pwK"
 
-var header182 = "BUGSNAG_API_KEY=0057cbd7ed0bd43341fb52ade98b1722"
+var header182 = "https://chat.googleapis.com/v1/spaces/AAAAfeQmDUx/messages?key=AIzaSy4pvWm9TTM0sDpCqZxjS2iaPKCsuK8kLFX&token=ik--RLD3BRufakwI5WIucsbC4XRL8P7JhB5iG9tWiaQ%3D"
 
 func newRequest183(req *http.Request) {
-	req.Header.Set("X-DbPassword", "mysql -u root -pQMfvqrMXjdbMbOjt")
+	req.Header.Set("X-OpenaiApiKey3", "sk-admin-JigABko2kzdtwKtEKyl7ieRWgJ02lWobJc6IZbB0zLBKYdyPOEAGrE4tHsdco-gfh2_RloUd3lPS0etXXlJjoEQrMaBilpor0zfNZY3VLLAc7un7qfUsiTmARcrkY_YlroCzK5XRNciNnGFrKyRMVrUS80x9")
 }
 
-var header184 = "MAILJET_SECRET_KEY=8b8397cc98fae679971e3f7b748a4083"
+const dopplerToken = "dp.pt.GSKWBNdqpGsJo3r77czE8TtBt7iThma4itW0JtkiEpr"
 
-const azureMlKey = "B4E5claktaWf7r8cyYfTfLUWbw9fipqAP99OjECmHua/aAFvILsRkWtOOTxKIR/ItoX+ORZZ3jEs+AMC7jA/gg=="
+const kubernetesToken = "kubeadm join --token ivvox6.k7btym5zwrntvihw"
 
 func newRequest186(req *http.Request) {
-	req.Header.Set("X-FireworksApiKey", "fw_EggB4kNQuuWk3uZTP71Ccel1")
+	req.Header.Set("X-PineconeApiKey", "pcsk_deSIL2_8nWsJ3RivF8di8hn63UUEu1nucb6lebMZIgH7exRzVOIMRTMSmmS5AuObps069cZ")
 }
 
-func newRequest187(req *http.Request) {
-	req.Header.Set("X-ClientAuth9", "glft-3rwmvJkg3G_byGuRGUOu")
+const gitlabToken5 = "glimt-j3w_tDwA0L9byBFEW5ESPDfXR"
+
+func newRequest188(req *http.Request) {
+	req.Header.Set("X-AzureEventGridKey", "deHZH/tmlT/S2CXnBVzSkVAwzrL+Qj8vjAZEGFZ4NPJ=")
 }
 
-const upstreamAuth12 = "https://acme.webhook.office.com/webhookb2/6d620017-d4ac-42f2-a343-9d497e7973e4@bb077fda-094b-46c0-a4c7-f37327d66804/IncomingWebhook/tSSYAg8BgmiODBe7Qu18HtoQCc1k9xOd/3726c732-922c-4dfe-a752-28b00d77dd45"
+var header189 = "ALCHEMY_API_KEY=4v7-4yy5W0-YqI-KNfQy8-tOxrt82t44"
 
-func newRequest189(req *http.Request) {
-	req.Header.Set("X-VaultToken4", "hvs.Nn8K790F95kE_HOAHUKA0UkQd3RVn0NJANk3IfPKK_xSIHrH0Mev1RpCzBkklP69ixUdsVTv17g5UNCwZ7NZul-K4cQGqe9")
-}
+var header190 = "APP_KEY=base64:cVvfqcBGmDBc7c3bNJEKVKpMSAXoHc3tSL3DIxFMpGW="
 
-const facebookToken = "EAABrN5RxqTVBHF53gRW3Xjhxm68VSmVCxAnqZKyO2Or6VRDIWMMVNP7V7zAp1iplCOSk5ACOSuP3rxH8j23FTA3u8MyfKJ1CpZsTTrKuBPqbLIDY7DqvF8jKbq6"
-
-func newRequest191(req *http.Request) {
-	req.Header.Set("X-GithubToken3", "ghu_bGa4eIx01sIJQTgQjvGedfiCVszZlT4gbanI")
-}
+const squareToken2 = "EAAAqeJ3krEdCuXKQVhyTrRa8nm-J81mRuBpDJlEJND2WJleO1LB8tqfhyzqqxUN"
 
