@@ -48,6 +48,12 @@ async fn official_python_sdks_through_the_proxy() {
         "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",
         r#"Q<a"b\c>"#,
         "+1 415 555 0132",
+        "AKIAQ3EGRZ4XWMJ7VN2K",
+        "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8w2LpKEY",
+        "Tr0ub4dor#3xQ",
+        "AKIAIOSFODNN7EXAMPLE",
+        "xoxb-00000-00000-EXAMPLENOTAREALTOKEN",
+        "912-34-5678",
     ]);
     let paths: Vec<String> = h
         .fake

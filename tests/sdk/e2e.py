@@ -21,10 +21,20 @@ VALUES = [
     "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",
     'Q<a"b\\c>',
     "+1 415 555 0132",
+    # Secrets in prose, documentation credentials and a 9xx (ITIN-shaped) SSN: low confidence
+    # in logs, but nothing shaped like a credential or an identifier may reach a provider.
+    "AKIAQ3EGRZ4XWMJ7VN2K",
+    "wJalrXUtnFEMI/K7MDENG/bPxRfiCYzQ8w2LpKEY",
+    "Tr0ub4dor#3xQ",
+    "AKIAIOSFODNN7EXAMPLE",
+    "xoxb-00000-00000-EXAMPLENOTAREALTOKEN",
+    "912-34-5678",
 ]
 PROMPT = (
     f"Mail {VALUES[0]}, card {VALUES[1]}. Token {VALUES[2]} and {VALUES[3]}. "
-    f"Call {VALUES[4]}."
+    f"Call {VALUES[4]}. Deploy credentials on file: AWS access key {VALUES[5]} with secret "
+    f"{VALUES[6]}. My password is {VALUES[7]}. The docs use {VALUES[8]} and the bot token "
+    f"{VALUES[9]}; tax id {VALUES[10]}."
 )
 TOOL = {"x-fake-tool": "1", "x-fake-split": "every"}
 
