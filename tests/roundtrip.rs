@@ -3,8 +3,10 @@
 //! class, go through `token` → `detokenize` and `placeholder` → restore and come back byte for
 //! byte, streamed in random chunks as well as in one piece.
 
-#[path = "../corpora/values/mod.rs"]
-mod values;
+#[path = "../corpora/values/pii.rs"]
+mod pii;
+#[path = "../corpora/values/secrets.rs"]
+mod secrets;
 
 use std::sync::OnceLock;
 
@@ -47,16 +49,18 @@ const SEPARATORS: &[&[u8]] = &[
     b"\xff",
 ];
 
-/// Every planted value a generator makes for `seed` (with the text it needs before it), as
-/// long as a token can carry it.
-fn plants() -> &'static Vec<fn(u64) -> (String, String)> {
-    static PLANTS: OnceLock<Vec<fn(u64) -> (String, String)>> = OnceLock::new();
+/// A planted-value generator: a seed to `(the text it needs before it, the value)`.
+type Make = fn(u64) -> (String, String);
+
+/// Every PII and secret generator whose values a token can carry.
+fn plants() -> &'static Vec<Make> {
+    static PLANTS: OnceLock<Vec<Make>> = OnceLock::new();
     PLANTS.get_or_init(|| {
-        values::pii()
-            .into_iter()
-            .chain(values::secrets())
-            .filter(|p| (p.make)(0).1.len() <= 200)
-            .map(|p| p.make)
+        pii::PLANTS
+            .iter()
+            .chain(secrets::PLANTS)
+            .map(|&(_, make)| make)
+            .filter(|make| make(0).1.len() <= 200)
             .collect()
     })
 }
