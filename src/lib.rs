@@ -13,8 +13,8 @@
 //!   gives the exact span. The prefilter may propose false candidates, never miss one.
 //! * [`validate`]: Luhn, mod-97, CRC32 token checksums, entropy, context words. A validator
 //!   never drops a match: it sets the finding's [`Confidence`] and the [`Policy`] decides.
-//! * [`resolve`]: overlapping findings get one winner per byte (canary > secret > pii,
-//!   then the longer match).
+//! * `resolve`: overlapping findings merge into whole spans, labelled by the strongest
+//!   (canary > secret > pii, then the longer match).
 //! * [`action`]: label, mask, partial, hash (HMAC-SHA256), token (AES-SIV, reversible with
 //!   [`token::Detokenizer`]), fpe (FF1), placeholder (session [`placeholder::Vault`]), drop,
 //!   report. Keys: [`Key`], a ring of one or more secrets.
