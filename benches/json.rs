@@ -11,9 +11,9 @@
 //! cargo bench --bench json -- --warm-up-time 1 --measurement-time 3
 //! ```
 
-use blackbar::action::ActionKind;
 use blackbar::decode::{DecodeStream, Decoders};
 use blackbar::json::{Format, JsonOptions, JsonRedactor, LineRedactor};
+use blackbar::ActionKind;
 use blackbar::{Finding, Redactor};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 

@@ -11,9 +11,9 @@
 //! cargo bench --bench tokenize -- --warm-up-time 1 --measurement-time 3
 //! ```
 
-use blackbar::action::ActionKind;
 use blackbar::placeholder::{Vault, VaultConfig};
 use blackbar::token::{detokenize, tokenize};
+use blackbar::ActionKind;
 use blackbar::{Key, Policy, Redactor};
 use criterion::{black_box, criterion_group, criterion_main, Criterion, Throughput};
 

@@ -38,7 +38,7 @@ fn main() {
     let (mut bytes, mut labels, mut decoys) = (0, 0, 0);
     for f in &files {
         let path = out.join(&f.name);
-        let sidecar = blackbar::eval::labels::sidecar_path(&path);
+        let sidecar = labeled::labels::sidecar_path(&path);
         let write = |p: &PathBuf, data: &[u8]| {
             if let Some(dir) = p.parent() {
                 std::fs::create_dir_all(dir)
@@ -48,7 +48,7 @@ fn main() {
                 .unwrap_or_else(|e| fail(&format!("cannot write {}: {e}", p.display())));
         };
         write(&path, &f.bytes);
-        let side = blackbar::eval::labels::to_jsonl(&f.labels);
+        let side = labeled::labels::to_jsonl(&f.labels);
         write(&sidecar, side.as_bytes());
         bytes += f.bytes.len() + side.len();
         labels += f.labels.len();

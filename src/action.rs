@@ -27,8 +27,7 @@
 
 use std::fmt;
 
-use serde::Serialize;
-
+use crate::finding::ActionKind;
 use crate::key::Key;
 use crate::placeholder::Vault;
 use crate::rules::Rule;
@@ -65,53 +64,6 @@ pub enum Action {
     Block,
     /// Leave the text unchanged; only report.
     Report,
-}
-
-/// The kind of action taken on a finding, as reported.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ActionKind {
-    /// Below the policy's confidence threshold: reported, left unchanged.
-    None,
-    /// See [`Action::Label`].
-    Label,
-    /// See [`Action::Mask`].
-    Mask,
-    /// See [`Action::Partial`].
-    Partial,
-    /// See [`Action::Hash`].
-    Hash,
-    /// See [`Action::Token`].
-    Token,
-    /// See [`Action::Fpe`].
-    Fpe,
-    /// See [`Action::Placeholder`].
-    Placeholder,
-    /// See [`Action::Drop`].
-    Drop,
-    /// See [`Action::Block`].
-    Block,
-    /// See [`Action::Report`].
-    Report,
-}
-
-impl ActionKind {
-    /// The name used in reports.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ActionKind::None => "none",
-            ActionKind::Label => "label",
-            ActionKind::Mask => "mask",
-            ActionKind::Partial => "partial",
-            ActionKind::Hash => "hash",
-            ActionKind::Token => "token",
-            ActionKind::Fpe => "fpe",
-            ActionKind::Placeholder => "placeholder",
-            ActionKind::Drop => "drop",
-            ActionKind::Block => "block",
-            ActionKind::Report => "report",
-        }
-    }
 }
 
 impl fmt::Display for Action {

@@ -43,7 +43,7 @@
 
 use std::ops::Range;
 
-use crate::action::ActionKind;
+use crate::finding::ActionKind;
 use crate::finding::Finding;
 use crate::redactor::Redactor;
 use crate::stream::StreamRedactor;

@@ -1,6 +1,11 @@
-//! Findings: what was found where. A finding carries the rule, category, label, byte span,
-//! confidence and the action taken, never the matched value, so findings are safe to log,
-//! report and count.
+//! The vocabulary every stage shares: plain types with no dependencies on the pipeline.
+//!
+//! * [`Category`] and [`Confidence`]: what a rule finds and how sure a match is;
+//! * [`Detection`]: a confirmed, validated match of one rule, before overlap resolution;
+//! * [`Finding`]: what was redacted (or reported) where, and with which [`ActionKind`].
+//!
+//! Findings and detections carry rule, category, confidence and positions, never the matched
+//! value, so they are safe to log, report and count.
 
 use std::fmt;
 use std::ops::Range;
@@ -130,7 +135,7 @@ pub struct Finding {
     /// How sure the match is.
     pub confidence: Confidence,
     /// What was done with it.
-    pub action: crate::action::ActionKind,
+    pub action: ActionKind,
 }
 
 impl Finding {
@@ -143,4 +148,64 @@ impl Finding {
     pub fn is_empty(&self) -> bool {
         self.span.is_empty()
     }
+}
+
+/// The kind of action taken on a finding, as reported.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ActionKind {
+    /// Below the policy's confidence threshold: reported, left unchanged.
+    None,
+    /// See [`crate::Action::Label`].
+    Label,
+    /// See [`crate::Action::Mask`].
+    Mask,
+    /// See [`crate::Action::Partial`].
+    Partial,
+    /// See [`crate::Action::Hash`].
+    Hash,
+    /// See [`crate::Action::Token`].
+    Token,
+    /// See [`crate::Action::Fpe`].
+    Fpe,
+    /// See [`crate::Action::Placeholder`].
+    Placeholder,
+    /// See [`crate::Action::Drop`].
+    Drop,
+    /// See [`crate::Action::Block`].
+    Block,
+    /// See [`crate::Action::Report`].
+    Report,
+}
+
+impl ActionKind {
+    /// The name used in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ActionKind::None => "none",
+            ActionKind::Label => "label",
+            ActionKind::Mask => "mask",
+            ActionKind::Partial => "partial",
+            ActionKind::Hash => "hash",
+            ActionKind::Token => "token",
+            ActionKind::Fpe => "fpe",
+            ActionKind::Placeholder => "placeholder",
+            ActionKind::Drop => "drop",
+            ActionKind::Block => "block",
+            ActionKind::Report => "report",
+        }
+    }
+}
+
+/// A confirmed, validated match, before overlap resolution.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Detection {
+    /// Index of the rule in the rule set.
+    pub rule: u32,
+    /// The whole match (absolute offsets). Overlaps are resolved on claims.
+    pub claim: Range<u64>,
+    /// The part to redact: the `secret` group, or the whole match.
+    pub span: Range<u64>,
+    /// The validated confidence.
+    pub confidence: Confidence,
 }

@@ -11,7 +11,7 @@
 //!   rule's maximum match length and refuses anything that cannot stream.
 //! * [`engine`]: one multi-pattern lazy-DFA pass proposes anchors; an anchored regex confirm
 //!   gives the exact span. The prefilter may propose false candidates, never miss one.
-//! * [`validate`]: Luhn, mod-97, CRC32 token checksums, entropy, context words. A validator
+//! * `validate`: Luhn, mod-97, CRC32 token checksums, entropy, context words. A validator
 //!   never drops a match: it sets the finding's [`Confidence`] and the [`Policy`] decides.
 //! * `resolve`: overlapping findings merge into whole spans, labelled by the strongest
 //!   (canary > secret > pii, then the longer match).
@@ -20,7 +20,6 @@
 //!   report. Keys: [`Key`], a ring of one or more secrets.
 //! * [`stream`]: [`StreamRedactor`] holds back only the bytes that could still be part of a
 //!   match; the output never depends on how the input was chunked.
-//! * [`eval`]: precision and recall of the findings against labeled corpora (`blackbar eval`).
 //! * Front ends: the CLI, [`json`] (JSON documents and lines) and, with the cargo feature
 //!   `tracing`, `tracing` (a redacting `MakeWriter` and `Layer` for Rust services), and with
 //!   the feature `proxy` (on by default), `proxy`: an LLM provider proxy that redacts prompts
@@ -44,7 +43,7 @@ pub mod canary;
 pub mod decode;
 pub mod engine;
 mod error;
-pub mod eval;
+mod escape;
 pub mod finding;
 pub mod json;
 pub mod key;
@@ -56,16 +55,18 @@ pub mod redactor;
 pub(crate) mod resolve;
 pub mod rules;
 pub mod stream;
+#[cfg(feature = "testkit")]
+pub mod testkit;
 pub mod token;
 #[cfg(feature = "tracing")]
 pub mod tracing;
-pub mod validate;
+pub(crate) mod validate;
 #[cfg(test)]
 mod xorshift;
 
 pub use crate::action::Action;
 pub use crate::error::{Error, ErrorKind};
-pub use crate::finding::{Category, Confidence, Finding};
+pub use crate::finding::{ActionKind, Category, Confidence, Detection, Finding};
 pub use crate::key::Key;
 pub use crate::policy::Policy;
 pub use crate::redactor::{Redacted, Redactor, RedactorBuilder};

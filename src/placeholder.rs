@@ -354,7 +354,7 @@ impl Restorer {
                     out.extend_from_slice(&buf[pos..at]);
                     if self.json {
                         let mut quoted = Vec::with_capacity(value.len() + 2);
-                        crate::json::write_escaped(&value, &mut quoted);
+                        crate::escape::write_escaped(&value, &mut quoted);
                         // The escaped content, without the quotes around it.
                         out.extend_from_slice(&quoted[1..quoted.len() - 1]);
                     } else {

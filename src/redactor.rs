@@ -4,8 +4,9 @@ use std::fmt;
 use std::sync::Arc;
 
 use crate::action::{Action, Ctx};
-use crate::engine::{Detection, Engine, EngineKind};
+use crate::engine::{Engine, EngineKind};
 use crate::error::{Error, ErrorKind};
+use crate::finding::Detection;
 use crate::finding::{Confidence, Finding};
 use crate::key::Key;
 use crate::policy::Policy;
@@ -306,12 +307,12 @@ impl RedactorBuilder {
                 .join(", ");
             let all: Vec<Vec<u8>> = self.canaries.drain(..).flat_map(|(_, l)| l).collect();
             self.rules
-                .rules(vec![crate::canary::list_rule(all, &origin)]);
+                .rules(vec![crate::rules::canary_list_rule(all, &origin)]);
         }
         let rules = self.rules.build()?;
         let mut actions = self.policy.compile(&rules)?;
         for (i, rule) in rules.rules().iter().enumerate() {
-            if !crate::token::is_own_rule(rule) {
+            if !rule.is_own_token() {
                 continue;
             }
             // blackbar's own tokens are left as they are (so a second pass changes nothing)

@@ -33,7 +33,7 @@
 use std::cmp::Reverse;
 use std::ops::Range;
 
-use crate::engine::Detection;
+use crate::finding::Detection;
 use crate::rules::RuleSet;
 
 /// The longest segment: a cluster of overlapping matches longer than this is cut.
@@ -60,7 +60,7 @@ fn priority(rules: &RuleSet, d: &Detection) -> Priority {
     let rule = &rules.rules()[d.rule as usize];
     (
         // blackbar's own tokens beat everything, so no other rule re-redacts their bytes.
-        crate::token::is_own_rule(rule),
+        rule.is_own_token(),
         rule.category,
         !rule.generic,
         d.claim.end - d.claim.start,
@@ -248,7 +248,7 @@ mod tests {
         let pii = rule_of(&rules, |r| r.category == Category::Pii && !r.generic);
         let secret = rule_of(&rules, |r| r.category == Category::Secret && !r.generic);
         let generic = rule_of(&rules, |r| r.category == Category::Secret && r.generic);
-        let token = rule_of(&rules, crate::token::is_own_rule);
+        let token = rule_of(&rules, crate::rules::Rule::is_own_token);
         type Case = (&'static str, Vec<Detection>, Vec<(Range<u64>, usize)>);
         let cases: Vec<Case> = vec![
             (

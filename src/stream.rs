@@ -17,8 +17,10 @@
 
 use memchr::memchr;
 
-use crate::action::{Action, ActionKind};
-use crate::engine::{Detection, Scanner};
+use crate::action::Action;
+use crate::engine::Scanner;
+use crate::finding::ActionKind;
+use crate::finding::Detection;
 use crate::finding::Finding;
 use crate::redactor::Redactor;
 use crate::resolve;

@@ -48,8 +48,8 @@ fn committed_corpora_match_the_generator() {
     let mut expected = BTreeSet::new();
     for f in labeled::generate(labeled::SEED) {
         let path = corpus_dir().join(&f.name);
-        let side = blackbar::eval::labels::sidecar_path(&path);
-        let jsonl = blackbar::eval::labels::to_jsonl(&f.labels);
+        let side = labeled::labels::sidecar_path(&path);
+        let jsonl = labeled::labels::to_jsonl(&f.labels);
         for (p, want) in [(&path, &f.bytes[..]), (&side, jsonl.as_bytes())] {
             let have = std::fs::read(p)
                 .unwrap_or_else(|e| panic!("{}: {e}; regenerate with `{regen}`", p.display()));

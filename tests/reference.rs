@@ -4,8 +4,8 @@
 
 use std::sync::OnceLock;
 
-use blackbar::engine::reference::{self, Reference};
 use blackbar::engine::EngineKind;
+use blackbar::testkit::reference::{self, Reference};
 use blackbar::{Policy, Redactor};
 use proptest::prelude::*;
 

@@ -9,7 +9,7 @@ mod secrets;
 
 use std::collections::HashSet;
 
-use blackbar::action::ActionKind;
+use blackbar::ActionKind;
 use blackbar::{Category, Confidence, Redactor};
 
 const SEEDS: u64 = 50;

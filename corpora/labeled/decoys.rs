@@ -10,7 +10,7 @@
 
 use std::fmt::Write as _;
 
-use blackbar::validate::luhn_valid;
+use blackbar::testkit::checksum::luhn_valid;
 
 use super::gencorpus::{generate, Kind};
 use super::{CorpusFile, Doc, Rng};

@@ -23,12 +23,17 @@ mod gencorpus;
 #[path = "../values/mod.rs"]
 pub mod values;
 
+/// The sidecar format, shared with `blackbar eval` (the command's own module, by path).
+#[path = "../../src/cli/eval/labels.rs"]
+#[allow(dead_code)] // `parse` is the command's.
+pub mod labels;
+
 mod decoys;
 mod pii_text;
 mod secret_files;
 
-use blackbar::eval::labels::Label;
 use blackbar::Category;
+use labels::Label;
 
 pub use self::gencorpus::Rng;
 use self::values::Plant;

@@ -7,16 +7,16 @@
 //! keyword-anchored rules).
 //!
 //! Values are synthetic: random digits with their check digits computed by the same public
-//! functions blackbar's validators use (`blackbar::validate::national`,
-//! `blackbar::validate::crypto_address`, `luhn_valid`, `iban_mod97`), so they are valid,
+//! functions blackbar's validators use (`blackbar::testkit::national`,
+//! `blackbar::testkit::crypto_address`, `luhn_valid`, `iban_mod97`), so they are valid,
 //! vary with the seed, and are nobody's real identifier. Names and streets are drawn from
 //! small lists of common words and combined at random.
 //!
 //! Included by path from tests and tools, so it uses only std and blackbar's public API.
 
-use blackbar::validate::crypto_address::{base58check_encode, eip55_encode, segwit_encode};
-use blackbar::validate::national as id;
-use blackbar::validate::{iban_mod97, luhn_valid};
+use blackbar::testkit::checksum::{iban_mod97, luhn_valid};
+use blackbar::testkit::crypto_address::{base58check_encode, eip55_encode, segwit_encode};
+use blackbar::testkit::national as id;
 
 /// (rule id, generator). The generator makes one fresh value from a seed and returns
 /// (lead, value): `lead` is the text that must come immediately before the value for the rule to

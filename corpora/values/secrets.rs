@@ -17,7 +17,7 @@
 //! Included by path (`#[path = "../corpora/values/secrets.rs"]`): std and blackbar's public API
 //! only, no `crate::` paths.
 
-use blackbar::validate::{
+use blackbar::testkit::checksum::{
     base62_crc32, bech32_checksum, crc32, gitlab_routable_crc, BECH32_CHARSET,
 };
 

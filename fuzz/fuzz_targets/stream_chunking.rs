@@ -5,7 +5,7 @@
 
 use std::sync::OnceLock;
 
-use blackbar::engine::reference::{self, Reference};
+use blackbar::testkit::reference::{self, Reference};
 use blackbar::Redactor;
 use libfuzzer_sys::fuzz_target;
 

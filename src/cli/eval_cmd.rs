@@ -1,6 +1,6 @@
 //! `blackbar eval CORPUS...`: precision and recall of the redactor against labeled corpora.
 //!
-//! Each corpus file `X` needs its sidecar `X.labels.jsonl` (see `blackbar::eval::labels`). A
+//! Each corpus file `X` needs its sidecar `X.labels.jsonl` (see `eval/labels.rs`). A
 //! directory argument is walked (sorted, `.git` skipped) for files that have a sidecar; a
 //! sidecar without its corpus file is an error, other files are skipped. Each file is read
 //! whole and redacted in text mode with the rules only (no `--decode` pass), with the same
@@ -14,9 +14,9 @@ use std::fmt::Write as _;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
+use super::eval::thresholds::{self, Status, Thresholds, Verdict};
+use super::eval::{labels, Counts, Issue, Options, Report};
 use anyhow::{bail, Context};
-use blackbar::eval::thresholds::{self, Status, Thresholds, Verdict};
-use blackbar::eval::{labels, Counts, Issue, Options, Report};
 use blackbar::Category;
 use serde_json::json;
 

@@ -9,9 +9,9 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use blackbar::action::ActionKind;
 use blackbar::decode::{DecodeStream, Decoders};
 use blackbar::json::{Format, JsonOptions, JsonRedactor, LineRedactor, LineStats, SensitiveKeys};
+use blackbar::ActionKind;
 use blackbar::{Finding, StreamRedactor};
 use serde_json::json;
 

@@ -4,6 +4,7 @@
 
 mod args;
 mod detokenize;
+mod eval;
 mod eval_cmd;
 mod filter;
 mod key_cmd;

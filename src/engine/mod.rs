@@ -45,15 +45,13 @@ use regex_automata::util::syntax;
 use regex_automata::{hybrid, meta, Anchored, Input, PatternID};
 
 use crate::error::{Error, ErrorKind};
-use crate::finding::Confidence;
+use crate::finding::{Confidence, Detection};
 use crate::rules::{Rule, RuleSet, MAX_CONTEXT_WINDOW};
-use crate::validate;
 
 #[cfg(feature = "hyperscan")]
 mod hyperscan;
 mod keyword_dfa;
 mod prefilter;
-pub mod reference;
 mod tails;
 
 use prefilter::{Hit, Prefilter, PrefilterExpr};
@@ -141,19 +139,6 @@ impl EngineKind {
             .collect::<Vec<_>>()
             .join(", ")
     }
-}
-
-/// A confirmed, validated match, before overlap resolution.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Detection {
-    /// Index of the rule in the rule set.
-    pub rule: u32,
-    /// The whole match (absolute offsets). Overlaps are resolved on claims.
-    pub claim: Range<u64>,
-    /// The part to redact: the `secret` group, or the whole match.
-    pub span: Range<u64>,
-    /// The validated confidence.
-    pub confidence: Confidence,
 }
 
 /// How a rule's candidates are found.
@@ -765,7 +750,7 @@ pub(crate) fn judge(
             hi = e + nl;
         }
     }
-    validate::confidence(rule, &hay[span], &hay[lo..hi], s - lo..e - lo)
+    crate::rules::confidence(rule, &hay[span], &hay[lo..hi], s - lo..e - lo)
 }
 
 impl Scanner {

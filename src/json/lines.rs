@@ -12,8 +12,8 @@
 //! ([`LineStats::too_long`]) and streamed through text mode, in the text stream's bounded
 //! window, until its newline.
 
-use crate::action::ActionKind;
 use crate::decode::DecodeStream;
+use crate::finding::ActionKind;
 use crate::finding::Finding;
 use crate::stream::StreamRedactor;
 

@@ -57,8 +57,9 @@ use std::sync::Arc;
 
 use simd_json::Node;
 
-use crate::action::ActionKind;
 use crate::decode::Decoders;
+use crate::escape::write_escaped;
+use crate::finding::ActionKind;
 use crate::finding::{Category, Confidence, Finding};
 use crate::redactor::Redactor;
 use crate::stream::StreamRedactor;
@@ -693,38 +694,6 @@ fn string_end(doc: &[u8], start: usize) -> Result<(usize, bool), Invalid> {
             }
         }
     }
-}
-
-/// Writes `text` as a JSON string: quotes, `"` and `\` escaped, control characters as
-/// `\n`-style or `\u00XX` escapes. Bytes that are not UTF-8 (an action never makes them
-/// from UTF-8 input, but a user rule could cut a character) become U+FFFD.
-pub fn write_escaped(text: &[u8], out: &mut Vec<u8>) {
-    out.push(b'"');
-    let text = String::from_utf8_lossy(text);
-    let bytes = text.as_bytes();
-    let mut from = 0;
-    for (i, &c) in bytes.iter().enumerate() {
-        let esc: &[u8] = match c {
-            b'"' => b"\\\"",
-            b'\\' => b"\\\\",
-            b'\n' => b"\\n",
-            b'\r' => b"\\r",
-            b'\t' => b"\\t",
-            0x08 => b"\\b",
-            0x0c => b"\\f",
-            0..=0x1f => b"",
-            _ => continue,
-        };
-        out.extend_from_slice(&bytes[from..i]);
-        if esc.is_empty() {
-            out.extend_from_slice(format!("\\u{c:04x}").as_bytes());
-        } else {
-            out.extend_from_slice(esc);
-        }
-        from = i + 1;
-    }
-    out.extend_from_slice(&bytes[from..]);
-    out.push(b'"');
 }
 
 #[cfg(test)]

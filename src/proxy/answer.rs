@@ -13,7 +13,7 @@ use std::sync::Arc;
 use serde_json::Value;
 
 use super::guard::{Guard, GuardCache};
-use crate::action::ActionKind;
+use crate::finding::ActionKind;
 use crate::finding::{Category, Finding};
 use crate::placeholder::{Restorer, Vault};
 use crate::redactor::Redactor;

@@ -3,7 +3,7 @@
 
 use std::io::Read;
 
-use crate::action::ActionKind;
+use crate::finding::ActionKind;
 use crate::finding::Finding;
 use crate::json::{JsonRedactor, JsonScratch};
 use crate::placeholder::Vault;

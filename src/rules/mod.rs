@@ -27,6 +27,7 @@
 //! ```
 
 mod catalog;
+mod judge;
 mod syntax;
 
 use std::collections::HashSet;
@@ -39,6 +40,7 @@ use crate::finding::{Category, Confidence};
 use crate::validate::Validator;
 
 pub use self::catalog::DEFAULT_CATALOG;
+pub(crate) use self::judge::confidence;
 
 /// One compiled, validated rule.
 #[derive(Clone, Debug)]
@@ -100,6 +102,12 @@ pub struct Rule {
 }
 
 impl Rule {
+    /// Whether this is the catalog's `blackbar-token` rule: it wins every overlap and leaves
+    /// tokens unchanged, so blackbar never re-tokenizes its own output.
+    pub(crate) fn is_own_token(&self) -> bool {
+        &*self.id == OWN_TOKEN_RULE && &*self.origin == OWN_TOKEN_ORIGIN
+    }
+
     /// How many bytes on each side of a match its confidence looks at: the context window
     /// when the rule has context or `not_after` words, else none.
     pub fn context_reach(&self) -> usize {
@@ -149,6 +157,12 @@ struct RuleSpec {
     #[serde(default)]
     generic: bool,
 }
+
+/// The id of the catalog rule that recognises blackbar's own reversible tokens
+/// (`patterns/tokens.toml`, see [`crate::token`]).
+pub const OWN_TOKEN_RULE: &str = "blackbar-token";
+/// Where that rule comes from.
+const OWN_TOKEN_ORIGIN: &str = "patterns/tokens.toml";
 
 /// The most bytes of punctuation or space between a `not_after` word and the match.
 pub const NOT_AFTER_GAP: usize = 3;
@@ -434,5 +448,36 @@ impl RuleSetBuilder {
                 .any(|d| d == &*r.id || d == r.category.as_str())
         });
         Ok(RuleSet { rules })
+    }
+}
+
+/// A rule matching a canary list as one literal set (exact, case-sensitive).
+pub(crate) fn canary_list_rule(literals: Vec<Vec<u8>>, origin: &str) -> Rule {
+    let max_len = literals.iter().map(Vec::len).max().unwrap_or(1);
+    let min_len = literals.iter().map(Vec::len).min().unwrap_or(1);
+    Rule {
+        id: Arc::from("canary-list"),
+        name: "Canary from a --canaries list".into(),
+        category: Category::Canary,
+        label: Arc::from("CANARY"),
+        pattern: format!("<{} literals>", literals.len()),
+        keywords: vec![],
+        validators: vec![],
+        context: vec![],
+        context_required: false,
+        context_window: 0,
+        not_after: vec![],
+        confidence: Confidence::Certain,
+        keep: (0, 0),
+        examples: vec![],
+        counterexamples: vec![],
+        origin: Arc::from(origin),
+        min_len,
+        max_len,
+        multiline: literals.iter().any(|l| l.contains(&b'\n')),
+        has_secret_group: false,
+        generic: false,
+        keyword_lead: 0,
+        literals: Some(Arc::new(literals)),
     }
 }

@@ -47,9 +47,7 @@ use crate::key::{format_id, Key, KeyEntry};
 /// Every token starts with this.
 pub const PREFIX: &str = "tok_";
 /// The id of the catalog rule that recognises tokens (`patterns/tokens.toml`).
-pub const RULE_ID: &str = "blackbar-token";
-/// Where that rule comes from.
-pub(crate) const RULE_ORIGIN: &str = "patterns/tokens.toml";
+pub const RULE_ID: &str = crate::rules::OWN_TOKEN_RULE;
 /// The longest value the `token` action encrypts, in bytes.
 pub const MAX_VALUE_LEN: usize = 1024;
 /// The longest label a token carries.
@@ -123,12 +121,6 @@ fn is_word(b: u8) -> bool {
 
 fn is_label_byte(b: u8) -> bool {
     b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'
-}
-
-/// Whether `rule` is the catalog's `blackbar-token` rule, which wins every overlap (see
-/// [`crate::resolve`]) and leaves tokens unchanged.
-pub(crate) fn is_own_rule(rule: &crate::rules::Rule) -> bool {
-    &*rule.id == RULE_ID && &*rule.origin == RULE_ORIGIN
 }
 
 /// Whether `label` can be carried by a token: 1 to [`MAX_LABEL_LEN`] of `[A-Z0-9_]`.
@@ -569,7 +561,6 @@ pub fn detokenize(key: &Key, text: &[u8]) -> Result<Vec<u8>, DetokenizeError> {
 
 /// Finds every well-formed token in `text` (what the catalog rule `blackbar-token` matches):
 /// `(start, end)` byte ranges. Used by tests to check the parser against the rule.
-#[doc(hidden)]
 pub fn find_tokens(text: &[u8]) -> Vec<(usize, usize)> {
     let mut out = vec![];
     let mut pos = 0;

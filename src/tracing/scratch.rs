@@ -4,8 +4,8 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use crate::action::ActionKind;
 use crate::decode::Decoders;
+use crate::finding::ActionKind;
 use crate::json::{JsonOptions, JsonRedactor, JsonScratch};
 use crate::redactor::Redactor;
 use crate::stream::StreamRedactor;

@@ -262,7 +262,7 @@ fn redact_record(scratch: &mut Scratch) -> Option<Out> {
         {
             if found
                 .iter()
-                .any(|f| f.action == crate::action::ActionKind::Drop)
+                .any(|f| f.action == crate::finding::ActionKind::Drop)
             {
                 return None;
             }

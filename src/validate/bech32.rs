@@ -52,14 +52,6 @@ pub(crate) fn polymod(hrp: &[u8], data: impl IntoIterator<Item = u8>) -> u32 {
 /// # Panics
 ///
 /// If a `data` value is 32 or more.
-///
-/// ```
-/// use blackbar::validate::{bech32_checksum, bech32_valid};
-/// let data = [0u8; 4];
-/// let sum = bech32_checksum(b"a", &data);
-/// let s = format!("a1qqqq{}", std::str::from_utf8(&sum).unwrap());
-/// assert!(bech32_valid(s.as_bytes()));
-/// ```
 pub fn bech32_checksum(hrp: &[u8], data: &[u8]) -> [u8; 6] {
     assert!(data.iter().all(|&v| v < 32), "data values are 5-bit");
     let pm = polymod(hrp, data.iter().copied().chain([0u8; 6])) ^ 1;
@@ -74,13 +66,6 @@ pub fn bech32_checksum(hrp: &[u8], data: &[u8]) -> [u8; 6] {
 /// non-empty human-readable part of printable ASCII, the separator `1`, and at least six
 /// data characters from the Bech32 alphabet. The 90-character limit of BIP-173 is not
 /// applied (age's secret keys and post-quantum recipients exceed it; so does age itself).
-///
-/// ```
-/// // BIP-173's published valid test vectors.
-/// assert!(blackbar::validate::bech32_valid(b"A12UEL5L"));
-/// assert!(blackbar::validate::bech32_valid(b"abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw"));
-/// assert!(!blackbar::validate::bech32_valid(b"abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxx"));
-/// ```
 pub fn bech32_valid(value: &[u8]) -> bool {
     let has_lower = value.iter().any(u8::is_ascii_lowercase);
     let has_upper = value.iter().any(u8::is_ascii_uppercase);
@@ -108,6 +93,27 @@ pub fn bech32_valid(value: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn documented_example_1() {
+        use super::{bech32_checksum, bech32_valid};
+        let data = [0u8; 4];
+        let sum = bech32_checksum(b"a", &data);
+        let s = format!("a1qqqq{}", std::str::from_utf8(&sum).unwrap());
+        assert!(bech32_valid(s.as_bytes()));
+    }
+
+    #[test]
+    fn documented_example_2() {
+        // BIP-173's published valid test vectors.
+        assert!(super::bech32_valid(b"A12UEL5L"));
+        assert!(super::bech32_valid(
+            b"abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxw"
+        ));
+        assert!(!super::bech32_valid(
+            b"abcdef1qpzry9x8gf2tvdw0s3jn54khce6mua7lmqqqxx"
+        ));
+    }
+
     use super::*;
 
     /// BIP-173 "valid Bech32" test vectors.

@@ -3,12 +3,6 @@
 //!
 //! The encoders are public so that corpus generators make valid addresses with the same
 //! arithmetic the validators use.
-//!
-//! ```
-//! use blackbar::validate::crypto_address::{eip55_encode, eip55_checksummed};
-//! let addr = eip55_encode(&[0x5a; 20]);
-//! assert_eq!(eip55_checksummed(addr.as_bytes()), Some(true));
-//! ```
 
 use sha2::{Digest, Sha256};
 
@@ -292,6 +286,13 @@ pub fn segwit_address_valid(value: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn documented_example_1() {
+        use super::{eip55_checksummed, eip55_encode};
+        let addr = eip55_encode(&[0x5a; 20]);
+        assert_eq!(eip55_checksummed(addr.as_bytes()), Some(true));
+    }
+
     use super::*;
 
     fn hex(b: &[u8]) -> String {

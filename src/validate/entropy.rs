@@ -1,11 +1,6 @@
 //! Shannon entropy, used to tell random-looking secrets from words and placeholders.
 
 /// Shannon entropy of `value` in bits per byte (0 for an empty value).
-///
-/// ```
-/// assert_eq!(blackbar::validate::shannon_entropy(b"aaaa"), 0.0);
-/// assert!(blackbar::validate::shannon_entropy(b"q8Zr2LmX0vTw") > 3.5);
-/// ```
 pub fn shannon_entropy(value: &[u8]) -> f64 {
     if value.is_empty() {
         return 0.0;
@@ -23,4 +18,13 @@ pub fn shannon_entropy(value: &[u8]) -> f64 {
             -p * p.log2()
         })
         .sum()
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn documented_example_1() {
+        assert_eq!(super::shannon_entropy(b"aaaa"), 0.0);
+        assert!(super::shannon_entropy(b"q8Zr2LmX0vTw") > 3.5);
+    }
 }

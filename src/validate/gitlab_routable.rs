@@ -18,13 +18,8 @@ const BASE36: &[u8; 36] = b"0123456789abcdefghijklmnopqrstuvwxyz";
 
 /// The 7-digit lower-case base36 CRC32 that ends a routable token whose other bytes are
 /// `head`.
-///
-/// ```
-/// use blackbar::validate::gitlab_routable_crc;
-/// assert_eq!(&gitlab_routable_crc(b"123456789"), b"1kl8mjq"); // CRC32 0xCBF43926
-/// ```
 pub fn gitlab_routable_crc(head: &[u8]) -> [u8; 7] {
-    base36_padded(u64::from(super::crc32(head)))
+    base36_padded(u64::from(super::checksum::crc32(head)))
 }
 
 fn base36_padded<const N: usize>(mut n: u64) -> [u8; N] {
@@ -81,6 +76,12 @@ pub(crate) fn gitlab_routable_valid(value: &[u8]) -> bool {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn crc_of_the_check_string() {
+        // CRC32("123456789") is 0xCBF43926.
+        assert_eq!(&super::gitlab_routable_crc(b"123456789"), b"1kl8mjq");
+    }
+
     use super::*;
 
     /// Built independently with Python's `zlib.crc32` and `base64.urlsafe_b64encode` from

@@ -11,8 +11,10 @@ use std::ops::Range;
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex_automata::{meta, Anchored, Input, PatternID};
 
-use super::{build_regex, judge, Detection};
-use crate::action::{Action, ActionKind};
+use crate::action::Action;
+use crate::engine::{build_regex, judge};
+use crate::finding::ActionKind;
+use crate::finding::Detection;
 use crate::redactor::{Redacted, Redactor};
 use crate::resolve;
 use crate::rules::RuleSet;

@@ -32,22 +32,6 @@
 //! Positions in listings are `file:line:col` with a 1-based line and a 1-based *byte* column.
 //! Misses and false hits carry the value only when [`Options::show_values`] is set: a user
 //! may evaluate on real data, and the report must not leak it.
-//!
-//! # Example
-//!
-//! ```
-//! use blackbar::eval::{labels::Label, Options, Report};
-//! use blackbar::{Category, Redactor};
-//!
-//! let r = Redactor::builder().build()?;
-//! let text = b"mail bob@example.com now";
-//! let labels = [Label { start: 5, end: 20, rule: "email".into(), category: Category::Pii }];
-//! let mut report = Report::default();
-//! report.add_file("t.txt", text, &labels, &r.redact(text).findings, &Options::default());
-//! assert_eq!(report.overall().recall(), Some(1.0));
-//! assert_eq!(report.rule("email").unwrap().precision(), Some(1.0));
-//! # Ok::<(), blackbar::Error>(())
-//! ```
 
 pub mod labels;
 pub mod thresholds;
@@ -57,8 +41,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use crate::action::ActionKind;
-use crate::finding::{Category, Finding};
+use blackbar::{ActionKind, Category, Finding};
 
 use self::labels::Label;
 
@@ -93,11 +76,6 @@ impl Counts {
     /// Correct findings over findings; `None` without findings.
     pub fn precision(&self) -> Option<f64> {
         (self.findings > 0).then(|| self.correct as f64 / self.findings as f64)
-    }
-
-    /// Labels not detected (partial ones included).
-    pub fn missed(&self) -> u64 {
-        self.labels - self.detected
     }
 
     /// Findings that are false hits.
@@ -333,7 +311,30 @@ impl LineIndex {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::Redactor;
+    use blackbar::Redactor;
+
+    /// The module's worked example: one labelled e-mail, found and correct.
+    #[test]
+    fn one_labelled_value_is_found() {
+        let r = Redactor::builder().build().unwrap();
+        let text = b"mail bob@example.com now";
+        let labels = [labels::Label {
+            start: 5,
+            end: 20,
+            rule: "email".into(),
+            category: Category::Pii,
+        }];
+        let mut report = Report::default();
+        report.add_file(
+            "t.txt",
+            text,
+            &labels,
+            &r.redact(text).findings,
+            &Options::default(),
+        );
+        assert_eq!(report.overall().recall(), Some(1.0));
+        assert_eq!(report.rule("email").unwrap().precision(), Some(1.0));
+    }
 
     fn label(start: u64, end: u64, rule: &str, category: Category) -> Label {
         Label {

@@ -39,9 +39,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use super::Report;
-use crate::error::{Error, ErrorKind};
-use crate::finding::Category;
-use crate::rules::RuleSet;
+use anyhow::{anyhow, Error};
+use blackbar::{Category, RuleSet};
 
 #[derive(Clone, Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -146,9 +145,8 @@ impl Thresholds {
     ///
     /// TOML syntax, unknown keys, a ratio outside 0..=1, or an unknown category.
     pub fn from_toml(text: &str, origin: &str) -> Result<Thresholds, Error> {
-        let t: Thresholds = toml::from_str(text)
-            .map_err(|e| Error::new(ErrorKind::Parse(e.to_string())).at(origin))?;
-        let bad = |m: String| Err(Error::new(ErrorKind::Parse(m)).at(origin));
+        let t: Thresholds = toml::from_str(text).map_err(|e| anyhow!("{origin}: {e}"))?;
+        let bad = |m: String| Err(anyhow!("{origin}: {m}"));
         for c in t.category.keys() {
             if Category::parse(c).is_none() {
                 return bad(format!("unknown category '{c}' in [category.{c}]"));
@@ -280,9 +278,9 @@ impl Thresholds {
         }
         for (metric, known) in &self.known_below {
             let Some(v) = out.iter_mut().find(|v| v.metric == *metric) else {
-                return Err(Error::new(ErrorKind::Parse(format!(
+                return Err(anyhow!(
                     "[known_below] names '{metric}', which is not a checked metric"
-                ))));
+                ));
             };
             let held = v.value.is_some_and(|x| {
                 if metric == "decoys.findings" {
@@ -321,8 +319,8 @@ pub fn passed(verdicts: &[Verdict]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::eval::{labels::Label, Options};
-    use crate::Redactor;
+    use crate::cli::eval::{labels::Label, Options};
+    use blackbar::Redactor;
 
     fn report(text: &str, labels: &[Label], r: &Redactor) -> Report {
         let mut report = Report::default();

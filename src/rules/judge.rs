@@ -1,0 +1,196 @@
+//! A match's confidence: its rule's base confidence, moved by the rule's validators and its
+//! context words (see [`crate::validate`] for what each validator does).
+
+use crate::finding::Confidence;
+use crate::validate::Effect;
+
+use super::Rule;
+
+/// Computes a match's confidence from its rule, its redacted value and its line.
+///
+/// `line` is the text of the match's line (or the bytes around it the stream still holds)
+/// and `claim` the whole match's position within `line`.
+pub(crate) fn confidence(
+    rule: &Rule,
+    value: &[u8],
+    line: &[u8],
+    claim: std::ops::Range<usize>,
+) -> Confidence {
+    let mut conf = rule.confidence;
+    let mut gate_failed = false;
+    let mut checksum: Option<bool> = None;
+    for v in &rule.validators {
+        let Some(ok) = v.outcome(value) else {
+            continue;
+        };
+        match v.effect() {
+            Effect::Gate => gate_failed |= !ok,
+            Effect::Checksum => checksum = Some(checksum.unwrap_or(true) && ok),
+        }
+    }
+    match checksum {
+        Some(true) => conf = Confidence::Certain,
+        Some(false) => conf = conf.lowered(),
+        None => {}
+    }
+    if !rule.context.is_empty() {
+        let near = has_context(rule, line, claim.clone());
+        if rule.context_required && !near {
+            gate_failed = true;
+        } else if near && !rule.context_required && checksum != Some(false) {
+            // Context raises a plausible match, never one whose checksum failed.
+            conf = conf.raised();
+        }
+    }
+    if checksum != Some(true) && follows_not_after_word(rule, line, claim.start) {
+        gate_failed = true;
+    }
+    if gate_failed {
+        Confidence::Low
+    } else {
+        conf
+    }
+}
+
+/// Whether one of the rule's `not_after` words ends right before `start` in `line`, with at
+/// most [`NOT_AFTER_GAP`](super::NOT_AFTER_GAP) bytes other than ASCII letters and
+/// digits between, and as a word (an alphanumeric first byte must not continue a word
+/// before it: "version" is not found in "subversion").
+fn follows_not_after_word(rule: &Rule, line: &[u8], start: usize) -> bool {
+    if rule.not_after.is_empty() {
+        return false;
+    }
+    let before = &line[..start];
+    (0..=super::NOT_AFTER_GAP.min(before.len()))
+        .take_while(|&gap| gap == 0 || !before[before.len() - gap].is_ascii_alphanumeric())
+        .any(|gap| {
+            let text = &before[..before.len() - gap];
+            rule.not_after.iter().any(|w| {
+                let w = w.as_bytes();
+                text.len() >= w.len()
+                    && text[text.len() - w.len()..].eq_ignore_ascii_case(w)
+                    && word_starts(text, text.len() - w.len(), w[0])
+            })
+        })
+}
+
+/// Whether one of the rule's context words appears within its window around `claim`, as a
+/// word: an edge of the context word that is an ASCII letter or digit must not continue
+/// into one in the text ("tel" is not found in "Intel", "tin" not in "destination"). An
+/// edge that is punctuation or a space ("tel:", " phone") needs no boundary there.
+fn has_context(rule: &Rule, line: &[u8], claim: std::ops::Range<usize>) -> bool {
+    let lo = claim.start.saturating_sub(rule.context_window);
+    let hi = (claim.end + rule.context_window).min(line.len());
+    let window = &line[lo..hi];
+    rule.context
+        .iter()
+        .any(|w| contains_word(window, w.as_bytes()))
+}
+
+/// Whether `word` occurs in `text` (ASCII case-insensitively) with a word boundary at each
+/// alphanumeric edge of `word`.
+fn contains_word(text: &[u8], word: &[u8]) -> bool {
+    let (Some(&first), Some(&last)) = (word.first(), word.last()) else {
+        return false;
+    };
+    if text.len() < word.len() {
+        return false;
+    }
+    // Only where the first byte matches (either case): a window is scanned once per context
+    // word, and a byte-by-byte comparison at every offset was most of a match's confirm cost.
+    let starts = &text[..=text.len() - word.len()];
+    let (lower, upper) = (first.to_ascii_lowercase(), first.to_ascii_uppercase());
+    memchr::memchr2_iter(lower, upper, starts).any(|i| {
+        text[i..i + word.len()].eq_ignore_ascii_case(word)
+            && word_starts(text, i, first)
+            && (!last.is_ascii_alphanumeric()
+                || i + word.len() == text.len()
+                || !text[i + word.len()].is_ascii_alphanumeric())
+    })
+}
+
+/// Whether a word whose first byte is `first` may start at `text[at]`: an alphanumeric first
+/// byte must not continue a word before it (punctuation or a space needs no boundary).
+fn word_starts(text: &[u8], at: usize, first: u8) -> bool {
+    !first.is_ascii_alphanumeric() || at == 0 || !text[at - 1].is_ascii_alphanumeric()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::contains_word;
+    use crate::finding::Confidence;
+
+    /// A rule of four-digit numbers that are not build numbers, with a context window of
+    /// `window` bytes.
+    fn build_numbers(window: usize) -> Result<crate::rules::Rule, crate::Error> {
+        let text = format!(
+            r#"
+[[rule]]
+id = "number"
+name = "Number"
+category = "pii"
+label = "NUMBER"
+pattern = '\b[0-9]{{4}}\b'
+not_after = ["Build", "v."]
+context_window = {window}
+confidence = "high"
+examples = ["id 1234", "x 4321"]
+counterexamples = ["build 1234"]
+"#
+        );
+        crate::rules::parse_rules(&text, "test.toml").map(|mut rules| rules.remove(0))
+    }
+
+    /// A `not_after` word lowers a match right after it (up to three bytes of punctuation or
+    /// space between, any case), and only as a whole word and only right before the match.
+    #[test]
+    fn not_after_words_lower_only_a_match_right_after_them() {
+        let rule = build_numbers(48).expect("rule loads");
+        for (line, lowered) in [
+            ("build 1234", true),
+            ("BUILD=(1234", true),
+            ("build: \"1234", true),
+            ("v.1234", true),
+            ("build -- 1234", false),
+            ("rebuild 1234", false),
+            ("xv.1234", false),
+            ("build 7 then 1234", false),
+            ("1234", false),
+        ] {
+            let start = line.rfind("1234").unwrap();
+            let claim = start..start + 4;
+            let got = super::confidence(&rule, b"1234", line.as_bytes(), claim);
+            let want = if lowered {
+                Confidence::Low
+            } else {
+                Confidence::High
+            };
+            assert_eq!(got, want, "{line:?}");
+        }
+        let err = build_numbers(7).unwrap_err().to_string();
+        assert!(err.contains("do not fit in context_window 7"), "{err}");
+    }
+
+    #[test]
+    fn context_words_are_word_bounded() {
+        assert!(contains_word(b"Tel: 555", b"tel"));
+        assert!(!contains_word(b"Intel Mac OS", b"tel"));
+        assert!(!contains_word(b"destination 123", b"tin"));
+        assert!(contains_word(b"my TIN is", b"tin"));
+        assert!(contains_word(b"customer_ssn=1", b"ssn"));
+        assert!(contains_word(b"call the phone: 5", b"phone:"));
+        assert!(contains_word(b"x tel.0612", b"tel."));
+        assert!(!contains_word(b"hotel.0612", b"tel."));
+        assert!(contains_word(
+            "sécurité sociale".as_bytes(),
+            "sécurité sociale".as_bytes()
+        ));
+        assert!(!contains_word(b"", b"x"));
+        // Every place the first byte occurs is tried, in either case, up to the last start.
+        assert!(contains_word(b"tt te TEL", b"tel"));
+        assert!(contains_word(b"PHONE", b"phone"));
+        assert!(!contains_word(b"phon", b"phone"));
+        assert!(contains_word(b"a:b :tel", b":tel"));
+        assert!(!contains_word(b"ttel", b"tel"));
+    }
+}
