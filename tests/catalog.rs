@@ -1,6 +1,6 @@
 //! The default catalog is data with its own tests: every rule's examples are caught and its
 //! counterexamples are not, through the real engine; the catalog has the breadth the product
-//! promises; only multi-line formats may match a newline; the README's catalog is current.
+//! promises; only multi-line formats may match a newline; the copy in docs/catalog.md is current.
 
 use blackbar::{Category, Redactor};
 
@@ -94,25 +94,25 @@ fn only_block_formats_are_multiline() {
 }
 
 #[test]
-fn readme_catalog_is_current() {
+fn docs_catalog_is_current() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_blackbar"))
         .args(["rules", "list", "--markdown"])
         .output()
         .unwrap();
     assert!(out.status.success());
     let table = String::from_utf8(out.stdout).unwrap();
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-    let start = readme
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/docs/catalog.md"))
+        .expect("docs/catalog.md exists");
+    let start = doc
         .find("<!-- catalog:start -->")
-        .expect("README has a catalog:start marker");
-    let end = readme
+        .expect("docs/catalog.md has a catalog:start marker");
+    let end = doc
         .find("<!-- catalog:end -->")
-        .expect("README has a catalog:end marker");
-    let current = readme[start + "<!-- catalog:start -->".len()..end].trim();
+        .expect("docs/catalog.md has a catalog:end marker");
+    let current = doc[start + "<!-- catalog:start -->".len()..end].trim();
     assert!(
         current == table.trim(),
-        "README catalog is stale: regenerate it with `blackbar rules list --markdown` \
-         between the catalog markers"
+        "docs/catalog.md is stale: regenerate it with `blackbar rules list --markdown` \
+         between the markers <!-- catalog:start --> and <!-- catalog:end --> in docs/catalog.md"
     );
 }
