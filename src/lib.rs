@@ -65,6 +65,7 @@ pub(crate) mod validate;
 mod xorshift;
 
 pub use crate::action::Action;
+pub use crate::decode::Decoders;
 pub use crate::error::{Error, ErrorKind};
 pub use crate::finding::{ActionKind, Category, Confidence, Detection, Finding};
 pub use crate::key::Key;

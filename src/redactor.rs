@@ -51,6 +51,8 @@ pub(crate) struct Inner {
     pub(crate) shapes: Vec<Option<crate::token::fpe::Shape>>,
     /// Whether `fpe` decrypts instead of encrypting.
     pub(crate) reverse_fpe: bool,
+    /// The decoders run after the rules (see [`crate::decode`]).
+    pub(crate) decoders: crate::decode::Decoders,
 }
 
 impl Inner {
@@ -175,7 +177,7 @@ impl Redactor {
     /// not each pay for new regex caches.
     pub fn detect(&self, input: &[u8]) -> Vec<Detection> {
         // A stream only for its pooled scanner: repeated calls reuse the caches.
-        let mut stream = self.stream();
+        let mut stream = StreamRedactor::plain(self.clone());
         let mut out = vec![];
         self.inner.engine.scan(
             stream.scanner_mut(),
@@ -237,6 +239,7 @@ pub struct RedactorBuilder {
     canaries: Vec<(String, Vec<Vec<u8>>)>,
     reverse_fpe: bool,
     engine: Option<EngineKind>,
+    decoders: crate::decode::Decoders,
 }
 
 impl RedactorBuilder {
@@ -282,6 +285,26 @@ impl RedactorBuilder {
     /// engine chosen here is used or the build fails. The results are the same either way.
     pub fn engine(mut self, kind: EngineKind) -> RedactorBuilder {
         self.engine = Some(kind);
+        self
+    }
+
+    /// Sets the decoders that run after the rules: base64 and percent-encoded runs that
+    /// decode to text holding a finding are redacted too (see [`crate::decode`]). On by
+    /// default ([`Decoders::default`](crate::decode::Decoders::default));
+    /// [`Decoders::none`](crate::decode::Decoders::none) turns them off.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use blackbar::{Decoders, Redactor};
+    /// let on = Redactor::builder().build()?;
+    /// assert_eq!(on.redact(b"q=bob%40example.com").output, b"q=[EMAIL]");
+    /// let off = Redactor::builder().decoders(Decoders::none()).build()?;
+    /// assert_eq!(off.redact(b"q=bob%40example.com").output, b"q=bob%40example.com");
+    /// # Ok::<(), blackbar::Error>(())
+    /// ```
+    pub fn decoders(mut self, decoders: crate::decode::Decoders) -> RedactorBuilder {
+        self.decoders = decoders;
         self
     }
 
@@ -375,6 +398,7 @@ impl RedactorBuilder {
                 has_placeholder,
                 shapes,
                 reverse_fpe: self.reverse_fpe,
+                decoders: self.decoders,
             }),
         })
     }

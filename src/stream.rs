@@ -73,6 +73,11 @@ pub struct StreamRedactor {
     /// The session vault of the `placeholder` action (a fresh one per stream unless
     /// [`StreamRedactor::set_vault`] shares one).
     session: Option<crate::placeholder::Session>,
+    /// The decoders, a stage after the rules when the redactor has them on
+    /// ([`crate::RedactorBuilder::decoders`]): the rules' output goes through it.
+    stage: Option<Box<crate::decode::DecodeStream>>,
+    /// The rules' output on its way to the stage.
+    mid: Vec<u8>,
 }
 
 impl std::fmt::Debug for StreamRedactor {
@@ -105,6 +110,20 @@ impl StreamRedactor {
     }
 
     pub(crate) fn new(redactor: Redactor) -> StreamRedactor {
+        let decoders = redactor.inner.decoders;
+        let mut s = StreamRedactor::plain(redactor);
+        if decoders.enabled() {
+            s.stage = Some(Box::new(crate::decode::DecodeStream::new(
+                &s.redactor,
+                decoders,
+            )));
+        }
+        s
+    }
+
+    /// A stream of the rules alone, without the decoders' stage (the decoders redact decoded
+    /// text with one of these).
+    pub(crate) fn plain(redactor: Redactor) -> StreamRedactor {
         let pooled = redactor
             .inner
             .scanners
@@ -138,6 +157,8 @@ impl StreamRedactor {
             held_drop: false,
             finished: false,
             session,
+            stage: None,
+            mid: vec![],
         }
     }
 
@@ -158,6 +179,9 @@ impl StreamRedactor {
         self.held.clear();
         self.held_drop = false;
         self.finished = false;
+        if let Some(ref mut stage) = self.stage {
+            stage.reset();
+        }
     }
 
     /// Uses `vault` for the `placeholder` action from now on, e.g. one vault for all the
@@ -181,17 +205,7 @@ impl StreamRedactor {
     ///
     /// If called after [`StreamRedactor::finish`].
     pub fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
-        assert!(!self.finished, "feed after finish");
-        if let Some(ref mut session) = self.session {
-            session.observe(input);
-        }
-        for piece in input.chunks(PIECE) {
-            self.buf.extend_from_slice(piece);
-            self.waiting += piece.len();
-            if self.waiting >= ROUND || memchr(b'\n', piece).is_some() {
-                self.round(false, out);
-            }
-        }
+        self.staged(out, |s, mid| s.rules_feed(input, mid), |_, _| {});
     }
 
     /// Takes the last input and ends it: [`StreamRedactor::feed`] then
@@ -205,9 +219,71 @@ impl StreamRedactor {
     ///
     /// If called after [`StreamRedactor::finish`].
     pub(crate) fn feed_last(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        self.staged(
+            out,
+            |s, mid| s.rules_feed_last(input, mid),
+            |stage, out| stage.finish(out),
+        );
+    }
+
+    /// Releases everything that is final now, even if fewer than a round's bytes are waiting
+    /// and no newline came (e.g. when the input goes idle).
+    pub fn flush(&mut self, out: &mut Vec<u8>) {
+        self.staged(
+            out,
+            |s, mid| s.rules_flush(mid),
+            |stage, out| stage.flush(out),
+        );
+    }
+
+    /// Ends the input: decides everything and writes the rest of the output.
+    pub fn finish(&mut self, out: &mut Vec<u8>) {
+        self.staged(
+            out,
+            |s, mid| s.rules_finish(mid),
+            |stage, out| stage.finish(out),
+        );
+    }
+
+    /// Runs `rules` (one step of the rules' stream) and passes its output through the
+    /// decoders' stage, then `then` on the stage; without a stage, the rules write to `out`.
+    fn staged(
+        &mut self,
+        out: &mut Vec<u8>,
+        rules: impl FnOnce(&mut StreamRedactor, &mut Vec<u8>),
+        then: impl FnOnce(&mut crate::decode::DecodeStream, &mut Vec<u8>),
+    ) {
+        let Some(mut stage) = self.stage.take() else {
+            return rules(self, out);
+        };
+        let mut mid = std::mem::take(&mut self.mid);
+        mid.clear();
+        rules(self, &mut mid);
+        stage.feed(&mid, out);
+        then(&mut stage, out);
+        self.findings.append(&mut stage.take_findings());
+        self.mid = mid;
+        self.stage = Some(stage);
+    }
+
+    fn rules_feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        assert!(!self.finished, "feed after finish");
+        if let Some(ref mut session) = self.session {
+            session.observe(input);
+        }
+        for piece in input.chunks(PIECE) {
+            self.buf.extend_from_slice(piece);
+            self.waiting += piece.len();
+            if self.waiting >= ROUND || memchr(b'\n', piece).is_some() {
+                self.round(false, out);
+            }
+        }
+    }
+
+    fn rules_feed_last(&mut self, input: &[u8], out: &mut Vec<u8>) {
         if input.len() > PIECE {
-            self.feed(input, out);
-            return self.finish(out);
+            self.rules_feed(input, out);
+            return self.rules_finish(out);
         }
         assert!(!self.finished, "feed after finish");
         if let Some(ref mut session) = self.session {
@@ -215,19 +291,16 @@ impl StreamRedactor {
         }
         self.buf.extend_from_slice(input);
         self.waiting += input.len();
-        self.finish(out);
+        self.rules_finish(out);
     }
 
-    /// Releases everything that is final now, even if fewer than a round's bytes are waiting
-    /// and no newline came (e.g. when the input goes idle).
-    pub fn flush(&mut self, out: &mut Vec<u8>) {
+    fn rules_flush(&mut self, out: &mut Vec<u8>) {
         if !self.finished && self.waiting > 0 {
             self.round(false, out);
         }
     }
 
-    /// Ends the input: decides everything and writes the rest of the output.
-    pub fn finish(&mut self, out: &mut Vec<u8>) {
+    fn rules_finish(&mut self, out: &mut Vec<u8>) {
         if self.finished {
             return;
         }
@@ -239,8 +312,13 @@ impl StreamRedactor {
         self.finished = true;
     }
 
-    /// Removes and returns the findings made so far, in input order.
+    /// Removes and returns the findings made so far, in input order. The decoders' findings
+    /// are placed by their offsets in the rules' output, which are the input's unless a
+    /// replacement earlier on the same line changed a length.
     pub fn take_findings(&mut self) -> Vec<Finding> {
+        if self.stage.is_some() {
+            self.findings.sort_by_key(|f| f.span.start);
+        }
         std::mem::take(&mut self.findings)
     }
 
@@ -249,9 +327,9 @@ impl StreamRedactor {
         &self.findings
     }
 
-    /// The number of input bytes currently held in the window.
+    /// The number of bytes currently held back: the rules' window and the decoders' stage.
     pub fn window_len(&self) -> usize {
-        self.buf.len()
+        self.buf.len() + self.stage.as_ref().map_or(0, |s| s.held())
     }
 
     fn round(&mut self, eof: bool, out: &mut Vec<u8>) {

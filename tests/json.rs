@@ -5,8 +5,8 @@
 //! deliberate change, regenerate the outputs with `BLACKBAR_BLESS=1 cargo test --test json`
 //! and review the diff.
 
-use blackbar::decode::Decoders;
 use blackbar::json::{Format, JsonOptions, JsonRedactor, LineRedactor, SensitiveKeys};
+use blackbar::Decoders;
 use blackbar::Redactor;
 use proptest::prelude::*;
 
@@ -219,11 +219,11 @@ fn decoders_in_json_strings() {
         r#"{"b":"[EMAIL]","q":"/x?to=[EMAIL]&y=1","h":"0123456789abcdef0123"}"#
     );
     let off = JsonRedactor::new(
-        redactor(),
-        JsonOptions {
-            decoders: Decoders::none(),
-            ..JsonOptions::default()
-        },
+        Redactor::builder()
+            .decoders(Decoders::none())
+            .build()
+            .unwrap(),
+        JsonOptions::default(),
     );
     let mut out = vec![];
     off.redact_document(&mut off.scratch(), doc, &mut out)

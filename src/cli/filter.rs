@@ -9,9 +9,9 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use blackbar::decode::{DecodeStream, Decoders};
 use blackbar::json::{Format, JsonOptions, JsonRedactor, LineRedactor, LineStats, SensitiveKeys};
 use blackbar::ActionKind;
+use blackbar::Decoders;
 use blackbar::{Finding, StreamRedactor};
 use serde_json::json;
 
@@ -149,7 +149,15 @@ impl Sink {
 }
 
 pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
-    let redactor = opts.redactor.build(&[])?;
+    let mut decoders = match opts.decode {
+        Some(ref list) => Decoders::parse_list(list).map_err(anyhow::Error::msg)?,
+        None => Decoders::default(),
+    };
+    if let Some(d) = opts.decode_depth {
+        decoders.depth = d;
+    }
+    let (builder, policy) = opts.redactor.builder(&[])?;
+    let redactor = builder.policy(policy).decoders(decoders).build()?;
     let inputs = open_inputs(&opts.paths)?;
     let to_stdout = opts.report.as_deref() == Some(Path::new("-"));
     let report: Option<Box<dyn Write>> = match opts.report {
@@ -171,13 +179,6 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
     let mut buf = vec![0u8; READ];
     let mut redacted = Vec::with_capacity(2 * READ);
     let format = opts.format.unwrap_or(Format::Text);
-    let mut decoders = match opts.decode {
-        Some(ref list) => Decoders::parse_list(list).map_err(anyhow::Error::msg)?,
-        None => Decoders::default(),
-    };
-    if let Some(d) = opts.decode_depth {
-        decoders.depth = d;
-    }
     let mut lines = LineStats::default();
     let json = (format != Format::Text).then(|| {
         JsonRedactor::new(
@@ -188,7 +189,6 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
                     None => SensitiveKeys::default(),
                 },
                 scan_keys: opts.json_scan_keys,
-                decoders,
                 ..JsonOptions::default()
             },
         )
@@ -197,12 +197,7 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
         let name = input.name();
         let mut filter = match json {
             Some(ref j) => Filter::Lines(LineRedactor::new(j.clone(), format)),
-            None => Filter::Text(
-                redactor.stream(),
-                decoders
-                    .enabled()
-                    .then(|| DecodeStream::new(&redactor, decoders)),
-            ),
+            None => Filter::Text(redactor.stream()),
         };
         sink.summary.files += 1;
         loop {
@@ -269,62 +264,38 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
     })
 }
 
-/// One input's redaction: the text stream (with the decoders as a stage after it), or JSON
-/// lines.
+/// One input's redaction: the text stream, or JSON lines.
 #[allow(clippy::large_enum_variant)] // one per input, never moved in a loop
 enum Filter {
-    Text(StreamRedactor, Option<DecodeStream>),
+    Text(StreamRedactor),
     Lines(LineRedactor),
 }
 
 impl Filter {
     fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
         match self {
-            Filter::Text(s, None) => s.feed(input, out),
-            Filter::Text(s, Some(d)) => {
-                let mut tmp = Vec::with_capacity(input.len() + 64);
-                s.feed(input, &mut tmp);
-                d.feed(&tmp, out);
-            }
+            Filter::Text(s) => s.feed(input, out),
             Filter::Lines(l) => l.feed(input, out),
         }
     }
 
     fn flush(&mut self, out: &mut Vec<u8>) {
         match self {
-            Filter::Text(s, None) => s.flush(out),
-            Filter::Text(s, Some(d)) => {
-                let mut tmp = vec![];
-                s.flush(&mut tmp);
-                d.feed(&tmp, out);
-                d.flush(out);
-            }
+            Filter::Text(s) => s.flush(out),
             Filter::Lines(l) => l.flush(out),
         }
     }
 
     fn finish(&mut self, out: &mut Vec<u8>) {
         match self {
-            Filter::Text(s, None) => s.finish(out),
-            Filter::Text(s, Some(d)) => {
-                let mut tmp = vec![];
-                s.finish(&mut tmp);
-                d.feed(&tmp, out);
-                d.finish(out);
-            }
+            Filter::Text(s) => s.finish(out),
             Filter::Lines(l) => l.finish(out),
         }
     }
 
     fn take_findings(&mut self) -> Vec<Finding> {
         match self {
-            Filter::Text(s, None) => s.take_findings(),
-            Filter::Text(s, Some(d)) => {
-                let mut f = s.take_findings();
-                f.append(&mut d.take_findings());
-                f.sort_by_key(|f| f.span.start);
-                f
-            }
+            Filter::Text(s) => s.take_findings(),
             Filter::Lines(l) => l.take_findings(),
         }
     }

@@ -17,7 +17,33 @@
 
 use std::ops::Range;
 
-use super::{B64, CLASS};
+pub(super) const B64: u8 = 1;
+pub(super) const URL: u8 = 2;
+
+/// Byte classes: `B64` for the union of both base64 alphabets, `URL` for the bytes of a URL
+/// or form body (unreserved, sub-delims, `:@/?#%`).
+pub(super) static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() {
+            t[c] = B64 | URL;
+        }
+        c += 1;
+    }
+    t[b'+' as usize] = B64 | URL;
+    t[b'/' as usize] = B64 | URL;
+    t[b'-' as usize] = B64 | URL;
+    t[b'_' as usize] = B64 | URL;
+    let url = b".~!$&()*,;=:@?#%";
+    let mut i = 0;
+    while i < url.len() {
+        t[url[i] as usize] |= URL;
+        i += 1;
+    }
+    t
+};
 
 /// Whether `c` is in the base64 alphabet (standard or URL-safe).
 #[inline(always)]

@@ -12,7 +12,6 @@
 //! ([`LineStats::too_long`]) and streamed through text mode, in the text stream's bounded
 //! window, until its newline.
 
-use crate::decode::DecodeStream;
 use crate::finding::ActionKind;
 use crate::finding::Finding;
 use crate::stream::StreamRedactor;
@@ -90,7 +89,6 @@ pub struct LineRedactor {
     max_line: usize,
     scratch: JsonScratch,
     text: StreamRedactor,
-    stage: Option<DecodeStream>,
     /// A text run is open; it started at this offset and line.
     text_open: bool,
     run_offset: u64,
@@ -123,13 +121,9 @@ impl LineRedactor {
     /// A stream of lines in `format`, buffering lines up to [`MAX_LINE`].
     pub fn new(json: JsonRedactor, format: Format) -> LineRedactor {
         let redactor = json.redactor().clone();
-        let decoders = json.options().decoders;
         LineRedactor {
             scratch: json.scratch(),
             text: redactor.stream(),
-            stage: decoders
-                .enabled()
-                .then(|| DecodeStream::new(&redactor, decoders)),
             json,
             format,
             max_line: MAX_LINE,
@@ -208,18 +202,7 @@ impl LineRedactor {
             self.text.flush(&mut self.text_out);
             let found = self.text.take_findings();
             self.collect(found);
-            let mut t = std::mem::take(&mut self.text_out);
-            match self.stage {
-                Some(ref mut s) => {
-                    s.feed(&t, out);
-                    s.flush(out);
-                    let found = s.take_findings();
-                    self.collect(found);
-                }
-                None => out.extend_from_slice(&t),
-            }
-            t.clear();
-            self.text_out = t;
+            out.extend_from_slice(&self.text_out);
         }
     }
 
@@ -316,9 +299,6 @@ impl LineRedactor {
     fn begin_text(&mut self) {
         if !self.text_open {
             self.text.reset();
-            if let Some(ref mut s) = self.stage {
-                s.reset();
-            }
             self.text_open = true;
             self.run_offset = self.offset;
             self.run_line = self.line;
@@ -330,14 +310,7 @@ impl LineRedactor {
         self.text.feed(bytes, &mut self.text_out);
         let found = self.text.take_findings();
         self.collect(found);
-        match self.stage {
-            Some(ref mut s) => {
-                s.feed(&self.text_out, out);
-                let found = s.take_findings();
-                self.collect(found);
-            }
-            None => out.extend_from_slice(&self.text_out),
-        }
+        out.extend_from_slice(&self.text_out);
     }
 
     fn end_text(&mut self, out: &mut Vec<u8>) {
@@ -349,15 +322,7 @@ impl LineRedactor {
         self.text.finish(&mut self.text_out);
         let found = self.text.take_findings();
         self.collect(found);
-        match self.stage {
-            Some(ref mut s) => {
-                s.feed(&self.text_out, out);
-                s.finish(out);
-                let found = s.take_findings();
-                self.collect(found);
-            }
-            None => out.extend_from_slice(&self.text_out),
-        }
+        out.extend_from_slice(&self.text_out);
     }
 
     /// Moves a text run's findings (run-relative) into the stream's, made absolute.

@@ -57,7 +57,6 @@ use std::sync::Arc;
 
 use simd_json::Node;
 
-use crate::decode::Decoders;
 use crate::escape::write_escaped;
 use crate::finding::ActionKind;
 use crate::finding::{Category, Confidence, Finding};
@@ -83,18 +82,15 @@ pub struct JsonOptions {
     pub scan_keys: bool,
     /// Deeper nesting makes a document [`Invalid`] (the line goes to text mode).
     pub max_depth: usize,
-    /// Decoders run on every string value.
-    pub decoders: Decoders,
 }
 
 impl Default for JsonOptions {
-    /// Default keys, keys not scanned, depth 128, default decoders.
+    /// Default keys, keys not scanned, depth 128.
     fn default() -> JsonOptions {
         JsonOptions {
             keys: SensitiveKeys::default(),
             scan_keys: false,
             max_depth: 128,
-            decoders: Decoders::default(),
         }
     }
 }
@@ -239,7 +235,7 @@ impl JsonRedactor {
             copy: vec![],
             buffers: simd_json::Buffers::default(),
             tape: Some(simd_json::tape::Tape::null().reset()),
-            stream: self.redactor.stream(),
+            stream: StreamRedactor::plain(self.redactor.clone()),
             stack: vec![],
             batch: Batch::default(),
         }
@@ -333,7 +329,7 @@ impl JsonRedactor {
                 b.findings.extend(found.into_iter().map(|f| (i as u32, f)));
             }
         }
-        let decoders = &self.opts.decoders;
+        let decoders = &r.inner.decoders;
         if decoders.enabled() {
             let mut extra = vec![];
             for i in 0..b.segs.len() {

@@ -116,6 +116,8 @@ pub fn redactors(
         .set_action("pii", Action::Report)
         .set_action("secret", Action::Label)
         .set_action("canary", Action::Label);
+    // A base64 image or document is not text to decode and rewrite.
+    let builder = builder.decoders(crate::Decoders::none());
     Ok((
         builder.clone().policy(request).build()?,
         builder.policy(answer).build()?,

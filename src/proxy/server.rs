@@ -36,7 +36,6 @@ use super::metrics::Metrics;
 use super::request::{self, BodyError};
 use super::sse;
 use super::upstream::{self, Upstream};
-use crate::decode::Decoders;
 use crate::error::{Error, ErrorKind};
 use crate::json::{JsonOptions, JsonRedactor, SensitiveKeys};
 use crate::placeholder::Vault;
@@ -134,7 +133,6 @@ impl Proxy {
             keys: SensitiveKeys::none(),
             scan_keys: false,
             max_depth: 256,
-            decoders: Decoders::none(),
         };
         let guard = Arc::new(Guard::new(check.rules())?);
         Ok(Proxy {

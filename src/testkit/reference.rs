@@ -99,9 +99,9 @@ fn detect_with(rules: &RuleSet, regexes: &[Option<meta::Regex>], input: &[u8]) -
     out
 }
 
-/// Redacts the whole input at once: detect, resolve over everything, apply actions, then
-/// remove the output lines that hold a `drop`. `reference` must be built from the
-/// redactor's rules.
+/// Redacts the whole input at once: detect, resolve over everything, apply actions, remove
+/// the output lines that hold a `drop`, then run the decoders' stage over the whole output.
+/// `reference` must be built from the redactor's rules.
 pub fn redact(reference: &Reference, redactor: &Redactor, input: &[u8]) -> Redacted {
     let inner = &redactor.inner;
     let vault = inner.has_placeholder.then(|| {
@@ -171,6 +171,16 @@ pub fn redact(reference: &Reference, redactor: &Redactor, input: &[u8]) -> Redac
     }
     if !dropped {
         output.extend_from_slice(&line);
+    }
+    // The decoders' stage, over the whole output at once.
+    if inner.decoders.enabled() {
+        let mut stage = crate::decode::DecodeStream::new(redactor, inner.decoders);
+        let mut decoded = Vec::with_capacity(output.len());
+        stage.feed(&output, &mut decoded);
+        stage.finish(&mut decoded);
+        findings.append(&mut stage.take_findings());
+        findings.sort_by_key(|f| f.span.start);
+        output = decoded;
     }
     Redacted { output, findings }
 }

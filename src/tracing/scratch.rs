@@ -4,7 +4,6 @@
 use std::cell::RefCell;
 use std::sync::Arc;
 
-use crate::decode::Decoders;
 use crate::finding::ActionKind;
 use crate::json::{JsonOptions, JsonRedactor, JsonScratch};
 use crate::redactor::Redactor;
@@ -22,19 +21,13 @@ const KEEP_CAPACITY: usize = 64 * 1024;
 #[derive(Clone, Debug)]
 pub(crate) struct Shared {
     pub(crate) json: JsonRedactor,
-    pub(crate) decoders: Decoders,
     /// Test hook: every redaction panics (to exercise the failure path).
     pub(crate) fail: bool,
 }
 
 impl Shared {
     pub(crate) fn new(json: JsonRedactor) -> Arc<Shared> {
-        let decoders = json.options().decoders;
-        Arc::new(Shared {
-            json,
-            decoders,
-            fail: false,
-        })
+        Arc::new(Shared { json, fail: false })
     }
 
     pub(crate) fn from_redactor(redactor: Redactor) -> Arc<Shared> {
@@ -53,8 +46,6 @@ pub(crate) struct Scratch {
     pub(crate) input: Vec<u8>,
     /// The record without ANSI escape sequences.
     pub(crate) clean: Vec<u8>,
-    /// Rule output before the decoders.
-    pub(crate) mid: Vec<u8>,
     /// The redacted record.
     pub(crate) out: Vec<u8>,
     pub(crate) stream: StreamRedactor,
@@ -84,7 +75,6 @@ impl Scratch {
                 shared: shared.clone(),
                 input: Vec::new(),
                 clean: Vec::new(),
-                mid: Vec::new(),
                 out: Vec::new(),
                 stream: shared.redactor().stream(),
                 json: None,
@@ -94,12 +84,7 @@ impl Scratch {
 
     /// Returns a scratch to this thread's pool (dropped if the pool is full or gone).
     pub(crate) fn give_back(mut self: Box<Scratch>) {
-        for buf in [
-            &mut self.input,
-            &mut self.clean,
-            &mut self.mid,
-            &mut self.out,
-        ] {
+        for buf in [&mut self.input, &mut self.clean, &mut self.out] {
             buf.clear();
             if buf.capacity() > KEEP_CAPACITY {
                 buf.shrink_to(KEEP_CAPACITY);
@@ -114,7 +99,7 @@ impl Scratch {
         });
     }
 
-    /// Redacts `text` with the rules and then the decoders into `self.out` (cleared first).
+    /// Redacts `text` (the rules, then the redactor's decoders) into `self.out`, cleared first.
     /// Returns `false` when a finding's action is `drop`: the caller drops the record.
     pub(crate) fn redact_text(&mut self, text: Which) -> bool {
         if self.shared.fail {
@@ -127,22 +112,8 @@ impl Scratch {
             Which::Clean => &self.clean[..],
         };
         self.out.clear();
-        let dest = if shared.decoders.enabled() {
-            self.mid.clear();
-            &mut self.mid
-        } else {
-            &mut self.out
-        };
-        let found = redactor.redact_with(&mut self.stream, text, dest);
-        let mut keep = !found.iter().any(|f| f.action == ActionKind::Drop);
-        if shared.decoders.enabled() {
-            let found =
-                shared
-                    .decoders
-                    .redact(redactor, &mut self.stream, &self.mid, &mut self.out);
-            keep &= !found.iter().any(|f| f.action == ActionKind::Drop);
-        }
-        keep
+        let found = redactor.redact_with(&mut self.stream, text, &mut self.out);
+        !found.iter().any(|f| f.action == ActionKind::Drop)
     }
 }
 

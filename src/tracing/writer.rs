@@ -165,8 +165,7 @@ impl<'a, W: Write> RedactingWriter<'a, W> {
             State::Streaming => {
                 let done = catch_unwind(AssertUnwindSafe(|| {
                     scratch.out.clear();
-                    scratch.stream.finish(&mut scratch.mid);
-                    decode_stream(&mut scratch);
+                    scratch.stream.finish(&mut scratch.out);
                 }));
                 if done.is_err() {
                     return self.fail();
@@ -188,17 +187,15 @@ impl<'a, W: Write> RedactingWriter<'a, W> {
             if scratch.shared.fail {
                 panic!("blackbar: injected failure");
             }
+            scratch.out.clear();
             if start {
                 scratch.stream.reset();
-                scratch.mid.clear();
                 let input = std::mem::take(&mut scratch.input);
                 feed(scratch, &input);
                 scratch.input = input;
                 scratch.input.clear();
             }
             feed(scratch, buf);
-            scratch.out.clear();
-            decode_stream(scratch);
         }));
         if done.is_err() {
             self.fail();
@@ -209,29 +206,13 @@ impl<'a, W: Write> RedactingWriter<'a, W> {
     }
 }
 
-/// Feeds `bytes`, without escape sequences, to the scratch's stream (output in `mid`).
-/// Escape sequences split across two writes are not recognised.
+/// Feeds `bytes`, without escape sequences, to the scratch's stream (output in `out`, which
+/// the caller writes and clears). Escape sequences split across two writes are not
+/// recognised.
 fn feed(scratch: &mut Scratch, bytes: &[u8]) {
     scratch.clean.clear();
     strip_ansi(bytes, &mut scratch.clean);
-    scratch.stream.feed(&scratch.clean, &mut scratch.mid);
-}
-
-/// Moves the stream's final output from `mid` through the decoders into `out`. Decoders
-/// see one write's output at a time here (a rare, over-long record).
-fn decode_stream(scratch: &mut Scratch) {
-    let shared = scratch.shared.clone();
-    if shared.decoders.enabled() {
-        let mid = std::mem::take(&mut scratch.mid);
-        let mut tmp = shared.redactor().stream();
-        shared
-            .decoders
-            .redact(shared.redactor(), &mut tmp, &mid, &mut scratch.out);
-        scratch.mid = mid;
-    } else {
-        scratch.out.extend_from_slice(&scratch.mid);
-    }
-    scratch.mid.clear();
+    scratch.stream.feed(&scratch.clean, &mut scratch.out);
 }
 
 enum Out {
