@@ -895,6 +895,18 @@ async fn https_upstreams_are_trusted_through_upstream_ca() {
     }
 }
 
+/// The fake's failed handshakes once there are `n` of them, or after two seconds.
+async fn handshake_failures(fake: &llm::Fake, n: usize) -> Vec<String> {
+    for _ in 0..200 {
+        let failures = fake.handshake_failures.lock().unwrap().clone();
+        if failures.len() >= n {
+            return failures;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    fake.handshake_failures.lock().unwrap().clone()
+}
+
 /// Without `--upstream-ca` the same kind of upstream is not trusted: every call is a 502 in
 /// the provider's error shape that carries no value and no placeholder, the fake sees the
 /// proxy's TLS alert and never a request, and the proxy's log names the cause. The fake also
@@ -938,7 +950,8 @@ async fn an_untrusted_https_upstream_is_a_502_and_gets_nothing() {
         }
         assert!(llm::placeholders(&text).is_empty(), "{text}");
     }
-    let failures = fake.handshake_failures.lock().unwrap().clone();
+    // The fake records a failed handshake on its own task, after the proxy has answered.
+    let failures = handshake_failures(&fake, calls.len()).await;
     assert_eq!(failures.len(), calls.len(), "{failures:?}");
     for f in &failures {
         assert!(
@@ -948,7 +961,7 @@ async fn an_untrusted_https_upstream_is_a_502_and_gets_nothing() {
     }
     let (status, _) = call_at(&proxy.url("/plain"), "chat", false, &[]).await;
     assert_eq!(status, 502);
-    let failures = fake.handshake_failures.lock().unwrap().clone();
+    let failures = handshake_failures(&fake, calls.len() + 1).await;
     assert_eq!(failures.len(), calls.len() + 1, "{failures:?}");
     assert!(
         fake.requests.lock().unwrap().is_empty(),
