@@ -271,10 +271,11 @@ impl StreamRedactor {
         if let Some(ref mut session) = self.session {
             session.observe(input);
         }
+        let eager = self.redactor.inner.engine.releases_eagerly();
         for piece in input.chunks(PIECE) {
             self.buf.extend_from_slice(piece);
             self.waiting += piece.len();
-            if self.waiting >= ROUND || memchr(b'\n', piece).is_some() {
+            if eager || self.waiting >= ROUND || memchr(b'\n', piece).is_some() {
                 self.round(false, out);
             }
         }
@@ -342,6 +343,7 @@ impl StreamRedactor {
             &inner.rules,
             &self.buf,
             self.base,
+            self.emitted,
             eof,
             &mut self.fresh,
         );
@@ -377,9 +379,10 @@ impl StreamRedactor {
         let mut segs = resolve::segments(&inner.rules, &active, self.emitted, self.resumed);
         let mut cut = to;
         if !eof {
-            // A cluster that reaches past `to` may still grow or change its winner: hold it.
+            // A cluster that reaches past `to` may still grow or change its winner: hold it,
+            // and never release past `to` (a known span may start after it).
             if let Some(k) = segs.iter().position(|s| s.whole.end > to) {
-                cut = segs[k].whole.start.max(self.emitted);
+                cut = segs[k].whole.start.clamp(self.emitted, to);
                 segs.truncate(k);
             }
         }

@@ -10,15 +10,29 @@ use blackbar::{Policy, Redactor};
 use proptest::prelude::*;
 
 /// Every test redactor, once per engine compiled in: the default catalog, every action kind
-/// (drop included), and the engine edge rules.
+/// (drop included), and the engine edge rules; and the default catalog and the edge rules
+/// again with eager release (every settled byte written at once, as the proxy's answers are).
 fn all() -> &'static [Redactor] {
     static R: OnceLock<Vec<Redactor>> = OnceLock::new();
     R.get_or_init(|| {
         EngineKind::compiled()
             .iter()
-            .flat_map(|&k| [default(k), mixed(k), edges(k), secrets(k)])
+            .flat_map(|&k| {
+                [
+                    default(k),
+                    mixed(k),
+                    edges(k),
+                    secrets(k),
+                    eager(Redactor::builder().engine(k)),
+                    eager(edges_builder(k)),
+                ]
+            })
             .collect()
     })
+}
+
+fn eager(builder: blackbar::RedactorBuilder) -> Redactor {
+    builder.release_eagerly(true).build().unwrap()
 }
 
 fn default(kind: EngineKind) -> Redactor {
@@ -41,6 +55,10 @@ const ENGINE_RULES: &str = include_str!("data/engine-rules.toml");
 /// Rules written to stress the engine: late keywords, context, overlaps, a multi-line rule,
 /// and a literal canary list.
 fn edges(kind: EngineKind) -> Redactor {
+    edges_builder(kind).build().unwrap()
+}
+
+fn edges_builder(kind: EngineKind) -> blackbar::RedactorBuilder {
     Redactor::builder()
         .engine(kind)
         .without_default_catalog()
@@ -53,8 +71,6 @@ fn edges(kind: EngineKind) -> Redactor {
                 b"s3cr3t-decoy".to_vec(),
             ],
         )
-        .build()
-        .unwrap()
 }
 
 /// The reference for one of the redactors above, compiled once.

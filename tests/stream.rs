@@ -104,3 +104,28 @@ fn a_reset_stream_behaves_like_a_new_one() {
         assert_eq!(findings, want.findings);
     }
 }
+
+/// A span may start well after its match (a key name before a value): a cluster held back for
+/// such a span must not release the bytes before it that are still undecided. Root cause of
+/// the regression: the hold point was the held span's start even when the frontier was
+/// earlier, so `CLIENT_SECRET=` was released before the generic rule could decide it.
+#[test]
+fn a_held_span_never_releases_undecided_bytes_before_it() {
+    let input = b"SPOTIFY_CLIENT_SECRET=adf580e055352ad988a594bf88a65377//npm.pkg.example.com/:_auth=zYmCZu2k8lmpGHASvkhMtvXOb5o+/ppA4qf6tfbQ==";
+    for eager in [false, true] {
+        let r = Redactor::builder().release_eagerly(eager).build().unwrap();
+        let want = r.redact(input).output;
+        assert_eq!(want, b"SPOTIFY_CLIENT_SECRET=[SPOTIFY_SECRET]");
+        let mut s = r.stream();
+        let mut out = vec![];
+        for b in input.chunks(1) {
+            s.feed(b, &mut out);
+        }
+        s.finish(&mut out);
+        assert_eq!(
+            String::from_utf8_lossy(&out),
+            String::from_utf8_lossy(&want),
+            "eager {eager}"
+        );
+    }
+}

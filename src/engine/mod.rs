@@ -52,9 +52,11 @@ use crate::rules::{Rule, RuleSet, MAX_CONTEXT_WINDOW};
 mod hyperscan;
 mod keyword_dfa;
 mod prefilter;
+mod settle;
 mod tails;
 
 use prefilter::{Hit, Prefilter, PrefilterExpr};
+use settle::{settles, Settle};
 use tails::{TailScratch, Tails};
 
 /// Which multi-pattern engine runs the prefilter pass.
@@ -191,6 +193,8 @@ pub struct Engine {
     /// Bytes kept before the earliest undecided position: look-behind for `\b` and context.
     lookbehind: u64,
     max_len: u64,
+    /// For streams that release eagerly: every rule, to find where a match may still grow.
+    settle: Option<Settle>,
 }
 
 pub(crate) fn syntax_config() -> syntax::Config {
@@ -290,11 +294,8 @@ impl Engine {
             };
             let settle = match (rule.multiline, &rule.literals) {
                 (true, None) => Some(
-                    hybrid::dfa::DFA::builder()
-                        .syntax(syntax_config())
-                        .configure(hybrid::dfa::DFA::config().cache_capacity(8 << 20))
-                        .build(&rule.pattern)
-                        .map_err(|e| Error::rule(&rule.id, format!("cannot compile: {e}")))?,
+                    settle::dfa(&[&rule.pattern], regex_automata::MatchKind::LeftmostFirst)
+                        .map_err(|e| Error::rule(&rule.id, e))?,
                 ),
                 _ => None,
             };
@@ -334,7 +335,24 @@ impl Engine {
             fallback,
             lookbehind: MAX_CONTEXT_WINDOW as u64 + 1,
             max_len,
+            settle: None,
         })
+    }
+
+    /// Lets scans release eagerly (see [`Engine::scan`]): compiles one anchored lazy DFA of
+    /// every rule of `set`, the set this engine was built from.
+    ///
+    /// # Errors
+    ///
+    /// When the rules do not compile into one automaton.
+    pub(crate) fn release_eagerly(mut self, set: &RuleSet) -> Result<Engine, Error> {
+        self.settle = Some(Settle::new(set)?);
+        Ok(self)
+    }
+
+    /// Whether scans release eagerly ([`Engine::release_eagerly`]).
+    pub(crate) fn releases_eagerly(&self) -> bool {
+        self.settle.is_some()
     }
 
     /// The largest maximum match length of any rule.
@@ -373,6 +391,7 @@ impl Engine {
         Scanner {
             caches,
             settle_caches,
+            settle: self.settle.as_ref().and_then(Settle::cache),
             prefilter: self
                 .prefilter
                 .as_ref()
@@ -405,17 +424,32 @@ impl Engine {
     /// Scans the buffer `hay` (whose first byte is at absolute offset `base`), appending newly
     /// decided detections to `out`, and returns the frontier: every detection starting before
     /// it is now known. With `eof`, the frontier is the end of the input.
-    pub fn scan(
+    ///
+    /// An engine that releases eagerly ([`Engine::release_eagerly`]) also decides, before the
+    /// end, every start from which no match can still be in progress ([`Settle::point`],
+    /// walked from `from`, where everything before is decided), except a match of a rule with
+    /// context words whose context is not complete yet: the frontier is then as far as no
+    /// match can still grow, not `max_len` bytes back.
+    #[allow(clippy::too_many_arguments)]
+    pub(crate) fn scan(
         &self,
         sc: &mut Scanner,
         rules: &RuleSet,
         hay: &[u8],
         base: u64,
+        from: u64,
         eof: bool,
         out: &mut Vec<Detection>,
     ) -> u64 {
         let end = base + hay.len() as u64;
         self.prefilter(sc, hay, base);
+        let settled = match (&self.settle, eof) {
+            (Some(s), false) => {
+                let from = (from.max(base) - base) as usize;
+                Some(base + s.point(&mut sc.settle, hay, from) as u64)
+            }
+            _ => None,
+        };
         let last_nl = memchr::memrchr(b'\n', hay).map(|i| base + i as u64);
         let mut frontier = end;
         if eof && !sc.all_touched {
@@ -431,7 +465,7 @@ impl Engine {
             for &i in &todo {
                 let i = i as usize;
                 touch(&mut sc.states, &mut sc.touched, i);
-                self.advance(i, &rules.rules()[i], sc, hay, base, eof, last_nl, out);
+                self.advance(i, &rules.rules()[i], sc, hay, base, eof, None, last_nl, out);
             }
             sc.todo = todo;
             return end;
@@ -445,7 +479,7 @@ impl Engine {
                 sc.states[i].p = end;
                 continue;
             }
-            let decided = self.advance(i, rule, sc, hay, base, eof, last_nl, out);
+            let decided = self.advance(i, rule, sc, hay, base, eof, settled, last_nl, out);
             frontier = frontier.min(decided);
         }
         frontier
@@ -505,7 +539,7 @@ impl Engine {
     }
 
     /// Decides as many of rule `i`'s match starts as the buffer allows; returns the first
-    /// undecided start.
+    /// undecided start. Every start before `settled` (when given) is decidable now.
     #[allow(clippy::too_many_arguments)]
     fn advance(
         &self,
@@ -515,6 +549,7 @@ impl Engine {
         hay: &[u8],
         base: u64,
         eof: bool,
+        settled: Option<u64>,
         last_nl: Option<u64>,
         out: &mut Vec<Detection>,
     ) -> u64 {
@@ -527,8 +562,16 @@ impl Engine {
             if let (false, Some(nl)) = (rm.multiline, last_nl) {
                 h = h.max(nl + 1);
             }
-            h
+            h.max(settled.unwrap_or(0))
         };
+        // A match whose context words may still come after it (eager release only): its
+        // start stays undecided until they are in.
+        let context_open = |e: u64| {
+            !eof && rm.window > 0
+                && e + rm.window > end
+                && memchr::memchr(b'\n', &hay[(e - base) as usize..]).is_none()
+        };
+        let mut waiting: Option<u64> = None;
         let st = &mut sc.states[i];
         let cache = &mut sc.caches[i];
         let settle_cache = &mut sc.settle_caches[i];
@@ -570,6 +613,11 @@ impl Engine {
                 match found {
                     Some(m) => {
                         let m = base + m.start() as u64..base + m.end() as u64;
+                        if context_open(m.end) {
+                            st.p = m.start;
+                            waiting = Some(m.start);
+                            break;
+                        }
                         st.p = m.end;
                         out.push(confirm(i, rule, rm, cache, hay, base, m));
                     }
@@ -592,6 +640,11 @@ impl Engine {
             )
             .map(|m| (base + m.start as u64, base + m.end as u64));
             match found {
+                Some((s, e)) if context_open(e) => {
+                    st.p = s;
+                    waiting = Some(s);
+                    break;
+                }
                 Some((s, e)) => {
                     out.push(confirm(i, rule, rm, cache, hay, base, s..e));
                     st.p = e;
@@ -623,36 +676,17 @@ impl Engine {
             let front = st.anchors.front().map_or(u64::MAX, |a| a.0);
             st.p.max(front.min(future)).min(end)
         };
+        // Starts before the settle point cannot gain a future anchor (a match from one would
+        // still be in progress), and the loop has searched them all, unless a match waits for
+        // its context.
+        let decided = match (waiting, settled) {
+            (Some(w), _) => w,
+            (None, Some(s)) if !eof => decided.max(s.min(end)),
+            _ => decided,
+        };
         st.p = decided;
         decided
     }
-}
-
-/// Whether every anchored match attempt from `from` has ended inside `hay`: the lazy DFA
-/// reaches its dead state before the end, so more input cannot change the match at `from`.
-fn settles(
-    dfa: &hybrid::dfa::DFA,
-    cache: &mut hybrid::dfa::Cache,
-    hay: &[u8],
-    from: usize,
-) -> bool {
-    let input = Input::new(hay).range(from..).anchored(Anchored::Yes);
-    let Ok(mut sid) = dfa.start_state_forward(cache, &input) else {
-        return false;
-    };
-    for &b in &hay[from..] {
-        sid = match dfa.next_state(cache, sid, b) {
-            Ok(s) => s,
-            Err(_) => return false,
-        };
-        if sid.is_dead() {
-            return true;
-        }
-        if sid.is_quit() {
-            return false;
-        }
-    }
-    false
 }
 
 type RuleCache = Option<(meta::Cache, Captures)>;
@@ -759,6 +793,7 @@ impl Scanner {
         Scanner {
             caches: vec![],
             settle_caches: vec![],
+            settle: None,
             prefilter: prefilter::Scratch::default(),
             events: vec![],
             states: vec![],
@@ -796,6 +831,8 @@ impl Scanner {
 pub struct Scanner {
     caches: Vec<RuleCache>,
     settle_caches: Vec<Option<hybrid::dfa::Cache>>,
+    /// The cache of the engine's [`Settle`], when it releases eagerly.
+    settle: Option<hybrid::dfa::Cache>,
     prefilter: prefilter::Scratch,
     /// Prefilter events of the current pass: (hit index, absolute end offset).
     events: Vec<(usize, u64)>,

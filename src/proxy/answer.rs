@@ -12,11 +12,10 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use super::guard::{Guard, GuardCache};
-use crate::finding::ActionKind;
-use crate::finding::{Category, Finding};
+use crate::finding::{ActionKind, Category, Finding};
 use crate::placeholder::{Restorer, Vault};
 use crate::redactor::Redactor;
+use crate::stream::StreamRedactor;
 
 /// String fields that are structure or opaque data, not model text.
 pub(crate) const STRUCTURAL: &[&str] = &[
@@ -53,12 +52,10 @@ pub(crate) struct CanaryHit {
 /// What every answer of one request is processed with.
 #[derive(Clone)]
 pub(crate) struct AnswerCtx {
-    /// The output check.
+    /// The output check: a redactor that releases eagerly (see [`super::redactors`]).
     pub check: Redactor,
     /// The request's placeholders.
     pub vault: Vault,
-    /// What a stream must hold back for the check.
-    pub guard: Arc<Guard>,
 }
 
 fn canary(found: &[Finding]) -> Option<CanaryHit> {
@@ -71,34 +68,28 @@ fn canary(found: &[Finding]) -> Option<CanaryHit> {
 }
 
 /// One stream of model text (a choice's content, one tool call's arguments, one content
-/// block): checked and restored piece by piece, holding back only what could still be part
-/// of a secret, a canary ([`Guard`]) or a placeholder ([`Restorer`]), and an incomplete
-/// UTF-8 character.
+/// block): checked by a stream of the check redactor, which releases every byte no match can
+/// still cover (the engine's settle walk), then restored. Only a possible secret, canary or
+/// PII value in progress, a possible placeholder ([`Restorer`]) and an incomplete UTF-8
+/// character are held.
 pub(crate) struct TextStream {
     ctx: AnswerCtx,
     json_text: bool,
-    cache: GuardCache,
-    /// Model text not checked yet.
-    pending: Vec<u8>,
-    /// The last bytes of checked model text: look-behind for the guard (`\b`) and context
-    /// (a rule's context words) for the check.
-    left: Vec<u8>,
+    stream: StreamRedactor,
+    /// The check's output, on its way to the restorer.
+    checked: Vec<u8>,
     restorer: Restorer,
     carry: Vec<u8>,
     finished: bool,
 }
-
-/// Checked text kept as context: a rule's context window reaches at most this far.
-const LEFT: usize = crate::rules::MAX_CONTEXT_WINDOW;
 
 impl TextStream {
     pub(crate) fn new(ctx: &AnswerCtx, json_text: bool) -> TextStream {
         TextStream {
             ctx: ctx.clone(),
             json_text,
-            cache: ctx.guard.cache(),
-            pending: vec![],
-            left: vec![],
+            stream: ctx.check.stream(),
+            checked: vec![],
             restorer: if json_text {
                 ctx.vault.json_restorer()
             } else {
@@ -120,14 +111,9 @@ impl TextStream {
             return transform_text(&self.ctx, text, self.json_text, findings)
                 .map(|o| o.unwrap_or_else(|| text.to_string()));
         }
-        self.pending.extend_from_slice(text.as_bytes());
-        let mut hay = std::mem::take(&mut self.left);
-        let from = hay.len();
-        hay.extend_from_slice(&self.pending);
-        let cut = self.ctx.guard.hold_from(&mut self.cache, &hay, from) - from;
-        hay.truncate(from);
-        self.left = hay;
-        self.check(cut, false, findings)
+        self.checked.clear();
+        self.stream.feed(text.as_bytes(), &mut self.checked);
+        self.release(false, findings)
     }
 
     /// Ends the stream; returns whatever was held.
@@ -136,69 +122,22 @@ impl TextStream {
             return Ok(String::new());
         }
         self.finished = true;
-        self.check(self.pending.len(), true, findings)
+        self.checked.clear();
+        self.stream.finish(&mut self.checked);
+        self.release(true, findings)
     }
 
-    /// Checks the pending text, releases its first `cut` bytes (less if a match crosses the
-    /// cut) through the restorer.
-    fn check(
-        &mut self,
-        mut cut: usize,
-        end: bool,
-        findings: &mut Vec<Finding>,
-    ) -> Result<String, CanaryHit> {
-        // The whole pending text is checked, after the checked text kept as context: context
-        // words on either side of the cut count, and a canary that is already complete stops
-        // the answer at once. Spans are made relative to the pending text; findings that
-        // ended in the context were handled when it was released.
-        let base = self.left.len() as u64;
-        let mut doc = self.left.clone();
-        doc.extend_from_slice(&self.pending);
-        let mut whole = self.ctx.check.redact(&doc).findings;
-        whole.retain(|f| f.span.end > base);
-        for f in &mut whole {
-            f.span = f.span.start.saturating_sub(base)..f.span.end - base;
-        }
-        if let Some(hit) = canary(&whole) {
-            findings.extend(whole);
+    /// Stops at a canary; otherwise restores the checked text and returns what is complete
+    /// UTF-8. A canary's bytes are never in the checked text: it is labelled.
+    fn release(&mut self, end: bool, findings: &mut Vec<Finding>) -> Result<String, CanaryHit> {
+        let found = self.stream.take_findings();
+        let hit = canary(&found);
+        findings.extend(found);
+        if let Some(hit) = hit {
             return Err(hit);
         }
-        let acted = |f: &&Finding| f.action != ActionKind::None && f.action != ActionKind::Report;
-        loop {
-            let crossing = whole
-                .iter()
-                .filter(acted)
-                .find(|f| f.span.start < cut as u64 && f.span.end > cut as u64);
-            match crossing {
-                Some(f) => cut = f.span.start as usize,
-                None => break,
-            }
-        }
-        if !end {
-            cut = complete_utf8(&self.pending[..cut]);
-        }
-        let mut checked = Vec::with_capacity(cut);
-        let mut pos = 0;
-        for f in whole.iter().filter(|f| f.span.end <= cut as u64) {
-            findings.push(f.clone());
-            if acted(&f) {
-                let (s, e) = (f.span.start as usize, f.span.end as usize);
-                checked.extend_from_slice(&self.pending[pos..s.max(pos)]);
-                // The answer check labels (its policy is fixed by `proxy::redactors`).
-                checked.push(b'[');
-                checked.extend_from_slice(f.label.as_bytes());
-                checked.push(b']');
-                pos = e;
-            }
-        }
-        checked.extend_from_slice(&self.pending[pos..cut]);
-        let released: Vec<u8> = self.pending.drain(..cut).collect();
-        self.left.extend_from_slice(&released);
-        if self.left.len() > LEFT {
-            self.left.drain(..self.left.len() - LEFT);
-        }
         let mut out = std::mem::take(&mut self.carry);
-        self.restorer.feed(&checked, &mut out);
+        self.restorer.feed(&self.checked, &mut out);
         if end {
             self.restorer.finish(&mut out);
         }

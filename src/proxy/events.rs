@@ -384,18 +384,15 @@ fn responses_key(family: &str, v: &Value) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::sync::Arc;
 
     fn rewriter() -> (Rewriter, crate::placeholder::Vault) {
         let (_, check) =
             crate::proxy::redactors(crate::Redactor::builder(), &crate::Policy::default()).unwrap();
         let vault = crate::placeholder::Vault::default();
         vault.placeholder("EMAIL", b"alice@example.com");
-        let guard = Arc::new(super::super::guard::Guard::new(check.rules()).unwrap());
         let ctx = AnswerCtx {
             check,
             vault: vault.clone(),
-            guard,
         };
         (Rewriter::new(ctx), vault)
     }

@@ -74,7 +74,6 @@ mod body;
 mod config;
 pub mod conversations;
 pub mod events;
-mod guard;
 mod metrics;
 mod request;
 mod server;
@@ -120,6 +119,6 @@ pub fn redactors(
     let builder = builder.decoders(crate::Decoders::none());
     Ok((
         builder.clone().policy(request).build()?,
-        builder.policy(answer).build()?,
+        builder.policy(answer).release_eagerly(true).build()?,
     ))
 }

@@ -31,7 +31,6 @@ use super::body::ProxyBody;
 use super::config::{ProxyConfig, Route};
 use super::conversations::{continued_ids, Conversations};
 use super::events::{Rewriter, Stop};
-use super::guard::Guard;
 use super::metrics::Metrics;
 use super::request::{self, BodyError};
 use super::sse;
@@ -77,7 +76,6 @@ struct Shared {
     client: Upstream,
     metrics: Arc<Metrics>,
     conversations: Conversations,
-    guard: Arc<Guard>,
 }
 
 /// A server that could not run.
@@ -134,7 +132,6 @@ impl Proxy {
             scan_keys: false,
             max_depth: 256,
         };
-        let guard = Arc::new(Guard::new(check.rules())?);
         Ok(Proxy {
             inner: Arc::new(Shared {
                 client: upstream::client(&config.timeouts, &config.upstream_cas)?,
@@ -144,7 +141,6 @@ impl Proxy {
                 config,
                 metrics: Arc::new(Metrics::default()),
                 conversations: Conversations::default(),
-                guard,
             }),
         })
     }
@@ -441,7 +437,6 @@ impl Proxy {
         let ctx = AnswerCtx {
             check: shared.check.clone(),
             vault: redacted.vault,
-            guard: shared.guard.clone(),
         };
         let mut resp = Response::builder().status(aparts.status);
         if let Some(h) = resp.headers_mut() {
