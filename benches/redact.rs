@@ -15,8 +15,8 @@
 //! cargo bench --features hyperscan --bench redact -- --warm-up-time 1 --measurement-time 3
 //! ```
 
-use blackbar::engine::EngineKind;
 use blackbar::ActionKind;
+use blackbar::EngineKind;
 use blackbar::{Finding, Redactor};
 use criterion::{black_box, criterion_group, criterion_main, BatchSize, Criterion, Throughput};
 

@@ -35,6 +35,7 @@ use crate::token::fpe::Shape;
 
 /// How a finding is redacted.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Action {
     /// Replace with `[LABEL]`.
     Label,

@@ -31,13 +31,10 @@
 //! # Example
 //!
 //! ```
-//! use blackbar::decode::Decoders;
-//! let r = blackbar::Redactor::builder().build()?;
-//! let mut scratch = r.stream();
-//! let mut out = vec![];
-//! let found = Decoders::default().redact(&r, &mut scratch, b"q=bob%40example.com&x=1", &mut out);
-//! assert_eq!(out, b"q=[EMAIL]&x=1");
-//! assert_eq!(&*found[0].rule_id, "email");
+//! let r = blackbar::Redactor::builder().build()?; // the default decoders are on
+//! let out = r.redact(b"q=bob%40example.com&x=1");
+//! assert_eq!(out.output, b"q=[EMAIL]&x=1");
+//! assert_eq!(&*out.findings[0].rule_id, "email");
 //! # Ok::<(), blackbar::Error>(())
 //! ```
 
@@ -54,6 +51,7 @@ use runs::{CLASS, URL};
 
 /// Which decoders run, and their bounds. Cheap to copy.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Decoders {
     /// Decode base64 (standard and URL-safe) runs.
     pub base64: bool,
@@ -100,8 +98,8 @@ impl Decoders {
     ///
     /// # Errors
     ///
-    /// A message naming the unknown decoder.
-    pub fn parse_list(list: &str) -> Result<Decoders, String> {
+    /// A parse error naming the unknown decoder.
+    pub fn parse_list(list: &str) -> Result<Decoders, crate::Error> {
         let mut d = Decoders::none();
         d.depth = 1;
         for name in list.split(',').map(str::trim).filter(|s| !s.is_empty()) {
@@ -111,9 +109,9 @@ impl Decoders {
                 "all" => (d.base64, d.percent) = (true, true),
                 "none" => (d.base64, d.percent) = (false, false),
                 other => {
-                    return Err(format!(
+                    return Err(crate::Error::new(crate::ErrorKind::Parse(format!(
                         "unknown decoder '{other}' (expected base64, percent, all or none)"
-                    ))
+                    ))))
                 }
             }
         }
@@ -123,7 +121,7 @@ impl Decoders {
     /// Appends `text` (already redacted by the rules) to `out` with every encoded span that
     /// decodes to an acted-on finding replaced, and returns one finding per replacement
     /// (spans relative to `text`). `scratch` is a stream of `redactor`, reused.
-    pub fn redact(
+    pub(crate) fn redact(
         &self,
         redactor: &Redactor,
         scratch: &mut StreamRedactor,

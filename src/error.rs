@@ -8,7 +8,7 @@ use std::fmt;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error {
     kind: ErrorKind,
-    /// Where: a file name, `file: rule id`, or a flag.
+    /// Where: a file name, or `file: rule id`.
     origin: Option<String>,
 }
 
@@ -62,7 +62,7 @@ impl Error {
         &self.kind
     }
 
-    /// The file (or flag) the error comes from, when known.
+    /// The file the error comes from, when known.
     pub fn origin(&self) -> Option<&str> {
         self.origin.as_deref()
     }
@@ -73,7 +73,14 @@ impl fmt::Display for Error {
         if let Some(ref origin) = self.origin {
             write!(f, "{origin}: ")?;
         }
-        match self.kind {
+        self.kind.fmt(f)
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    /// The error without where it happened.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
             ErrorKind::Parse(ref msg) => write!(f, "{msg}"),
             ErrorKind::Rule {
                 ref id,

@@ -15,6 +15,7 @@ use serde::Serialize;
 /// The category of a rule. Overlaps are resolved in this order: canary beats secret beats pii.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Category {
     /// Personal data: emails, phone numbers, cards, national IDs...
     Pii,
@@ -55,6 +56,7 @@ impl fmt::Display for Category {
 /// above its threshold (`Medium` by default) and reports the rest with action `none`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum Confidence {
     /// Shape only, a failed check: not redacted by default.
     Low,
@@ -119,6 +121,7 @@ impl fmt::Display for Confidence {
 /// `span` is what was redacted: the rule's `secret` group when it has one, else the match.
 /// After overlap resolution a finding covers only the bytes it won.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Finding {
     /// Index of the rule in its [`crate::RuleSet`].
     pub rule: usize,
@@ -153,6 +156,7 @@ impl Finding {
 /// The kind of action taken on a finding, as reported.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
+#[non_exhaustive]
 pub enum ActionKind {
     /// Below the policy's confidence threshold: reported, left unchanged.
     None,
@@ -199,6 +203,7 @@ impl ActionKind {
 
 /// A confirmed, validated match, before overlap resolution.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Detection {
     /// Index of the rule in the rule set.
     pub rule: u32,

@@ -1,31 +1,26 @@
 //! blackbar: a streaming DLP redaction filter.
 //!
-//! blackbar finds PII, secrets and canary tokens in text and masks, labels or hashes them
-//! inline, as the data flows. The crate is organised as the pipeline it implements:
+//! blackbar finds PII, secrets and canary tokens in text and labels, masks, hashes, tokenizes
+//! or placeholders them inline, as the data flows, without changing a byte it did not redact.
 //!
-//! ```text
-//! rules ─► engine ─► validate ─► resolve ─► action ─► stream ─► front ends (CLI)
-//! ```
+//! * [`Redactor`] is the entry point: rules, policy, key and engine compiled once by a
+//!   [`RedactorBuilder`]; immutable, `Send + Sync`, cheap to clone. [`Redactor::redact`]
+//!   redacts a whole input, [`Redactor::stream`] gives a [`StreamRedactor`] that takes input
+//!   in chunks of any size, in bounded memory, with the same output for any chunking.
+//! * [`Policy`] joins detection and redaction: an [`Action`] per category or rule, and the
+//!   confidence a finding needs. [`Finding`]s say what was found where (rule, category,
+//!   span, [`Confidence`], [`ActionKind`]), never the value.
+//! * [`Key`] rings key the `hash`, `token` and `fpe` actions; [`token`] restores reversible
+//!   tokens, [`placeholder`] restores the placeholders of a conversation.
+//! * [`rules`]: the rule format and the embedded catalog; [`canary`]: decoys that must never
+//!   appear downstream.
+//! * Front ends on top: [`json`] (JSON documents and JSON lines), `tracing` (cargo feature
+//!   `tracing`: a redacting `MakeWriter` and `Layer` for Rust services) and `proxy` (feature
+//!   `proxy`, on by default: an LLM provider proxy that placeholders prompts and restores
+//!   answers, streamed too).
 //!
-//! * [`rules`]: rules are data (`patterns/*.toml`); loading validates them, computes every
-//!   rule's maximum match length and refuses anything that cannot stream.
-//! * [`engine`]: one multi-pattern lazy-DFA pass proposes anchors; an anchored regex confirm
-//!   gives the exact span. The prefilter may propose false candidates, never miss one.
-//! * `validate`: Luhn, mod-97, CRC32 token checksums, entropy, context words. A validator
-//!   never drops a match: it sets the finding's [`Confidence`] and the [`Policy`] decides.
-//! * `resolve`: overlapping findings merge into whole spans, labelled by the strongest
-//!   (canary > secret > pii, then the longer match).
-//! * [`action`]: label, mask, partial, hash (HMAC-SHA256), token (AES-SIV, reversible with
-//!   [`token::Detokenizer`]), fpe (FF1), placeholder (session [`placeholder::Vault`]), drop,
-//!   report. Keys: [`Key`], a ring of one or more secrets.
-//! * [`stream`]: [`StreamRedactor`] holds back only the bytes that could still be part of a
-//!   match; the output never depends on how the input was chunked.
-//! * Front ends: the CLI, [`json`] (JSON documents and lines) and, with the cargo feature
-//!   `tracing`, `tracing` (a redacting `MakeWriter` and `Layer` for Rust services), and with
-//!   the feature `proxy` (on by default), `proxy`: an LLM provider proxy that redacts prompts
-//!   and restores answers, streamed too.
-//!
-//! The entry point is [`Redactor`]: immutable, `Send + Sync`, cheap to clone.
+//! How the pipeline works inside (rules, engine, validators, overlap resolution, actions,
+//! stream) is in `docs/architecture.md`.
 //!
 //! # Example
 //!
@@ -38,38 +33,39 @@
 //! ```
 #![deny(missing_docs)]
 
-pub mod action;
+mod action;
 pub mod canary;
-pub mod decode;
-pub mod engine;
+mod decode;
+mod engine;
 mod error;
 mod escape;
-pub mod finding;
+mod finding;
 pub mod json;
 pub mod key;
 pub mod placeholder;
-pub mod policy;
+mod policy;
 #[cfg(feature = "proxy")]
 pub mod proxy;
-pub mod redactor;
-pub(crate) mod resolve;
+mod redactor;
+mod resolve;
 pub mod rules;
-pub mod stream;
+mod stream;
 #[cfg(feature = "testkit")]
 pub mod testkit;
 pub mod token;
 #[cfg(feature = "tracing")]
 pub mod tracing;
-pub(crate) mod validate;
+mod validate;
 #[cfg(test)]
 mod xorshift;
 
 pub use crate::action::Action;
 pub use crate::decode::Decoders;
+pub use crate::engine::EngineKind;
 pub use crate::error::{Error, ErrorKind};
 pub use crate::finding::{ActionKind, Category, Confidence, Detection, Finding};
 pub use crate::key::Key;
 pub use crate::policy::Policy;
-pub use crate::redactor::{Redacted, Redactor, RedactorBuilder};
+pub use crate::redactor::{ExampleFailure, Redacted, Redactor, RedactorBuilder};
 pub use crate::rules::{Rule, RuleSet, RuleSetBuilder};
 pub use crate::stream::StreamRedactor;

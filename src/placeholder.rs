@@ -63,6 +63,7 @@ const ENTRY_OVERHEAD: usize = 64;
 
 /// Limits of a [`Vault`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct VaultConfig {
     /// The most values held.
     pub max_entries: usize,

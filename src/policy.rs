@@ -86,7 +86,7 @@ impl Policy {
         self
     }
 
-    /// Parses and applies a `TARGET=ACTION` assignment, as given to `--action`.
+    /// Parses and applies a `TARGET=ACTION` assignment, such as `secret=hash`.
     ///
     /// # Errors
     ///
@@ -94,13 +94,13 @@ impl Policy {
     pub fn set_action_str(&mut self, assignment: &str) -> Result<&mut Policy, Error> {
         let (target, action) = assignment.split_once('=').ok_or_else(|| {
             Error::new(ErrorKind::Policy(format!(
-                "--action {assignment}: expected TARGET=ACTION, e.g. secret=hash"
+                "'{assignment}': expected TARGET=ACTION, e.g. secret=hash"
             )))
         })?;
         let action = Action::parse(action)
-            .map_err(|e| Error::new(ErrorKind::Policy(format!("--action {assignment}: {e}"))))?;
+            .map_err(|e| Error::new(ErrorKind::Policy(format!("'{assignment}': {e}"))))?;
         self.actions
-            .push((target.to_string(), action, format!("--action {assignment}")));
+            .push((target.to_string(), action, format!("action {assignment}")));
         Ok(self)
     }
 

@@ -86,6 +86,7 @@ impl fmt::Debug for Redactor {
 
 /// The result of redacting a whole input at once.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Redacted {
     /// The redacted bytes.
     pub output: Vec<u8>,
@@ -96,6 +97,7 @@ pub struct Redacted {
 
 /// A rule's example or counterexample that does not behave as the rule declares.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ExampleFailure {
     /// The rule's id.
     pub rule: String,
@@ -155,9 +157,19 @@ impl Redactor {
         StreamRedactor::new(self.clone())
     }
 
-    /// The compiled engine: its kind, and which rules fell back from Hyperscan.
-    pub fn engine(&self) -> &Engine {
-        &self.inner.engine
+    /// The prefilter engine this redactor runs.
+    pub fn engine_kind(&self) -> EngineKind {
+        self.inner.engine.kind()
+    }
+
+    /// The engine that finds the candidates of rule `rule` (an index into
+    /// [`Redactor::rules`]): Hyperscan may refuse a rule's pattern, which the Rust engine then
+    /// searches instead (never dropped).
+    pub fn engine_of(&self, rule: usize) -> EngineKind {
+        match self.inner.engine.is_fallback(rule) {
+            true => EngineKind::Rust,
+            false => self.inner.engine.kind(),
+        }
     }
 
     /// The loaded rules.
@@ -291,7 +303,7 @@ impl RedactorBuilder {
     }
 
     /// Sets the decoders that run after the rules: base64 and percent-encoded runs that
-    /// decode to text holding a finding are redacted too (see [`crate::decode`]). On by
+    /// decode to text holding a finding are redacted too. On by
     /// default ([`Decoders::default`](crate::decode::Decoders::default));
     /// [`Decoders::none`](crate::decode::Decoders::none) turns them off.
     ///
@@ -373,9 +385,8 @@ impl RedactorBuilder {
                     _ => "format-preserves",
                 };
                 return Err(Error::new(ErrorKind::MissingKey(format!(
-                    "the policy {verb} '{}' but no key was given (use --key-file FILE or set {})",
+                    "the policy {verb} '{}' but no key was given",
                     rules.rules()[i].id,
-                    crate::key::KEY_ENV
                 ))));
             }
         }

@@ -12,7 +12,7 @@ fn redactor() -> Redactor {
 
 #[test]
 fn every_example_and_counterexample_behaves() {
-    for &kind in blackbar::engine::EngineKind::compiled() {
+    for &kind in blackbar::EngineKind::compiled() {
         let r = Redactor::builder().engine(kind).build().expect("loads");
         examples_behave(&r, kind.name());
     }
@@ -35,7 +35,13 @@ fn examples_behave(r: &Redactor, engine: &str) {
 #[test]
 fn catalog_breadth() {
     let r = redactor();
-    let count = |c: Category| r.rules().rules().iter().filter(|x| x.category == c).count();
+    let count = |c: Category| {
+        r.rules()
+            .rules()
+            .iter()
+            .filter(|x| x.category() == c)
+            .count()
+    };
     assert!(
         count(Category::Secret) >= 333,
         "{} secret rules",
@@ -71,9 +77,9 @@ fn catalog_breadth() {
     }
     for r in r.rules().rules() {
         assert!(
-            r.examples.len() >= 2 && !r.counterexamples.is_empty(),
+            r.examples().len() >= 2 && !r.counterexamples().is_empty(),
             "{} lacks examples",
-            r.id
+            r.id()
         );
     }
 }
@@ -87,8 +93,8 @@ fn only_block_formats_are_multiline() {
         .rules()
         .rules()
         .iter()
-        .filter(|r| r.multiline)
-        .map(|r| &*r.id)
+        .filter(|r| r.is_multiline())
+        .map(|r| r.id())
         .collect();
     assert_eq!(multi, vec!["pem-private-key"]);
 }

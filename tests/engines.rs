@@ -7,7 +7,7 @@ mod support;
 
 use std::sync::OnceLock;
 
-use blackbar::engine::EngineKind;
+use blackbar::EngineKind;
 use blackbar::{Policy, Redactor};
 use proptest::prelude::*;
 use support::XorShift;
@@ -25,7 +25,7 @@ fn pair() -> &'static [Redactor; 2] {
                 .key(blackbar::Key::new(b"0123456789abcdef-test").unwrap())
                 .build()
                 .unwrap();
-            assert_eq!(r.engine().kind(), kind);
+            assert_eq!(r.engine_kind(), kind);
             r
         };
         [build(EngineKind::Hyperscan), build(EngineKind::Rust)]
@@ -82,7 +82,7 @@ fn corpora_give_identical_results() {
 fn every_rule_example_gives_identical_results() {
     let [_, rust] = pair();
     for rule in rust.rules().rules() {
-        for ex in rule.examples.iter().chain(&rule.counterexamples) {
+        for ex in rule.examples().iter().chain(rule.counterexamples()) {
             same_everywhere(ex.as_bytes(), &[1]);
         }
     }
@@ -98,7 +98,7 @@ fn random_input(rng: &mut XorShift) -> Vec<u8> {
         match rng.below(6) {
             0 => {
                 let r = &rules[rng.below(rules.len())];
-                let ex = &r.examples[rng.below(r.examples.len())];
+                let ex = &r.examples()[rng.below(r.examples().len())];
                 // Whole, or cut anywhere, so a prefilter hit can straddle a chunk edge.
                 let b = ex.as_bytes();
                 let (i, j) = (rng.below(b.len() + 1), rng.below(b.len() + 1));

@@ -79,13 +79,7 @@ fn invalid_lines_are_redacted_as_text_and_counted() {
 
 #[test]
 fn too_deep_goes_to_text() {
-    let j = JsonRedactor::new(
-        redactor(),
-        JsonOptions {
-            max_depth: 4,
-            ..JsonOptions::default()
-        },
-    );
+    let j = JsonRedactor::new(redactor(), JsonOptions::default().max_depth(4));
     let (out, l) = run(
         &j,
         Format::Json,
@@ -175,13 +169,7 @@ fn keys_are_scanned_only_when_asked() {
     let j = json();
     j.redact_document(&mut j.scratch(), doc, &mut out).unwrap();
     assert_eq!(out, doc);
-    let j = JsonRedactor::new(
-        redactor(),
-        JsonOptions {
-            scan_keys: true,
-            ..JsonOptions::default()
-        },
-    );
+    let j = JsonRedactor::new(redactor(), JsonOptions::default().scan_keys(true));
     out.clear();
     j.redact_document(&mut j.scratch(), doc, &mut out).unwrap();
     assert_eq!(out, br#"{"[EMAIL]":"x"}"#);

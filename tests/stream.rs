@@ -79,7 +79,7 @@ fn window_is_bounded_without_newlines() {
         out.clear();
     }
     s.finish(&mut out);
-    let bound = 2 * 64 * 1024 + 4 * r.rules().rules().iter().map(|r| r.max_len).max().unwrap();
+    let bound = 2 * 64 * 1024 + 4 * r.rules().rules().iter().map(|r| r.max_len()).max().unwrap();
     assert!(
         max_window <= bound,
         "window grew to {max_window} bytes (bound {bound})"

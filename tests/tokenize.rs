@@ -261,7 +261,7 @@ fn token_rule_and_parser_agree() {
         .rules()
         .rules()
         .iter()
-        .position(|x| &*x.id == blackbar::token::RULE_ID)
+        .position(|x| x.id() == blackbar::token::RULE_ID)
         .unwrap();
     let mut rng = XorShift(0x9e3779b97f4a7c15);
     let pieces = [" ", "_", "A", "x", ".", "\"", "tok_", "\n"];
@@ -454,10 +454,10 @@ fn placeholders_per_session_across_turns_and_restore_streamed() {
 #[test]
 fn full_vault_falls_back_to_labels() {
     let r = redactor(&["pii=placeholder"], None);
-    let vault = Vault::new(VaultConfig {
-        max_entries: 1,
-        max_bytes: 1 << 20,
-    });
+    let mut config = VaultConfig::default();
+    config.max_entries = 1;
+    config.max_bytes = 1 << 20;
+    let vault = Vault::new(config);
     let mut s = r.stream();
     s.set_vault(vault.clone());
     let mut out = vec![];

@@ -24,7 +24,7 @@ fn acted_on(
         .filter(|d| (d.span.start as usize) < value.end && value.start < d.span.end as usize)
         .map(|d| {
             (
-                r.rules().rules()[d.rule as usize].id.to_string(),
+                r.rules().rules()[d.rule as usize].id().to_string(),
                 d.span.start as usize,
                 d.span.end as usize,
             )
@@ -86,8 +86,8 @@ fn every_pii_rule_has_a_plant() {
         .rules()
         .rules()
         .iter()
-        .filter(|x| x.category == Category::Pii)
-        .map(|x| &*x.id)
+        .filter(|x| x.category() == Category::Pii)
+        .map(|x| x.id())
         .collect();
     // No deliberate exceptions: every PII rule has a generator.
     let missing: Vec<&&str> = pii_rules.difference(&planted).collect();

@@ -172,7 +172,7 @@ fn rule_index(r: &Redactor, id: &str) -> usize {
     r.rules()
         .rules()
         .iter()
-        .position(|rule| &*rule.id == id)
+        .position(|rule| rule.id() == id)
         .unwrap_or_else(|| panic!("PLANTS names unknown rule {id}"))
 }
 
@@ -201,15 +201,15 @@ fn every_secret_rule_has_a_plant() {
     let excepted: HashSet<&str> = EXCEPTIONS.iter().map(|&(id, _)| id).collect();
     let mut missing = Vec::new();
     for rule in r.rules().rules() {
-        if rule.category != Category::Secret {
+        if rule.category() != Category::Secret {
             assert!(
-                !planted.contains(&*rule.id),
+                !planted.contains(rule.id()),
                 "{} is not a secret rule",
-                rule.id
+                rule.id()
             );
             continue;
         }
-        let id = &*rule.id;
+        let id = rule.id();
         match (planted.contains(id), excepted.contains(id)) {
             (true, false) | (false, true) => {}
             (false, false) => missing.push(id.to_string()),

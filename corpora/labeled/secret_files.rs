@@ -83,7 +83,7 @@ struct Names {
 /// Names for a value of `rule`; a name already `used` in the file gets a number.
 fn names(rng: &mut Rng, rules: &RuleSet, rule: &str, used: &mut HashSet<String>) -> Names {
     let mut base = match rules.get(rule) {
-        Some(r) if rng.chance(75) => r.label.to_ascii_lowercase(),
+        Some(r) if rng.chance(75) => r.label().to_ascii_lowercase(),
         _ => rng.pick(NEUTRAL_NAMES).to_string(),
     };
     let stem = base.clone();

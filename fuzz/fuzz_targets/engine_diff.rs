@@ -6,7 +6,7 @@
 
 use std::sync::OnceLock;
 
-use blackbar::engine::EngineKind;
+use blackbar::EngineKind;
 use blackbar::Redactor;
 use libfuzzer_sys::fuzz_target;
 

@@ -65,8 +65,8 @@ pub(crate) fn version() -> String {
     format!(
         "blackbar {}\nengines: {} (auto: {})\n",
         env!("CARGO_PKG_VERSION"),
-        blackbar::engine::EngineKind::describe_compiled(),
-        blackbar::engine::EngineKind::auto().name(),
+        blackbar::EngineKind::describe_compiled(),
+        blackbar::EngineKind::auto().name(),
     )
 }
 
@@ -80,7 +80,7 @@ pub(crate) struct RedactorOpts {
     pub actions: Vec<String>,
     pub min_confidence: Option<Confidence>,
     pub key_file: Option<PathBuf>,
-    pub engine: Option<blackbar::engine::EngineKind>,
+    pub engine: Option<blackbar::EngineKind>,
 }
 
 #[derive(Debug, Default)]
@@ -158,10 +158,8 @@ pub(crate) fn redactor_opt(
         "key-file" => opts.key_file = Some(value_str(parser, "--key-file")?.into()),
         "engine" => {
             let v = value_str(parser, "--engine")?;
-            opts.engine = Some(
-                blackbar::engine::EngineKind::parse(&v)
-                    .map_err(|e| anyhow!("--engine {v}: {e}"))?,
-            );
+            opts.engine =
+                Some(blackbar::EngineKind::parse(&v).map_err(|e| anyhow!("--engine {v}: {e}"))?);
         }
         "min-confidence" => {
             let v = value_str(parser, "--min-confidence")?;
@@ -240,8 +238,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<
             Long(ref l) if l == "json-scan-keys" => opts.json_scan_keys = true,
             Long(ref l) if l == "decode" => {
                 let v = value_str(&mut parser, "--decode")?;
-                blackbar::decode::Decoders::parse_list(&v)
-                    .map_err(|e| anyhow!("--decode {v}: {e}"))?;
+                blackbar::Decoders::parse_list(&v).map_err(|e| anyhow!("--decode {v}: {e}"))?;
                 opts.decode = Some(v);
             }
             Long(ref l) if l == "decode-depth" => {
@@ -339,10 +336,10 @@ fn parse_canary_new(args: Vec<OsString>) -> anyhow::Result<Command> {
 }
 
 /// `BLACKBAR_ENGINE`, the default for `--engine`, if set.
-fn engine_from_env() -> Option<anyhow::Result<blackbar::engine::EngineKind>> {
+fn engine_from_env() -> Option<anyhow::Result<blackbar::EngineKind>> {
     let v = std::env::var_os(ENGINE_ENV)?;
     let v = v.to_string_lossy();
-    Some(blackbar::engine::EngineKind::parse(&v).map_err(|e| anyhow!("{ENGINE_ENV}={v}: {e}")))
+    Some(blackbar::EngineKind::parse(&v).map_err(|e| anyhow!("{ENGINE_ENV}={v}: {e}")))
 }
 
 /// The environment variable that sets the default `--engine`.
@@ -390,7 +387,9 @@ impl RedactorOpts {
             None => Policy::default(),
         };
         for a in &self.actions {
-            policy.set_action_str(a)?;
+            policy
+                .set_action_str(a)
+                .map_err(|e| anyhow!("--action {a}: {}", e.kind()))?;
         }
         if let Some(c) = self.min_confidence {
             policy.set_min_confidence(c);

@@ -150,7 +150,7 @@ impl Sink {
 
 pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
     let mut decoders = match opts.decode {
-        Some(ref list) => Decoders::parse_list(list).map_err(anyhow::Error::msg)?,
+        Some(ref list) => Decoders::parse_list(list)?,
         None => Decoders::default(),
     };
     if let Some(d) = opts.decode_depth {
@@ -181,17 +181,14 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
     let format = opts.format.unwrap_or(Format::Text);
     let mut lines = LineStats::default();
     let json = (format != Format::Text).then(|| {
-        JsonRedactor::new(
-            redactor.clone(),
-            JsonOptions {
-                keys: match opts.json_keys {
-                    Some(ref list) => SensitiveKeys::parse_list(list),
-                    None => SensitiveKeys::default(),
-                },
-                scan_keys: opts.json_scan_keys,
-                ..JsonOptions::default()
-            },
-        )
+        let keys = match opts.json_keys {
+            Some(ref list) => SensitiveKeys::parse_list(list),
+            None => SensitiveKeys::default(),
+        };
+        let options = JsonOptions::default()
+            .keys(keys)
+            .scan_keys(opts.json_scan_keys);
+        JsonRedactor::new(redactor.clone(), options)
     });
     for mut input in inputs {
         let name = input.name();

@@ -45,7 +45,20 @@ pub fn main() -> i32 {
 }
 
 fn fail(e: &anyhow::Error) -> i32 {
-    let _ = writeln!(io::stderr(), "blackbar: {}", one_line(&format!("{e:#}")));
+    // The library says a key is missing; the command says where one comes from.
+    let missing_key = e.chain().any(|c| {
+        c.downcast_ref::<blackbar::Error>()
+            .is_some_and(|b| matches!(b.kind(), blackbar::ErrorKind::MissingKey(_)))
+    });
+    let hint = match missing_key {
+        true => format!(" (use --key-file FILE or set {})", blackbar::key::KEY_ENV),
+        false => String::new(),
+    };
+    let _ = writeln!(
+        io::stderr(),
+        "blackbar: {}{hint}",
+        one_line(&format!("{e:#}"))
+    );
     EXIT_ERROR
 }
 

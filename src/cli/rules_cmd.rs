@@ -10,33 +10,23 @@ use super::args::{ListFormat, RedactorOpts};
 use super::EXIT_FOUND;
 
 fn validators(r: &Rule) -> String {
-    r.validators
-        .iter()
-        .map(|v| v.name())
-        .collect::<Vec<_>>()
-        .join(", ")
+    r.validator_names().join(", ")
 }
 
 pub(crate) fn list(opts: &RedactorOpts, format: ListFormat) -> anyhow::Result<i32> {
     let redactor = opts.build(&[])?;
     let mut out = io::stdout().lock();
     let rules = redactor.rules().rules();
-    let engine = redactor.engine();
-    // The engine that finds each rule's candidates: Hyperscan may refuse a pattern, which the
-    // Rust engine then searches (never dropped).
-    let engine_of = |i: usize| match engine.is_fallback(i) {
-        true => blackbar::engine::EngineKind::Rust,
-        false => engine.kind(),
-    };
+    let engine_of = |i: usize| redactor.engine_of(i);
     match format {
         ListFormat::Json => {
             for (i, r) in rules.iter().enumerate() {
                 let line = json!({
-                    "id": &*r.id, "name": r.name, "category": r.category, "label": &*r.label,
-                    "validators": r.validators.iter().map(|v| v.name()).collect::<Vec<_>>(),
-                    "keywords": r.keywords, "examples": r.examples.len(),
-                    "counterexamples": r.counterexamples.len(), "max_len": r.max_len,
-                    "multiline": r.multiline, "confidence": r.confidence, "origin": &*r.origin,
+                    "id": r.id(), "name": r.name(), "category": r.category(), "label": r.label(),
+                    "validators": r.validator_names(),
+                    "keywords": r.keywords(), "examples": r.examples().len(),
+                    "counterexamples": r.counterexamples().len(), "max_len": r.max_len(),
+                    "multiline": r.is_multiline(), "confidence": r.confidence(), "origin": r.origin(),
                     "engine": engine_of(i).name(),
                 });
                 writeln!(out, "{line}")?;
@@ -50,19 +40,19 @@ pub(crate) fn list(opts: &RedactorOpts, format: ListFormat) -> anyhow::Result<i3
             writeln!(out, "| --- | --- | --- | --- | --- | --- |")?;
             for r in rules {
                 let kw = r
-                    .keywords
+                    .keywords()
                     .iter()
                     .map(|k| format!("`{}`", k.replace('|', "\\|")))
                     .collect::<Vec<_>>();
                 writeln!(
                     out,
                     "| `{}` | {} | `{}` | {} | {} | {} |",
-                    r.id,
-                    r.category,
-                    r.label,
+                    r.id(),
+                    r.category(),
+                    r.label(),
                     validators(r),
                     kw.join(" "),
-                    r.examples.len()
+                    r.examples().len()
                 )?;
             }
         }
@@ -73,7 +63,7 @@ pub(crate) fn list(opts: &RedactorOpts, format: ListFormat) -> anyhow::Result<i3
                 "ID", "CAT", "LABEL", "VALIDATORS", "KEYWORDS", "EX"
             )?;
             for (i, r) in rules.iter().enumerate() {
-                let mut kw = r.keywords.join(" ");
+                let mut kw = r.keywords().join(" ");
                 if kw.len() > 26 {
                     kw.truncate(23);
                     kw.push_str("...");
@@ -81,14 +71,14 @@ pub(crate) fn list(opts: &RedactorOpts, format: ListFormat) -> anyhow::Result<i3
                 writeln!(
                     out,
                     "{:<34} {:<7} {:<22} {:<28} {:<26} {:>3}",
-                    r.id,
-                    r.category.as_str(),
-                    r.label,
+                    r.id(),
+                    r.category().as_str(),
+                    r.label(),
                     validators(r),
                     kw,
-                    r.examples.len()
+                    r.examples().len()
                 )?;
-                if engine_of(i) != engine.kind() {
+                if engine_of(i) != redactor.engine_kind() {
                     writeln!(
                         out,
                         "    ^ Hyperscan refused this rule's pattern: the Rust engine searches it"
@@ -99,7 +89,7 @@ pub(crate) fn list(opts: &RedactorOpts, format: ListFormat) -> anyhow::Result<i3
                 out,
                 "{} rules (engine: {})",
                 rules.len(),
-                engine.kind().name()
+                redactor.engine_kind().name()
             )?;
         }
     }
@@ -115,13 +105,13 @@ pub(crate) fn check(opts: &RedactorOpts, files: &[PathBuf]) -> anyhow::Result<i3
         .rules()
         .rules()
         .iter()
-        .filter(|r| origins.iter().any(|o| **o == *r.origin))
-        .map(|r| r.id.to_string())
+        .filter(|r| origins.iter().any(|o| **o == *r.origin()))
+        .map(|r| r.id().to_string())
         .collect();
     let examples: usize = ids
         .iter()
         .filter_map(|id| redactor.rules().get(id))
-        .map(|r| r.examples.len() + r.counterexamples.len())
+        .map(|r| r.examples().len() + r.counterexamples().len())
         .sum();
     let failures = if ids.is_empty() {
         vec![]

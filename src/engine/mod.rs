@@ -62,7 +62,7 @@ use tails::{TailScratch, Tails};
 /// Which multi-pattern engine runs the prefilter pass.
 ///
 /// ```
-/// use blackbar::engine::EngineKind;
+/// use blackbar::EngineKind;
 ///
 /// // `auto` is Hyperscan when it is compiled in, the pure-Rust engine otherwise.
 /// let kind = EngineKind::parse("auto").unwrap();
@@ -71,6 +71,7 @@ use tails::{TailScratch, Tails};
 /// assert!(EngineKind::parse("pcre").is_err());
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum EngineKind {
     /// An Aho-Corasick DFA for the keywords and regex-automata's lazy DFA for the rest (always
     /// available).
@@ -192,7 +193,6 @@ pub struct Engine {
     tails: Tails,
     /// Bytes kept before the earliest undecided position: look-behind for `\b` and context.
     lookbehind: u64,
-    max_len: u64,
     /// For streams that release eagerly: every rule, to find where a match may still grow.
     settle: Option<Settle>,
 }
@@ -315,7 +315,6 @@ impl Engine {
             let (p, f) = Prefilter::build(patterns, hits, kind)?;
             (Some(p), f)
         };
-        let max_len = rules.iter().map(|r| r.max_len).max().unwrap_or(0);
         let self_scan = (0..rules.len() as u32)
             .filter(|&i| rules[i as usize].source == Source::SelfScan)
             .collect();
@@ -334,7 +333,6 @@ impl Engine {
             kind,
             fallback,
             lookbehind: MAX_CONTEXT_WINDOW as u64 + 1,
-            max_len,
             settle: None,
         })
     }
@@ -353,11 +351,6 @@ impl Engine {
     /// Whether scans release eagerly ([`Engine::release_eagerly`]).
     pub(crate) fn releases_eagerly(&self) -> bool {
         self.settle.is_some()
-    }
-
-    /// The largest maximum match length of any rule.
-    pub fn max_len(&self) -> usize {
-        self.max_len as usize
     }
 
     /// The prefilter engine this engine runs.

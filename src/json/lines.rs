@@ -23,6 +23,7 @@ pub const MAX_LINE: usize = 1024 * 1024;
 
 /// How input lines are interpreted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Format {
     /// Plain text: never parsed.
     Text,
@@ -46,6 +47,7 @@ impl Format {
 
 /// Counts of how lines were handled.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct LineStats {
     /// Lines redacted as JSON.
     pub json: u64,

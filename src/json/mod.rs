@@ -25,7 +25,8 @@
 //!    listed in [`JsonOptions::keys`] ([`SensitiveKeys`]) has its whole value, whatever its
 //!    type, replaced by the string [`REDACTED`]; strings inside it are still scanned, so a
 //!    canary planted as a fake password is reported as a canary.
-//! 5. **Decoders** ([`crate::decode`]) run on each redacted string value.
+//! 5. **Decoders** (the redactor's, [`crate::RedactorBuilder::decoders`]) run on each redacted
+//!    string value.
 //!
 //! **One scan for many strings.** Scanning each string on its own costs a stream reset and
 //! finish per string (most of the time on short log fields), so the strings of a document —
@@ -75,6 +76,7 @@ pub const KEY_RULE: usize = usize::MAX;
 
 /// How JSON is redacted.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct JsonOptions {
     /// Keys whose whole value is redacted.
     pub keys: SensitiveKeys,
@@ -95,8 +97,29 @@ impl Default for JsonOptions {
     }
 }
 
+impl JsonOptions {
+    /// Sets the keys whose whole value is redacted.
+    pub fn keys(mut self, keys: SensitiveKeys) -> JsonOptions {
+        self.keys = keys;
+        self
+    }
+
+    /// Scans keys too, as strings.
+    pub fn scan_keys(mut self, yes: bool) -> JsonOptions {
+        self.scan_keys = yes;
+        self
+    }
+
+    /// Sets the deepest nesting redacted as JSON.
+    pub fn max_depth(mut self, depth: usize) -> JsonOptions {
+        self.max_depth = depth;
+        self
+    }
+}
+
 /// Why a document was not redacted as JSON.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Invalid {
     /// simd-json refused it (the message never quotes the input).
     Syntax(String),

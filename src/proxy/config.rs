@@ -34,7 +34,8 @@ impl Route {
     /// A URL that is not `http://` or `https://` with a host, or a prefix not starting
     /// with `/`.
     pub fn parse(spec: &str) -> Result<Route, Error> {
-        let bad = |why: &str| Error::new(ErrorKind::Parse(format!("--upstream {spec}: {why}")));
+        let bad =
+            |why: &str| Error::new(ErrorKind::Parse(format!("upstream route '{spec}': {why}")));
         let (prefix, url) = match spec.split_once('=') {
             Some((p, u)) if p.starts_with('/') => (p.trim_end_matches('/'), u),
             Some(_) => return Err(bad("the prefix must start with '/'")),
@@ -167,6 +168,7 @@ fn pem_problem(e: &pem::Error) -> String {
 
 /// What happens to paths that are not one of the known APIs.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum OtherPaths {
     /// A 404 in the provider's shape (the default).
     #[default]
@@ -178,6 +180,7 @@ pub enum OtherPaths {
 
 /// Timeouts towards the upstream.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Timeouts {
     /// Establishing a connection (TCP and TLS).
     pub connect: Duration,
@@ -200,6 +203,7 @@ impl Default for Timeouts {
 
 /// Everything the proxy needs besides its redactors.
 #[derive(Clone, Debug)]
+#[non_exhaustive]
 pub struct ProxyConfig {
     /// Upstreams by path prefix; at least one.
     pub routes: Vec<Route>,

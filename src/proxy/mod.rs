@@ -9,7 +9,7 @@
 //! # APIs
 //!
 //! OpenAI-compatible `/v1/chat/completions`, `/v1/responses`, `/v1/completions`,
-//! `/v1/embeddings` and Anthropic `/v1/messages` ([`api::Api`]). Other paths get a 404 in the
+//! `/v1/embeddings` and Anthropic `/v1/messages` ((`api.rs`)). Other paths get a 404 in the
 //! provider's shape, or with [`ProxyConfig::forward_other`] are forwarded with their body
 //! redacted as text (answers are then passed through the output check only). Several
 //! upstreams are selected by path prefix ([`Route`]); the prefix is stripped. HTTPS
@@ -46,7 +46,7 @@
 //! proxy state. Any proxy replica gives the same numbers, no store is shared, and an earlier
 //! turn's placeholder that the model repeats is restored because its value is in this
 //! request. Provider-side state the request does not carry (the Responses API's
-//! `previous_response_id` and `conversation`) is covered by [`conversations`]: the proxy
+//! `previous_response_id` and `conversation`) is covered by `conversations.rs`: the proxy
 //! remembers each response's vault by id (bounded, in memory) and continues it; on a replica
 //! that does not remember it, earlier placeholders reach the client as placeholders, never
 //! as wrong values.
@@ -59,21 +59,21 @@
 //! arguments are JSON text: values are restored JSON-escaped inside it
 //! ([`crate::placeholder::Vault::json_restorer`]). Non-streamed answers: every string value
 //! of the JSON answer is checked and restored, except structural fields (`answer.rs`).
-//! Streamed answers: see [`events`]; a stream holds back only what could still be the start
+//! Streamed answers: see `events.rs`; a stream holds back only what could still be the start
 //! of a secret or canary (an anchored lazy DFA of the checked rules, `guard.rs`) or of a
 //! placeholder, and sends the rest of each event at once.
 //!
 //! # Fail closed
 //!
 //! A request body that cannot be decoded or parsed gets a 400, an answer that cannot be
-//! inspected a 502, each a JSON error in the provider's shape ([`api::error_body`]); nothing
+//! inspected a 502, each a JSON error in the provider's shape (`api.rs`); nothing
 //! is ever forwarded raw. Upstream errors are passed on after the same answer processing.
 mod answer;
-pub mod api;
+mod api;
 mod body;
 mod config;
-pub mod conversations;
-pub mod events;
+mod conversations;
+mod events;
 mod metrics;
 mod request;
 mod server;

@@ -124,7 +124,7 @@ impl Proxy {
     pub fn new(config: ProxyConfig, request: Redactor, check: Redactor) -> Result<Proxy, Error> {
         if config.routes.is_empty() {
             return Err(Error::new(ErrorKind::Parse(
-                "the proxy needs at least one --upstream".into(),
+                "the proxy needs at least one upstream route".into(),
             )));
         }
         let opts = JsonOptions {

@@ -9,7 +9,7 @@
 //! * a rule is *multi-line* only if its pattern can match a `\n` byte; single-line rules let
 //!   the stream release every completed line at once;
 //! * every match of a rule with keywords contains one of its keywords (ASCII
-//!   case-insensitive), starting at most [`Rule::keyword_lead`] bytes after the match start;
+//!   case-insensitive), starting at most the rule's keyword lead bytes after the match start;
 //! * ids are unique across everything loaded; validators are known.
 //!
 //! ```toml
@@ -42,66 +42,147 @@ use crate::validate::Validator;
 pub use self::catalog::DEFAULT_CATALOG;
 pub(crate) use self::judge::confidence;
 
-/// One compiled, validated rule.
+/// One compiled, validated rule: made only by loading rule files (or a canary list), so
+/// every rule has passed the checks of this module. Read it through its getters.
 #[derive(Clone, Debug)]
 pub struct Rule {
     /// Unique id, e.g. `aws-access-key-id`.
-    pub id: Arc<str>,
+    pub(crate) id: Arc<str>,
     /// Human-readable name.
-    pub name: String,
+    pub(crate) name: String,
     /// PII, secret or canary.
-    pub category: Category,
+    pub(crate) category: Category,
     /// Label used by the `label` action, e.g. `EMAIL`.
-    pub label: Arc<str>,
+    pub(crate) label: Arc<str>,
     /// The regex, in the supported subset.
-    pub pattern: String,
+    pub(crate) pattern: String,
     /// Literal anchors for the prefilter (ASCII case-insensitive). Empty: the rule is found by
     /// the keyword-less pass.
-    pub keywords: Vec<String>,
+    pub(crate) keywords: Vec<String>,
     /// Checks run on the redacted span; they set the confidence, never drop a match.
-    pub validators: Vec<Validator>,
+    pub(crate) validators: Vec<Validator>,
     /// Words that must (`context_required`) or may appear near the match, on the same line.
-    pub context: Vec<String>,
+    pub(crate) context: Vec<String>,
     /// When true, a match without a context word nearby is `Low` confidence.
-    pub context_required: bool,
+    pub(crate) context_required: bool,
     /// How far (bytes, same line) to look for context words before and after the match.
-    pub context_window: usize,
+    pub(crate) context_window: usize,
     /// Words that, right before a match (at most [`NOT_AFTER_GAP`] bytes of punctuation or
     /// space between), make it something else: the match is `Low` confidence unless a
     /// checksum passed (`AssemblyVersion("1.3.177.5")` is a version, not an address).
     /// Lowercase.
-    pub not_after: Vec<String>,
+    pub(crate) not_after: Vec<String>,
     /// The confidence of a match before validators run.
-    pub confidence: Confidence,
+    pub(crate) confidence: Confidence,
     /// Bytes kept by the `partial` action: first and last.
-    pub keep: (usize, usize),
+    pub(crate) keep: (usize, usize),
     /// Text that must be caught by this rule.
-    pub examples: Vec<String>,
+    pub(crate) examples: Vec<String>,
     /// Text that must not be caught by this rule.
-    pub counterexamples: Vec<String>,
+    pub(crate) counterexamples: Vec<String>,
     /// The file this rule came from.
-    pub origin: Arc<str>,
+    pub(crate) origin: Arc<str>,
     /// The minimum length in bytes of any match.
-    pub min_len: usize,
+    pub(crate) min_len: usize,
     /// The maximum length in bytes of any match.
-    pub max_len: usize,
+    pub(crate) max_len: usize,
     /// Whether a match can contain `\n`.
-    pub multiline: bool,
+    pub(crate) multiline: bool,
     /// Whether the pattern has a `secret` group marking the part to redact.
-    pub has_secret_group: bool,
+    pub(crate) has_secret_group: bool,
     /// A catch-all rule (`password = ...`, `Authorization: Bearer ...`): where its match
     /// overlaps a match of a specific rule of the same category, the specific rule wins the
     /// bytes whatever the lengths, so the value gets its precise label.
-    pub generic: bool,
+    pub(crate) generic: bool,
     /// An offset from a match's start by which one of the rule's keywords has begun, in every
     /// match (see `rules/syntax.rs`).
-    pub keyword_lead: usize,
+    pub(crate) keyword_lead: usize,
     /// For literal-set rules (canary lists): the literals, matched exactly. The pattern is
     /// then only descriptive.
-    pub literals: Option<Arc<Vec<Vec<u8>>>>,
+    pub(crate) literals: Option<Arc<Vec<Vec<u8>>>>,
 }
 
 impl Rule {
+    /// Unique id, e.g. `aws-access-key-id`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Human-readable name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+
+    /// PII, secret or canary.
+    pub fn category(&self) -> Category {
+        self.category
+    }
+
+    /// The label of the `label` action, e.g. `EMAIL`.
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+
+    /// The regex (descriptive only for a literal list).
+    pub fn pattern(&self) -> &str {
+        &self.pattern
+    }
+
+    /// The literal anchors of the prefilter (ASCII case-insensitive); empty when the rule is
+    /// found by its whole pattern.
+    pub fn keywords(&self) -> &[String] {
+        &self.keywords
+    }
+
+    /// The validators' names, as written in rule files (`luhn`, `entropy>=3.5`...).
+    pub fn validator_names(&self) -> Vec<String> {
+        self.validators.iter().map(|v| v.name()).collect()
+    }
+
+    /// Whether one of the validators is a checksum (a passing one makes a finding certain).
+    pub fn has_checksum(&self) -> bool {
+        self.validators.iter().any(|v| v.is_checksum())
+    }
+
+    /// The confidence of a match before validators and context move it.
+    pub fn confidence(&self) -> Confidence {
+        self.confidence
+    }
+
+    /// Characters the `partial` action keeps: first and last.
+    pub fn keep(&self) -> (usize, usize) {
+        self.keep
+    }
+
+    /// Text this rule must catch.
+    pub fn examples(&self) -> &[String] {
+        &self.examples
+    }
+
+    /// Text this rule must not catch.
+    pub fn counterexamples(&self) -> &[String] {
+        &self.counterexamples
+    }
+
+    /// The file the rule came from.
+    pub fn origin(&self) -> &str {
+        &self.origin
+    }
+
+    /// The longest match, in bytes (bounded: checked when the rule loads).
+    pub fn max_len(&self) -> usize {
+        self.max_len
+    }
+
+    /// Whether a match can contain `\n`.
+    pub fn is_multiline(&self) -> bool {
+        self.multiline
+    }
+
+    /// Whether this is a catch-all rule that loses overlaps to specific ones.
+    pub fn is_generic(&self) -> bool {
+        self.generic
+    }
     /// Whether this is the catalog's `blackbar-token` rule: it wins every overlap and leaves
     /// tokens unchanged, so blackbar never re-tokenizes its own output.
     pub(crate) fn is_own_token(&self) -> bool {
@@ -401,7 +482,7 @@ impl RuleSetBuilder {
     }
 
     /// Adds already-compiled rules (e.g. the canary literal rule).
-    pub fn rules(&mut self, rules: Vec<Rule>) -> &mut RuleSetBuilder {
+    pub(crate) fn rules(&mut self, rules: Vec<Rule>) -> &mut RuleSetBuilder {
         self.extra.extend(rules);
         self
     }
@@ -437,7 +518,7 @@ impl RuleSetBuilder {
         for d in &self.disabled {
             if Category::parse(d).is_none() && !seen.contains(d.as_str()) {
                 return Err(Error::new(ErrorKind::Policy(format!(
-                    "--disable {d}: no rule or category has that name"
+                    "cannot disable '{d}': no rule or category has that name"
                 ))));
             }
         }
@@ -457,7 +538,7 @@ pub(crate) fn canary_list_rule(literals: Vec<Vec<u8>>, origin: &str) -> Rule {
     let min_len = literals.iter().map(Vec::len).min().unwrap_or(1);
     Rule {
         id: Arc::from("canary-list"),
-        name: "Canary from a --canaries list".into(),
+        name: "Canary from a canary list".into(),
         category: Category::Canary,
         label: Arc::from("CANARY"),
         pattern: format!("<{} literals>", literals.len()),

@@ -35,7 +35,7 @@
 //! * **Bounded.** Values longer than [`MAX_VALUE_LEN`] bytes are not tokenized (the action
 //!   writes the rule's `[LABEL]` instead), so every token is at most [`MAX_TOKEN_LEN`] bytes.
 
-pub mod fpe;
+pub(crate) mod fpe;
 
 use std::fmt;
 
@@ -270,6 +270,7 @@ fn parse(buf: &[u8], at: usize, eof: bool) -> Parse {
 /// Why a token could not be restored. Carries positions and the key id, never the token's
 /// payload or any value.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum TokenProblem {
     /// No key in the ring has the token's key id.
     UnknownKey(String),
@@ -282,6 +283,7 @@ pub enum TokenProblem {
 
 /// A token that could not be restored.
 #[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct DetokenizeError {
     /// Byte offset of the token's first byte in the whole input (0-based).
     pub offset: u64,

@@ -217,9 +217,9 @@ impl Thresholds {
         let mut per_rule: BTreeMap<&str, Target> = BTreeMap::new();
         if let Some(ref t) = self.checksummed {
             for r in rules.rules() {
-                let checksummed = r.validators.iter().any(|v| v.is_checksum());
-                if checksummed && r.category != Category::Canary {
-                    per_rule.insert(&r.id, t.clone());
+                let checksummed = r.has_checksum();
+                if checksummed && r.category() != Category::Canary {
+                    per_rule.insert(r.id(), t.clone());
                 }
             }
         }
