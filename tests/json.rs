@@ -10,8 +10,11 @@ use blackbar::Decoders;
 use blackbar::Redactor;
 use proptest::prelude::*;
 
+/// The default redactor, compiled once: it is immutable and cheap to clone.
 fn redactor() -> Redactor {
-    Redactor::builder().build().expect("default catalog")
+    static R: std::sync::OnceLock<Redactor> = std::sync::OnceLock::new();
+    R.get_or_init(|| Redactor::builder().build().expect("default catalog"))
+        .clone()
 }
 
 fn json() -> JsonRedactor {
