@@ -49,6 +49,7 @@ pub mod proxy;
 mod redactor;
 mod resolve;
 pub mod rules;
+mod scratch;
 mod stream;
 #[cfg(feature = "testkit")]
 pub mod testkit;

@@ -194,6 +194,15 @@ impl StreamRedactor {
         }
     }
 
+    /// Drops the placeholder vault (a later input gets a fresh one, or [`Self::set_vault`]'s).
+    pub(crate) fn forget_vault(&mut self) {
+        if self.session.is_some() {
+            self.session = Some(crate::placeholder::Session::new(
+                crate::placeholder::Vault::default(),
+            ));
+        }
+    }
+
     /// The session vault of the `placeholder` action, if the policy has one.
     pub fn vault(&self) -> Option<&crate::placeholder::Vault> {
         self.session.as_ref().map(|s| &s.vault)

@@ -160,6 +160,12 @@ pub struct JsonRedactor {
     opts: Arc<JsonOptions>,
 }
 
+/// A scratch in the thread-local pool, with the redactor it belongs to.
+pub(crate) struct Pooled {
+    owner: JsonRedactor,
+    pub(crate) scratch: JsonScratch,
+}
+
 /// Separates string values in a batch: a newline each side (so no context window, and no
 /// single-line rule, reaches across) around `0xFF`, a byte that never occurs in UTF-8, so
 /// the batch's redacted output splits back into one piece per string.
@@ -250,6 +256,28 @@ impl JsonRedactor {
     /// The options.
     pub fn options(&self) -> &JsonOptions {
         &self.opts
+    }
+
+    /// This thread's pooled scratch of this redactor ([`crate::scratch`]), or a new one;
+    /// give it back with [`JsonRedactor::give_back`].
+    pub(crate) fn take_scratch(&self) -> Box<Pooled> {
+        crate::scratch::take(|p: &Pooled| {
+            Arc::ptr_eq(&p.owner.opts, &self.opts)
+                && Arc::ptr_eq(&p.owner.redactor.inner, &self.redactor.inner)
+        })
+        .unwrap_or_else(|| {
+            Box::new(Pooled {
+                owner: self.clone(),
+                scratch: self.scratch(),
+            })
+        })
+    }
+
+    /// Returns a scratch taken with [`JsonRedactor::take_scratch`] to this thread's pool,
+    /// without the last input's placeholder vault: a pooled scratch keeps no values alive.
+    pub(crate) fn give_back(mut pooled: Box<Pooled>) {
+        pooled.scratch.stream.forget_vault();
+        crate::scratch::give_back(pooled);
     }
 
     /// A new scratch; keep one per thread.

@@ -334,8 +334,10 @@ impl Proxy {
         } else {
             let json = shared.json.clone();
             run(decoded, move |b| {
-                let mut scratch = json.scratch();
-                request::redact_json(&json, &mut scratch, &b, vault)
+                let mut pooled = json.take_scratch();
+                let redacted = request::redact_json(&json, &mut pooled.scratch, &b, vault);
+                JsonRedactor::give_back(pooled);
+                redacted
             })
             .await
         };

@@ -1,7 +1,7 @@
 //! What the writer and the layer share: the compiled redactor, and per-thread scratch kept
-//! in a small thread-local pool so that the hot path neither allocates nor locks.
+//! in the core's thread-local pool ([`crate::scratch`]) so that the hot path neither
+//! allocates nor locks.
 
-use std::cell::RefCell;
 use std::sync::Arc;
 
 use crate::finding::ActionKind;
@@ -12,8 +12,6 @@ use crate::stream::StreamRedactor;
 /// The fixed text written in place of a record whose redaction failed.
 pub const NOTICE: &str = "[blackbar: record withheld]";
 
-/// How many scratches one thread keeps (one per redactor it uses, nested writers included).
-const PER_THREAD: usize = 4;
 /// A scratch buffer grown past this by a large record is shrunk back when returned.
 const KEEP_CAPACITY: usize = 64 * 1024;
 
@@ -52,25 +50,11 @@ pub(crate) struct Scratch {
     pub(crate) json: Option<JsonScratch>,
 }
 
-thread_local! {
-    // Boxed so that taking a scratch out of the pool and into a writer moves a pointer.
-    #[allow(clippy::vec_box)]
-    static POOL: RefCell<Vec<Box<Scratch>>> = const { RefCell::new(Vec::new()) };
-}
-
 impl Scratch {
     /// A scratch for `shared`: this thread's pooled one when there is one (no allocation),
     /// else a new one.
     pub(crate) fn take(shared: &Arc<Shared>) -> Box<Scratch> {
-        let pooled = POOL
-            .try_with(|pool| {
-                let mut pool = pool.try_borrow_mut().ok()?;
-                let i = pool.iter().rposition(|s| Arc::ptr_eq(&s.shared, shared))?;
-                Some(pool.swap_remove(i))
-            })
-            .ok()
-            .flatten();
-        pooled.unwrap_or_else(|| {
+        crate::scratch::take(|s: &Scratch| Arc::ptr_eq(&s.shared, shared)).unwrap_or_else(|| {
             Box::new(Scratch {
                 shared: shared.clone(),
                 input: Vec::new(),
@@ -82,7 +66,7 @@ impl Scratch {
         })
     }
 
-    /// Returns a scratch to this thread's pool (dropped if the pool is full or gone).
+    /// Returns a scratch to this thread's pool.
     pub(crate) fn give_back(mut self: Box<Scratch>) {
         for buf in [&mut self.input, &mut self.clean, &mut self.out] {
             buf.clear();
@@ -90,13 +74,7 @@ impl Scratch {
                 buf.shrink_to(KEEP_CAPACITY);
             }
         }
-        let _ = POOL.try_with(|pool| {
-            if let Ok(mut pool) = pool.try_borrow_mut() {
-                if pool.len() < PER_THREAD {
-                    pool.push(self);
-                }
-            }
-        });
+        crate::scratch::give_back(self);
     }
 
     /// Redacts `text` (the rules, then the redactor's decoders) into `self.out`, cleared first.
