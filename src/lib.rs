@@ -33,31 +33,54 @@
 //! ```
 #![deny(missing_docs)]
 
+// The folder tree is the architecture (docs/architecture.md): `core/` holds the pipeline's
+// stages, `json/` the JSON format on top of them, `front/` the front ends; the module paths
+// stay flat.
+#[path = "core/action.rs"]
 mod action;
+#[path = "core/canary.rs"]
 pub mod canary;
+#[path = "core/decode/mod.rs"]
 mod decode;
+#[path = "core/engine/mod.rs"]
 mod engine;
+#[path = "core/error.rs"]
 mod error;
+#[path = "core/escape.rs"]
 mod escape;
+#[path = "core/finding.rs"]
 mod finding;
 pub mod json;
+#[path = "core/key.rs"]
 pub mod key;
+#[path = "core/placeholder.rs"]
 pub mod placeholder;
+#[path = "core/policy.rs"]
 mod policy;
 #[cfg(feature = "proxy")]
+#[path = "front/proxy/mod.rs"]
 pub mod proxy;
+#[path = "core/redactor.rs"]
 mod redactor;
+#[path = "core/resolve.rs"]
 mod resolve;
+#[path = "core/rules/mod.rs"]
 pub mod rules;
+#[path = "core/scratch.rs"]
 mod scratch;
+#[path = "core/stream.rs"]
 mod stream;
 #[cfg(feature = "testkit")]
 pub mod testkit;
+#[path = "core/token/mod.rs"]
 pub mod token;
 #[cfg(feature = "tracing")]
+#[path = "front/tracing/mod.rs"]
 pub mod tracing;
+#[path = "core/validate/mod.rs"]
 mod validate;
 #[cfg(test)]
+#[path = "core/xorshift.rs"]
 mod xorshift;
 
 pub use crate::action::Action;

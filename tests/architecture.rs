@@ -62,6 +62,11 @@ fn modules() -> BTreeMap<Vec<String>, PathBuf> {
         if parts == ["main"] || parts[0] == "cli" {
             continue;
         }
+        // `core/` and `front/` group files; `lib.rs` declares their modules at the root
+        // (`#[path]`), so the folder is not part of the module path.
+        if parts[0] == "core" || parts[0] == "front" {
+            parts.remove(0);
+        }
         if parts == ["lib"] || parts.last().is_some_and(|p| p == "mod") {
             parts.pop();
         }
