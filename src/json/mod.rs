@@ -160,7 +160,9 @@ pub struct JsonRedactor {
     opts: Arc<JsonOptions>,
 }
 
-/// A scratch in the thread-local pool, with the redactor it belongs to.
+/// A scratch in the thread-local pool, with the redactor it belongs to (the proxy's request
+/// bodies use it).
+#[cfg(feature = "proxy")]
 pub(crate) struct Pooled {
     owner: JsonRedactor,
     pub(crate) scratch: JsonScratch,
@@ -258,6 +260,7 @@ impl JsonRedactor {
         &self.opts
     }
 
+    #[cfg(feature = "proxy")]
     /// This thread's pooled scratch of this redactor ([`crate::scratch`]), or a new one;
     /// give it back with [`JsonRedactor::give_back`].
     pub(crate) fn take_scratch(&self) -> Box<Pooled> {
@@ -273,6 +276,7 @@ impl JsonRedactor {
         })
     }
 
+    #[cfg(feature = "proxy")]
     /// Returns a scratch taken with [`JsonRedactor::take_scratch`] to this thread's pool,
     /// without the last input's placeholder vault: a pooled scratch keeps no values alive.
     pub(crate) fn give_back(mut pooled: Box<Pooled>) {
