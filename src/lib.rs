@@ -66,6 +66,7 @@ mod redactor;
 mod resolve;
 #[path = "core/rules/mod.rs"]
 pub mod rules;
+#[cfg(any(feature = "proxy", feature = "tracing"))]
 #[path = "core/scratch.rs"]
 mod scratch;
 #[path = "core/stream.rs"]
