@@ -195,6 +195,7 @@ impl StreamRedactor {
     }
 
     /// Drops the placeholder vault (a later input gets a fresh one, or [`Self::set_vault`]'s).
+    #[cfg(feature = "proxy")]
     pub(crate) fn forget_vault(&mut self) {
         if self.session.is_some() {
             self.session = Some(crate::placeholder::Session::new(
