@@ -53,6 +53,8 @@ mod finding;
 pub mod json;
 #[path = "core/key.rs"]
 pub mod key;
+#[path = "core/parallel.rs"]
+mod parallel;
 #[path = "core/placeholder.rs"]
 pub mod placeholder;
 #[path = "core/policy.rs"]
@@ -90,6 +92,7 @@ pub use crate::engine::EngineKind;
 pub use crate::error::{Error, ErrorKind};
 pub use crate::finding::{ActionKind, Category, Confidence, Detection, Finding};
 pub use crate::key::Key;
+pub use crate::parallel::{Chunked, Parallel};
 pub use crate::policy::Policy;
 pub use crate::redactor::{ExampleFailure, Redacted, Redactor, RedactorBuilder};
 pub use crate::rules::{Rule, RuleSet, RuleSetBuilder};

@@ -42,6 +42,8 @@ OPTIONS:
     --min-confidence C    act on findings at or above C: low, medium (default), high, certain
     --key-file FILE       keys for hash, token and fpe (or set BLACKBAR_KEY)
     --line-buffered       flush output after every line
+    --threads N           worker threads (default: the available cores); the output is the
+                          same for any N
     --format F            text (default), json (JSON lines: only string values change), or
                           auto (a line starting with '{' or '[' is tried as JSON)
     --json-keys LIST      keys whose whole value is redacted, comma-separated; 'default' is
@@ -95,6 +97,7 @@ pub(crate) struct FilterOpts {
     pub json_scan_keys: bool,
     pub decode: Option<String>,
     pub decode_depth: Option<u8>,
+    pub threads: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -225,6 +228,17 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<
                 opts.report = Some(value_str(&mut parser, "--report")?.into())
             }
             Long(ref l) if l == "line-buffered" => opts.line_buffered = true,
+            Long(ref l) if l == "threads" => {
+                let v = value_str(&mut parser, "--threads")?;
+                opts.threads = Some(
+                    v.parse()
+                        .ok()
+                        .filter(|&n| (1..=1024).contains(&n))
+                        .ok_or_else(|| {
+                            anyhow!("--threads {v}: expected a number from 1 to 1024")
+                        })?,
+                );
+            }
             Long(ref l) if l == "format" => {
                 let v = value_str(&mut parser, "--format")?;
                 opts.format = Some(

@@ -250,6 +250,21 @@ impl JsonRedactor {
         }
     }
 
+    /// An ordered parallel redaction of one input of lines in `format` over `threads`
+    /// workers: the same output and findings as one [`LineRedactor`] for any thread count
+    /// (see [`crate::Parallel`]).
+    pub fn parallel_lines(&self, format: Format, threads: usize) -> crate::Parallel<LineRedactor> {
+        let threads = if self.redactor.inner.has_placeholder {
+            1
+        } else {
+            threads
+        };
+        let json = self.clone();
+        crate::parallel::Parallel::new(threads, self.redactor.cuts(), move || {
+            LineRedactor::new(json.clone(), format)
+        })
+    }
+
     /// The underlying redactor.
     pub fn redactor(&self) -> &Redactor {
         &self.redactor
