@@ -24,7 +24,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("pipeline", &["redactor", "stream", "scratch", "decode"]),
     ("formats", &["json"]),
-    ("front ends", &["tracing", "proxy", "otlp", "kafka"]),
+    ("front ends", &["net", "tracing", "proxy", "otlp", "kafka"]),
     ("test kit", &["testkit"]),
 ];
 
