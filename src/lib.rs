@@ -53,6 +53,12 @@ mod finding;
 pub mod json;
 #[path = "core/key.rs"]
 pub mod key;
+#[cfg(any(feature = "proxy", feature = "otlp"))]
+#[path = "front/net/mod.rs"]
+mod net;
+#[cfg(feature = "otlp")]
+#[path = "front/otlp/mod.rs"]
+pub mod otlp;
 #[path = "core/parallel.rs"]
 mod parallel;
 #[path = "core/placeholder.rs"]

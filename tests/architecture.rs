@@ -27,7 +27,7 @@ const LAYERS: &[(&str, &[&str])] = &[
         &["redactor", "stream", "scratch", "decode", "parallel"],
     ),
     ("formats", &["json"]),
-    ("front ends", &["tracing", "proxy", "otlp", "kafka"]),
+    ("front ends", &["net", "tracing", "proxy", "otlp", "kafka"]),
     ("test kit", &["testkit"]),
 ];
 

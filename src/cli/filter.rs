@@ -9,9 +9,8 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use blackbar::json::{Format, JsonOptions, JsonRedactor, LineRedactor, LineStats, SensitiveKeys};
+use blackbar::json::{Format, JsonOptions, JsonRedactor, LineRedactor, LineStats};
 use blackbar::ActionKind;
-use blackbar::Decoders;
 use blackbar::{Finding, Parallel, StreamRedactor};
 use serde_json::json;
 
@@ -149,13 +148,7 @@ impl Sink {
 }
 
 pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
-    let mut decoders = match opts.decode {
-        Some(ref list) => Decoders::parse_list(list)?,
-        None => Decoders::default(),
-    };
-    if let Some(d) = opts.decode_depth {
-        decoders.depth = d;
-    }
+    let decoders = opts.scan.decoders()?;
     let (builder, policy) = opts.redactor.builder(&[])?;
     let redactor = builder.policy(policy).decoders(decoders).build()?;
     let inputs = open_inputs(&opts.paths)?;
@@ -181,12 +174,8 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
     let format = opts.format.unwrap_or(Format::Text);
     let mut lines = LineStats::default();
     let json = (format != Format::Text).then(|| {
-        let keys = match opts.json_keys {
-            Some(ref list) => SensitiveKeys::parse_list(list),
-            None => SensitiveKeys::default(),
-        };
         let options = JsonOptions::default()
-            .keys(keys)
+            .keys(opts.scan.keys())
             .scan_keys(opts.json_scan_keys);
         JsonRedactor::new(redactor.clone(), options)
     });

@@ -157,7 +157,7 @@ impl<C: Chunked> Parallel<C> {
         }
     }
 
-    /// Ends chunks at the first line end `bytes` after their start ([`CHUNK`] by default):
+    /// Ends chunks at the first line end `bytes` after their start (1 MiB by default):
     /// for tests and tuning; the output is the same for any size. Call it before any input.
     pub fn with_chunk_size(mut self, bytes: usize) -> Parallel<C> {
         self.chunk = bytes.max(1) as u64;
