@@ -1,51 +1,123 @@
 #!/usr/bin/env bash
-# Whole-process throughput: `cat F | blackbar > /dev/null` against `cat F | cat > /dev/null`
-# on a 256 MiB synthetic log (corpora/gen.rs, kind sprinkled, seed 1; written to /tmp, never
-# committed). Reports the median of RUNS runs each, the ratio, and blackbar's max RSS.
+# Whole-process throughput on real and synthetic logs: `blackbar < FILE > /dev/null` against
+# `cat < FILE > /dev/null` in the same run, for each engine and each thread count. Prints a
+# Markdown table: median wall time of RUNS runs, MB/s (10^6 B), the ratio to `cat`, and
+# blackbar's peak RSS.
 #
-#   bash benches/pipe.sh            # RUNS=5 SIZE_MIB=256 by default
-#   RUNS=3 SIZE_MIB=64 bash benches/pipe.sh
-#   FEATURES=hyperscan BLACKBAR_ENGINE=hyperscan bash benches/pipe.sh   # the Hyperscan engine
+# Inputs (written to $TMPDIR, never committed):
+# * the real logs of ../shared/corpora/real/ (or $REAL), each repeated to SIZE_MIB or more:
+#   Apache access (text), auth.log (text), NGINX Plus status (`--format json`);
+# * the synthetic corpora of corpora/gen.rs (seed 1): `clean` (no IPs, no `@`, no long
+#   digit runs) and `sprinkled` (one value every ~4 KiB), SIZE_MIB each.
+#
+#   bash benches/pipe.sh                          # RUNS=3 SIZE_MIB=64, threads 1 and nproc
+#   RUNS=5 SIZE_MIB=256 bash benches/pipe.sh
+#   ONLY=auth THREADS="1 2" bash benches/pipe.sh  # inputs whose name contains ONLY
+#   FEATURES=hyperscan ENGINES="rust hyperscan" bash benches/pipe.sh
+#   WORST=1 ONLY=worst bash benches/pipe.sh       # the worst cases: all digits, an IPv4 on
+#                                                 # every line, 1 MiB lines of @, 10,000
+#                                                 # findings on one line
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-RUNS=${RUNS:-5}
-SIZE_MIB=${SIZE_MIB:-256}
-KIND=${KIND:-sprinkled}
-FILE=${FILE:-/tmp/blackbar-${KIND}-${SIZE_MIB}m-seed1.log}
+RUNS=${RUNS:-3}
+SIZE_MIB=${SIZE_MIB:-64}
+REAL=${REAL:-../shared/corpora/real}
+TMP=${TMPDIR:-/tmp}
+THREADS=${THREADS:-"1 $(nproc)"}
+ENGINES=${ENGINES:-rust}
+ONLY=${ONLY:-}
 BIN=target/release/blackbar
 
 cargo build --release --quiet ${FEATURES:+--features "$FEATURES"} --bin blackbar --example gencorpus
-if [[ ! -s $FILE || $(stat -c %s "$FILE") -ne $((SIZE_MIB * 1048576)) ]]; then
-    target/release/examples/gencorpus --seed 1 --bytes $((SIZE_MIB * 1048576)) \
-        --kind "$KIND" --out "$FILE"
+
+want=$((SIZE_MIB * 1048576))
+# Repeats a real log until it holds at least SIZE_MIB (whole copies: every line stays real).
+scaled() {
+    local src=$1 out=$TMP/blackbar-bench-$(basename "$1")-${SIZE_MIB}m
+    if [[ ! -s $out || $(stat -c %s "$out") -lt $want ]]; then
+        : > "$out"
+        while [[ $(stat -c %s "$out") -lt $want ]]; do cat "$src" >> "$out"; done
+    fi
+    echo "$out"
+}
+synthetic() {
+    local out=$TMP/blackbar-bench-$1-${SIZE_MIB}m-seed1.log
+    if [[ ! -s $out || $(stat -c %s "$out") -ne $want ]]; then
+        target/release/examples/gencorpus --seed 1 --bytes "$want" --kind "$1" --out "$out"
+    fi
+    echo "$out"
+}
+
+# name|file|extra flags
+inputs=()
+for f in apache-access.log auth.log; do
+    [[ -s $REAL/$f ]] && inputs+=("real: $f|$(scaled "$REAL/$f")|")
+done
+[[ -s $REAL/nginx-plus-status.jsonl ]] &&
+    inputs+=("real: nginx-plus-status.jsonl|$(scaled "$REAL/nginx-plus-status.jsonl")|--format json")
+inputs+=("synthetic: clean|$(synthetic clean)|" "synthetic: sprinkled|$(synthetic sprinkled)|")
+# The worst cases (WORST=1): each a SIZE_MIB file of one shape.
+worst() {
+    local out=$TMP/blackbar-bench-worst-$1-${SIZE_MIB}m
+    if [[ ! -s $out ]]; then
+        python3 - "$1" "$want" "$out" <<'PY'
+import random, sys
+kind, want, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+rnd = random.Random(1)
+if kind == "digits":  # lines of 120 random digits
+    line = lambda: "".join(rnd.choice("0123456789") for _ in range(120)) + "\n"
+elif kind == "ipv4":  # an IPv4 address on every line
+    line = lambda: "Dec  6 10:00:%02d host sshd[%d]: Accepted publickey for deploy from %d.%d.%d.%d port %d ssh2\n" % (
+        rnd.randrange(60), rnd.randrange(99999), rnd.randrange(1, 255), rnd.randrange(256),
+        rnd.randrange(256), rnd.randrange(1, 255), rnd.randrange(1024, 65535))
+elif kind == "at":  # lines of a megabyte of @
+    line = lambda: "@" * (1 << 20) + "\n"
+elif kind == "findings":  # 10,000 e-mail addresses on one line
+    line = lambda: " ".join("u%d@example.com" % rnd.randrange(10**6) for _ in range(10000)) + "\n"
+with open(out, "w") as f:
+    n = 0
+    while n < want:
+        l = line(); f.write(l); n += len(l)
+PY
+    fi
+    echo "$out"
+}
+if [[ -n ${WORST:-} ]]; then
+    for k in digits ipv4 at findings; do inputs+=("worst: $k|$(worst $k)|"); done
 fi
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-
-# Wall-clock seconds (ms resolution) of one run of `cat FILE | TOOL > /dev/null`.
-run() {
+# Wall-clock seconds (ms resolution) of one run of `CMD < FILE > /dev/null`.
+seconds() {
     local TIMEFORMAT=%3R
-    { time bash -c "cat '$FILE' | $1 > /dev/null"; } 2>&1 | tail -n1
+    { time bash -c "$1 < '$2' > /dev/null"; } 2>&1 | tail -n1
 }
 
-# Warm the page cache so both pipelines read from memory.
-cat "$FILE" > /dev/null
-
-declare -a cat_s bb_s
-for ((i = 0; i < RUNS; i++)); do
-    cat_s+=("$(run cat)")
-    bb_s+=("$(run "$BIN")")
+echo "blackbar $($BIN --version | head -n1 | cut -d' ' -f2), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(date -u +%Y-%m-%d), median of $RUNS"
+echo
+echo "| input | size | engine | threads | blackbar | MB/s | \`cat\` | × \`cat\` | peak RSS |"
+echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+for entry in "${inputs[@]}"; do
+    IFS='|' read -r name file flags <<< "$entry"
+    [[ -n $ONLY && $name != *"$ONLY"* ]] && continue
+    bytes=$(stat -c %s "$file")
+    cat "$file" > /dev/null # the page cache holds it for every run
+    for engine in $ENGINES; do
+        for t in $THREADS; do
+            cmd="$BIN --engine $engine --threads $t $flags"
+            cat_s=() bb_s=()
+            for ((i = 0; i < RUNS; i++)); do
+                cat_s+=("$(seconds cat "$file")")
+                bb_s+=("$(seconds "$cmd" "$file")")
+            done
+            rss_kib=$( { /usr/bin/time -f '%M' $cmd < "$file" > /dev/null; } 2>&1 | tail -n1)
+            c=$(printf '%s\n' "${cat_s[@]}" | median)
+            b=$(printf '%s\n' "${bb_s[@]}" | median)
+            awk -v n="$name" -v by="$bytes" -v e="$engine" -v t="$t" -v c="$c" -v b="$b" -v rss="$rss_kib" 'BEGIN {
+                printf "| %s | %.0f MiB | %s | %d | %.2f s | %.0f | %.3f s | %.1f | %.0f MiB |\n",
+                    n, by / 1048576, e, t, b, by / 1e6 / b, c, b / c, rss / 1024
+            }'
+        done
+    done
 done
-# Max RSS of the blackbar process itself (not the shell or cat around it).
-rss_kib=$( { cat "$FILE" | /usr/bin/time -f '%M' "$BIN" > /dev/null; } 2>&1 | tail -n1)
-
-cat_med=$(printf '%s\n' "${cat_s[@]}" | median)
-bb_med=$(printf '%s\n' "${bb_s[@]}" | median)
-awk -v f="$FILE" -v mib="$SIZE_MIB" -v runs="$RUNS" -v c="$cat_med" -v b="$bb_med" \
-    -v cs="${cat_s[*]}" -v bs="${bb_s[*]}" -v rss="$rss_kib" 'BEGIN {
-    printf "file: %s (%d MiB), %d runs each, median wall time\n", f, mib, runs
-    printf "  cat | cat      > /dev/null: %6.3f s  %8.1f MB/s (10^6 B)  runs: %s\n", c, mib * 1.048576 / c, cs
-    printf "  cat | blackbar > /dev/null: %6.3f s  %8.1f MB/s (10^6 B)  runs: %s\n", b, mib * 1.048576 / b, bs
-    printf "  ratio blackbar/cat: %.1fx   blackbar max RSS: %.1f MiB\n", b / c, rss / 1024
-}'
