@@ -32,6 +32,10 @@
 //! # Ok::<(), blackbar::Error>(())
 //! ```
 #![deny(missing_docs)]
+// Unsafe code only where a module allows it, each block with its SAFETY argument: the keyword
+// DFA's unchecked table lookups, the decoders' SSE2 classifier, and the tracing layer's
+// `downcast_raw` (an unsafe trait method it forwards).
+#![deny(unsafe_code)]
 
 // The folder tree is the architecture (docs/architecture.md): `core/` holds the pipeline's
 // stages, `json/` the JSON format on top of them, `front/` the front ends; the module paths

@@ -2,10 +2,12 @@
 //! generators need and users do not. Nothing here is a stable API.
 //!
 //! * [`mod@reference`]: the obviously-correct slow redaction the fast path is tested against;
+//! * [`fuzz`]: the fuzz targets' entry points, each checking its invariant;
 //! * [`find_tokens`]: the token parser's view of a text, to check it against the catalog rule;
 //! * the checksum and identifier encoders ([`checksum`], [`national`], [`crypto_address`])
 //!   that make valid synthetic values for the labeled corpora.
 
+pub mod fuzz;
 pub mod reference;
 
 pub use crate::token::find_tokens;

@@ -167,6 +167,7 @@ fn mask(block: &[u8]) -> u64 {
 }
 
 #[cfg(target_arch = "x86_64")]
+#[allow(unsafe_code)]
 mod sse2 {
     use std::arch::x86_64::*;
 

@@ -188,6 +188,7 @@ impl KeywordView<'_> {
     /// The transition on `byte` from `s`, which must not carry the match bit (the walk's
     /// lookup: no bit to clear on the chain from one state to the next).
     #[inline(always)]
+    #[allow(unsafe_code)]
     pub(super) fn next_plain(self, s: usize, byte: u8) -> usize {
         debug_assert!(!self.is_match(s));
         // SAFETY: the table starts with one class per byte value, so `byte` indexes it.

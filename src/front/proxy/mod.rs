@@ -76,9 +76,9 @@ mod api;
 mod config;
 mod conversations;
 mod events;
-mod request;
+pub(crate) mod request;
 mod server;
-mod sse;
+pub(crate) mod sse;
 
 pub use self::config::{OtherPaths, ProxyConfig};
 pub use self::server::Proxy;

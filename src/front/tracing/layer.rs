@@ -381,6 +381,7 @@ where
         self.inner.on_id_change(old, new, ctx);
     }
 
+    #[allow(unsafe_code)]
     unsafe fn downcast_raw(&self, id: TypeId) -> Option<*const ()> {
         if id == TypeId::of::<Self>() {
             return Some(self as *const Self as *const ());
