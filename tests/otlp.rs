@@ -402,7 +402,9 @@ async fn malformed_bodies_get_400_and_nothing_is_forwarded() {
     let url = format!("{}/v1/logs", h.url());
     let mut truncated = logs_request();
     truncated.truncate(truncated.len() - 3);
-    let cases: Vec<(&str, Vec<(&str, &str)>, Vec<u8>, u16)> = vec![
+    // What, headers, body, expected status.
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<u8>, u16);
+    let cases: Vec<Case> = vec![
         (
             "garbage protobuf",
             vec![PROTOBUF],
