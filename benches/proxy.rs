@@ -12,6 +12,8 @@
 
 #[path = "../tests/support/llm.rs"]
 mod llm;
+#[path = "support/load.rs"]
+mod load;
 
 use std::time::{Duration, Instant};
 
@@ -34,6 +36,8 @@ const VALUES: [&str; 12] = [
     "172.16.5.4",
 ];
 
+const JSON: &str = "application/json";
+
 fn prompt() -> String {
     let filler = "The quarterly report covers revenue, churn and the support backlog; \
                   please summarise the open items and propose next steps for the team. ";
@@ -51,35 +55,6 @@ fn prompt() -> String {
         i += 1;
     }
     p
-}
-
-fn percentile(sorted: &[Duration], p: f64) -> Duration {
-    sorted[((sorted.len() as f64 - 1.0) * p).round() as usize]
-}
-
-async fn once(
-    client: &hyper_util::client::legacy::Client<
-        hyper_util::client::legacy::connect::HttpConnector,
-        Full<Bytes>,
-    >,
-    url: &str,
-    body: &Bytes,
-) -> (Duration, Vec<u8>) {
-    let t = Instant::now();
-    let req = hyper::Request::post(url)
-        .header("content-type", "application/json")
-        .body(Full::new(body.clone()))
-        .unwrap();
-    let resp = client.request(req).await.unwrap();
-    assert_eq!(resp.status(), 200);
-    let bytes = resp
-        .into_body()
-        .collect()
-        .await
-        .unwrap()
-        .to_bytes()
-        .to_vec();
-    (t.elapsed(), bytes)
 }
 
 async fn first_byte(url: &str, body: &Bytes) -> Duration {
@@ -104,12 +79,7 @@ async fn first_byte(url: &str, body: &Bytes) -> Duration {
 fn main() {
     let quick = std::env::args().any(|a| a == "--test");
     let n = if quick { 20 } else { 2000 };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
+    load::runtime().block_on(async {
         let h = llm::Harness::start("").await;
         let prompt = prompt();
         let body = Bytes::from(
@@ -118,40 +88,29 @@ fn main() {
         );
         let direct = format!("http://{}/v1/chat/completions", h.upstream);
         let proxied = h.url("/v1/chat/completions");
-        let client = llm::client();
+        let client = load::client();
         // Warm up both paths (connections, lazy DFA states).
         for _ in 0..(n / 10).max(5) {
-            once(&client, &direct, &body).await;
-            once(&client, &proxied, &body).await;
+            load::post(&client, &direct, JSON, &body).await;
+            load::post(&client, &proxied, JSON, &body).await;
         }
         let mut d = Vec::with_capacity(n);
         let mut p = Vec::with_capacity(n);
         for _ in 0..n {
-            d.push(once(&client, &direct, &body).await.0);
-            let (t, answer) = once(&client, &proxied, &body).await;
+            d.push(load::post(&client, &direct, JSON, &body).await.0);
+            let (t, answer) = load::post(&client, &proxied, JSON, &body).await;
             p.push(t);
             let v: Value = serde_json::from_slice(&answer).unwrap();
             let text = v["choices"][0]["message"]["content"].as_str().unwrap();
             let restored = VALUES.iter().filter(|x| text.contains(*x)).count();
             assert_eq!(restored, VALUES.len(), "every value restored: {text}");
         }
-        d.sort();
-        p.sort();
-        let us = |x: Duration| x.as_secs_f64() * 1e6;
         println!(
             "prompt {} bytes, {} values, {n} sequential requests",
             prompt.len(),
             VALUES.len()
         );
-        for (name, q) in [("p50", 0.5), ("p99", 0.99)] {
-            let (a, b) = (percentile(&d, q), percentile(&p, q));
-            println!(
-                "{name}: direct {:.0} us, via proxy {:.0} us, added {:.0} us",
-                us(a),
-                us(b),
-                us(b) - us(a)
-            );
-        }
+        load::print_added("", "via proxy", &mut d, &mut p);
         // Time to the first text of a streamed answer.
         let sbody = Bytes::from(
             serde_json::to_vec(&json!({"model": "m", "stream": true, "messages": [{"role": "user", "content": prompt}]}))
@@ -163,41 +122,12 @@ fn main() {
             fd.push(first_byte(&direct, &sbody).await);
             fp.push(first_byte(&proxied, &sbody).await);
         }
-        fd.sort();
-        fp.sort();
-        for (name, q) in [("p50", 0.5), ("p99", 0.99)] {
-            let (a, b) = (percentile(&fd, q), percentile(&fp, q));
-            println!(
-                "stream first text {name}: direct {:.0} us, via proxy {:.0} us, added {:.0} us",
-                us(a),
-                us(b),
-                us(b) - us(a)
-            );
-        }
+        load::print_added("stream first text ", "via proxy", &mut fd, &mut fp);
         // Throughput through the proxy: 16 concurrent clients.
         let secs = if quick { 0.5 } else { 5.0 };
-        let deadline = Instant::now() + Duration::from_secs_f64(secs);
-        let mut tasks = vec![];
-        for _ in 0..16 {
-            let proxied = proxied.clone();
-            let body = body.clone();
-            tasks.push(tokio::spawn(async move {
-                let client = llm::client();
-                let mut count = 0u64;
-                while Instant::now() < deadline {
-                    once(&client, &proxied, &body).await;
-                    count += 1;
-                }
-                count
-            }));
-        }
-        let mut total = 0;
-        for t in tasks {
-            total += t.await.unwrap();
-        }
+        let rate = load::throughput(16, &proxied, JSON, &body, secs).await;
         println!(
-            "throughput via proxy: {:.0} requests/s (16 concurrent clients, {secs} s)",
-            total as f64 / secs
+            "throughput via proxy: {rate:.0} requests/s (16 concurrent clients, {secs} s)"
         );
     });
 }

@@ -4,7 +4,8 @@
 //! must be the direct request with exactly the scanned strings redacted: field by field,
 //! and (protobuf) byte for byte. Then what the hop must refuse, the collector's answers it
 //! must pass back (retry statuses, partial success), a collector that is down, a client
-//! that goes away, fields the hop does not know, `drop` and `block`, and the CLI.
+//! that goes away, fields the hop does not know, metrics that must pass as they came,
+//! `drop` and `block`, and the CLI.
 
 #![cfg(feature = "otlp")]
 
@@ -299,6 +300,18 @@ async fn through_the_hop(via: Via) {
             // Byte for byte: nothing but the redacted strings (and the lengths around them)
             // changed.
             assert_eq!(seen[1].message, want.encode_to_vec(), "{via:?}");
+            // Spelled out, besides the reference: sensitive keys, and what must not change.
+            let record = &got.resource_logs[0].scope_logs[0].log_records[0];
+            let attr = |k: &str| record.attributes.iter().find(|kv| kv.key == k);
+            for k in ["password", "http.request.header.authorization"] {
+                assert_eq!(attr(k).unwrap().value, Some(string_value("[REDACTED]")));
+            }
+            assert_eq!(record.body, Some(string_value("login [EMAIL]")));
+            assert_eq!(
+                (record.severity_number, record.time_unix_nano, record.flags),
+                (9, T0, 1)
+            );
+            assert_eq!(record.span_id, SPAN.to_be_bytes());
             let want = expect_traces(ExportTraceServiceRequest::decode(&*seen[2].message).unwrap());
             let got = ExportTraceServiceRequest::decode(&*seen[3].message).unwrap();
             assert_eq!(got, want, "{via:?}");
@@ -389,7 +402,9 @@ async fn malformed_bodies_get_400_and_nothing_is_forwarded() {
     let url = format!("{}/v1/logs", h.url());
     let mut truncated = logs_request();
     truncated.truncate(truncated.len() - 3);
-    let cases: Vec<(&str, Vec<(&str, &str)>, Vec<u8>, u16)> = vec![
+    // What, headers, body, expected status.
+    type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, Vec<u8>, u16);
+    let cases: Vec<Case> = vec![
         (
             "garbage protobuf",
             vec![PROTOBUF],
@@ -557,14 +572,10 @@ async fn retry_statuses_and_partial_success_are_passed_back() {
     h.assert_nothing_planted();
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_collector_that_is_down_gets_the_client_a_retryable_error() {
-    // A port nobody listens on.
-    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = closed.local_addr().unwrap();
-    drop(closed);
-    let collector = collector::Collector::start().await;
-    let h = Harness::start_to(collector, &format!("http://{addr}"), "").await;
+/// Exports through `h` over OTLP/HTTP (JSON) and OTLP/gRPC, and asserts the hop's own
+/// answers: the HTTP status `http` with the gRPC code `code` in its body, and `code` in a
+/// gRPC status.
+async fn assert_upstream_failure(h: &Harness, http: u16, code: u32) {
     let (status, _, body, _) = post(
         false,
         &format!("{}/v1/logs", h.url()),
@@ -572,9 +583,9 @@ async fn a_collector_that_is_down_gets_the_client_a_retryable_error() {
         br#"{"resourceLogs":[]}"#.to_vec(),
     )
     .await;
-    assert_eq!(status, 502, "{}", String::from_utf8_lossy(&body));
+    assert_eq!(status, http, "{}", String::from_utf8_lossy(&body));
     let v: serde_json::Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(v["code"], 14);
+    assert_eq!(v["code"], code, "{v}");
     let (status, hdrs, _, _) = post(
         true,
         &format!("{}{GRPC_LOGS}", h.url()),
@@ -582,10 +593,26 @@ async fn a_collector_that_is_down_gets_the_client_a_retryable_error() {
         grpc_frame(&logs_request()),
     )
     .await;
-    assert_eq!(
-        (status, hdrs.get("grpc-status").unwrap().to_str().unwrap()),
-        (200, "14")
-    );
+    assert_eq!(status, 200);
+    assert_eq!(hdrs.get("grpc-status").unwrap(), &code.to_string());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_collector_that_is_down_gets_the_client_a_retryable_error() {
+    // A port nobody listens on.
+    let closed = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = closed.local_addr().unwrap();
+    drop(closed);
+    let collector = collector::Collector::start().await;
+    let h = Harness::start_to(
+        collector,
+        &format!("http://{addr}"),
+        "",
+        Duration::from_secs(5),
+    )
+    .await;
+    // UNAVAILABLE, which clients retry.
+    assert_upstream_failure(&h, 502, 14).await;
     // The official exporter sees a failed export.
     let err = opentelemetry_otlp::LogExporter::builder()
         .with_http()
@@ -604,6 +631,24 @@ async fn a_collector_that_is_down_gets_the_client_a_retryable_error() {
         .parse()
         .unwrap();
     assert!(errors >= 3, "{m}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_collector_that_does_not_answer_gets_the_client_a_timeout() {
+    // A collector that takes connections and never answers.
+    let silent = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = silent.local_addr().unwrap();
+    tokio::spawn(async move {
+        let mut held = vec![];
+        while let Ok((s, _)) = silent.accept().await {
+            held.push(s);
+        }
+    });
+    let collector = collector::Collector::start().await;
+    let url = format!("http://{addr}");
+    let h = Harness::start_to(collector, &url, "", Duration::from_millis(300)).await;
+    // DEADLINE_EXCEEDED, which clients retry.
+    assert_upstream_failure(&h, 504, 4).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -833,6 +878,63 @@ async fn drop_removes_the_record_and_block_refuses_the_export() {
     );
 }
 
+/// A metrics request whose attribute and exemplar values, metric names and descriptions
+/// hold values the hop would redact in logs.
+fn metrics_request() -> Vec<u8> {
+    use opentelemetry_proto::tonic::collector::metrics::v1::ExportMetricsServiceRequest;
+    use opentelemetry_proto::tonic::common::v1::KeyValue as Kv;
+    use opentelemetry_proto::tonic::metrics::v1::{
+        metric, number_data_point, Exemplar, Gauge, Metric, NumberDataPoint, ResourceMetrics,
+        ScopeMetrics,
+    };
+    use opentelemetry_proto::tonic::resource::v1::Resource as ProtoResource;
+    let kv = |k: &str, v: &str| Kv {
+        key: k.into(),
+        value: Some(string_value(v)),
+        ..Default::default()
+    };
+    let point = NumberDataPoint {
+        attributes: vec![
+            kv("user.email", "zed@example.com"),
+            kv("password", "hunter2"),
+        ],
+        start_time_unix_nano: T0,
+        time_unix_nano: T0 + 1,
+        exemplars: vec![Exemplar {
+            filtered_attributes: vec![kv("key", "AKIAQ3EGRZ4XWMJ7VN2K")],
+            time_unix_nano: T0,
+            span_id: SPAN.to_be_bytes().to_vec(),
+            trace_id: TRACE.to_be_bytes().to_vec(),
+            value: Some(opentelemetry_proto::tonic::metrics::v1::exemplar::Value::AsDouble(1.5)),
+        }],
+        flags: 0,
+        value: Some(number_data_point::Value::AsInt(42)),
+    };
+    ExportMetricsServiceRequest {
+        resource_metrics: vec![ResourceMetrics {
+            resource: Some(ProtoResource {
+                attributes: vec![kv("owner", "zed@example.com")],
+                ..Default::default()
+            }),
+            scope_metrics: vec![ScopeMetrics {
+                scope: None,
+                metrics: vec![Metric {
+                    name: "logins.zed@example.com".into(),
+                    description: "for zed@example.com".into(),
+                    unit: "1".into(),
+                    metadata: vec![],
+                    data: Some(metric::Data::Gauge(Gauge {
+                        data_points: vec![point],
+                    })),
+                }],
+                schema_url: String::new(),
+            }],
+            schema_url: String::new(),
+        }],
+    }
+    .encode_to_vec()
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn metrics_pass_through_and_the_hop_reports_its_own() {
     let h = Harness::start("").await;
@@ -847,6 +949,54 @@ async fn metrics_pass_through_and_the_hop_reports_its_own() {
     assert_eq!(status, 200);
     assert_eq!(h.collector.seen()[0].message, body);
     assert_eq!(h.collector.seen()[0].path, "/v1/metrics");
+    // Protobuf, gzipped, and over gRPC with gzip: the same message arrives, byte for byte.
+    let metrics = metrics_request();
+    let gz = {
+        use std::io::Write as _;
+        let mut e = flate2::write::GzEncoder::new(vec![], flate2::Compression::default());
+        e.write_all(&metrics).unwrap();
+        e.finish().unwrap()
+    };
+    let (status, _, _, _) = post(
+        false,
+        &format!("{}/v1/metrics", h.url()),
+        &[PROTOBUF, ("content-encoding", "gzip")],
+        gz.clone(),
+    )
+    .await;
+    assert_eq!(status, 200);
+    let mut framed = vec![1];
+    framed.extend_from_slice(&(gz.len() as u32).to_be_bytes());
+    framed.extend_from_slice(&gz);
+    let (status, hdrs, _, trailers) = post(
+        true,
+        &format!(
+            "{}/opentelemetry.proto.collector.metrics.v1.MetricsService/Export",
+            h.url()
+        ),
+        &[
+            ("content-type", "application/grpc"),
+            ("te", "trailers"),
+            ("grpc-encoding", "gzip"),
+        ],
+        framed,
+    )
+    .await;
+    let grpc_status = trailers
+        .as_ref()
+        .and_then(|t| t.get("grpc-status"))
+        .or(hdrs.get("grpc-status"));
+    assert_eq!((status, grpc_status.unwrap().to_str().unwrap()), (200, "0"));
+    let seen = h.collector.seen();
+    assert_eq!(seen.len(), 3);
+    assert_eq!(seen[1].header("content-encoding"), Some("gzip"));
+    assert_eq!(seen[1].message, metrics);
+    assert_eq!(
+        seen[2].path,
+        "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export"
+    );
+    assert_eq!(seen[2].header("grpc-encoding"), Some("gzip"));
+    assert_eq!(seen[2].message, metrics);
     let (status, _, _, _) = post(
         false,
         &format!("{}/v1/logs", h.url()),

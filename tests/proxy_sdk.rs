@@ -10,37 +10,21 @@
 
 #[path = "support/llm.rs"]
 mod llm;
+#[path = "support/python.rs"]
+mod python;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn official_python_sdks_through_the_proxy() {
-    let Some(python) = std::env::var_os("BLACKBAR_SDK_PYTHON") else {
-        eprintln!(
-            "NOTICE: BLACKBAR_SDK_PYTHON is not set: the Python SDK end-to-end test did not run \
-             (.ci/run sets it up)"
-        );
+    let h = llm::Harness::start("").await;
+    let canary = blackbar::canary::generate().unwrap();
+    let env = vec![
+        ("PROXY_URL", format!("http://{}", h.proxy)),
+        ("CANARY", canary),
+    ];
+    let what = "the Python SDK end-to-end test";
+    let Some(stdout) = python::run_script("BLACKBAR_SDK_PYTHON", what, "e2e.py", env).await else {
         return;
     };
-    let h = llm::Harness::start("").await;
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/sdk/e2e.py");
-    let url = format!("http://{}", h.proxy);
-    let canary = blackbar::canary::generate().unwrap();
-    let out = tokio::task::spawn_blocking(move || {
-        std::process::Command::new(python)
-            .arg(script)
-            .env("PROXY_URL", url)
-            .env("CANARY", canary)
-            .output()
-            .expect("run the SDK script")
-    })
-    .await
-    .unwrap();
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    println!("{stdout}");
-    assert!(
-        out.status.success(),
-        "SDK script failed:\n{stdout}\n{stderr}"
-    );
     assert!(stdout.contains("sdk: 9 passed, 0 failed"), "{stdout}");
     h.fake.assert_nothing_raw(&[
         "alice.smith@example.com",

@@ -8,6 +8,7 @@
 
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
 use blackbar::otlp::{Hop, Metrics, OtlpConfig, OtlpRedactor, Route};
 use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
@@ -57,16 +58,22 @@ impl Harness {
     pub async fn start(policy: &str) -> Harness {
         let collector = Collector::start().await;
         let url = collector.url();
-        Harness::start_to(collector, &url, policy).await
+        Harness::start_to(collector, &url, policy, Duration::from_secs(5)).await
     }
 
-    /// In front of `collector`, sending to `url` (which may be somewhere else).
-    pub async fn start_to(collector: Collector, url: &str, policy: &str) -> Harness {
+    /// In front of `collector`, sending to `url` (which may be somewhere else), waiting at
+    /// most `response` for an answer.
+    pub async fn start_to(
+        collector: Collector,
+        url: &str,
+        policy: &str,
+        response: Duration,
+    ) -> Harness {
         let mut config = OtlpConfig::default();
         config.upstream = Some(Route::parse(url).unwrap());
         config.grpc_upstream = Some(Route::parse(url).unwrap());
-        config.timeouts.connect = std::time::Duration::from_secs(2);
-        config.timeouts.response = std::time::Duration::from_secs(5);
+        config.timeouts.connect = Duration::from_secs(2);
+        config.timeouts.response = response;
         let hop = Hop::new(config, redactor(policy)).unwrap();
         let metrics = hop.metrics();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -52,9 +52,11 @@ pub struct OtlpConfig {
 
 impl Default for OtlpConfig {
     fn default() -> OtlpConfig {
-        let mut timeouts = Timeouts::default();
-        timeouts.response = Duration::from_secs(30);
-        timeouts.idle = Duration::from_secs(30);
+        let timeouts = Timeouts {
+            response: Duration::from_secs(30),
+            idle: Duration::from_secs(30),
+            ..Timeouts::default()
+        };
         OtlpConfig {
             upstream: None,
             grpc_upstream: None,
@@ -82,7 +84,7 @@ struct Shared {
 
 /// An answer from the collector, or why there is none.
 enum Answer {
-    Got(http::response::Parts, http_body_util::Collected<Bytes>),
+    Got(http::response::Parts, Box<http_body_util::Collected<Bytes>>),
     Unreachable,
     TimedOut,
 }
@@ -253,7 +255,7 @@ impl Hop {
         })
         .await;
         match answer {
-            Ok(Ok((parts, Some(body)))) => Answer::Got(parts, body),
+            Ok(Ok((parts, Some(body)))) => Answer::Got(parts, Box::new(body)),
             Ok(Ok((_, None))) => {
                 shared.metrics.upstream_error();
                 warn!(target: "blackbar::otlp", upstream = to, "the upstream's answer could not be read");
