@@ -24,7 +24,7 @@ const LAYERS: &[(&str, &[&str])] = &[
     ),
     ("pipeline", &["redactor", "stream", "scratch", "decode"]),
     ("formats", &["json"]),
-    ("front ends", &["tracing", "proxy", "otlp", "kafka"]),
+    ("front ends", &["tracing", "proxy", "otlp", "kafka", "prometheus"]),
     ("test kit", &["testkit"]),
 ];
 

@@ -2,6 +2,8 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
+#[cfg(any(feature = "proxy", feature = "kafka"))]
+use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context};
 use blackbar::{Confidence, Key, Policy, Redactor};
@@ -26,6 +28,9 @@ USAGE:
     blackbar proxy --upstream URL [--listen ADDR] [PROXY OPTIONS]
                                            LLM provider proxy: redact prompts, restore answers
                                            (blackbar proxy --help)
+    blackbar kafka --brokers HOST:PORT --group G --input-topic IN --output-topic OUT
+                                           Kafka consumer-group connector: redact a topic
+                                           into another (blackbar kafka --help)
 
 OPTIONS:
     --check               detect only: print findings (never values), exit 1 if any, 0 if none
@@ -83,18 +88,24 @@ pub(crate) struct RedactorOpts {
     pub engine: Option<blackbar::EngineKind>,
 }
 
+/// How records are read and decoded: shared by the pipe and the Kafka connector.
 #[derive(Debug, Default)]
-pub(crate) struct FilterOpts {
-    pub redactor: RedactorOpts,
-    pub check: bool,
-    pub report: Option<PathBuf>,
-    pub line_buffered: bool,
-    pub paths: Vec<PathBuf>,
+pub(crate) struct FormatOpts {
     pub format: Option<blackbar::json::Format>,
     pub json_keys: Option<String>,
     pub json_scan_keys: bool,
     pub decode: Option<String>,
     pub decode_depth: Option<u8>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct FilterOpts {
+    pub redactor: RedactorOpts,
+    pub format: FormatOpts,
+    pub check: bool,
+    pub report: Option<PathBuf>,
+    pub line_buffered: bool,
+    pub paths: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -116,6 +127,8 @@ pub(crate) enum Command {
     Eval(super::eval_cmd::EvalOpts),
     #[cfg(feature = "proxy")]
     Proxy(super::proxy_cmd::Opts),
+    #[cfg(feature = "kafka")]
+    Kafka(super::kafka_cmd::Opts),
 }
 
 pub(crate) fn value_str(parser: &mut lexopt::Parser, flag: &str) -> anyhow::Result<String> {
@@ -172,6 +185,82 @@ pub(crate) fn redactor_opt(
     Ok(true)
 }
 
+/// Parses a format or decoder option; returns false when `arg` is not one.
+pub(crate) fn format_opt(
+    opts: &mut FormatOpts,
+    arg: &Flag,
+    parser: &mut lexopt::Parser,
+) -> anyhow::Result<bool> {
+    let Long(name) = arg else { return Ok(false) };
+    match name.as_str() {
+        "format" => {
+            let v = value_str(parser, "--format")?;
+            opts.format = Some(
+                blackbar::json::Format::parse(&v)
+                    .ok_or_else(|| anyhow!("--format {v}: expected text, json or auto"))?,
+            );
+        }
+        "json-keys" => opts.json_keys = Some(value_str(parser, "--json-keys")?),
+        "json-scan-keys" => opts.json_scan_keys = true,
+        "decode" => {
+            let v = value_str(parser, "--decode")?;
+            blackbar::Decoders::parse_list(&v).map_err(|e| anyhow!("--decode {v}: {e}"))?;
+            opts.decode = Some(v);
+        }
+        "decode-depth" => {
+            let v = value_str(parser, "--decode-depth")?;
+            opts.decode_depth = Some(
+                v.parse()
+                    .map_err(|_| anyhow!("--decode-depth {v}: expected a number from 0 to 255"))?,
+            );
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+impl FormatOpts {
+    /// The decoders (`--decode`, `--decode-depth`).
+    pub(crate) fn decoders(&self) -> anyhow::Result<blackbar::Decoders> {
+        let mut decoders = match self.decode {
+            Some(ref list) => blackbar::Decoders::parse_list(list)?,
+            None => blackbar::Decoders::default(),
+        };
+        if let Some(d) = self.decode_depth {
+            decoders.depth = d;
+        }
+        Ok(decoders)
+    }
+
+    /// The record format (text unless `--format` says otherwise).
+    pub(crate) fn format(&self) -> blackbar::json::Format {
+        self.format.unwrap_or(blackbar::json::Format::Text)
+    }
+
+    /// The JSON options (`--json-keys`, `--json-scan-keys`).
+    pub(crate) fn json_options(&self) -> blackbar::json::JsonOptions {
+        let keys = match self.json_keys {
+            Some(ref list) => blackbar::json::SensitiveKeys::parse_list(list),
+            None => blackbar::json::SensitiveKeys::default(),
+        };
+        blackbar::json::JsonOptions::default()
+            .keys(keys)
+            .scan_keys(self.json_scan_keys)
+    }
+}
+
+/// A positive number of seconds.
+#[cfg(any(feature = "proxy", feature = "kafka"))]
+pub(crate) fn seconds(parser: &mut lexopt::Parser, flag: &str) -> anyhow::Result<Duration> {
+    let v = value_str(parser, flag)?;
+    let secs: f64 = v
+        .parse()
+        .ok()
+        .filter(|s: &f64| s.is_finite() && *s > 0.0)
+        .ok_or_else(|| anyhow!("{flag} {v}: expected a positive number of seconds"))?;
+    Ok(Duration::from_secs_f64(secs))
+}
+
 pub(crate) fn unexpected(arg: Flag) -> anyhow::Error {
     match arg {
         Long(f) => anyhow!("unknown flag --{f} (see blackbar --help)"),
@@ -203,6 +292,12 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<
         }
         #[cfg(not(feature = "proxy"))]
         (Some("proxy"), _) => bail!("proxy: this blackbar was built without the 'proxy' feature"),
+        #[cfg(feature = "kafka")]
+        (Some("kafka"), _) => {
+            return super::kafka_cmd::parse(args[1..].to_vec()).map(Command::Kafka)
+        }
+        #[cfg(not(feature = "kafka"))]
+        (Some("kafka"), _) => bail!("kafka: this blackbar was built without the 'kafka' feature"),
         (Some("canary"), other) => bail!(
             "canary: expected 'new', got {:?}",
             other.unwrap_or("nothing")
@@ -212,7 +307,9 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<
     let mut parser = lexopt::Parser::from_args(args);
     let mut opts = FilterOpts::default();
     while let Some(arg) = next(&mut parser)? {
-        if redactor_opt(&mut opts.redactor, &arg, &mut parser)? {
+        if redactor_opt(&mut opts.redactor, &arg, &mut parser)?
+            || format_opt(&mut opts.format, &arg, &mut parser)?
+        {
             continue;
         }
         match arg {
@@ -225,29 +322,6 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<
                 opts.report = Some(value_str(&mut parser, "--report")?.into())
             }
             Long(ref l) if l == "line-buffered" => opts.line_buffered = true,
-            Long(ref l) if l == "format" => {
-                let v = value_str(&mut parser, "--format")?;
-                opts.format = Some(
-                    blackbar::json::Format::parse(&v)
-                        .ok_or_else(|| anyhow!("--format {v}: expected text, json or auto"))?,
-                );
-            }
-            Long(ref l) if l == "json-keys" => {
-                opts.json_keys = Some(value_str(&mut parser, "--json-keys")?)
-            }
-            Long(ref l) if l == "json-scan-keys" => opts.json_scan_keys = true,
-            Long(ref l) if l == "decode" => {
-                let v = value_str(&mut parser, "--decode")?;
-                blackbar::Decoders::parse_list(&v).map_err(|e| anyhow!("--decode {v}: {e}"))?;
-                opts.decode = Some(v);
-            }
-            Long(ref l) if l == "decode-depth" => {
-                let v = value_str(&mut parser, "--decode-depth")?;
-                opts.decode_depth =
-                    Some(v.parse().map_err(|_| {
-                        anyhow!("--decode-depth {v}: expected a number from 0 to 255")
-                    })?);
-            }
             Value(v) => opts.paths.push(v.into()),
             other => return Err(unexpected(other)),
         }

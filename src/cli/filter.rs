@@ -9,9 +9,8 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use blackbar::json::{Format, JsonOptions, JsonRedactor, LineRedactor, LineStats, SensitiveKeys};
+use blackbar::json::{Format, JsonRedactor, LineRedactor, LineStats};
 use blackbar::ActionKind;
-use blackbar::Decoders;
 use blackbar::{Finding, StreamRedactor};
 use serde_json::json;
 
@@ -149,15 +148,11 @@ impl Sink {
 }
 
 pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
-    let mut decoders = match opts.decode {
-        Some(ref list) => Decoders::parse_list(list)?,
-        None => Decoders::default(),
-    };
-    if let Some(d) = opts.decode_depth {
-        decoders.depth = d;
-    }
     let (builder, policy) = opts.redactor.builder(&[])?;
-    let redactor = builder.policy(policy).decoders(decoders).build()?;
+    let redactor = builder
+        .policy(policy)
+        .decoders(opts.format.decoders()?)
+        .build()?;
     let inputs = open_inputs(&opts.paths)?;
     let to_stdout = opts.report.as_deref() == Some(Path::new("-"));
     let report: Option<Box<dyn Write>> = match opts.report {
@@ -178,18 +173,10 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
     let mut out = BufWriter::with_capacity(READ, io::stdout().lock());
     let mut buf = vec![0u8; READ];
     let mut redacted = Vec::with_capacity(2 * READ);
-    let format = opts.format.unwrap_or(Format::Text);
+    let format = opts.format.format();
     let mut lines = LineStats::default();
-    let json = (format != Format::Text).then(|| {
-        let keys = match opts.json_keys {
-            Some(ref list) => SensitiveKeys::parse_list(list),
-            None => SensitiveKeys::default(),
-        };
-        let options = JsonOptions::default()
-            .keys(keys)
-            .scan_keys(opts.json_scan_keys);
-        JsonRedactor::new(redactor.clone(), options)
-    });
+    let json = (format != Format::Text)
+        .then(|| JsonRedactor::new(redactor.clone(), opts.format.json_options()));
     for mut input in inputs {
         let name = input.name();
         let mut filter = match json {

@@ -7,10 +7,14 @@ mod detokenize;
 mod eval;
 mod eval_cmd;
 mod filter;
+#[cfg(feature = "kafka")]
+mod kafka_cmd;
 mod key_cmd;
 #[cfg(feature = "proxy")]
 mod proxy_cmd;
 mod rules_cmd;
+#[cfg(any(feature = "proxy", feature = "kafka"))]
+mod service;
 
 use std::io::{self, Write};
 
@@ -36,6 +40,8 @@ pub fn main() -> i32 {
         Command::Eval(opts) => eval_cmd::run(&opts),
         #[cfg(feature = "proxy")]
         Command::Proxy(opts) => proxy_cmd::run(&opts),
+        #[cfg(feature = "kafka")]
+        Command::Kafka(opts) => kafka_cmd::run(&opts),
     };
     match result {
         Ok(code) => code,

@@ -1,6 +1,6 @@
 //! `blackbar proxy`: the LLM provider proxy (see `blackbar::proxy`). Runs until SIGTERM or
 //! Ctrl-C, then lets in-flight requests finish. Its logs go to stderr through blackbar's own
-//! tracing writer, so even a log line that somehow carried a value would be redacted.
+//! tracing writer ([`super::service`]).
 
 use std::ffi::OsString;
 use std::net::SocketAddr;
@@ -9,9 +9,9 @@ use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context};
 use blackbar::proxy::{OtherPaths, Proxy, ProxyConfig, Route, UpstreamCa};
-use blackbar::Policy;
 
-use super::args::{next, redactor_opt, unexpected, value_str, Flag, RedactorOpts};
+use super::args::{next, redactor_opt, seconds, unexpected, value_str, Flag, RedactorOpts};
+use super::service::{init_logs, shutdown_signal};
 
 pub(crate) const HELP: &str = "\
 blackbar proxy: an LLM provider proxy that redacts prompts and restores answers
@@ -64,16 +64,6 @@ pub(crate) struct Opts {
     idle: Duration,
     grace: Duration,
     help: bool,
-}
-
-fn seconds(parser: &mut lexopt::Parser, flag: &str) -> anyhow::Result<Duration> {
-    let v = value_str(parser, flag)?;
-    let secs: f64 = v
-        .parse()
-        .ok()
-        .filter(|s: &f64| s.is_finite() && *s > 0.0)
-        .ok_or_else(|| anyhow!("{flag} {v}: expected a positive number of seconds"))?;
-    Ok(Duration::from_secs_f64(secs))
 }
 
 fn size(v: &str) -> Option<usize> {
@@ -184,15 +174,7 @@ pub(crate) fn run(opts: &Opts) -> anyhow::Result<i32> {
     let config = config(opts)?;
     let (builder, policy) = opts.redactor.builder(&[])?;
     let (request, check) = blackbar::proxy::redactors(builder.clone(), &policy)?;
-    let logs = builder.policy(Policy::default()).build()?;
-    tracing_subscriber::fmt()
-        .with_writer(blackbar::tracing::RedactingMakeWriter::new(
-            logs,
-            std::io::stderr,
-        ))
-        .with_max_level(tracing::Level::INFO)
-        .with_ansi(false)
-        .init();
+    init_logs(builder)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -229,27 +211,4 @@ pub(crate) fn run(opts: &Opts) -> anyhow::Result<i32> {
         anyhow::Ok(())
     })?;
     Ok(0)
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-    tracing::info!(target: "blackbar::proxy", "shutdown signal received");
 }

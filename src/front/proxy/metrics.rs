@@ -2,12 +2,12 @@
 //! rule ids, categories, API names and status codes, never a value.
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
 use crate::finding::Finding;
+use crate::prometheus::{Exposition, Kind};
 
 /// Upper bounds (seconds) of the upstream latency histogram's buckets.
 const BUCKETS: [f64; 14] = [
@@ -84,78 +84,79 @@ impl Metrics {
 
     /// Everything, in the Prometheus text format.
     pub fn render(&self) -> String {
-        let mut o = String::new();
-        o.push_str("# HELP blackbar_proxy_requests_total Requests answered, by API and status.\n");
-        o.push_str("# TYPE blackbar_proxy_requests_total counter\n");
+        let mut e = Exposition::default();
+        e.family(
+            "blackbar_proxy_requests_total",
+            Kind::Counter,
+            "Requests answered, by API and status.",
+        );
         for ((api, status), n) in lock(&self.requests).iter() {
-            let _ = writeln!(
-                o,
-                "blackbar_proxy_requests_total{{api=\"{api}\",status=\"{status}\"}} {n}"
+            let status = status.to_string();
+            e.sample(
+                "blackbar_proxy_requests_total",
+                &[("api", api), ("status", &status)],
+                n,
             );
         }
-        o.push_str(
-            "# HELP blackbar_proxy_findings_total Findings, by direction, rule and category.\n",
+        e.family(
+            "blackbar_proxy_findings_total",
+            Kind::Counter,
+            "Findings, by direction, rule and category.",
         );
-        o.push_str("# TYPE blackbar_proxy_findings_total counter\n");
         for ((dir, rule, cat), n) in lock(&self.findings).iter() {
-            let _ = writeln!(
-                o,
-                "blackbar_proxy_findings_total{{direction=\"{dir}\",rule=\"{}\",category=\"{cat}\"}} {n}",
-                escape(rule)
+            e.sample(
+                "blackbar_proxy_findings_total",
+                &[("direction", dir), ("rule", rule), ("category", cat)],
+                n,
             );
         }
-        o.push_str(
-            "# HELP blackbar_proxy_blocked_total Requests refused by a block action, by rule.\n",
+        e.family(
+            "blackbar_proxy_blocked_total",
+            Kind::Counter,
+            "Requests refused by a block action, by rule.",
         );
-        o.push_str("# TYPE blackbar_proxy_blocked_total counter\n");
         for (rule, n) in lock(&self.blocked).iter() {
-            let _ = writeln!(
-                o,
-                "blackbar_proxy_blocked_total{{rule=\"{}\"}} {n}",
-                escape(rule)
-            );
+            e.sample("blackbar_proxy_blocked_total", &[("rule", rule)], n);
         }
-        o.push_str("# HELP blackbar_proxy_canary_stops_total Answers stopped because they carried a canary.\n");
-        o.push_str("# TYPE blackbar_proxy_canary_stops_total counter\n");
-        let _ = writeln!(
-            o,
-            "blackbar_proxy_canary_stops_total {}",
-            self.canary_stops()
+        e.family(
+            "blackbar_proxy_canary_stops_total",
+            Kind::Counter,
+            "Answers stopped because they carried a canary.",
+        )
+        .sample("blackbar_proxy_canary_stops_total", &[], self.canary_stops());
+        e.family(
+            "blackbar_proxy_upstream_errors_total",
+            Kind::Counter,
+            "Upstream calls that failed or timed out.",
+        )
+        .sample(
+            "blackbar_proxy_upstream_errors_total",
+            &[],
+            self.upstream_errors.load(Ordering::Relaxed),
         );
-        o.push_str("# HELP blackbar_proxy_upstream_errors_total Upstream calls that failed or timed out.\n");
-        o.push_str("# TYPE blackbar_proxy_upstream_errors_total counter\n");
-        let _ = writeln!(
-            o,
-            "blackbar_proxy_upstream_errors_total {}",
-            self.upstream_errors.load(Ordering::Relaxed)
+        let latency = "blackbar_proxy_upstream_latency_seconds";
+        e.family(
+            latency,
+            Kind::Histogram,
+            "Time from sending a request upstream to its answer's headers.",
         );
-        o.push_str("# HELP blackbar_proxy_upstream_latency_seconds Time from sending a request upstream to its answer's headers.\n");
-        o.push_str("# TYPE blackbar_proxy_upstream_latency_seconds histogram\n");
+        let bucket = format!("{latency}_bucket");
         for (i, b) in BUCKETS.iter().enumerate() {
-            let _ = writeln!(
-                o,
-                "blackbar_proxy_upstream_latency_seconds_bucket{{le=\"{b}\"}} {}",
-                self.latency_buckets[i].load(Ordering::Relaxed)
+            let le = b.to_string();
+            e.sample(
+                &bucket,
+                &[("le", &le)],
+                self.latency_buckets[i].load(Ordering::Relaxed),
             );
         }
         let count = self.latency_count.load(Ordering::Relaxed);
-        let _ = writeln!(
-            o,
-            "blackbar_proxy_upstream_latency_seconds_bucket{{le=\"+Inf\"}} {count}"
-        );
-        let _ = writeln!(
-            o,
-            "blackbar_proxy_upstream_latency_seconds_sum {}",
-            self.latency_micros.load(Ordering::Relaxed) as f64 / 1e6
-        );
-        let _ = writeln!(o, "blackbar_proxy_upstream_latency_seconds_count {count}");
-        o
+        e.sample(&bucket, &[("le", "+Inf")], count)
+            .sample(
+                &format!("{latency}_sum"),
+                &[],
+                self.latency_micros.load(Ordering::Relaxed) as f64 / 1e6,
+            )
+            .sample(&format!("{latency}_count"), &[], count);
+        e.finish()
     }
-}
-
-/// Escapes a label value (rule ids are `[a-z0-9-]`, but user rule files could say more).
-fn escape(s: &str) -> String {
-    s.replace('\\', "\\\\")
-        .replace('"', "\\\"")
-        .replace('\n', "\\n")
 }
