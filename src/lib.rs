@@ -57,13 +57,18 @@ pub mod json;
 pub mod kafka;
 #[path = "core/key.rs"]
 pub mod key;
+#[cfg(any(feature = "proxy", feature = "otlp"))]
+#[path = "front/net/mod.rs"]
+mod net;
+#[cfg(feature = "otlp")]
+#[path = "front/otlp/mod.rs"]
+pub mod otlp;
+#[path = "core/parallel.rs"]
+mod parallel;
 #[path = "core/placeholder.rs"]
 pub mod placeholder;
 #[path = "core/policy.rs"]
 mod policy;
-#[cfg(any(feature = "proxy", feature = "kafka"))]
-#[path = "front/prometheus.rs"]
-mod prometheus;
 #[cfg(feature = "proxy")]
 #[path = "front/proxy/mod.rs"]
 pub mod proxy;
@@ -97,6 +102,7 @@ pub use crate::engine::EngineKind;
 pub use crate::error::{Error, ErrorKind};
 pub use crate::finding::{ActionKind, Category, Confidence, Detection, Finding};
 pub use crate::key::Key;
+pub use crate::parallel::{Chunked, Parallel};
 pub use crate::policy::Policy;
 pub use crate::redactor::{ExampleFailure, Redacted, Redactor, RedactorBuilder};
 pub use crate::rules::{Rule, RuleSet, RuleSetBuilder};

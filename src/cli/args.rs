@@ -2,8 +2,6 @@
 
 use std::ffi::OsString;
 use std::path::PathBuf;
-#[cfg(any(feature = "proxy", feature = "kafka"))]
-use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context};
 use blackbar::{Confidence, Key, Policy, Redactor};
@@ -28,6 +26,9 @@ USAGE:
     blackbar proxy --upstream URL [--listen ADDR] [PROXY OPTIONS]
                                            LLM provider proxy: redact prompts, restore answers
                                            (blackbar proxy --help)
+    blackbar otlp --upstream URL [--listen ADDR] [--grpc-upstream URL] [OTLP OPTIONS]
+                                           OTLP hop: redact logs and traces on their way to
+                                           a collector (blackbar otlp --help)
     blackbar kafka --brokers HOST:PORT --group G --input-topic IN --output-topic OUT
                                            Kafka consumer-group connector: redact a topic
                                            into another (blackbar kafka --help)
@@ -47,6 +48,8 @@ OPTIONS:
     --min-confidence C    act on findings at or above C: low, medium (default), high, certain
     --key-file FILE       keys for hash, token and fpe (or set BLACKBAR_KEY)
     --line-buffered       flush output after every line
+    --threads N           worker threads (default: the available cores); the output is the
+                          same for any N
     --format F            text (default), json (JSON lines: only string values change), or
                           auto (a line starting with '{' or '[' is tried as JSON)
     --json-keys LIST      keys whose whole value is redacted, comma-separated; 'default' is
@@ -88,12 +91,11 @@ pub(crate) struct RedactorOpts {
     pub engine: Option<blackbar::EngineKind>,
 }
 
-/// How records are read and decoded: shared by the pipe and the Kafka connector.
+/// How values are looked into, shared by the pipe and the OTLP hop: sensitive keys and
+/// decoders.
 #[derive(Debug, Default)]
-pub(crate) struct FormatOpts {
-    pub format: Option<blackbar::json::Format>,
+pub(crate) struct ScanOpts {
     pub json_keys: Option<String>,
-    pub json_scan_keys: bool,
     pub decode: Option<String>,
     pub decode_depth: Option<u8>,
 }
@@ -101,11 +103,14 @@ pub(crate) struct FormatOpts {
 #[derive(Debug, Default)]
 pub(crate) struct FilterOpts {
     pub redactor: RedactorOpts,
-    pub format: FormatOpts,
+    pub scan: ScanOpts,
     pub check: bool,
     pub report: Option<PathBuf>,
     pub line_buffered: bool,
     pub paths: Vec<PathBuf>,
+    pub format: Option<blackbar::json::Format>,
+    pub json_scan_keys: bool,
+    pub threads: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -127,6 +132,8 @@ pub(crate) enum Command {
     Eval(super::eval_cmd::EvalOpts),
     #[cfg(feature = "proxy")]
     Proxy(super::proxy_cmd::Opts),
+    #[cfg(feature = "otlp")]
+    Otlp(super::otlp_cmd::Opts),
     #[cfg(feature = "kafka")]
     Kafka(super::kafka_cmd::Opts),
 }
@@ -185,23 +192,15 @@ pub(crate) fn redactor_opt(
     Ok(true)
 }
 
-/// Parses a format or decoder option; returns false when `arg` is not one.
-pub(crate) fn format_opt(
-    opts: &mut FormatOpts,
+/// Parses a [`ScanOpts`] option; returns false when `arg` is not one.
+pub(crate) fn scan_opt(
+    opts: &mut ScanOpts,
     arg: &Flag,
     parser: &mut lexopt::Parser,
 ) -> anyhow::Result<bool> {
     let Long(name) = arg else { return Ok(false) };
     match name.as_str() {
-        "format" => {
-            let v = value_str(parser, "--format")?;
-            opts.format = Some(
-                blackbar::json::Format::parse(&v)
-                    .ok_or_else(|| anyhow!("--format {v}: expected text, json or auto"))?,
-            );
-        }
         "json-keys" => opts.json_keys = Some(value_str(parser, "--json-keys")?),
-        "json-scan-keys" => opts.json_scan_keys = true,
         "decode" => {
             let v = value_str(parser, "--decode")?;
             blackbar::Decoders::parse_list(&v).map_err(|e| anyhow!("--decode {v}: {e}"))?;
@@ -219,8 +218,8 @@ pub(crate) fn format_opt(
     Ok(true)
 }
 
-impl FormatOpts {
-    /// The decoders (`--decode`, `--decode-depth`).
+impl ScanOpts {
+    /// The decoders the flags ask for.
     pub(crate) fn decoders(&self) -> anyhow::Result<blackbar::Decoders> {
         let mut decoders = match self.decode {
             Some(ref list) => blackbar::Decoders::parse_list(list)?,
@@ -232,33 +231,20 @@ impl FormatOpts {
         Ok(decoders)
     }
 
-    /// The record format (text unless `--format` says otherwise).
-    pub(crate) fn format(&self) -> blackbar::json::Format {
-        self.format.unwrap_or(blackbar::json::Format::Text)
-    }
-
-    /// The JSON options (`--json-keys`, `--json-scan-keys`).
-    pub(crate) fn json_options(&self) -> blackbar::json::JsonOptions {
-        let keys = match self.json_keys {
+    /// The sensitive keys the flags ask for.
+    pub(crate) fn keys(&self) -> blackbar::json::SensitiveKeys {
+        match self.json_keys {
             Some(ref list) => blackbar::json::SensitiveKeys::parse_list(list),
             None => blackbar::json::SensitiveKeys::default(),
-        };
-        blackbar::json::JsonOptions::default()
-            .keys(keys)
-            .scan_keys(self.json_scan_keys)
+        }
     }
 }
 
-/// A positive number of seconds.
-#[cfg(any(feature = "proxy", feature = "kafka"))]
-pub(crate) fn seconds(parser: &mut lexopt::Parser, flag: &str) -> anyhow::Result<Duration> {
-    let v = value_str(parser, flag)?;
-    let secs: f64 = v
-        .parse()
-        .ok()
-        .filter(|s: &f64| s.is_finite() && *s > 0.0)
-        .ok_or_else(|| anyhow!("{flag} {v}: expected a positive number of seconds"))?;
-    Ok(Duration::from_secs_f64(secs))
+/// The value of `--format` (the pipe's and the Kafka connector's).
+pub(crate) fn format_value(parser: &mut lexopt::Parser) -> anyhow::Result<blackbar::json::Format> {
+    let v = value_str(parser, "--format")?;
+    blackbar::json::Format::parse(&v)
+        .ok_or_else(|| anyhow!("--format {v}: expected text, json or auto"))
 }
 
 pub(crate) fn unexpected(arg: Flag) -> anyhow::Error {
@@ -292,6 +278,10 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<
         }
         #[cfg(not(feature = "proxy"))]
         (Some("proxy"), _) => bail!("proxy: this blackbar was built without the 'proxy' feature"),
+        #[cfg(feature = "otlp")]
+        (Some("otlp"), _) => return super::otlp_cmd::parse(args[1..].to_vec()).map(Command::Otlp),
+        #[cfg(not(feature = "otlp"))]
+        (Some("otlp"), _) => bail!("otlp: this blackbar was built without the 'otlp' feature"),
         #[cfg(feature = "kafka")]
         (Some("kafka"), _) => {
             return super::kafka_cmd::parse(args[1..].to_vec()).map(Command::Kafka)
@@ -308,7 +298,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<
     let mut opts = FilterOpts::default();
     while let Some(arg) = next(&mut parser)? {
         if redactor_opt(&mut opts.redactor, &arg, &mut parser)?
-            || format_opt(&mut opts.format, &arg, &mut parser)?
+            || scan_opt(&mut opts.scan, &arg, &mut parser)?
         {
             continue;
         }
@@ -322,6 +312,19 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<
                 opts.report = Some(value_str(&mut parser, "--report")?.into())
             }
             Long(ref l) if l == "line-buffered" => opts.line_buffered = true,
+            Long(ref l) if l == "threads" => {
+                let v = value_str(&mut parser, "--threads")?;
+                opts.threads = Some(
+                    v.parse()
+                        .ok()
+                        .filter(|&n| (1..=1024).contains(&n))
+                        .ok_or_else(|| {
+                            anyhow!("--threads {v}: expected a number from 1 to 1024")
+                        })?,
+                );
+            }
+            Long(ref l) if l == "format" => opts.format = Some(format_value(&mut parser)?),
+            Long(ref l) if l == "json-scan-keys" => opts.json_scan_keys = true,
             Value(v) => opts.paths.push(v.into()),
             other => return Err(unexpected(other)),
         }

@@ -1,19 +1,21 @@
 //! `blackbar kafka`: the consumer-group connector (see `blackbar::kafka`). Runs until SIGTERM
-//! or Ctrl-C, then finishes the records in flight, commits and leaves the group. Its logs go
-//! to stderr through blackbar's own tracing writer ([`super::service`]).
+//! or Ctrl-C, then finishes the records in flight, commits and leaves the group. Its logs, the
+//! runtime of its metrics server and the shutdown signal are the server commands' own
+//! ([`super::serve`]).
 
 use std::ffi::OsString;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use anyhow::{anyhow, bail, Context};
+use blackbar::json::{Format, JsonOptions};
 use blackbar::kafka::{Connector, KafkaConfig, Properties};
 
 use super::args::{
-    format_opt, next, redactor_opt, seconds, unexpected, value_str, Flag, FormatOpts,
-    RedactorOpts,
+    format_value, next, redactor_opt, scan_opt, unexpected, value_str, Flag, RedactorOpts, ScanOpts,
 };
-use super::service::{init_logs, shutdown_signal};
+use super::serve::{self, address, seconds};
 
 pub(crate) const HELP: &str = "\
 blackbar kafka: a Kafka consumer-group connector that redacts one topic into another
@@ -61,16 +63,18 @@ EXAMPLE:
 #[derive(Debug, Default)]
 pub(crate) struct Opts {
     redactor: RedactorOpts,
-    format: FormatOpts,
+    scan: ScanOpts,
+    format: Option<Format>,
+    json_scan_keys: bool,
     brokers: Option<String>,
     group: Option<String>,
     input: Option<String>,
     output: Option<String>,
     kafka_configs: Vec<PathBuf>,
     metrics: Option<SocketAddr>,
-    commit_interval: Option<std::time::Duration>,
-    grace: Option<std::time::Duration>,
-    connect_timeout: Option<std::time::Duration>,
+    commit_interval: Option<Duration>,
+    grace: Option<Duration>,
+    connect_timeout: Option<Duration>,
     help: bool,
 }
 
@@ -79,7 +83,7 @@ pub(crate) fn parse(args: Vec<OsString>) -> anyhow::Result<Opts> {
     let mut opts = Opts::default();
     while let Some(arg) = next(&mut parser)? {
         if redactor_opt(&mut opts.redactor, &arg, &mut parser)?
-            || format_opt(&mut opts.format, &arg, &mut parser)?
+            || scan_opt(&mut opts.scan, &arg, &mut parser)?
         {
             continue;
         }
@@ -99,6 +103,8 @@ pub(crate) fn parse(args: Vec<OsString>) -> anyhow::Result<Opts> {
         };
         match name.as_str() {
             "help" => opts.help = true,
+            "format" => opts.format = Some(format_value(&mut parser)?),
+            "json-scan-keys" => opts.json_scan_keys = true,
             "brokers" => opts.brokers = Some(text(&mut parser, "--brokers")?),
             "group" => opts.group = Some(text(&mut parser, "--group")?),
             "input-topic" => opts.input = Some(text(&mut parser, "--input-topic")?),
@@ -106,13 +112,7 @@ pub(crate) fn parse(args: Vec<OsString>) -> anyhow::Result<Opts> {
             "kafka-config" => opts
                 .kafka_configs
                 .push(value_str(&mut parser, "--kafka-config")?.into()),
-            "metrics" => {
-                let v = value_str(&mut parser, "--metrics")?;
-                opts.metrics = Some(
-                    v.parse()
-                        .map_err(|_| anyhow!("--metrics {v}: expected IP:PORT, e.g. 0.0.0.0:9464"))?,
-                );
-            }
+            "metrics" => opts.metrics = Some(address(&mut parser, "--metrics", "0.0.0.0:9464")?),
             "commit-interval" => {
                 opts.commit_interval = Some(seconds(&mut parser, "--commit-interval")?)
             }
@@ -160,8 +160,10 @@ fn config(opts: &Opts) -> anyhow::Result<KafkaConfig> {
             .properties
             .extend(Properties::read(path).map_err(|e| anyhow!("--kafka-config {e}"))?);
     }
-    config.format = opts.format.format();
-    config.json = opts.format.json_options();
+    config.format = opts.format.unwrap_or(Format::Text);
+    config.json = JsonOptions::default()
+        .keys(opts.scan.keys())
+        .scan_keys(opts.json_scan_keys);
     config.commit_interval = opts.commit_interval.unwrap_or(config.commit_interval);
     config.grace = opts.grace.unwrap_or(config.grace);
     config.connect_timeout = opts.connect_timeout.unwrap_or(config.connect_timeout);
@@ -178,40 +180,36 @@ pub(crate) fn run(opts: &Opts) -> anyhow::Result<i32> {
     let redactor = builder
         .clone()
         .policy(policy)
-        .decoders(opts.format.decoders()?)
+        .decoders(opts.scan.decoders()?)
         .build()?;
-    init_logs(builder)?;
-    // The signal handler and the metrics server run on one worker thread; the connector's
-    // loop runs on this one.
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    let listener = match opts.metrics {
-        Some(addr) => Some(
-            runtime
-                .block_on(tokio::net::TcpListener::bind(addr))
-                .with_context(|| format!("--metrics {addr}: cannot listen"))?,
-        ),
-        None => None,
-    };
-    let connector = Connector::new(config, redactor)?;
-    let stopper = connector.stopper();
-    runtime.spawn(async move {
-        shutdown_signal().await;
-        stopper.stop();
-    });
-    if let Some(listener) = listener {
-        tracing::info!(target: "blackbar::kafka", metrics = %listener.local_addr()?, "serving metrics");
-        let metrics = connector.metrics();
-        runtime.spawn(blackbar::kafka::serve_metrics(
-            metrics,
-            listener,
-            std::future::pending(),
-        ));
-    }
-    connector.run()?;
-    runtime.shutdown_background();
-    Ok(0)
+    serve::run(builder, || async {
+        let listener = match opts.metrics {
+            Some(addr) => Some(serve::listen(addr).await.context("--metrics")?),
+            None => None,
+        };
+        // The consumer-group loop is blocking (librdkafka's clients are polled): it runs on
+        // a thread of its own; the signal handler and the metrics server on the runtime.
+        let connector = tokio::task::spawn_blocking(move || Connector::new(config, redactor))
+            .await
+            .context("the connector's start-up panicked")??;
+        let stopper = connector.stopper();
+        tokio::spawn(async move {
+            serve::shutdown_signal().await;
+            stopper.stop();
+        });
+        if let Some(listener) = listener {
+            let addr = listener.local_addr()?;
+            tracing::info!(target: "blackbar::kafka", metrics = %addr, "serving metrics");
+            let metrics = connector.metrics();
+            tokio::spawn(blackbar::kafka::serve_metrics(
+                metrics,
+                listener,
+                std::future::pending(),
+            ));
+        }
+        tokio::task::spawn_blocking(move || connector.run())
+            .await
+            .context("the connector panicked")??;
+        anyhow::Ok(())
+    })
 }

@@ -10,11 +10,13 @@ mod filter;
 #[cfg(feature = "kafka")]
 mod kafka_cmd;
 mod key_cmd;
+#[cfg(feature = "otlp")]
+mod otlp_cmd;
 #[cfg(feature = "proxy")]
 mod proxy_cmd;
 mod rules_cmd;
-#[cfg(any(feature = "proxy", feature = "kafka"))]
-mod service;
+#[cfg(feature = "proxy")]
+mod serve;
 
 use std::io::{self, Write};
 
@@ -40,6 +42,8 @@ pub fn main() -> i32 {
         Command::Eval(opts) => eval_cmd::run(&opts),
         #[cfg(feature = "proxy")]
         Command::Proxy(opts) => proxy_cmd::run(&opts),
+        #[cfg(feature = "otlp")]
+        Command::Otlp(opts) => otlp_cmd::run(&opts),
         #[cfg(feature = "kafka")]
         Command::Kafka(opts) => kafka_cmd::run(&opts),
     };

@@ -118,7 +118,10 @@ impl fmt::Debug for Properties {
 /// Properties blackbar sets itself, with the reason a file may not.
 const RESERVED: &[(&str, &str)] = &[
     ("bootstrap.servers", "the brokers are given with --brokers"),
-    ("metadata.broker.list", "the brokers are given with --brokers"),
+    (
+        "metadata.broker.list",
+        "the brokers are given with --brokers",
+    ),
     ("group.id", "the group is given with --group"),
     (
         "enable.auto.commit",
@@ -276,13 +279,19 @@ mod tests {
                     consumer.fetch.max.bytes=1000\n\
                     fetch.max.bytes=2000\n";
         let p = Properties::parse(text, "k.properties", env).unwrap();
-        assert_eq!(p.get(Scope::Consumer, "security.protocol"), Some("SASL_SSL"));
+        assert_eq!(
+            p.get(Scope::Consumer, "security.protocol"),
+            Some("SASL_SSL")
+        );
         assert_eq!(p.get(Scope::Producer, "sasl.password"), Some("s3cr3t-pw"));
         assert_eq!(p.get(Scope::Producer, "compression.type"), Some("zstd"));
         assert_eq!(p.get(Scope::Consumer, "compression.type"), None);
         assert_eq!(p.get(Scope::Consumer, "fetch.max.bytes"), Some("2000"));
         let debug = format!("{p:?}");
-        assert!(debug.contains("sasl.password") && !debug.contains("s3cr3t"), "{debug}");
+        assert!(
+            debug.contains("sasl.password") && !debug.contains("s3cr3t"),
+            "{debug}"
+        );
         assert!(debug.contains("producer.compression.type"), "{debug}");
     }
 
@@ -290,7 +299,10 @@ mod tests {
     fn errors_name_the_line_never_the_value() {
         let cases = [
             ("a.b\n", "k: line 1: expected key=value"),
-            ("x=1\ngroup.id=mine\n", "k: line 2: group.id is set by blackbar"),
+            (
+                "x=1\ngroup.id=mine\n",
+                "k: line 2: group.id is set by blackbar",
+            ),
             (
                 "consumer.enable.auto.commit=true",
                 "enable.auto.commit is set by blackbar",

@@ -376,8 +376,8 @@ impl ConsumerCtx {
     /// commits synchronously what may be committed in `only` (or every partition). Returns
     /// whether nothing was left in flight.
     fn settle(&self, consumer: &BaseConsumer<Self>, only: Option<&[i32]>) -> bool {
-        let flushed = self.producer.in_flight_count() == 0
-            || self.producer.flush(self.shared.grace).is_ok();
+        let flushed =
+            self.producer.in_flight_count() == 0 || self.producer.flush(self.shared.grace).is_ok();
         self.commit(consumer, only, CommitMode::Sync);
         flushed
     }
@@ -501,9 +501,12 @@ impl Connector {
                 reason: lock(&shared.early).take().unwrap_or_else(|| e.to_string()),
             })?;
         let mut counts = [0; 2];
-        for (i, (role, topic)) in [("input", &config.input_topic), ("output", &config.output_topic)]
-            .into_iter()
-            .enumerate()
+        for (i, (role, topic)) in [
+            ("input", &config.input_topic),
+            ("output", &config.output_topic),
+        ]
+        .into_iter()
+        .enumerate()
         {
             let described = metadata.topics().iter().find(|t| t.name() == topic);
             let reason = match described {
@@ -648,14 +651,15 @@ fn process(
     lock(&shared.offsets).consumed(partition, offset);
     out.clear();
     if let Some(value) = value {
-        let outcome = catch_unwind(AssertUnwindSafe(|| records.redact(value, out))).map_err(|_| {
-            shared.metrics.error(ErrorKind::Redaction);
-            ConnectorError::Redaction {
-                topic: shared.input.clone(),
-                partition,
-                offset,
-            }
-        })?;
+        let outcome =
+            catch_unwind(AssertUnwindSafe(|| records.redact(value, out))).map_err(|_| {
+                shared.metrics.error(ErrorKind::Redaction);
+                ConnectorError::Redaction {
+                    topic: shared.input.clone(),
+                    partition,
+                    offset,
+                }
+            })?;
         shared.metrics.redacted(&outcome);
         if outcome.drop {
             lock(&shared.offsets).acknowledged(partition, offset);

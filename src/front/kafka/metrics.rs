@@ -1,21 +1,19 @@
-//! The connector's metrics, in the Prometheus text format, and a small HTTP server for them
-//! (`GET /metrics`, `GET /healthz`). Labels carry rule ids, categories, topics, partitions
+//! The connector's metrics, written and served (`GET /metrics`, `GET /healthz`) with the
+//! HTTP core's Prometheus writer and server loop (`crate::net`). Labels carry rule ids, categories, topics, partitions
 //! and error kinds, never a value.
 
 use std::collections::BTreeMap;
-use std::convert::Infallible;
 use std::future::Future;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
 
-use bytes::Bytes;
-use http_body_util::Full;
-use hyper::{header, Method, Request, Response, StatusCode};
-use hyper_util::rt::TokioIo;
+use http::{Request, Response, StatusCode};
+use hyper::body::Incoming;
 use tokio::net::TcpListener;
 
 use super::record::{Mode, Outcome};
-use crate::prometheus::{Exposition, Kind};
+use crate::net::{self, Exposition, Kind, ProxyBody, ServeError};
 
 /// What went wrong, for `blackbar_kafka_errors_total{kind}`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -145,7 +143,11 @@ impl Metrics {
     pub fn render(&self) -> String {
         let mut e = Exposition::default();
         let counters: [(&str, &str, &AtomicU64); 5] = [
-            ("records_in", "Records consumed from the input topic.", &self.records_in),
+            (
+                "records_in",
+                "Records consumed from the input topic.",
+                &self.records_in,
+            ),
             (
                 "bytes_in",
                 "Bytes of record values consumed.",
@@ -213,49 +215,31 @@ impl Metrics {
     }
 }
 
-/// Serves `GET /metrics` and `GET /healthz` on `listener` until `shutdown` completes.
+/// Serves `GET /metrics` and `GET /healthz` on `listener` (with the HTTP front ends' server
+/// loop) until `shutdown` completes.
 ///
 /// # Errors
 ///
-/// None today: a failed accept is retried; the `Result` leaves room for fatal ones.
+/// When the server loop cannot run ([`crate::net::serve`]).
 pub async fn serve(
     metrics: Arc<Metrics>,
     listener: TcpListener,
     shutdown: impl Future<Output = ()>,
-) -> std::io::Result<()> {
-    tokio::pin!(shutdown);
-    loop {
-        tokio::select! {
-            accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else {
-                    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-                    continue;
-                };
-                let metrics = metrics.clone();
-                let svc = hyper::service::service_fn(move |req: Request<hyper::body::Incoming>| {
-                    let metrics = metrics.clone();
-                    async move { Ok::<_, Infallible>(answer(&metrics, &req)) }
-                });
-                tokio::spawn(async move {
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(TokioIo::new(stream), svc)
-                        .await;
-                });
-            }
-            () = &mut shutdown => return Ok(()),
-        }
-    }
-}
-
-fn answer<B>(metrics: &Metrics, req: &Request<B>) -> Response<Full<Bytes>> {
-    let (status, body) = match (req.method(), req.uri().path()) {
-        (&Method::GET, "/metrics") => (StatusCode::OK, metrics.render()),
-        (&Method::GET, "/healthz") => (StatusCode::OK, "ok\n".to_string()),
-        _ => (StatusCode::NOT_FOUND, "not found\n".to_string()),
+) -> Result<(), ServeError> {
+    let handle = move |req: Request<Incoming>| {
+        let answer = net::endpoint(&req, || metrics.render()).unwrap_or_else(|| {
+            let mut answer = Response::new(ProxyBody::full("not found\n"));
+            *answer.status_mut() = StatusCode::NOT_FOUND;
+            answer
+        });
+        std::future::ready(answer)
     };
-    Response::builder()
-        .status(status)
-        .header(header::CONTENT_TYPE, "text/plain; version=0.0.4")
-        .body(Full::new(Bytes::from(body)))
-        .expect("a valid response")
+    net::serve(
+        "kafka",
+        vec![listener],
+        shutdown,
+        Duration::from_secs(1),
+        handle,
+    )
+    .await
 }

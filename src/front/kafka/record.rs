@@ -176,7 +176,9 @@ mod tests {
         let mut line = Vec::new();
         let mut i = 0;
         while line.len() < 5 * CHUNK + 123 {
-            line.extend_from_slice(format!("k{i}=user{i}@example.com card 4111 1111 1111 1111 ").as_bytes());
+            line.extend_from_slice(
+                format!("k{i}=user{i}@example.com card 4111 1111 1111 1111 ").as_bytes(),
+            );
             i += 1;
         }
         let r = Redactor::builder().build().unwrap();
