@@ -16,7 +16,7 @@ mod kafka;
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
-use kafka::{Broker, Instance, Raw};
+use kafka::{Broker, Instance, Raw, Reader};
 
 /// Planted values that must never reach the clean topic.
 const PLANTED: [&str; 3] = [
@@ -51,6 +51,13 @@ fn text_record(key: usize, seq: usize) -> Raw {
     }
 }
 
+fn distinct(out: &[kafka::Out]) -> usize {
+    out.iter()
+        .map(|o| seq_of(&o.value))
+        .collect::<BTreeSet<u64>>()
+        .len()
+}
+
 fn seq_of(value: &str) -> u64 {
     let at = value.find("seq=").expect("seq in the value") + 4;
     value[at..]
@@ -71,20 +78,18 @@ fn two_instances_in_a_group_one_stopped_part_way() {
     kafka::produce(&broker.addr, "raw", &records);
     let dir = tempfile::tempdir().unwrap();
     let topics = ("raw", "clean");
+    let mut reader = Reader::new(&broker.addr, "clean");
     let a = Instance::start(dir.path(), "a", &broker.addr, "g", topics, &[]);
     let b = Instance::start(dir.path(), "b", &broker.addr, "g", topics, &[]);
     // Stop one instance part-way: its partitions move to the other one.
-    let part = kafka::wait_count(&broker.addr, "clean", 2_000, Duration::from_secs(60));
+    let part = reader.at_least(2_000, Duration::from_secs(90));
     assert!(part >= 2_000, "only {part} records out: {}", a.log());
     let (status, log) = a.stop();
     assert!(status.success(), "a: {status}\n{log}");
-    let total = kafka::wait_count(&broker.addr, "clean", N as i64, Duration::from_secs(90));
-    let out = kafka::read_all(
-        &broker.addr,
-        "clean",
-        total as usize,
-        Duration::from_secs(60),
-    );
+    reader.until(Duration::from_secs(120), |r| {
+        r.len() >= N && distinct(r) == N
+    });
+    let out = reader.finish(Duration::from_secs(1));
     let (status, log_b) = b.stop();
     assert!(status.success(), "b: {status}\n{log_b}");
 
@@ -136,8 +141,9 @@ fn json_records_and_restart_from_committed_offsets() {
     let dir = tempfile::tempdir().unwrap();
     let topics = ("raw-json", "clean-json");
     let args = ["--format", "json"];
+    let mut reader = Reader::new(&broker.addr, "clean-json");
     let one = Instance::start(dir.path(), "one", &broker.addr, "gj", topics, &args);
-    let n = kafka::wait_count(&broker.addr, "clean-json", 200, Duration::from_secs(60));
+    let n = reader.at_least(200, Duration::from_secs(90));
     assert_eq!(n, 200, "{}", one.log());
     let (status, log) = one.stop();
     assert!(status.success(), "{status}\n{log}");
@@ -146,12 +152,11 @@ fn json_records_and_restart_from_committed_offsets() {
     let second: Vec<Raw> = (200..300).map(json).collect();
     kafka::produce(&broker.addr, "raw-json", &second);
     let two = Instance::start(dir.path(), "two", &broker.addr, "gj", topics, &args);
-    let n = kafka::wait_count(&broker.addr, "clean-json", 300, Duration::from_secs(60));
-    std::thread::sleep(Duration::from_secs(1));
+    reader.at_least(300, Duration::from_secs(90));
+    let out = reader.finish(Duration::from_secs(2));
     let (status, log) = two.stop();
     assert!(status.success(), "{status}\n{log}");
-    let out = kafka::read_all(&broker.addr, "clean-json", 300, Duration::from_secs(30));
-    assert_eq!((n, out.len()), (300, 300), "a record written twice: {log}");
+    assert_eq!(out.len(), 300, "a record missing or written twice: {log}");
     assert_clean(out.iter().map(|o| &o.value));
     let mut seqs = BTreeSet::new();
     for o in &out {
@@ -205,24 +210,17 @@ fn broker_lost_mid_run_loses_nothing() {
     kafka::produce(&broker.addr, "raw-lost", &records);
     let dir = tempfile::tempdir().unwrap();
     let topics = ("raw-lost", "clean-lost");
+    let mut reader = Reader::new(&broker.addr, "clean-lost");
     let i = Instance::start(dir.path(), "lost", &broker.addr, "gl", topics, &[]);
-    let part = kafka::wait_count(&broker.addr, "clean-lost", 300, Duration::from_secs(60));
+    let part = reader.at_least(300, Duration::from_secs(90));
     assert!(part >= 300, "{}", i.log());
     switch.cut();
     std::thread::sleep(Duration::from_secs(4));
     switch.restore();
-    let total = kafka::wait_count(
-        &broker.addr,
-        "clean-lost",
-        N as i64,
-        Duration::from_secs(90),
-    );
-    let out = kafka::read_all(
-        &broker.addr,
-        "clean-lost",
-        total as usize,
-        Duration::from_secs(60),
-    );
+    reader.until(Duration::from_secs(120), |r| {
+        r.len() >= N && distinct(r) == N
+    });
+    let out = reader.finish(Duration::from_secs(1));
     let (status, log) = i.stop();
     assert!(status.success(), "{status}\n{log}");
     let seqs: BTreeSet<u64> = out.iter().map(|o| seq_of(&o.value)).collect();
@@ -264,11 +262,12 @@ fn a_record_that_cannot_be_redacted_stops_without_committing() {
         );
         assert!(!err.to_string().contains("POISON"));
     }
-    let out = kafka::read_all(&broker.addr, "clean-bad", 30, Duration::from_secs(30));
+    let mut reader = Reader::new(&broker.addr, "clean-bad");
+    reader.at_least(30, Duration::from_secs(30));
+    let out = reader.finish(Duration::from_secs(2));
     // Written once each: the second run resumed at the committed offset, 30.
     let seqs: Vec<u64> = out.iter().map(|o| seq_of(&o.value)).collect();
     assert_eq!(seqs, (0..30).collect::<Vec<u64>>());
-    assert_eq!(kafka::count(&broker.addr, "clean-bad"), 30);
     assert_clean(out.iter().map(|o| &o.value));
 }
 
@@ -325,17 +324,17 @@ fn throughput() {
             })
             .collect();
         let deadline = Instant::now() + Duration::from_secs(600);
+        let mut reader = Reader::new(&broker.addr, out);
         let mut first = None;
         let last = loop {
-            let c = kafka::count(&broker.addr, out);
+            let c = reader.at_least(reader.records.len() + 1, Duration::from_millis(200));
             if c > 0 && first.is_none() {
                 first = Some((Instant::now(), c));
             }
-            if c >= n as i64 {
+            if c >= n {
                 break Instant::now();
             }
             assert!(Instant::now() < deadline, "{c} of {n} out");
-            std::thread::sleep(Duration::from_millis(50));
         };
         let (t0, c0) = first.unwrap();
         let secs = last.duration_since(t0).as_secs_f64();

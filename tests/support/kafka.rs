@@ -243,80 +243,82 @@ pub struct Out {
     pub timestamp: Option<i64>,
 }
 
-/// Reads `topic` from the start until it holds `at_least` records or `timeout` passes;
-/// returns what it read, in partition then offset order.
-pub fn read_all(brokers: &str, topic: &str, at_least: usize, timeout: Duration) -> Vec<Out> {
-    let consumer: BaseConsumer = client(brokers)
-        .set("group.id", "blackbar-test-reader")
-        .set("enable.auto.commit", "false")
-        .create()
-        .unwrap();
-    let meta = consumer
-        .fetch_metadata(Some(topic), Duration::from_secs(10))
-        .unwrap();
-    let partitions = meta.topics()[0].partitions().len() as i32;
-    let mut list = TopicPartitionList::new();
-    for p in 0..partitions {
-        list.add_partition_offset(topic, p, Offset::Beginning)
+/// Reads a topic from the start, every partition, and keeps what it read.
+pub struct Reader {
+    consumer: BaseConsumer,
+    pub records: Vec<Out>,
+}
+
+impl Reader {
+    pub fn new(brokers: &str, topic: &str) -> Reader {
+        let consumer: BaseConsumer = client(brokers)
+            .set("group.id", "blackbar-test-reader")
+            .set("enable.auto.commit", "false")
+            .create()
             .unwrap();
-    }
-    consumer.assign(&list).unwrap();
-    let mut out = Vec::new();
-    let deadline = Instant::now() + timeout;
-    while out.len() < at_least && Instant::now() < deadline {
-        match consumer.poll(Duration::from_millis(100)) {
-            Some(Ok(m)) => out.push(Out {
-                partition: m.partition(),
-                offset: m.offset(),
-                key: m.key().map(|k| String::from_utf8_lossy(k).into_owned()),
-                value: String::from_utf8_lossy(m.payload().unwrap_or_default()).into_owned(),
-                headers: m
-                    .headers()
-                    .map(|h| {
-                        h.iter()
-                            .map(|h| {
-                                let v = h.value.map(|v| String::from_utf8_lossy(v).into_owned());
-                                (h.key.to_string(), v.unwrap_or_default())
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                timestamp: m.timestamp().to_millis(),
-            }),
-            Some(Err(e)) => eprintln!("reader: {e}"),
-            None => {}
+        let meta = consumer
+            .fetch_metadata(Some(topic), Duration::from_secs(10))
+            .unwrap();
+        let partitions = meta.topics()[0].partitions().len() as i32;
+        let mut list = TopicPartitionList::new();
+        for p in 0..partitions {
+            list.add_partition_offset(topic, p, Offset::Beginning)
+                .unwrap();
+        }
+        consumer.assign(&list).unwrap();
+        Reader {
+            consumer,
+            records: Vec::new(),
         }
     }
-    out.sort_by_key(|o| (o.partition, o.offset));
-    out
-}
 
-/// The number of records in `topic` (the sum of its partitions' high watermarks).
-pub fn count(brokers: &str, topic: &str) -> i64 {
-    let consumer: BaseConsumer = client(brokers).create().unwrap();
-    let meta = consumer
-        .fetch_metadata(Some(topic), Duration::from_secs(10))
-        .unwrap();
-    meta.topics()[0]
-        .partitions()
-        .iter()
-        .map(|p| {
-            consumer
-                .fetch_watermarks(topic, p.id(), Duration::from_secs(10))
-                .map_or(0, |(_, high)| high)
-        })
-        .sum()
-}
-
-/// Waits until `topic` holds at least `n` records.
-pub fn wait_count(brokers: &str, topic: &str, n: i64, timeout: Duration) -> i64 {
-    let deadline = Instant::now() + timeout;
-    loop {
-        let c = count(brokers, topic);
-        if c >= n || Instant::now() >= deadline {
-            return c;
+    /// Reads until `done` holds for what was read or `timeout` passes; returns whether it
+    /// held.
+    pub fn until(&mut self, timeout: Duration, done: impl Fn(&[Out]) -> bool) -> bool {
+        let deadline = Instant::now() + timeout;
+        loop {
+            if done(&self.records) {
+                return true;
+            }
+            if Instant::now() >= deadline {
+                return false;
+            }
+            match self.consumer.poll(Duration::from_millis(100)) {
+                Some(Ok(m)) => self.records.push(Out {
+                    partition: m.partition(),
+                    offset: m.offset(),
+                    key: m.key().map(|k| String::from_utf8_lossy(k).into_owned()),
+                    value: String::from_utf8_lossy(m.payload().unwrap_or_default()).into_owned(),
+                    headers: m
+                        .headers()
+                        .map(|h| {
+                            h.iter()
+                                .map(|h| {
+                                    let v = h.value.map(|v| String::from_utf8_lossy(v));
+                                    (h.key.to_string(), v.unwrap_or_default().into_owned())
+                                })
+                                .collect()
+                        })
+                        .unwrap_or_default(),
+                    timestamp: m.timestamp().to_millis(),
+                }),
+                Some(Err(e)) => eprintln!("reader: {e}"),
+                None => {}
+            }
         }
-        std::thread::sleep(Duration::from_millis(200));
+    }
+
+    /// Reads until at least `n` records were read or `timeout` passes; returns how many.
+    pub fn at_least(&mut self, n: usize, timeout: Duration) -> usize {
+        self.until(timeout, |r| r.len() >= n);
+        self.records.len()
+    }
+
+    /// Reads for `quiet` more, then returns everything, in partition then offset order.
+    pub fn finish(mut self, quiet: Duration) -> Vec<Out> {
+        self.until(quiet, |_| false);
+        self.records.sort_by_key(|o| (o.partition, o.offset));
+        self.records
     }
 }
 
@@ -343,6 +345,8 @@ impl Instance {
             .args(["kafka", "--brokers", brokers, "--group", group])
             .args(["--input-topic", topics.0, "--output-topic", topics.1])
             .args(["--commit-interval", "0.2", "--connect-timeout", "10"])
+            .arg("--kafka-config")
+            .arg(quick_group(dir))
             .args(extra)
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -376,6 +380,18 @@ impl Drop for Instance {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Properties that make the group's life quick in tests: a short session, so a member's
+/// loss is noticed soon, and quick heartbeats.
+fn quick_group(dir: &Path) -> PathBuf {
+    let path = dir.join("quick.properties");
+    std::fs::write(
+        &path,
+        "consumer.session.timeout.ms=6000\nconsumer.heartbeat.interval.ms=500\n",
+    )
+    .unwrap();
+    path
 }
 
 /// Sequence numbers per key, in the order of the clean topic: the first time each appears
