@@ -340,6 +340,11 @@ fn throughput() {
         let secs = last.duration_since(t0).as_secs_f64();
         let scale = n as f64 / (n as f64 - c0 as f64);
         report(&format!("kafka, {instances} instance(s)"), secs * scale);
+        let cpu: f64 = running.iter().map(Instance::cpu_seconds).sum();
+        println!(
+            "  blackbar kafka CPU: {cpu:.2} s in all ({:.0} records per CPU second, start-up included)",
+            n as f64 / cpu
+        );
         for i in running {
             let (status, log) = i.stop();
             assert!(status.success(), "{log}");

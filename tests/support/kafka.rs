@@ -370,6 +370,24 @@ impl Instance {
         (status, self.log())
     }
 
+    /// CPU seconds (user and system) the process used so far (Linux; 0 elsewhere), assuming
+    /// the usual 100 clock ticks a second.
+    pub fn cpu_seconds(&self) -> f64 {
+        let stat = std::fs::read_to_string(format!("/proc/{}/stat", self.child.id()));
+        let Ok(stat) = stat else { return 0.0 };
+        // The fields after the command name (which is in parentheses): utime, stime are the
+        // 14th and 15th of the line.
+        let after = &stat[stat.rfind(')').map_or(0, |i| i + 2)..];
+        let fields: Vec<&str> = after.split(' ').collect();
+        let ticks = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|v| v.parse::<f64>().ok())
+                .unwrap_or(0.0)
+        };
+        (ticks(11) + ticks(12)) / 100.0
+    }
+
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
