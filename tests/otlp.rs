@@ -389,6 +389,8 @@ async fn malformed_bodies_get_400_and_nothing_is_forwarded() {
     let url = format!("{}/v1/logs", h.url());
     let mut truncated = logs_request();
     truncated.truncate(truncated.len() - 3);
+    // (what, headers, body, expected status)
+    #[allow(clippy::type_complexity)]
     let cases: Vec<(&str, Vec<(&str, &str)>, Vec<u8>, u16)> = vec![
         (
             "garbage protobuf",
