@@ -220,7 +220,7 @@ impl Metrics {
 ///
 /// # Errors
 ///
-/// When the server loop cannot run ([`crate::net::serve`]).
+/// When the server loop cannot run ([`ServeError`]).
 pub async fn serve(
     metrics: Arc<Metrics>,
     listener: TcpListener,
