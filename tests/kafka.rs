@@ -142,9 +142,35 @@ fn json_records_and_restart_from_committed_offsets() {
     let topics = ("raw-json", "clean-json");
     let args = ["--format", "json"];
     let mut reader = Reader::new(&broker.addr, "clean-json");
-    let one = Instance::start(dir.path(), "one", &broker.addr, "gj", topics, &args);
+    let metrics = format!("127.0.0.1:{}", kafka::free_port());
+    let with_metrics = [&args[..], &["--metrics", &metrics]].concat();
+    let one = Instance::start(dir.path(), "one", &broker.addr, "gj", topics, &with_metrics);
     let n = reader.at_least(200, Duration::from_secs(90));
     assert_eq!(n, 200, "{}", one.log());
+    // The metrics: counts by rule and mode, never a value.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let page = loop {
+        let page = kafka::get(&metrics, "/metrics");
+        let lag = page.contains("blackbar_kafka_consumer_lag{");
+        if (lag && page.contains("records_out_total 200\n")) || Instant::now() > deadline {
+            break page;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    for line in [
+        "blackbar_kafka_records_out_total 200\n",
+        "blackbar_kafka_records_in_total 200\n",
+        "blackbar_kafka_records_by_mode_total{mode=\"json\"} 200\n",
+        "blackbar_kafka_findings_total{rule=\"email\",category=\"pii\"} 200\n",
+        "blackbar_kafka_consumer_lag{topic=\"raw-json\",partition=\"0\"}",
+    ] {
+        assert!(page.contains(line), "{line} not in\n{page}");
+    }
+    assert!(
+        !page.contains("example.com") && !page.contains("hunter"),
+        "{page}"
+    );
+    assert!(kafka::get(&metrics, "/healthz").ends_with("ok\n"));
     let (status, log) = one.stop();
     assert!(status.success(), "{status}\n{log}");
 

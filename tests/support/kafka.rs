@@ -400,6 +400,18 @@ impl Drop for Instance {
     }
 }
 
+/// `GET path` from `addr` over HTTP/1.1: the whole answer, headers included.
+pub fn get(addr: &str, path: &str) -> String {
+    let Ok(mut conn) = TcpStream::connect(addr) else {
+        return String::new();
+    };
+    let request = format!("GET {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n");
+    let _ = conn.write_all(request.as_bytes());
+    let mut answer = String::new();
+    let _ = conn.read_to_string(&mut answer);
+    answer
+}
+
 /// Properties that make the group's life quick in tests: a short session, so a member's
 /// loss is noticed soon, and quick heartbeats.
 fn quick_group(dir: &Path) -> PathBuf {
