@@ -17,7 +17,8 @@
 //! * Front ends on top: [`json`] (JSON documents and JSON lines), `tracing` (cargo feature
 //!   `tracing`: a redacting `MakeWriter` and `Layer` for Rust services) and `proxy` (feature
 //!   `proxy`, on by default: an LLM provider proxy that placeholders prompts and restores
-//!   answers, streamed too).
+//!   answers, streamed too) and `kafka` (feature `kafka`, on by default: a consumer-group
+//!   connector that redacts the records of one topic into another).
 //!
 //! How the pipeline works inside (rules, engine, validators, overlap resolution, actions,
 //! stream) is in `docs/architecture.md`.
@@ -55,6 +56,9 @@ mod escape;
 #[path = "core/finding.rs"]
 mod finding;
 pub mod json;
+#[cfg(feature = "kafka")]
+#[path = "front/kafka/mod.rs"]
+pub mod kafka;
 #[path = "core/key.rs"]
 pub mod key;
 #[cfg(any(feature = "proxy", feature = "otlp"))]

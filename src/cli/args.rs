@@ -29,6 +29,9 @@ USAGE:
     blackbar otlp --upstream URL [--listen ADDR] [--grpc-upstream URL] [OTLP OPTIONS]
                                            OTLP hop: redact logs and traces on their way to
                                            a collector (blackbar otlp --help)
+    blackbar kafka --brokers HOST:PORT --group G --input-topic IN --output-topic OUT
+                                           Kafka consumer-group connector: redact a topic
+                                           into another (blackbar kafka --help)
 
 OPTIONS:
     --check               detect only: print findings (never values), exit 1 if any, 0 if none
@@ -131,6 +134,8 @@ pub(crate) enum Command {
     Proxy(super::proxy_cmd::Opts),
     #[cfg(feature = "otlp")]
     Otlp(super::otlp_cmd::Opts),
+    #[cfg(feature = "kafka")]
+    Kafka(super::kafka_cmd::Opts),
 }
 
 pub(crate) fn value_str(parser: &mut lexopt::Parser, flag: &str) -> anyhow::Result<String> {
@@ -235,6 +240,13 @@ impl ScanOpts {
     }
 }
 
+/// The value of `--format` (the pipe's and the Kafka connector's).
+pub(crate) fn format_value(parser: &mut lexopt::Parser) -> anyhow::Result<blackbar::json::Format> {
+    let v = value_str(parser, "--format")?;
+    blackbar::json::Format::parse(&v)
+        .ok_or_else(|| anyhow!("--format {v}: expected text, json or auto"))
+}
+
 pub(crate) fn unexpected(arg: Flag) -> anyhow::Error {
     match arg {
         Long(f) => anyhow!("unknown flag --{f} (see blackbar --help)"),
@@ -270,6 +282,12 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<
         (Some("otlp"), _) => return super::otlp_cmd::parse(args[1..].to_vec()).map(Command::Otlp),
         #[cfg(not(feature = "otlp"))]
         (Some("otlp"), _) => bail!("otlp: this blackbar was built without the 'otlp' feature"),
+        #[cfg(feature = "kafka")]
+        (Some("kafka"), _) => {
+            return super::kafka_cmd::parse(args[1..].to_vec()).map(Command::Kafka)
+        }
+        #[cfg(not(feature = "kafka"))]
+        (Some("kafka"), _) => bail!("kafka: this blackbar was built without the 'kafka' feature"),
         (Some("canary"), other) => bail!(
             "canary: expected 'new', got {:?}",
             other.unwrap_or("nothing")
@@ -305,13 +323,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<
                         })?,
                 );
             }
-            Long(ref l) if l == "format" => {
-                let v = value_str(&mut parser, "--format")?;
-                opts.format = Some(
-                    blackbar::json::Format::parse(&v)
-                        .ok_or_else(|| anyhow!("--format {v}: expected text, json or auto"))?,
-                );
-            }
+            Long(ref l) if l == "format" => opts.format = Some(format_value(&mut parser)?),
             Long(ref l) if l == "json-scan-keys" => opts.json_scan_keys = true,
             Value(v) => opts.paths.push(v.into()),
             other => return Err(unexpected(other)),

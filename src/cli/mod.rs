@@ -7,6 +7,8 @@ mod detokenize;
 mod eval;
 mod eval_cmd;
 mod filter;
+#[cfg(feature = "kafka")]
+mod kafka_cmd;
 mod key_cmd;
 #[cfg(feature = "otlp")]
 mod otlp_cmd;
@@ -42,6 +44,8 @@ pub fn main() -> i32 {
         Command::Proxy(opts) => proxy_cmd::run(&opts),
         #[cfg(feature = "otlp")]
         Command::Otlp(opts) => otlp_cmd::run(&opts),
+        #[cfg(feature = "kafka")]
+        Command::Kafka(opts) => kafka_cmd::run(&opts),
     };
     match result {
         Ok(code) => code,

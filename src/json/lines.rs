@@ -43,6 +43,20 @@ impl Format {
             _ => None,
         }
     }
+
+    /// Whether a line (or a record) is tried as JSON: in `json` every one that is not
+    /// blank, in `auto` one whose first non-space byte is `{` or `[`, in `text` none.
+    pub(crate) fn tries_json(self, content: &[u8]) -> bool {
+        let first = content
+            .iter()
+            .find(|c| !matches!(c, b' ' | b'\t' | b'\r' | b'\n'))
+            .copied();
+        match (self, first) {
+            (_, None) | (Format::Text, _) => false,
+            (Format::Json, Some(_)) => true,
+            (Format::Auto, Some(c)) => c == b'{' || c == b'[',
+        }
+    }
 }
 
 /// Counts of how lines were handled.
@@ -253,16 +267,7 @@ impl LineRedactor {
     /// One complete line, with its newline unless it is the input's last.
     fn line_done(&mut self, line: &[u8], out: &mut Vec<u8>) {
         let content = line.strip_suffix(b"\n").unwrap_or(line);
-        let first = content
-            .iter()
-            .find(|c| !matches!(c, b' ' | b'\t' | b'\r'))
-            .copied();
-        let try_json = match (self.format, first) {
-            (_, None) | (Format::Text, _) => false,
-            (Format::Json, Some(_)) => true,
-            (Format::Auto, Some(c)) => c == b'{' || c == b'[',
-        };
-        if try_json {
+        if self.format.tries_json(content) {
             match self.json.plan(&mut self.scratch, content) {
                 Ok(()) => {
                     self.end_text(out);

@@ -109,6 +109,7 @@ impl Strings {
     }
 
     /// Every finding, in string order.
+    #[cfg(feature = "otlp")]
     pub(crate) fn all_findings(&self) -> impl Iterator<Item = (u32, &Finding)> {
         self.findings.iter().map(|(i, f)| (*i, f))
     }

@@ -1,13 +1,20 @@
-//! The HTTP front ends' metrics, served at `/metrics` in the Prometheus text format: one
-//! implementation, named per front end (`blackbar_proxy_*`, `blackbar_otlp_*`). Labels carry
-//! rule ids, categories, API or signal names and status codes, never a value.
+//! Metrics in the Prometheus text format, served at `/metrics`: the one writer of the format
+//! ([`Exposition`], which escapes every label value), the HTTP front ends' counters
+//! ([`Metrics`], named per front end: `blackbar_proxy_*`, `blackbar_otlp_*`) and the answer
+//! to `GET /metrics` and `GET /healthz` ([`endpoint`]), which the Kafka connector serves
+//! too, with its own counters. Labels carry rule ids, categories, API or signal names,
+//! topics, partitions and status codes, never a value.
 
 use std::collections::BTreeMap;
-use std::fmt::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 use std::time::Duration;
 
+use std::fmt::{Display, Write};
+
+use http::{header, Method, Request, Response, StatusCode};
+
+use super::body::ProxyBody;
 use crate::finding::Finding;
 
 /// Upper bounds (seconds) of the upstream latency histogram's buckets.
@@ -116,101 +123,187 @@ impl Metrics {
 
     /// Everything, in the Prometheus text format.
     pub fn render(&self) -> String {
-        let (f, kind) = (self.front, self.kind);
-        let mut o = String::new();
-        let family = |o: &mut String, name: &str, ty: &str, help: &str| {
-            let _ = writeln!(o, "# HELP blackbar_{f}_{name} {help}");
-            let _ = writeln!(o, "# TYPE blackbar_{f}_{name} {ty}");
-        };
-        family(
-            &mut o,
-            "requests_total",
-            "counter",
-            &format!("Requests answered, by {kind} and status."),
+        let name = |n: &str| format!("blackbar_{}_{n}", self.front);
+        let mut e = Exposition::default();
+        let requests = name("requests_total");
+        e.family(
+            &requests,
+            Kind::Counter,
+            &format!("Requests answered, by {} and status.", self.kind),
         );
         for ((api, status), n) in lock(&self.requests).iter() {
-            let _ = writeln!(
-                o,
-                "blackbar_{f}_requests_total{{{kind}=\"{api}\",status=\"{status}\"}} {n}"
-            );
+            let status = status.to_string();
+            e.sample(&requests, &[(self.kind, api), ("status", &status)], n);
         }
-        family(
-            &mut o,
-            "findings_total",
-            "counter",
+        let findings = name("findings_total");
+        e.family(
+            &findings,
+            Kind::Counter,
             "Findings, by direction, rule and category.",
         );
         for ((dir, rule, cat), n) in lock(&self.findings).iter() {
-            let _ = writeln!(
-                o,
-                "blackbar_{f}_findings_total{{direction=\"{dir}\",rule=\"{}\",category=\"{cat}\"}} {n}",
-                escape(rule)
+            e.sample(
+                &findings,
+                &[("direction", dir), ("rule", rule), ("category", cat)],
+                n,
             );
         }
-        family(
-            &mut o,
-            "blocked_total",
-            "counter",
+        let blocked = name("blocked_total");
+        e.family(
+            &blocked,
+            Kind::Counter,
             "Requests refused by a block action, by rule.",
         );
         for (rule, n) in lock(&self.blocked).iter() {
-            let _ = writeln!(
-                o,
-                "blackbar_{f}_blocked_total{{rule=\"{}\"}} {n}",
-                escape(rule)
-            );
+            e.sample(&blocked, &[("rule", rule)], n);
         }
         if self.answers {
-            family(
-                &mut o,
-                "canary_stops_total",
-                "counter",
+            let stops = name("canary_stops_total");
+            e.family(
+                &stops,
+                Kind::Counter,
                 "Answers stopped because they carried a canary.",
-            );
-            let _ = writeln!(o, "blackbar_{f}_canary_stops_total {}", self.canary_stops());
+            )
+            .sample(&stops, &[], self.canary_stops());
         }
-        family(
-            &mut o,
-            "upstream_errors_total",
-            "counter",
+        let errors = name("upstream_errors_total");
+        e.family(
+            &errors,
+            Kind::Counter,
             "Upstream calls that failed or timed out.",
-        );
-        let _ = writeln!(
-            o,
-            "blackbar_{f}_upstream_errors_total {}",
-            self.upstream_errors.load(Ordering::Relaxed)
-        );
-        family(
-            &mut o,
-            "upstream_latency_seconds",
-            "histogram",
+        )
+        .sample(&errors, &[], self.upstream_errors.load(Ordering::Relaxed));
+        let latency = name("upstream_latency_seconds");
+        e.family(
+            &latency,
+            Kind::Histogram,
             "Time from sending a request upstream to its answer's headers.",
         );
+        let bucket = format!("{latency}_bucket");
         for (i, b) in BUCKETS.iter().enumerate() {
-            let _ = writeln!(
-                o,
-                "blackbar_{f}_upstream_latency_seconds_bucket{{le=\"{b}\"}} {}",
-                self.latency_buckets[i].load(Ordering::Relaxed)
+            let le = b.to_string();
+            e.sample(
+                &bucket,
+                &[("le", &le)],
+                self.latency_buckets[i].load(Ordering::Relaxed),
             );
         }
         let count = self.latency_count.load(Ordering::Relaxed);
-        let _ = writeln!(
-            o,
-            "blackbar_{f}_upstream_latency_seconds_bucket{{le=\"+Inf\"}} {count}"
-        );
-        let _ = writeln!(
-            o,
-            "blackbar_{f}_upstream_latency_seconds_sum {}",
-            self.latency_micros.load(Ordering::Relaxed) as f64 / 1e6
-        );
-        let _ = writeln!(o, "blackbar_{f}_upstream_latency_seconds_count {count}");
-        o
+        e.sample(&bucket, &[("le", "+Inf")], count)
+            .sample(
+                &format!("{latency}_sum"),
+                &[],
+                self.latency_micros.load(Ordering::Relaxed) as f64 / 1e6,
+            )
+            .sample(&format!("{latency}_count"), &[], count);
+        e.finish()
     }
 }
 
-/// Escapes a label value (rule ids are `[a-z0-9-]`, but user rule files could say more).
-fn escape(s: &str) -> String {
+/// The answer to `GET /metrics` (the page `render` writes) and `GET /healthz`; `None` for
+/// any other request.
+pub(crate) fn endpoint<B>(
+    req: &Request<B>,
+    render: impl FnOnce() -> String,
+) -> Option<Response<ProxyBody>> {
+    if req.method() != Method::GET {
+        return None;
+    }
+    let body = match req.uri().path() {
+        "/metrics" => render(),
+        "/healthz" => "ok\n".to_string(),
+        _ => return None,
+    };
+    let answer = Response::builder()
+        .status(StatusCode::OK)
+        .header(header::CONTENT_TYPE, "text/plain; version=0.0.4")
+        .body(ProxyBody::full(body))
+        .expect("a valid response");
+    Some(answer)
+}
+
+/// The type of a metric family.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Kind {
+    Counter,
+    Gauge,
+    Histogram,
+}
+
+/// A metrics page being written: families, each a `# HELP` and `# TYPE` line followed by
+/// its samples.
+#[derive(Debug, Default)]
+pub(crate) struct Exposition {
+    out: String,
+}
+
+impl Exposition {
+    /// Starts the family `name`.
+    pub(crate) fn family(&mut self, name: &str, kind: Kind, help: &str) -> &mut Exposition {
+        let kind = match kind {
+            Kind::Counter => "counter",
+            Kind::Gauge => "gauge",
+            Kind::Histogram => "histogram",
+        };
+        let _ = writeln!(self.out, "# HELP {name} {help}");
+        let _ = writeln!(self.out, "# TYPE {name} {kind}");
+        self
+    }
+
+    /// One sample, `name{label="value",...} value`.
+    pub(crate) fn sample(
+        &mut self,
+        name: &str,
+        labels: &[(&str, &str)],
+        value: impl Display,
+    ) -> &mut Exposition {
+        self.out.push_str(name);
+        if !labels.is_empty() {
+            self.out.push('{');
+            for (i, (label, v)) in labels.iter().enumerate() {
+                if i > 0 {
+                    self.out.push(',');
+                }
+                let _ = write!(self.out, "{label}=\"{}\"", escape(v));
+            }
+            self.out.push('}');
+        }
+        let _ = writeln!(self.out, " {value}");
+        self
+    }
+
+    /// The page.
+    pub(crate) fn finish(self) -> String {
+        self.out
+    }
+}
+
+/// Escapes a label value (rule ids are `[a-z0-9-]`, but user rule files and topic names may
+/// say more).
+fn escape(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.contains(['\\', '"', '\n']) {
+        return s.into();
+    }
     s.replace('\\', "\\\\")
         .replace('"', "\\\"")
         .replace('\n', "\\n")
+        .into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn families_samples_and_escapes() {
+        let mut e = Exposition::default();
+        e.family("x_total", Kind::Counter, "Things.")
+            .sample("x_total", &[], 3)
+            .sample("x_total", &[("rule", "a\"b\\c\nd"), ("k", "v")], 1.5);
+        assert_eq!(
+            e.finish(),
+            "# HELP x_total Things.\n# TYPE x_total counter\nx_total 3\n\
+             x_total{rule=\"a\\\"b\\\\c\\nd\",k=\"v\"} 1.5\n"
+        );
+    }
 }

@@ -3,7 +3,9 @@
 //! client (pooled, HTTPS through rustls with the webpki roots and extra CAs), request bodies
 //! read within a limit and decoded, response bodies, upstream routes and timeouts, and the
 //! Prometheus metrics. A front end adds only what its protocol needs: which requests it
-//! takes, how it redacts them and what it does with the answers.
+//! takes, how it redacts them and what it does with the answers. The Kafka connector, which
+//! is not an HTTP front end, serves its own metrics with the server loop, the Prometheus
+//! writer and the `/metrics` endpoint from here.
 mod body;
 mod client;
 mod config;
@@ -16,5 +18,6 @@ pub(crate) use self::client::{client, Protocol, Upstream};
 pub use self::config::{Route, Timeouts, UpstreamCa};
 pub(crate) use self::message::{block_message, copy_headers, decode, read_body, BodyError};
 pub use self::metrics::Metrics;
+pub(crate) use self::metrics::{endpoint, Exposition, Kind};
 pub use self::serve::ServeError;
 pub(crate) use self::serve::{run, serve};

@@ -13,7 +13,7 @@
 //! lists, recursively), every attribute value of records, spans, span events and links,
 //! scopes and resources (strings and byte strings, recursively), span, span event and log
 //! event names, and span status messages. The sensitive-key rules of the JSON mode
-//! ([`SensitiveKeys`]) apply to attribute *keys*, at any depth: the value of
+//! ([`SensitiveKeys`](crate::json::SensitiveKeys)) apply to attribute *keys*, at any depth: the value of
 //! `password`, `db.password` or `http.request.header.authorization` becomes the string
 //! `[REDACTED]`, whatever its type. Metrics (`/v1/metrics`, `MetricsService/Export`) pass
 //! through unchanged.

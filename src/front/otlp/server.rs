@@ -83,6 +83,8 @@ struct Shared {
 }
 
 /// An answer from the collector, or why there is none.
+// One per request, moved once: boxing the answer would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 enum Answer {
     Got(http::response::Parts, Box<http_body_util::Collected<Bytes>>),
     Unreachable,
@@ -160,14 +162,8 @@ impl Hop {
             info!(target: "blackbar::otlp", signal = name, grpc_status = code, ms = started.elapsed().as_secs_f64() * 1e3, "request");
             return resp;
         }
-        if req.method() == Method::GET && path == "/healthz" {
-            return Response::new(ProxyBody::full("ok\n"));
-        }
-        if req.method() == Method::GET && path == "/metrics" {
-            return Response::builder()
-                .header(header::CONTENT_TYPE, "text/plain; version=0.0.4")
-                .body(ProxyBody::full(self.inner.metrics.render()))
-                .expect("a valid response");
+        if let Some(answer) = net::endpoint(&req, || self.inner.metrics.render()) {
+            return answer;
         }
         let signal = match path.trim_end_matches('/') {
             "/v1/logs" => Signal::Logs,

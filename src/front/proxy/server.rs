@@ -11,7 +11,7 @@ use std::time::Instant;
 
 use bytes::Bytes;
 use http::header::{self, HeaderValue};
-use http::{Method, Request, Response, StatusCode};
+use http::{Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
 use serde_json::Value;
@@ -127,14 +127,8 @@ impl Proxy {
     pub async fn handle(&self, req: Request<Incoming>) -> Response<ProxyBody> {
         let started = Instant::now();
         let path = req.uri().path().to_string();
-        if req.method() == Method::GET && path == "/healthz" {
-            return Response::new(ProxyBody::full("ok\n"));
-        }
-        if req.method() == Method::GET && path == "/metrics" {
-            return Response::builder()
-                .header(header::CONTENT_TYPE, "text/plain; version=0.0.4")
-                .body(ProxyBody::full(self.inner.metrics.render()))
-                .expect("a valid response");
+        if let Some(answer) = net::endpoint(&req, || self.inner.metrics.render()) {
+            return answer;
         }
         let config = &self.inner.config;
         let routed = config
