@@ -53,6 +53,14 @@ mod finding;
 pub mod json;
 #[path = "core/key.rs"]
 pub mod key;
+#[cfg(any(feature = "proxy", feature = "otlp"))]
+#[path = "front/net/mod.rs"]
+mod net;
+#[cfg(feature = "otlp")]
+#[path = "front/otlp/mod.rs"]
+pub mod otlp;
+#[path = "core/parallel.rs"]
+mod parallel;
 #[path = "core/placeholder.rs"]
 pub mod placeholder;
 #[path = "core/policy.rs"]
@@ -90,6 +98,7 @@ pub use crate::engine::EngineKind;
 pub use crate::error::{Error, ErrorKind};
 pub use crate::finding::{ActionKind, Category, Confidence, Detection, Finding};
 pub use crate::key::Key;
+pub use crate::parallel::{Chunked, Parallel};
 pub use crate::policy::Policy;
 pub use crate::redactor::{ExampleFailure, Redacted, Redactor, RedactorBuilder};
 pub use crate::rules::{Rule, RuleSet, RuleSetBuilder};

@@ -22,9 +22,12 @@ const LAYERS: &[(&str, &[&str])] = &[
         "redaction",
         &["resolve", "action", "token", "placeholder", "policy"],
     ),
-    ("pipeline", &["redactor", "stream", "scratch", "decode"]),
+    (
+        "pipeline",
+        &["redactor", "stream", "scratch", "decode", "parallel"],
+    ),
     ("formats", &["json"]),
-    ("front ends", &["tracing", "proxy", "otlp", "kafka"]),
+    ("front ends", &["net", "tracing", "proxy", "otlp", "kafka"]),
     ("test kit", &["testkit"]),
 ];
 

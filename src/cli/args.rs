@@ -26,6 +26,9 @@ USAGE:
     blackbar proxy --upstream URL [--listen ADDR] [PROXY OPTIONS]
                                            LLM provider proxy: redact prompts, restore answers
                                            (blackbar proxy --help)
+    blackbar otlp --upstream URL [--listen ADDR] [--grpc-upstream URL] [OTLP OPTIONS]
+                                           OTLP hop: redact logs and traces on their way to
+                                           a collector (blackbar otlp --help)
 
 OPTIONS:
     --check               detect only: print findings (never values), exit 1 if any, 0 if none
@@ -42,6 +45,8 @@ OPTIONS:
     --min-confidence C    act on findings at or above C: low, medium (default), high, certain
     --key-file FILE       keys for hash, token and fpe (or set BLACKBAR_KEY)
     --line-buffered       flush output after every line
+    --threads N           worker threads (default: the available cores); the output is the
+                          same for any N
     --format F            text (default), json (JSON lines: only string values change), or
                           auto (a line starting with '{' or '[' is tried as JSON)
     --json-keys LIST      keys whose whole value is redacted, comma-separated; 'default' is
@@ -83,18 +88,26 @@ pub(crate) struct RedactorOpts {
     pub engine: Option<blackbar::EngineKind>,
 }
 
+/// How values are looked into, shared by the pipe and the OTLP hop: sensitive keys and
+/// decoders.
+#[derive(Debug, Default)]
+pub(crate) struct ScanOpts {
+    pub json_keys: Option<String>,
+    pub decode: Option<String>,
+    pub decode_depth: Option<u8>,
+}
+
 #[derive(Debug, Default)]
 pub(crate) struct FilterOpts {
     pub redactor: RedactorOpts,
+    pub scan: ScanOpts,
     pub check: bool,
     pub report: Option<PathBuf>,
     pub line_buffered: bool,
     pub paths: Vec<PathBuf>,
     pub format: Option<blackbar::json::Format>,
-    pub json_keys: Option<String>,
     pub json_scan_keys: bool,
-    pub decode: Option<String>,
-    pub decode_depth: Option<u8>,
+    pub threads: Option<usize>,
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -116,6 +129,8 @@ pub(crate) enum Command {
     Eval(super::eval_cmd::EvalOpts),
     #[cfg(feature = "proxy")]
     Proxy(super::proxy_cmd::Opts),
+    #[cfg(feature = "otlp")]
+    Otlp(super::otlp_cmd::Opts),
 }
 
 pub(crate) fn value_str(parser: &mut lexopt::Parser, flag: &str) -> anyhow::Result<String> {
@@ -172,6 +187,54 @@ pub(crate) fn redactor_opt(
     Ok(true)
 }
 
+/// Parses a [`ScanOpts`] option; returns false when `arg` is not one.
+pub(crate) fn scan_opt(
+    opts: &mut ScanOpts,
+    arg: &Flag,
+    parser: &mut lexopt::Parser,
+) -> anyhow::Result<bool> {
+    let Long(name) = arg else { return Ok(false) };
+    match name.as_str() {
+        "json-keys" => opts.json_keys = Some(value_str(parser, "--json-keys")?),
+        "decode" => {
+            let v = value_str(parser, "--decode")?;
+            blackbar::Decoders::parse_list(&v).map_err(|e| anyhow!("--decode {v}: {e}"))?;
+            opts.decode = Some(v);
+        }
+        "decode-depth" => {
+            let v = value_str(parser, "--decode-depth")?;
+            opts.decode_depth = Some(
+                v.parse()
+                    .map_err(|_| anyhow!("--decode-depth {v}: expected a number from 0 to 255"))?,
+            );
+        }
+        _ => return Ok(false),
+    }
+    Ok(true)
+}
+
+impl ScanOpts {
+    /// The decoders the flags ask for.
+    pub(crate) fn decoders(&self) -> anyhow::Result<blackbar::Decoders> {
+        let mut decoders = match self.decode {
+            Some(ref list) => blackbar::Decoders::parse_list(list)?,
+            None => blackbar::Decoders::default(),
+        };
+        if let Some(d) = self.decode_depth {
+            decoders.depth = d;
+        }
+        Ok(decoders)
+    }
+
+    /// The sensitive keys the flags ask for.
+    pub(crate) fn keys(&self) -> blackbar::json::SensitiveKeys {
+        match self.json_keys {
+            Some(ref list) => blackbar::json::SensitiveKeys::parse_list(list),
+            None => blackbar::json::SensitiveKeys::default(),
+        }
+    }
+}
+
 pub(crate) fn unexpected(arg: Flag) -> anyhow::Error {
     match arg {
         Long(f) => anyhow!("unknown flag --{f} (see blackbar --help)"),
@@ -203,6 +266,10 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<
         }
         #[cfg(not(feature = "proxy"))]
         (Some("proxy"), _) => bail!("proxy: this blackbar was built without the 'proxy' feature"),
+        #[cfg(feature = "otlp")]
+        (Some("otlp"), _) => return super::otlp_cmd::parse(args[1..].to_vec()).map(Command::Otlp),
+        #[cfg(not(feature = "otlp"))]
+        (Some("otlp"), _) => bail!("otlp: this blackbar was built without the 'otlp' feature"),
         (Some("canary"), other) => bail!(
             "canary: expected 'new', got {:?}",
             other.unwrap_or("nothing")
@@ -212,7 +279,9 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<
     let mut parser = lexopt::Parser::from_args(args);
     let mut opts = FilterOpts::default();
     while let Some(arg) = next(&mut parser)? {
-        if redactor_opt(&mut opts.redactor, &arg, &mut parser)? {
+        if redactor_opt(&mut opts.redactor, &arg, &mut parser)?
+            || scan_opt(&mut opts.scan, &arg, &mut parser)?
+        {
             continue;
         }
         match arg {
@@ -225,6 +294,17 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<
                 opts.report = Some(value_str(&mut parser, "--report")?.into())
             }
             Long(ref l) if l == "line-buffered" => opts.line_buffered = true,
+            Long(ref l) if l == "threads" => {
+                let v = value_str(&mut parser, "--threads")?;
+                opts.threads = Some(
+                    v.parse()
+                        .ok()
+                        .filter(|&n| (1..=1024).contains(&n))
+                        .ok_or_else(|| {
+                            anyhow!("--threads {v}: expected a number from 1 to 1024")
+                        })?,
+                );
+            }
             Long(ref l) if l == "format" => {
                 let v = value_str(&mut parser, "--format")?;
                 opts.format = Some(
@@ -232,22 +312,7 @@ pub(crate) fn parse(args: impl IntoIterator<Item = OsString>) -> anyhow::Result<
                         .ok_or_else(|| anyhow!("--format {v}: expected text, json or auto"))?,
                 );
             }
-            Long(ref l) if l == "json-keys" => {
-                opts.json_keys = Some(value_str(&mut parser, "--json-keys")?)
-            }
             Long(ref l) if l == "json-scan-keys" => opts.json_scan_keys = true,
-            Long(ref l) if l == "decode" => {
-                let v = value_str(&mut parser, "--decode")?;
-                blackbar::Decoders::parse_list(&v).map_err(|e| anyhow!("--decode {v}: {e}"))?;
-                opts.decode = Some(v);
-            }
-            Long(ref l) if l == "decode-depth" => {
-                let v = value_str(&mut parser, "--decode-depth")?;
-                opts.decode_depth =
-                    Some(v.parse().map_err(|_| {
-                        anyhow!("--decode-depth {v}: expected a number from 0 to 255")
-                    })?);
-            }
             Value(v) => opts.paths.push(v.into()),
             other => return Err(unexpected(other)),
         }

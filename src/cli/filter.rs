@@ -9,10 +9,9 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
-use blackbar::json::{Format, JsonOptions, JsonRedactor, LineRedactor, LineStats, SensitiveKeys};
+use blackbar::json::{Format, JsonOptions, JsonRedactor, LineRedactor, LineStats};
 use blackbar::ActionKind;
-use blackbar::Decoders;
-use blackbar::{Finding, StreamRedactor};
+use blackbar::{Finding, Parallel, StreamRedactor};
 use serde_json::json;
 
 use super::args::FilterOpts;
@@ -149,13 +148,7 @@ impl Sink {
 }
 
 pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
-    let mut decoders = match opts.decode {
-        Some(ref list) => Decoders::parse_list(list)?,
-        None => Decoders::default(),
-    };
-    if let Some(d) = opts.decode_depth {
-        decoders.depth = d;
-    }
+    let decoders = opts.scan.decoders()?;
     let (builder, policy) = opts.redactor.builder(&[])?;
     let redactor = builder.policy(policy).decoders(decoders).build()?;
     let inputs = open_inputs(&opts.paths)?;
@@ -181,20 +174,19 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
     let format = opts.format.unwrap_or(Format::Text);
     let mut lines = LineStats::default();
     let json = (format != Format::Text).then(|| {
-        let keys = match opts.json_keys {
-            Some(ref list) => SensitiveKeys::parse_list(list),
-            None => SensitiveKeys::default(),
-        };
         let options = JsonOptions::default()
-            .keys(keys)
+            .keys(opts.scan.keys())
             .scan_keys(opts.json_scan_keys);
         JsonRedactor::new(redactor.clone(), options)
+    });
+    let threads = opts.threads.unwrap_or_else(|| {
+        std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });
     for mut input in inputs {
         let name = input.name();
         let mut filter = match json {
-            Some(ref j) => Filter::Lines(LineRedactor::new(j.clone(), format)),
-            None => Filter::Text(redactor.stream()),
+            Some(ref j) => Filter::Lines(j.parallel_lines(format, threads)),
+            None => Filter::Text(redactor.parallel(threads)),
         };
         sink.summary.files += 1;
         loop {
@@ -229,11 +221,7 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
         redacted.clear();
         sink.findings(&name, filter.take_findings(), &mut out)?;
         if let Filter::Lines(ref l) = filter {
-            let st = l.stats();
-            lines.json += st.json;
-            lines.text += st.text;
-            lines.invalid += st.invalid;
-            lines.too_long += st.too_long;
+            lines += *l.stats();
         }
         out.flush()?;
     }
@@ -261,39 +249,38 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
     })
 }
 
-/// One input's redaction: the text stream, or JSON lines.
-#[allow(clippy::large_enum_variant)] // one per input, never moved in a loop
+/// One input's redaction, over the worker threads: text, or JSON lines.
 enum Filter {
-    Text(StreamRedactor),
-    Lines(LineRedactor),
+    Text(Parallel<StreamRedactor>),
+    Lines(Parallel<LineRedactor>),
 }
 
 impl Filter {
     fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
         match self {
-            Filter::Text(s) => s.feed(input, out),
-            Filter::Lines(l) => l.feed(input, out),
+            Filter::Text(p) => p.feed(input, out),
+            Filter::Lines(p) => p.feed(input, out),
         }
     }
 
     fn flush(&mut self, out: &mut Vec<u8>) {
         match self {
-            Filter::Text(s) => s.flush(out),
-            Filter::Lines(l) => l.flush(out),
+            Filter::Text(p) => p.flush(out),
+            Filter::Lines(p) => p.flush(out),
         }
     }
 
     fn finish(&mut self, out: &mut Vec<u8>) {
         match self {
-            Filter::Text(s) => s.finish(out),
-            Filter::Lines(l) => l.finish(out),
+            Filter::Text(p) => p.finish(out),
+            Filter::Lines(p) => p.finish(out),
         }
     }
 
     fn take_findings(&mut self) -> Vec<Finding> {
         match self {
-            Filter::Text(s) => s.take_findings(),
-            Filter::Lines(l) => l.take_findings(),
+            Filter::Text(p) => p.take_findings(),
+            Filter::Lines(p) => p.take_findings(),
         }
     }
 }

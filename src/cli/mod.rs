@@ -8,9 +8,13 @@ mod eval;
 mod eval_cmd;
 mod filter;
 mod key_cmd;
+#[cfg(feature = "otlp")]
+mod otlp_cmd;
 #[cfg(feature = "proxy")]
 mod proxy_cmd;
 mod rules_cmd;
+#[cfg(feature = "proxy")]
+mod serve;
 
 use std::io::{self, Write};
 
@@ -36,6 +40,8 @@ pub fn main() -> i32 {
         Command::Eval(opts) => eval_cmd::run(&opts),
         #[cfg(feature = "proxy")]
         Command::Proxy(opts) => proxy_cmd::run(&opts),
+        #[cfg(feature = "otlp")]
+        Command::Otlp(opts) => otlp_cmd::run(&opts),
     };
     match result {
         Ok(code) => code,

@@ -4,14 +4,12 @@
 
 use std::ffi::OsString;
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::time::Duration;
 
-use anyhow::{anyhow, bail, Context};
-use blackbar::proxy::{OtherPaths, Proxy, ProxyConfig, Route, UpstreamCa};
-use blackbar::Policy;
+use anyhow::bail;
+use blackbar::proxy::{OtherPaths, Proxy, ProxyConfig, Route};
 
 use super::args::{next, redactor_opt, unexpected, value_str, Flag, RedactorOpts};
+use super::serve::{self, server_opt, ServerOpts};
 
 pub(crate) const HELP: &str = "\
 blackbar proxy: an LLM provider proxy that redacts prompts and restores answers
@@ -54,59 +52,27 @@ EXAMPLE:
 #[derive(Debug)]
 pub(crate) struct Opts {
     redactor: RedactorOpts,
+    server: ServerOpts,
     listen: SocketAddr,
     upstreams: Vec<String>,
-    upstream_cas: Vec<PathBuf>,
     forward_other: bool,
-    max_body: usize,
-    connect: Duration,
-    timeout: Duration,
-    idle: Duration,
-    grace: Duration,
     help: bool,
-}
-
-fn seconds(parser: &mut lexopt::Parser, flag: &str) -> anyhow::Result<Duration> {
-    let v = value_str(parser, flag)?;
-    let secs: f64 = v
-        .parse()
-        .ok()
-        .filter(|s: &f64| s.is_finite() && *s > 0.0)
-        .ok_or_else(|| anyhow!("{flag} {v}: expected a positive number of seconds"))?;
-    Ok(Duration::from_secs_f64(secs))
-}
-
-fn size(v: &str) -> Option<usize> {
-    let (num, mult) = match v.as_bytes().last()? {
-        b'K' | b'k' => (&v[..v.len() - 1], 1 << 10),
-        b'M' | b'm' => (&v[..v.len() - 1], 1 << 20),
-        b'G' | b'g' => (&v[..v.len() - 1], 1 << 30),
-        _ => (v, 1),
-    };
-    num.parse::<usize>()
-        .ok()?
-        .checked_mul(mult)
-        .filter(|&n| n > 0)
 }
 
 pub(crate) fn parse(args: Vec<OsString>) -> anyhow::Result<Opts> {
     let mut parser = lexopt::Parser::from_args(args);
-    let defaults = blackbar::proxy::Timeouts::default();
     let mut opts = Opts {
         redactor: RedactorOpts::default(),
+        server: ServerOpts::new(10 << 20, blackbar::proxy::Timeouts::default()),
         listen: "127.0.0.1:8787".parse().expect("a valid address"),
         upstreams: vec![],
-        upstream_cas: vec![],
         forward_other: false,
-        max_body: 10 << 20,
-        connect: defaults.connect,
-        timeout: defaults.response,
-        idle: defaults.idle,
-        grace: Duration::from_secs(30),
         help: false,
     };
     while let Some(arg) = next(&mut parser)? {
-        if redactor_opt(&mut opts.redactor, &arg, &mut parser)? {
+        if redactor_opt(&mut opts.redactor, &arg, &mut parser)?
+            || server_opt(&mut opts.server, &arg, &mut parser)?
+        {
             continue;
         }
         let Flag::Long(ref name) = arg else {
@@ -118,26 +84,12 @@ pub(crate) fn parse(args: Vec<OsString>) -> anyhow::Result<Opts> {
         };
         match name.as_str() {
             "help" => opts.help = true,
-            "listen" => {
-                let v = value_str(&mut parser, "--listen")?;
-                opts.listen = v
-                    .parse()
-                    .map_err(|_| anyhow!("--listen {v}: expected IP:PORT, e.g. 127.0.0.1:8787"))?;
-            }
+            "listen" => opts.listen = serve::address(&mut parser, "--listen", "127.0.0.1:8787")?,
             "upstream" => opts.upstreams.push(value_str(&mut parser, "--upstream")?),
-            "upstream-ca" => opts
-                .upstream_cas
-                .push(value_str(&mut parser, "--upstream-ca")?.into()),
             "forward-other" => opts.forward_other = true,
-            "max-body" => {
-                let v = value_str(&mut parser, "--max-body")?;
-                opts.max_body = size(&v)
-                    .ok_or_else(|| anyhow!("--max-body {v}: expected a size such as 10M"))?;
+            "idle-timeout" => {
+                opts.server.timeouts.idle = serve::seconds(&mut parser, "--idle-timeout")?
             }
-            "connect-timeout" => opts.connect = seconds(&mut parser, "--connect-timeout")?,
-            "timeout" => opts.timeout = seconds(&mut parser, "--timeout")?,
-            "idle-timeout" => opts.idle = seconds(&mut parser, "--idle-timeout")?,
-            "grace" => opts.grace = seconds(&mut parser, "--grace")?,
             _ => return Err(unexpected(arg)),
         }
     }
@@ -158,21 +110,15 @@ fn config(opts: &Opts) -> anyhow::Result<ProxyConfig> {
     }
     let mut config = ProxyConfig::new(routes.remove(0));
     config.routes.extend(routes);
-    for path in &opts.upstream_cas {
-        config
-            .upstream_cas
-            .push(UpstreamCa::read(path).map_err(|e| anyhow!("--upstream-ca {e}"))?);
-    }
+    config.upstream_cas = opts.server.cas()?;
     config.other = if opts.forward_other {
         OtherPaths::RedactAsText
     } else {
         OtherPaths::Refuse
     };
-    config.max_body = opts.max_body;
-    config.timeouts.connect = opts.connect;
-    config.timeouts.response = opts.timeout;
-    config.timeouts.idle = opts.idle;
-    config.grace = opts.grace;
+    config.max_body = opts.server.max_body;
+    config.timeouts = opts.server.timeouts;
+    config.grace = opts.server.grace;
     Ok(config)
 }
 
@@ -184,23 +130,8 @@ pub(crate) fn run(opts: &Opts) -> anyhow::Result<i32> {
     let config = config(opts)?;
     let (builder, policy) = opts.redactor.builder(&[])?;
     let (request, check) = blackbar::proxy::redactors(builder.clone(), &policy)?;
-    let logs = builder.policy(Policy::default()).build()?;
-    tracing_subscriber::fmt()
-        .with_writer(blackbar::tracing::RedactingMakeWriter::new(
-            logs,
-            std::io::stderr,
-        ))
-        .with_max_level(tracing::Level::INFO)
-        .with_ansi(false)
-        .init();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(async {
-        let listener = tokio::net::TcpListener::bind(opts.listen)
-            .await
-            .with_context(|| format!("cannot listen on {}", opts.listen))?;
+    serve::run(builder, || async {
+        let listener = serve::listen(opts.listen).await?;
         let routes: Vec<String> = config
             .routes
             .iter()
@@ -225,31 +156,7 @@ pub(crate) fn run(opts: &Opts) -> anyhow::Result<i32> {
             "blackbar proxy listening"
         );
         let proxy = Proxy::new(config, request, check)?;
-        proxy.serve(listener, shutdown_signal()).await?;
+        proxy.serve(listener, serve::shutdown_signal()).await?;
         anyhow::Ok(())
-    })?;
-    Ok(0)
-}
-
-async fn shutdown_signal() {
-    #[cfg(unix)]
-    {
-        use tokio::signal::unix::{signal, SignalKind};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
-        }
-    }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
-    }
-    tracing::info!(target: "blackbar::proxy", "shutdown signal received");
+    })
 }

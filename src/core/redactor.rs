@@ -157,6 +157,62 @@ impl Redactor {
         StreamRedactor::new(self.clone())
     }
 
+    /// An ordered parallel redaction of one input over `threads` worker threads: the same
+    /// output and findings as [`Redactor::stream`] for any thread count (see
+    /// [`Parallel`](crate::Parallel)). A placeholder policy runs one worker: its numbers
+    /// follow first appearance over the whole input.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// let r = blackbar::Redactor::builder().build()?;
+    /// let mut p = r.parallel(2);
+    /// let mut out = vec![];
+    /// p.feed(b"mail bob@example.com\nip 10.0.0.1\n", &mut out);
+    /// p.finish(&mut out);
+    /// assert_eq!(out, b"mail [EMAIL]\nip [IP_ADDRESS]\n");
+    /// assert_eq!(p.take_findings().len(), 2);
+    /// # Ok::<(), blackbar::Error>(())
+    /// ```
+    pub fn parallel(&self, threads: usize) -> crate::Parallel<StreamRedactor> {
+        let threads = if self.inner.has_placeholder {
+            1
+        } else {
+            threads
+        };
+        let r = self.clone();
+        crate::parallel::Parallel::new(threads, self.cuts(), move || r.stream())
+    }
+
+    /// Where line ends may end a chunk of a parallel redaction.
+    pub(crate) fn cuts(&self) -> crate::parallel::Cuts {
+        use crate::parallel::Cuts;
+        let rules = self.inner.rules.rules();
+        if rules.iter().any(|r| r.input_start) {
+            return Cuts::Nowhere;
+        }
+        let multi: Vec<&crate::rules::Rule> = rules.iter().filter(|r| r.multiline).collect();
+        if multi.is_empty() {
+            return Cuts::Anywhere;
+        }
+        // A multi-line match that crosses a line end starts before it, within its longest
+        // match; with its keyword at its start (lead 0), the keyword is there too.
+        if multi
+            .iter()
+            .any(|r| r.keywords.is_empty() || r.keyword_lead > 0)
+        {
+            return Cuts::Nowhere;
+        }
+        let keywords = aho_corasick::AhoCorasick::builder()
+            .ascii_case_insensitive(true)
+            .build(multi.iter().flat_map(|r| r.keywords.iter()))
+            .expect("keywords are short literals");
+        Cuts::Unless {
+            keywords,
+            reach: multi.iter().map(|r| r.max_len).max().unwrap_or(0),
+        }
+    }
+
     /// The prefilter engine this redactor runs.
     pub fn engine_kind(&self) -> EngineKind {
         self.inner.engine.kind()

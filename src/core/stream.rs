@@ -78,6 +78,11 @@ pub struct StreamRedactor {
     stage: Option<Box<crate::decode::DecodeStream>>,
     /// The rules' output on its way to the stage.
     mid: Vec<u8>,
+    /// Where each stretch of `mid` came from in the input, for the stage's findings (not
+    /// kept under a `drop` policy, whose held lines may vanish).
+    origins: Vec<crate::decode::Origin>,
+    /// Made without the decoders' stage ([`StreamRedactor::plain`]).
+    plain: bool,
 }
 
 impl std::fmt::Debug for StreamRedactor {
@@ -112,6 +117,7 @@ impl StreamRedactor {
     pub(crate) fn new(redactor: Redactor) -> StreamRedactor {
         let decoders = redactor.inner.decoders;
         let mut s = StreamRedactor::plain(redactor);
+        s.plain = false;
         if decoders.enabled() {
             s.stage = Some(Box::new(crate::decode::DecodeStream::new(
                 &s.redactor,
@@ -159,6 +165,8 @@ impl StreamRedactor {
             session,
             stage: None,
             mid: vec![],
+            origins: vec![],
+            plain: true,
         }
     }
 
@@ -268,8 +276,9 @@ impl StreamRedactor {
         };
         let mut mid = std::mem::take(&mut self.mid);
         mid.clear();
+        self.origins.clear();
         rules(self, &mut mid);
-        stage.feed(&mid, out);
+        stage.feed_mapped(&mid, &self.origins, out);
         then(&mut stage, out);
         self.findings.append(&mut stage.take_findings());
         self.mid = mid;
@@ -323,14 +332,21 @@ impl StreamRedactor {
         self.finished = true;
     }
 
-    /// Removes and returns the findings made so far, in input order. The decoders' findings
-    /// are placed by their offsets in the rules' output, which are the input's unless a
-    /// replacement earlier on the same line changed a length.
+    /// Removes and returns the findings made so far, in input order. With the decoders'
+    /// stage, the findings past the first byte the stage still holds wait for it, so the
+    /// order never depends on how the input was chunked.
     pub fn take_findings(&mut self) -> Vec<Finding> {
-        if self.stage.is_some() {
-            self.findings.sort_by_key(|f| f.span.start);
+        let Some(ref stage) = self.stage else {
+            return std::mem::take(&mut self.findings);
+        };
+        self.findings.sort_by_key(|f| f.span.start);
+        match stage.pending_from() {
+            Some(from) => {
+                let ready = self.findings.partition_point(|f| f.span.start < from);
+                self.findings.drain(..ready).collect()
+            }
+            None => std::mem::take(&mut self.findings),
         }
-        std::mem::take(&mut self.findings)
     }
 
     /// The findings made so far.
@@ -405,6 +421,7 @@ impl StreamRedactor {
         let mut pos = self.emitted;
         let mut line = self.line;
         for seg in &segs {
+            self.note_origin(out.len(), pos..seg.range.start, line, None);
             line += self.count_newlines(pos, seg.range.start);
             self.write(pos, seg.range.start, out);
             let d = &active[seg.winner];
@@ -416,11 +433,13 @@ impl StreamRedactor {
             if *action == Action::Drop {
                 self.held_drop = true;
             }
+            self.note_origin(out.len(), seg.range.clone(), line, Some(replacement.len()));
             self.write_output(&replacement, out);
             reported.push(finding(inner, d, seg.range.clone(), action.kind(), line));
             line += memchr::memchr_iter(b'\n', &value).count() as u64;
             pos = seg.range.end;
         }
+        self.note_origin(out.len(), pos..cut, line, None);
         self.write(pos, cut, out);
         // Lines are counted once, forward: the findings below the threshold in order, from
         // where this round started.
@@ -444,6 +463,29 @@ impl StreamRedactor {
             } else {
                 d.span.start >= cut
             }
+        });
+    }
+
+    /// Notes that output from `at` (in the stage's input) comes from `input`: copied, or
+    /// replaced by `replaced` bytes. Only with a stage, and not under a `drop` policy.
+    fn note_origin(
+        &mut self,
+        at: usize,
+        input: std::ops::Range<u64>,
+        line: u64,
+        replaced: Option<usize>,
+    ) {
+        // The stage is taken out while the rules run (see `staged`).
+        let staged = self.redactor.inner.decoders.enabled() && !self.plain;
+        if !staged || self.redactor.inner.has_drop || input.is_empty() {
+            return;
+        }
+        let len = replaced.map_or(input.end - input.start, |n| n as u64);
+        self.origins.push(crate::decode::Origin {
+            at: at as u64,
+            len,
+            input,
+            line,
         });
     }
 
@@ -512,5 +554,33 @@ pub(crate) fn finding(
         line,
         confidence: d.confidence,
         action,
+    }
+}
+
+impl crate::parallel::Chunked for StreamRedactor {
+    type Stats = ();
+
+    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        StreamRedactor::feed(self, input, out)
+    }
+
+    fn flush(&mut self, out: &mut Vec<u8>) {
+        StreamRedactor::flush(self, out)
+    }
+
+    fn finish(&mut self, out: &mut Vec<u8>) {
+        StreamRedactor::finish(self, out)
+    }
+
+    fn take_findings(&mut self) -> Vec<Finding> {
+        StreamRedactor::take_findings(self)
+    }
+
+    fn take_stats(&mut self) {}
+
+    fn add_stats(_: &mut (), _: ()) {}
+
+    fn restart(&mut self) {
+        self.reset()
     }
 }

@@ -229,6 +229,22 @@ impl LineRedactor {
         self.stats
     }
 
+    /// Starts a new input, keeping the scratch (and a placeholder vault).
+    pub fn reset(&mut self) {
+        self.scratch.clear_batch();
+        self.text.reset();
+        self.text_open = false;
+        self.run_offset = 0;
+        self.run_line = 1;
+        self.line_buf.clear();
+        self.long = false;
+        self.offset = 0;
+        self.line = 1;
+        self.pending.clear();
+        self.findings.clear();
+        self.stats = LineStats::default();
+    }
+
     fn advance(&mut self, bytes: &[u8]) {
         self.offset += bytes.len() as u64;
         self.line += memchr::memchr_iter(b'\n', bytes).count() as u64;
@@ -334,5 +350,46 @@ impl LineRedactor {
             f.line += self.run_line - 1;
             self.findings.push(f);
         }
+    }
+}
+
+impl std::ops::AddAssign for LineStats {
+    fn add_assign(&mut self, other: LineStats) {
+        self.json += other.json;
+        self.text += other.text;
+        self.invalid += other.invalid;
+        self.too_long += other.too_long;
+    }
+}
+
+impl crate::Chunked for LineRedactor {
+    type Stats = LineStats;
+
+    fn feed(&mut self, input: &[u8], out: &mut Vec<u8>) {
+        LineRedactor::feed(self, input, out)
+    }
+
+    fn flush(&mut self, out: &mut Vec<u8>) {
+        LineRedactor::flush(self, out)
+    }
+
+    fn finish(&mut self, out: &mut Vec<u8>) {
+        LineRedactor::finish(self, out)
+    }
+
+    fn take_findings(&mut self) -> Vec<Finding> {
+        LineRedactor::take_findings(self)
+    }
+
+    fn take_stats(&mut self) -> LineStats {
+        std::mem::take(&mut self.stats)
+    }
+
+    fn add_stats(total: &mut LineStats, chunk: LineStats) {
+        *total += chunk;
+    }
+
+    fn restart(&mut self) {
+        self.reset()
     }
 }

@@ -30,12 +30,13 @@
 //!
 //! **One scan for many strings.** Scanning each string on its own costs a stream reset and
 //! finish per string (most of the time on short log fields), so the strings of a document —
-//! and of many lines, in [`LineRedactor`] — are joined with `"\n\xFF\n"` and scanned once.
-//! The newlines stop context windows and single-line rules at the string's edge, and `0xFF`
-//! never occurs in UTF-8, so the output splits back exactly. When a finding still crosses a
-//! separator (a multi-line rule) or drops a line, every string of the batch is scanned on
-//! its own instead, which is what the joined scan stands for. One difference remains: a
-//! user rule anchored with `^`, `$`, `\A` or `\z` sees the batch's edges, not the string's.
+//! and of many lines, in [`LineRedactor`] — are joined with `"\n\xFF\n"` and scanned once
+//! (`strings.rs`, which the OTLP hop uses too). The newlines stop context windows and
+//! single-line rules at the string's edge, and `0xFF` never occurs in UTF-8, so the output
+//! splits back exactly. When a finding still crosses a separator (a multi-line rule) or
+//! drops a line, every string of the batch is scanned on its own instead, which is what the
+//! joined scan stands for. One difference remains: a user rule anchored with `^`, `$`, `\A`
+//! or `\z` sees the batch's edges, not the string's.
 //!
 //! The output is valid JSON with the same structure; `parse(output)` equals `parse(input)`
 //! except for redacted strings and values under sensitive keys (property-tested in
@@ -51,6 +52,7 @@
 
 mod keys;
 mod lines;
+mod strings;
 
 use std::fmt;
 use std::ops::Range;
@@ -66,6 +68,7 @@ use crate::stream::StreamRedactor;
 
 pub use self::keys::{SensitiveKeys, DEFAULT_KEYS};
 pub use self::lines::{Format, LineRedactor, LineStats, MAX_LINE};
+pub(crate) use self::strings::Strings;
 
 /// What replaces a value under a sensitive key (as a JSON string).
 pub const REDACTED: &str = "[REDACTED]";
@@ -168,11 +171,6 @@ pub(crate) struct Pooled {
     pub(crate) scratch: JsonScratch,
 }
 
-/// Separates string values in a batch: a newline each side (so no context window, and no
-/// single-line rule, reaches across) around `0xFF`, a byte that never occurs in UTF-8, so
-/// the batch's redacted output splits back into one piece per string.
-const SEP: &[u8] = b"\n\xff\n";
-
 /// Per-thread scratch for [`JsonRedactor`]: parse buffers, the batch of strings to scan,
 /// and a reusable stream.
 pub struct JsonScratch {
@@ -200,20 +198,16 @@ struct Frame {
 }
 
 /// Documents planned but not yet written: their bytes, what to do with each token, and
-/// every string to scan, joined by [`SEP`] so that one scan serves them all.
+/// every string to scan, batched so that one scan serves them all.
 #[derive(Default)]
 struct Batch {
     /// The documents' bytes, one after another.
     bytes: Vec<u8>,
     docs: Vec<Doc>,
     items: Vec<Item>,
-    /// The strings to scan, joined by `SEP`.
-    text: Vec<u8>,
-    segs: Vec<Seg>,
-    /// The redacted text of every segment (after the scan), and findings by segment.
-    out: Vec<u8>,
-    findings: Vec<(u32, Finding)>,
-    decoded: Vec<u8>,
+    /// The strings to scan (segments), and where each one's token is.
+    strings: Strings,
+    toks: Vec<Tok>,
 }
 
 struct Doc {
@@ -231,14 +225,10 @@ enum Item {
     Hidden(Range<usize>, Range<u32>),
 }
 
-struct Seg {
-    /// In `Batch::text`.
-    text: Range<usize>,
-    /// The string token in its document.
+/// A scanned string's token in its document.
+struct Tok {
     tok: Range<usize>,
     escaped: bool,
-    /// In `Batch::out`, after the scan.
-    out: Range<usize>,
 }
 
 impl JsonRedactor {
@@ -248,6 +238,21 @@ impl JsonRedactor {
             redactor,
             opts: Arc::new(opts),
         }
+    }
+
+    /// An ordered parallel redaction of one input of lines in `format` over `threads`
+    /// workers: the same output and findings as one [`LineRedactor`] for any thread count
+    /// (see [`crate::Parallel`]).
+    pub fn parallel_lines(&self, format: Format, threads: usize) -> crate::Parallel<LineRedactor> {
+        let threads = if self.redactor.inner.has_placeholder {
+            1
+        } else {
+            threads
+        };
+        let json = self.clone();
+        crate::parallel::Parallel::new(threads, self.redactor.cuts(), move || {
+            LineRedactor::new(json.clone(), format)
+        })
     }
 
     /// The underlying redactor.
@@ -324,7 +329,7 @@ impl JsonRedactor {
         let mut tape = scratch.tape.take().expect("tape is put back").reset();
         let parsed = simd_json::fill_tape(&mut scratch.copy, &mut scratch.buffers, &mut tape);
         let b = &mut scratch.batch;
-        let mark = (b.bytes.len(), b.items.len(), b.text.len(), b.segs.len());
+        let mark = (b.bytes.len(), b.items.len(), b.strings.mark(), b.toks.len());
         let result = parsed
             .map_err(|e| Invalid::Syntax(format!("{:?}", e.error())))
             .and_then(|()| {
@@ -352,62 +357,17 @@ impl JsonRedactor {
             Err(e) => {
                 b.bytes.truncate(mark.0);
                 b.items.truncate(mark.1);
-                b.text.truncate(mark.2);
-                b.segs.truncate(mark.3);
+                b.strings.rewind(mark.2);
+                b.toks.truncate(mark.3);
                 Err(e)
             }
         }
     }
 
-    /// Redacts every planned string: one scan of the whole batch when no finding crosses a
-    /// separator and none drops (the common case), else one scan per string. Then the
-    /// decoders, per string.
+    /// Redacts every planned string (see `strings.rs`).
     pub(crate) fn scan(&self, scratch: &mut JsonScratch) {
         let b = &mut scratch.batch;
-        let r = &self.redactor;
-        b.out.clear();
-        b.findings.clear();
-        if b.segs.is_empty() {
-            return;
-        }
-        let found = r.redact_with(&mut scratch.stream, &b.text, &mut b.out);
-        if !b.split(found) {
-            // A match crossed from one string into the next (or a `drop`): scan each
-            // string on its own, which is what the batch stands for.
-            b.out.clear();
-            b.findings.clear();
-            for i in 0..b.segs.len() {
-                let start = b.out.len();
-                let t = b.segs[i].text.clone();
-                let found = r.redact_with(&mut scratch.stream, &b.text[t], &mut b.out);
-                b.segs[i].out = start..b.out.len();
-                b.findings.extend(found.into_iter().map(|f| (i as u32, f)));
-            }
-        }
-        let decoders = &r.inner.decoders;
-        if decoders.enabled() {
-            let mut extra = vec![];
-            for i in 0..b.segs.len() {
-                let o = b.segs[i].out.clone();
-                b.decoded.clear();
-                let found =
-                    decoders.redact(r, &mut scratch.stream, &b.out[o.clone()], &mut b.decoded);
-                if !found.is_empty() {
-                    // The decoded findings span the whole token (see the module doc).
-                    let start = b.out.len();
-                    b.out.extend_from_slice(&b.decoded);
-                    b.segs[i].out = start..b.out.len();
-                    extra.extend(found.into_iter().map(|mut f| {
-                        f.span = u64::MAX..u64::MAX;
-                        (i as u32, f)
-                    }));
-                }
-            }
-            if !extra.is_empty() {
-                b.findings.extend(extra);
-                b.findings.sort_by_key(|(seg, _)| *seg);
-            }
-        }
+        b.strings.scan(&self.redactor, &mut scratch.stream);
     }
 
     /// Writes planned document `doc` and returns its findings (spans relative to it).
@@ -422,9 +382,8 @@ impl JsonRedactor {
         let bytes = &b.bytes[d.bytes.clone()];
         let mut findings = vec![];
         let push = |seg: u32, findings: &mut Vec<Finding>| {
-            let s = &b.segs[seg as usize];
-            let lo = b.findings.partition_point(|(i, _)| *i < seg);
-            for (_, f) in b.findings[lo..].iter().take_while(|(i, _)| *i == seg) {
+            let s = &b.toks[seg as usize];
+            for f in b.strings.findings(seg) {
                 let mut f = f.clone();
                 f.span = if s.escaped || f.span.start == u64::MAX {
                     s.tok.start as u64..s.tok.end as u64
@@ -440,12 +399,10 @@ impl JsonRedactor {
             match *item {
                 Item::Copy(ref r) => out.extend_from_slice(&b.bytes[r.clone()]),
                 Item::Str(seg) => {
-                    let s = &b.segs[seg as usize];
-                    let redacted = &b.out[s.out.clone()];
-                    if redacted == &b.text[s.text.clone()] {
-                        out.extend_from_slice(&bytes[s.tok.clone()]);
+                    if b.strings.changed(seg) {
+                        write_escaped(b.strings.out(seg), out);
                     } else {
-                        write_escaped(redacted, out);
+                        out.extend_from_slice(&bytes[b.toks[seg as usize].tok.clone()]);
                     }
                     push(seg, &mut findings);
                 }
@@ -511,46 +468,8 @@ impl Batch {
         self.bytes.clear();
         self.docs.clear();
         self.items.clear();
-        self.text.clear();
-        self.segs.clear();
-        self.out.clear();
-        self.findings.clear();
-    }
-
-    /// Splits the batch's redacted output at the separators and files the findings by
-    /// segment. False when that is not possible: a finding crosses a separator, or drops.
-    fn split(&mut self, found: Vec<Finding>) -> bool {
-        let n = self.segs.len();
-        for f in found {
-            let start = f.span.start as usize;
-            let i = self.segs.partition_point(|s| s.text.end <= start);
-            if i == n
-                || start < self.segs[i].text.start
-                || (f.span.end as usize) > self.segs[i].text.end
-                || f.action == ActionKind::Drop
-            {
-                return false;
-            }
-            let mut f = f;
-            let at = self.segs[i].text.start as u64;
-            f.span = f.span.start - at..f.span.end - at;
-            self.findings.push((i as u32, f));
-        }
-        let mut start = 0;
-        let mut i = 0;
-        for p in memchr::memchr_iter(0xff, &self.out) {
-            if i + 1 >= n || p == 0 || self.out[p - 1] != b'\n' {
-                return false;
-            }
-            self.segs[i].out = start..p - 1;
-            start = p + 2;
-            i += 1;
-        }
-        if i + 1 != n || start > self.out.len() {
-            return false;
-        }
-        self.segs[i].out = start..self.out.len();
-        true
+        self.strings.clear();
+        self.toks.clear();
     }
 }
 
@@ -595,7 +514,7 @@ impl Walk<'_, '_> {
                     self.ti += 1;
                     if sensitive && hidden.is_none() {
                         self.copy(copy_from, i);
-                        hidden = Some((self.stack.len(), i, self.b.segs.len() as u32));
+                        hidden = Some((self.stack.len(), i, self.b.strings.len() as u32));
                     }
                     sensitive = false;
                     self.stack.push(Frame {
@@ -610,7 +529,7 @@ impl Walk<'_, '_> {
                     if let Some((depth, start, seg)) = hidden {
                         if depth == self.stack.len() {
                             hidden = None;
-                            let segs = seg..self.b.segs.len() as u32;
+                            let segs = seg..self.b.strings.len() as u32;
                             self.b.items.push(Item::Hidden(start..i, segs));
                             copy_from = i;
                         }
@@ -650,7 +569,7 @@ impl Walk<'_, '_> {
                     } else if sensitive {
                         self.copy(copy_from, i);
                         let segs = if text.is_empty() {
-                            let n = self.b.segs.len() as u32;
+                            let n = self.b.strings.len() as u32;
                             n..n
                         } else {
                             let seg = self.seg(i..end, text, escaped);
@@ -678,7 +597,7 @@ impl Walk<'_, '_> {
                     self.ti += 1;
                     if sensitive && hidden.is_none() {
                         self.copy(copy_from, s);
-                        let n = self.b.segs.len() as u32;
+                        let n = self.b.strings.len() as u32;
                         self.b.items.push(Item::Hidden(s..i, n..n));
                         copy_from = i;
                     }
@@ -707,19 +626,8 @@ impl Walk<'_, '_> {
 
     /// Adds the text of the string token `doc[tok]` to the batch.
     fn seg(&mut self, tok: Range<usize>, text: &[u8], escaped: bool) -> u32 {
-        let b = &mut *self.b;
-        if !b.segs.is_empty() {
-            b.text.extend_from_slice(SEP);
-        }
-        let start = b.text.len();
-        b.text.extend_from_slice(text);
-        b.segs.push(Seg {
-            text: start..b.text.len(),
-            tok,
-            escaped,
-            out: 0..0,
-        });
-        (b.segs.len() - 1) as u32
+        self.b.toks.push(Tok { tok, escaped });
+        self.b.strings.push(text)
     }
 }
 
@@ -729,7 +637,7 @@ fn syntax() -> Invalid {
 
 /// The end (one past the closing quote) of the string token starting at `doc[start]`, and
 /// whether it holds escapes.
-fn string_end(doc: &[u8], start: usize) -> Result<(usize, bool), Invalid> {
+pub(crate) fn string_end(doc: &[u8], start: usize) -> Result<(usize, bool), Invalid> {
     let mut i = start + 1;
     let mut escaped = false;
     loop {

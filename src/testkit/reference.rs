@@ -118,10 +118,25 @@ pub fn redact(reference: &Reference, redactor: &Redactor, input: &[u8]) -> Redac
         .collect();
     let line_of = |at: u64| 1 + memchr::memchr_iter(b'\n', &input[..at as usize]).count() as u64;
     let mut findings = vec![];
-    // Output pieces, each flagged when it is a dropped finding's place.
+    // Output pieces, each flagged when it is a dropped finding's place, and where each came
+    // from in the input (for the decoders' findings; not under a `drop` policy).
     let mut pieces: Vec<(Vec<u8>, bool)> = vec![];
+    let mut origins: Vec<crate::decode::Origin> = vec![];
+    let mut at = 0u64;
+    let mut origin = |input: std::ops::Range<u64>, len: usize| {
+        if !input.is_empty() {
+            origins.push(crate::decode::Origin {
+                at,
+                len: len as u64,
+                line: line_of(input.start),
+                input,
+            });
+        }
+        at += len as u64;
+    };
     let mut pos = 0u64;
     for seg in resolve::segments(&inner.rules, &active, 0, None) {
+        origin(pos..seg.range.start, (seg.range.start - pos) as usize);
         pieces.push((
             input[pos as usize..seg.range.start as usize].to_vec(),
             false,
@@ -131,6 +146,7 @@ pub fn redact(reference: &Reference, redactor: &Redactor, input: &[u8]) -> Redac
         let mut rep = vec![];
         let value = &input[seg.range.start as usize..seg.range.end as usize];
         inner.apply(d.rule as usize, value, vault.as_ref(), &mut rep);
+        origin(seg.range.clone(), rep.len());
         pieces.push((rep, *action == Action::Drop));
         findings.push(finding(
             inner,
@@ -141,6 +157,7 @@ pub fn redact(reference: &Reference, redactor: &Redactor, input: &[u8]) -> Redac
         ));
         pos = seg.range.end;
     }
+    origin(pos..input.len() as u64, input.len() - pos as usize);
     pieces.push((input[pos as usize..].to_vec(), false));
     for d in dets.iter().filter(|d| d.confidence < min) {
         findings.push(finding(
@@ -176,7 +193,10 @@ pub fn redact(reference: &Reference, redactor: &Redactor, input: &[u8]) -> Redac
     if inner.decoders.enabled() {
         let mut stage = crate::decode::DecodeStream::new(redactor, inner.decoders);
         let mut decoded = Vec::with_capacity(output.len());
-        stage.feed(&output, &mut decoded);
+        match inner.has_drop {
+            false => stage.feed_mapped(&output, &origins, &mut decoded),
+            true => stage.feed(&output, &mut decoded),
+        }
         stage.finish(&mut decoded);
         findings.append(&mut stage.take_findings());
         findings.sort_by_key(|f| f.span.start);

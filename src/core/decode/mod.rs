@@ -438,9 +438,12 @@ fn decode_percent(run: &[u8], decoded: &mut Vec<u8>, map: &mut Vec<usize>) {
 ///
 /// Output is cut at the last newline of each chunk, so a line is held only until it ends; a
 /// line longer than [`DecodeStream::CAP`] is cut at whitespace, and a run of more than `CAP`
-/// bytes without whitespace passes through undecoded. Finding spans and lines are positions
-/// in the redacted text this stage receives (the same as the input's unless a rule changed
-/// a length before them on the same line).
+/// bytes without whitespace passes through undecoded.
+///
+/// Finding spans and lines are positions in the stream's *input* when the stream says where
+/// its output came from ([`DecodeStream::feed_mapped`]): an encoded run is unchanged text,
+/// so its input position is exact. Without that (a `drop` policy, whose held lines may
+/// vanish) they are positions in the redacted text this stage receives.
 pub struct DecodeStream {
     decoders: Decoders,
     redactor: Redactor,
@@ -454,6 +457,30 @@ pub struct DecodeStream {
     /// The bytes being processed (a buffer kept for reuse).
     chunk: Vec<u8>,
     findings: Vec<Finding>,
+    /// Where the bytes from `base` on came from in the stream's input, in order (empty when
+    /// the stream does not say).
+    origins: std::collections::VecDeque<Origin>,
+}
+
+/// Where a stretch of the stage's input came from in the stream's input: copied unchanged,
+/// or a replacement of an input span.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) struct Origin {
+    /// The stretch's first byte in the stage's input (relative to the bytes handed over with
+    /// it, made absolute when taken).
+    pub(crate) at: u64,
+    /// Its length in the stage's input.
+    pub(crate) len: u64,
+    /// The input span it came from.
+    pub(crate) input: std::ops::Range<u64>,
+    /// The 1-based input line of `input.start`.
+    pub(crate) line: u64,
+}
+
+impl Origin {
+    fn copied(&self) -> bool {
+        self.len == self.input.end - self.input.start
+    }
 }
 
 impl std::fmt::Debug for DecodeStream {
@@ -481,6 +508,7 @@ impl DecodeStream {
             skipping: false,
             chunk: vec![],
             findings: vec![],
+            origins: std::collections::VecDeque::new(),
         }
     }
 
@@ -491,6 +519,26 @@ impl DecodeStream {
         self.line = 1;
         self.skipping = false;
         self.findings.clear();
+        self.origins.clear();
+    }
+
+    /// [`DecodeStream::feed`], with where each stretch of `text` came from in the stream's
+    /// input (`at` relative to `text`), so that findings are given in input positions.
+    pub(crate) fn feed_mapped(&mut self, text: &[u8], origins: &[Origin], out: &mut Vec<u8>) {
+        let received = self.base + self.buf.len() as u64;
+        self.origins.extend(origins.iter().map(|o| Origin {
+            at: o.at + received,
+            ..o.clone()
+        }));
+        self.feed(text, out);
+    }
+
+    /// The input position from which findings may still come: the input position of the
+    /// first byte not processed yet, when the stream said where it came from and one is held.
+    pub(crate) fn pending_from(&self) -> Option<u64> {
+        let o = self.origins.front()?;
+        let start = o.input.start + if o.copied() { self.base - o.at } else { 0 };
+        (!self.buf.is_empty() || self.skipping).then_some(start)
     }
 
     /// Takes redacted text and appends what is final to `out`.
@@ -552,6 +600,49 @@ impl DecodeStream {
         out.extend_from_slice(bytes);
         self.base += bytes.len() as u64;
         self.line += memchr::memchr_iter(b'\n', bytes).count() as u64;
+        self.forget_before(bytes);
+    }
+
+    /// Drops or advances the origins of `done`, the bytes just before `self.base`.
+    fn forget_before(&mut self, done: &[u8]) {
+        let done_at = self.base - done.len() as u64;
+        while let Some(o) = self.origins.front_mut() {
+            if o.at + o.len <= self.base {
+                self.origins.pop_front();
+                continue;
+            }
+            if o.at < self.base {
+                let k = self.base - o.at;
+                if o.len == o.input.end - o.input.start {
+                    let skipped = &done[(o.at.max(done_at) - done_at) as usize..];
+                    o.line += memchr::memchr_iter(b'\n', skipped).count() as u64;
+                    o.input.start += k;
+                }
+                o.at = self.base;
+                o.len -= k;
+            }
+            break;
+        }
+    }
+
+    /// The input position and line of the stage position `at` (within `chunk`, which starts
+    /// at `base`), or `None` when the stream did not say.
+    fn input_of(&self, at: u64, chunk: &[u8], end: bool) -> Option<(u64, u64)> {
+        let i = self.origins.partition_point(|o| match end {
+            true => o.at + o.len < at,
+            false => o.at + o.len <= at,
+        });
+        let o = self.origins.get(i)?;
+        if !o.copied() {
+            return Some((if end { o.input.end } else { o.input.start }, o.line));
+        }
+        let k = at.saturating_sub(o.at);
+        let from = (o.at.max(self.base) - self.base) as usize;
+        let to = ((at - self.base) as usize).min(chunk.len()).max(from);
+        let lines = memchr::memchr_iter(b'\n', &chunk[from..to]).count() as u64;
+        // `o` starts at or after `base` (origins before it were advanced), so its line is
+        // the line at its start.
+        Some((o.input.start + k, o.line + lines))
     }
 
     fn process(&mut self, n: usize, out: &mut Vec<u8>) {
@@ -579,12 +670,25 @@ impl DecodeStream {
             );
         }
         for mut f in found {
-            f.span = f.span.start + self.base..f.span.end + self.base;
-            f.line += self.line - 1;
+            let (s, e) = (f.span.start + self.base, f.span.end + self.base);
+            match (
+                self.input_of(s, &chunk, false),
+                self.input_of(e, &chunk, true),
+            ) {
+                (Some((s, line)), Some((e, _))) => {
+                    f.span = s..e;
+                    f.line = line;
+                }
+                _ => {
+                    f.span = s..e;
+                    f.line += self.line - 1;
+                }
+            }
             self.findings.push(f);
         }
         self.base += chunk.len() as u64;
         self.line += memchr::memchr_iter(b'\n', &chunk).count() as u64;
+        self.forget_before(&chunk);
         self.chunk = chunk;
     }
 }

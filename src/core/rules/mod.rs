@@ -93,6 +93,8 @@ pub struct Rule {
     pub(crate) max_len: usize,
     /// Whether a match can contain `\n`.
     pub(crate) multiline: bool,
+    /// Whether the pattern asserts the input's start (see `syntax::Shape::input_start`).
+    pub(crate) input_start: bool,
     /// Whether the pattern has a `secret` group marking the part to redact.
     pub(crate) has_secret_group: bool,
     /// A catch-all rule (`password = ...`, `Authorization: Bearer ...`): where its match
@@ -415,6 +417,7 @@ impl RuleSpec {
             min_len: shape.min_len,
             max_len: shape.max_len,
             multiline: shape.multiline,
+            input_start: shape.input_start,
             has_secret_group: shape.has_secret_group,
             generic: self.generic,
             keyword_lead,
@@ -662,6 +665,7 @@ pub(crate) fn canary_list_rule(literals: Vec<Vec<u8>>, origin: &str) -> Rule {
         min_len,
         max_len,
         multiline: literals.iter().any(|l| l.contains(&b'\n')),
+        input_start: false,
         has_secret_group: false,
         generic: false,
         keyword_lead: 0,

@@ -15,6 +15,9 @@ pub(crate) struct Shape {
     pub(crate) max_len: usize,
     pub(crate) multiline: bool,
     pub(crate) has_secret_group: bool,
+    /// Whether the pattern asserts the start of the input (`^` without `(?m)`, `\A`): its
+    /// matches depend on where an input begins, so an input may not be cut into chunks.
+    pub(crate) input_start: bool,
     /// The syntax tree.
     pub(crate) hir: Hir,
 }
@@ -37,6 +40,7 @@ pub(crate) fn analyze(pattern: &str) -> Result<Shape, String> {
         max_len: 0,
         multiline: false,
         has_secret_group: false,
+        input_start: false,
         hir: Hir::empty(),
     };
     walk(&hir, &mut shape)?;
@@ -70,12 +74,8 @@ fn walk(hir: &Hir, shape: &mut Shape) -> Result<(), String> {
                 .any(|r| r.start() <= '\n' && '\n' <= r.end())
         }
         HirKind::Look(look) => match look {
-            Look::Start
-            | Look::End
-            | Look::StartLF
-            | Look::EndLF
-            | Look::WordAscii
-            | Look::WordAsciiNegate => {}
+            Look::Start => shape.input_start = true,
+            Look::End | Look::StartLF | Look::EndLF | Look::WordAscii | Look::WordAsciiNegate => {}
             other => {
                 return Err(format!(
                     "assertion {other:?} is outside the supported subset (^ $ \\A \\z \\b \\B)"

@@ -47,6 +47,7 @@ pub(crate) fn polymod(hrp: &[u8], data: impl IntoIterator<Item = u8>) -> u32 {
     chk
 }
 
+#[cfg(any(test, feature = "testkit"))]
 /// The six checksum characters (lower case) for `hrp` (lower case) and 5-bit `data` values.
 ///
 /// # Panics

@@ -145,6 +145,7 @@ fn sha256d(data: &[u8]) -> [u8; 32] {
     Sha256::digest(Sha256::digest(data)).into()
 }
 
+#[cfg(any(test, feature = "testkit"))]
 /// Base58 (Bitcoin alphabet) of `payload` followed by the first 4 bytes of its double
 /// SHA-256.
 pub fn base58check_encode(payload: &[u8]) -> String {
@@ -235,6 +236,7 @@ fn convert_bits(data: &[u8], from: u32, to: u32, pad: bool) -> Option<Vec<u8>> {
     Some(out)
 }
 
+#[cfg(any(test, feature = "testkit"))]
 /// A SegWit address for `hrp` (`bc` mainnet, `tb` testnet): Bech32 for witness version 0,
 /// Bech32m for versions 1 to 16.
 pub fn segwit_encode(hrp: &str, version: u8, program: &[u8]) -> String {

@@ -18,8 +18,11 @@ pub mod national;
 mod phone;
 mod structure;
 
+#[cfg(any(test, feature = "testkit"))]
 pub use self::bech32::{bech32_checksum, BECH32_CHARSET};
+#[cfg(any(test, feature = "testkit"))]
 pub use self::checksum::{base62_crc32, crc32, iban_mod97, luhn_valid};
+#[cfg(any(test, feature = "testkit"))]
 pub use self::gitlab_routable::gitlab_routable_crc;
 pub use self::identifier::IdCheck;
 pub use self::phone::PhoneRegions;

@@ -325,8 +325,10 @@ const VERHOEFF_P: [[u8; 10]; 8] = [
     [2, 7, 9, 3, 8, 0, 6, 4, 1, 5],
     [7, 0, 4, 6, 9, 1, 3, 2, 5, 8],
 ];
+#[cfg(any(test, feature = "testkit"))]
 const VERHOEFF_INV: [u8; 10] = [0, 4, 3, 2, 1, 5, 6, 7, 8, 9];
 
+#[cfg(any(test, feature = "testkit"))]
 /// The Verhoeff check digit to append to `d`.
 pub fn verhoeff_check_digit(d: &[u8]) -> u8 {
     let mut c = 0u8;
@@ -357,6 +359,7 @@ pub fn tfn_valid(value: &[u8]) -> bool {
     d.len() == 9 && !all_same(&d) && weighted(&d, &[1, 4, 3, 7, 5, 8, 6, 9, 10]) % 11 == 0
 }
 
+#[cfg(any(test, feature = "testkit"))]
 /// Australian TFN: the check digit (9th) of the first 8, or `None` if none makes the sum
 /// divisible by 11.
 pub fn tfn_check_digit(first8: &[u8]) -> Option<u8> {
@@ -377,6 +380,7 @@ pub fn abn_valid(value: &[u8]) -> bool {
     weighted(&d, &[10, 1, 3, 5, 7, 9, 11, 13, 15, 17, 19]) % 89 == 0
 }
 
+#[cfg(any(test, feature = "testkit"))]
 /// Australian ABN: the two leading check digits for a 9-digit body, if any pair works.
 pub fn abn_check_digits(body9: &[u8]) -> Option<[u8; 2]> {
     (10..=99u8).map(|p| [p / 10, p % 10]).find(|p| {

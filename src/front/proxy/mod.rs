@@ -68,21 +68,21 @@
 //! A request body that cannot be decoded or parsed gets a 400, an answer that cannot be
 //! inspected a 502, each a JSON error in the provider's shape (`api.rs`); nothing
 //! is ever forwarded raw. Upstream errors are passed on after the same answer processing.
+//!
+//! The server loop, the upstream client, TLS, body decoding and the metrics are the HTTP
+//! front ends' shared core (`src/front/net/`), which the OTLP hop uses too.
 mod answer;
 mod api;
-mod body;
 mod config;
 mod conversations;
 mod events;
-mod metrics;
 mod request;
 mod server;
 mod sse;
-mod upstream;
 
-pub use self::config::{OtherPaths, ProxyConfig, Route, Timeouts, UpstreamCa};
-pub use self::metrics::Metrics;
-pub use self::server::{Proxy, ServeError};
+pub use self::config::{OtherPaths, ProxyConfig};
+pub use self::server::Proxy;
+pub use crate::net::{Metrics, ProxyBody, Route, ServeError, Timeouts, UpstreamCa};
 
 use crate::{Action, Confidence, Policy, RedactorBuilder};
 

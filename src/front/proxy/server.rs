@@ -1,25 +1,19 @@
-//! The HTTP server: routing, `/healthz`, `/metrics`, request redaction, the upstream call and
-//! answer processing, HTTP/1.1 and HTTP/2 (cleartext, prior knowledge) to clients, graceful
-//! shutdown.
+//! The proxy's requests: routing, `/healthz`, `/metrics`, request redaction, the upstream
+//! call and answer processing. The server loop, the client and the metrics are `crate::net`'s.
 //!
 //! Logs (through `tracing`, so through blackbar's tracing front end when the binary runs it)
 //! carry the API, status, timings, finding counts and rule ids: never a header, a body or a
 //! value.
 
-use std::convert::Infallible;
 use std::future::Future;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use bytes::Bytes;
-use http::header::{self, HeaderMap, HeaderValue};
+use http::header::{self, HeaderValue};
 use http::{Method, Request, Response, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper::body::Incoming;
-use hyper::service::service_fn;
-use hyper_util::rt::{TokioExecutor, TokioIo};
-use hyper_util::server::conn::auto;
-use hyper_util::server::graceful::GracefulShutdown;
 use serde_json::Value;
 use tokio::net::TcpListener;
 use tokio::sync::mpsc;
@@ -27,40 +21,19 @@ use tracing::{debug, info, warn};
 
 use super::answer::{transform_text, transform_value, AnswerCtx};
 use super::api::{self, Api, Provider};
-use super::body::ProxyBody;
-use super::config::{ProxyConfig, Route};
+use super::config::ProxyConfig;
 use super::conversations::{continued_ids, Conversations};
 use super::events::{Rewriter, Stop};
-use super::metrics::Metrics;
-use super::request::{self, BodyError};
+use super::request;
 use super::sse;
-use super::upstream::{self, Upstream};
 use crate::error::{Error, ErrorKind};
 use crate::json::{JsonOptions, JsonRedactor, SensitiveKeys};
+use crate::net::{self, copy_headers, BodyError, Metrics, ProxyBody, Route, ServeError, Upstream};
 use crate::placeholder::Vault;
 use crate::redactor::Redactor;
 
-/// Bodies above this size are redacted on a blocking thread, not on the async workers.
-const BLOCKING_BODY: usize = 1 << 20;
 /// The largest non-streamed answer read from an upstream.
 const MAX_ANSWER: usize = 64 << 20;
-
-/// Headers that describe one connection or one encoding, not the message: never forwarded.
-const HOP: &[&str] = &[
-    "connection",
-    "keep-alive",
-    "proxy-connection",
-    "proxy-authenticate",
-    "proxy-authorization",
-    "te",
-    "trailer",
-    "transfer-encoding",
-    "upgrade",
-    "host",
-    "content-length",
-    "content-encoding",
-    "accept-encoding",
-];
 
 /// The proxy: cheap to clone, shared by every connection.
 #[derive(Clone)]
@@ -78,18 +51,6 @@ struct Shared {
     conversations: Conversations,
 }
 
-/// A server that could not run.
-#[derive(Debug)]
-pub struct ServeError(pub std::io::Error);
-
-impl std::fmt::Display for ServeError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "proxy server: {}", self.0)
-    }
-}
-
-impl std::error::Error for ServeError {}
-
 fn error(provider: Provider, status: StatusCode, code: &str, message: &str) -> Response<ProxyBody> {
     let kind = match (provider, status.as_u16()) {
         (Provider::Anthropic, 404) => "not_found_error",
@@ -104,14 +65,6 @@ fn error(provider: Provider, status: StatusCode, code: &str, message: &str) -> R
             provider, kind, code, message,
         )))
         .expect("a valid response")
-}
-
-fn copy_headers(from: &HeaderMap, to: &mut HeaderMap) {
-    for (name, value) in from {
-        if !HOP.contains(&name.as_str()) {
-            to.append(name.clone(), value.clone());
-        }
-    }
 }
 
 impl Proxy {
@@ -134,7 +87,7 @@ impl Proxy {
         };
         Ok(Proxy {
             inner: Arc::new(Shared {
-                client: upstream::client(&config.timeouts, &config.upstream_cas)?,
+                client: net::client(&config.timeouts, &config.upstream_cas, net::Protocol::Http)?,
                 json: JsonRedactor::new(request.clone(), opts),
                 text: request,
                 check,
@@ -162,46 +115,12 @@ impl Proxy {
         listener: TcpListener,
         shutdown: impl Future<Output = ()>,
     ) -> Result<(), ServeError> {
-        let graceful = GracefulShutdown::new();
-        let builder = auto::Builder::new(TokioExecutor::new());
-        tokio::pin!(shutdown);
-        loop {
-            tokio::select! {
-                accepted = listener.accept() => {
-                    let stream = match accepted {
-                        Ok((stream, _)) => stream,
-                        Err(e) => {
-                            warn!(target: "blackbar::proxy", error = %e, "accept failed");
-                            tokio::time::sleep(Duration::from_millis(50)).await;
-                            continue;
-                        }
-                    };
-                    let _ = stream.set_nodelay(true);
-                    let proxy = self.clone();
-                    let svc = service_fn(move |req| {
-                        let proxy = proxy.clone();
-                        async move { Ok::<_, Infallible>(proxy.handle(req).await) }
-                    });
-                    let conn = builder.serve_connection(TokioIo::new(stream), svc);
-                    let conn = graceful.watch(conn.into_owned());
-                    tokio::spawn(async move {
-                        if let Err(e) = conn.await {
-                            debug!(target: "blackbar::proxy", error = %e, "connection ended");
-                        }
-                    });
-                }
-                () = &mut shutdown => break,
-            }
-        }
-        drop(listener);
-        info!(target: "blackbar::proxy", "shutting down: letting in-flight requests finish");
-        tokio::select! {
-            () = graceful.shutdown() => info!(target: "blackbar::proxy", "all connections closed"),
-            () = tokio::time::sleep(self.inner.config.grace) => {
-                warn!(target: "blackbar::proxy", "grace period over: closing the remaining connections")
-            }
-        }
-        Ok(())
+        let grace = self.inner.config.grace;
+        net::serve("proxy", vec![listener], shutdown, grace, move |req| {
+            let proxy = self.clone();
+            async move { proxy.handle(req).await }
+        })
+        .await
     }
 
     /// Answers one request.
@@ -277,18 +196,10 @@ impl Proxy {
                 &format!("blackbar: the request body is larger than {max} bytes"),
             )
         };
-        let declared = parts
-            .headers
-            .get(header::CONTENT_LENGTH)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.parse::<u64>().ok());
-        if declared.is_some_and(|n| n > max as u64) {
-            return too_large(());
-        }
-        let raw = match Limited::new(body, max).collect().await {
-            Ok(c) => c.to_bytes().to_vec(),
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => return too_large(()),
-            Err(_) => {
+        let decoded = match net::read_body(&parts.headers, body, max).await {
+            Ok(d) => d,
+            Err(BodyError::TooLarge) => return too_large(()),
+            Err(BodyError::Unreadable) => {
                 return error(
                     provider,
                     StatusCode::BAD_REQUEST,
@@ -296,14 +207,6 @@ impl Proxy {
                     "blackbar: the request body could not be read",
                 )
             }
-        };
-        let encoding = parts
-            .headers
-            .get(header::CONTENT_ENCODING)
-            .map(|v| v.to_str().unwrap_or("unknown"));
-        let decoded = match request::decode(encoding, raw, max) {
-            Ok(d) => d,
-            Err(BodyError::TooLarge) => return too_large(()),
             Err(BodyError::Encoding(why)) => {
                 return error(
                     provider,
@@ -327,13 +230,13 @@ impl Proxy {
             .unwrap_or_default();
         let redacted = if api == Api::Other {
             let text = shared.text.clone();
-            run(decoded, move |b| {
+            net::run(decoded, move |b| {
                 Ok::<_, String>(request::redact_text(&text, &b))
             })
             .await
         } else {
             let json = shared.json.clone();
-            run(decoded, move |b| {
+            net::run(decoded, move |b| {
                 let mut pooled = json.take_scratch();
                 let redacted = request::redact_json(&json, &mut pooled.scratch, &b, vault);
                 JsonRedactor::give_back(pooled);
@@ -360,7 +263,8 @@ impl Proxy {
             for f in redacted.blocking() {
                 shared.metrics.blocked(&f.rule_id);
             }
-            let message = request::block_message(redacted.blocking());
+            let message =
+                net::block_message(redacted.blocking(), "request", ". Remove it and try again.");
             warn!(target: "blackbar::proxy", api = api.as_str(), %message, "request blocked");
             return error(
                 provider,
@@ -491,7 +395,7 @@ impl Proxy {
                 );
             }
         };
-        let bytes = match request::decode(encoded.as_deref(), bytes, MAX_ANSWER) {
+        let bytes = match net::decode(encoded.as_deref(), bytes, MAX_ANSWER) {
             Ok(b) => b,
             Err(_) => {
                 shared.metrics.upstream_error();
@@ -560,20 +464,6 @@ impl Proxy {
                 )
             }
         }
-    }
-}
-
-/// Runs `f` on `body`, on a blocking thread when the body is large.
-async fn run<T: Send + 'static, E: Send + std::fmt::Display + 'static>(
-    body: Vec<u8>,
-    f: impl FnOnce(Vec<u8>) -> Result<T, E> + Send + 'static,
-) -> Result<T, String> {
-    if body.len() < BLOCKING_BODY {
-        return f(body).map_err(|e| e.to_string());
-    }
-    match tokio::task::spawn_blocking(move || f(body)).await {
-        Ok(r) => r.map_err(|e| e.to_string()),
-        Err(_) => Err("redaction failed".into()),
     }
 }
 

@@ -1,5 +1,6 @@
-//! The proxy's metrics, served at `/metrics` in the Prometheus text format. Labels carry
-//! rule ids, categories, API names and status codes, never a value.
+//! The HTTP front ends' metrics, served at `/metrics` in the Prometheus text format: one
+//! implementation, named per front end (`blackbar_proxy_*`, `blackbar_otlp_*`). Labels carry
+//! rule ids, categories, API or signal names and status codes, never a value.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -15,8 +16,14 @@ const BUCKETS: [f64; 14] = [
 ];
 
 /// Counters and the upstream latency histogram. Shared by all connections.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct Metrics {
+    /// The front end's name in the metric names (`proxy`, `otlp`).
+    front: &'static str,
+    /// The label that names what a request was for (`api`, `signal`).
+    kind: &'static str,
+    /// Whether answers are checked (the proxy), so canary stops are counted.
+    answers: bool,
     requests: Mutex<BTreeMap<(&'static str, u16), u64>>,
     findings: Mutex<BTreeMap<(&'static str, String, &'static str), u64>>,
     blocked: Mutex<BTreeMap<String, u64>>,
@@ -31,7 +38,32 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+impl Default for Metrics {
+    /// The LLM proxy's metrics.
+    fn default() -> Metrics {
+        Metrics::new("proxy", "api", true)
+    }
+}
+
 impl Metrics {
+    /// Metrics named `blackbar_{front}_*`, whose requests are labelled `kind`; `answers`
+    /// when the front end checks answers (canary stops are counted then).
+    pub(crate) fn new(front: &'static str, kind: &'static str, answers: bool) -> Metrics {
+        Metrics {
+            front,
+            kind,
+            answers,
+            requests: Mutex::default(),
+            findings: Mutex::default(),
+            blocked: Mutex::default(),
+            canary_stops: AtomicU64::default(),
+            upstream_errors: AtomicU64::default(),
+            latency_buckets: Default::default(),
+            latency_count: AtomicU64::default(),
+            latency_micros: AtomicU64::default(),
+        }
+    }
+
     /// Counts a request answered with `status`.
     pub(crate) fn request(&self, api: &'static str, status: u16) {
         *lock(&self.requests).entry((api, status)).or_default() += 1;
@@ -84,71 +116,94 @@ impl Metrics {
 
     /// Everything, in the Prometheus text format.
     pub fn render(&self) -> String {
+        let (f, kind) = (self.front, self.kind);
         let mut o = String::new();
-        o.push_str("# HELP blackbar_proxy_requests_total Requests answered, by API and status.\n");
-        o.push_str("# TYPE blackbar_proxy_requests_total counter\n");
+        let family = |o: &mut String, name: &str, ty: &str, help: &str| {
+            let _ = writeln!(o, "# HELP blackbar_{f}_{name} {help}");
+            let _ = writeln!(o, "# TYPE blackbar_{f}_{name} {ty}");
+        };
+        family(
+            &mut o,
+            "requests_total",
+            "counter",
+            &format!("Requests answered, by {kind} and status."),
+        );
         for ((api, status), n) in lock(&self.requests).iter() {
             let _ = writeln!(
                 o,
-                "blackbar_proxy_requests_total{{api=\"{api}\",status=\"{status}\"}} {n}"
+                "blackbar_{f}_requests_total{{{kind}=\"{api}\",status=\"{status}\"}} {n}"
             );
         }
-        o.push_str(
-            "# HELP blackbar_proxy_findings_total Findings, by direction, rule and category.\n",
+        family(
+            &mut o,
+            "findings_total",
+            "counter",
+            "Findings, by direction, rule and category.",
         );
-        o.push_str("# TYPE blackbar_proxy_findings_total counter\n");
         for ((dir, rule, cat), n) in lock(&self.findings).iter() {
             let _ = writeln!(
                 o,
-                "blackbar_proxy_findings_total{{direction=\"{dir}\",rule=\"{}\",category=\"{cat}\"}} {n}",
+                "blackbar_{f}_findings_total{{direction=\"{dir}\",rule=\"{}\",category=\"{cat}\"}} {n}",
                 escape(rule)
             );
         }
-        o.push_str(
-            "# HELP blackbar_proxy_blocked_total Requests refused by a block action, by rule.\n",
+        family(
+            &mut o,
+            "blocked_total",
+            "counter",
+            "Requests refused by a block action, by rule.",
         );
-        o.push_str("# TYPE blackbar_proxy_blocked_total counter\n");
         for (rule, n) in lock(&self.blocked).iter() {
             let _ = writeln!(
                 o,
-                "blackbar_proxy_blocked_total{{rule=\"{}\"}} {n}",
+                "blackbar_{f}_blocked_total{{rule=\"{}\"}} {n}",
                 escape(rule)
             );
         }
-        o.push_str("# HELP blackbar_proxy_canary_stops_total Answers stopped because they carried a canary.\n");
-        o.push_str("# TYPE blackbar_proxy_canary_stops_total counter\n");
-        let _ = writeln!(
-            o,
-            "blackbar_proxy_canary_stops_total {}",
-            self.canary_stops()
+        if self.answers {
+            family(
+                &mut o,
+                "canary_stops_total",
+                "counter",
+                "Answers stopped because they carried a canary.",
+            );
+            let _ = writeln!(o, "blackbar_{f}_canary_stops_total {}", self.canary_stops());
+        }
+        family(
+            &mut o,
+            "upstream_errors_total",
+            "counter",
+            "Upstream calls that failed or timed out.",
         );
-        o.push_str("# HELP blackbar_proxy_upstream_errors_total Upstream calls that failed or timed out.\n");
-        o.push_str("# TYPE blackbar_proxy_upstream_errors_total counter\n");
         let _ = writeln!(
             o,
-            "blackbar_proxy_upstream_errors_total {}",
+            "blackbar_{f}_upstream_errors_total {}",
             self.upstream_errors.load(Ordering::Relaxed)
         );
-        o.push_str("# HELP blackbar_proxy_upstream_latency_seconds Time from sending a request upstream to its answer's headers.\n");
-        o.push_str("# TYPE blackbar_proxy_upstream_latency_seconds histogram\n");
+        family(
+            &mut o,
+            "upstream_latency_seconds",
+            "histogram",
+            "Time from sending a request upstream to its answer's headers.",
+        );
         for (i, b) in BUCKETS.iter().enumerate() {
             let _ = writeln!(
                 o,
-                "blackbar_proxy_upstream_latency_seconds_bucket{{le=\"{b}\"}} {}",
+                "blackbar_{f}_upstream_latency_seconds_bucket{{le=\"{b}\"}} {}",
                 self.latency_buckets[i].load(Ordering::Relaxed)
             );
         }
         let count = self.latency_count.load(Ordering::Relaxed);
         let _ = writeln!(
             o,
-            "blackbar_proxy_upstream_latency_seconds_bucket{{le=\"+Inf\"}} {count}"
+            "blackbar_{f}_upstream_latency_seconds_bucket{{le=\"+Inf\"}} {count}"
         );
         let _ = writeln!(
             o,
-            "blackbar_proxy_upstream_latency_seconds_sum {}",
+            "blackbar_{f}_upstream_latency_seconds_sum {}",
             self.latency_micros.load(Ordering::Relaxed) as f64 / 1e6
         );
-        let _ = writeln!(o, "blackbar_proxy_upstream_latency_seconds_count {count}");
+        let _ = writeln!(o, "blackbar_{f}_upstream_latency_seconds_count {count}");
         o
     }
 }

@@ -4,6 +4,8 @@
 //!
 //! Over TLS the client offers ALPN `h2` then `http/1.1` and speaks whichever the upstream
 //! picks; an upstream that picks none gets HTTP/1.1. Plain HTTP upstreams get HTTP/1.1.
+//! A gRPC client ([`Protocol::Http2`]) speaks HTTP/2 only: over TLS it offers `h2` alone,
+//! in clear it uses HTTP/2 with prior knowledge, as gRPC does.
 
 use std::sync::Arc;
 
@@ -19,8 +21,21 @@ use crate::error::{Error, ErrorKind};
 /// The pooled client.
 pub(crate) type Upstream = Client<hyper_rustls::HttpsConnector<HttpConnector>, Full<Bytes>>;
 
+/// What a client speaks to its upstreams.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Protocol {
+    /// HTTP/1.1, or HTTP/2 where TLS's ALPN settles on it.
+    Http,
+    /// HTTP/2 only (gRPC).
+    Http2,
+}
+
 /// A client with these timeouts, trusting the webpki roots and `cas`.
-pub(crate) fn client(timeouts: &Timeouts, cas: &[UpstreamCa]) -> Result<Upstream, Error> {
+pub(crate) fn client(
+    timeouts: &Timeouts,
+    cas: &[UpstreamCa],
+    protocol: Protocol,
+) -> Result<Upstream, Error> {
     let mut http = HttpConnector::new();
     http.enforce_http(false);
     http.set_nodelay(true);
@@ -45,11 +60,13 @@ pub(crate) fn client(timeouts: &Timeouts, cas: &[UpstreamCa]) -> Result<Upstream
     .with_no_client_auth();
     let https = hyper_rustls::HttpsConnectorBuilder::new()
         .with_tls_config(tls)
-        .https_or_http()
-        .enable_http1()
-        .enable_http2()
-        .wrap_connector(http);
+        .https_or_http();
+    let https = match protocol {
+        Protocol::Http => https.enable_http1().enable_http2().wrap_connector(http),
+        Protocol::Http2 => https.enable_http2().wrap_connector(http),
+    };
     Ok(Client::builder(TokioExecutor::new())
         .pool_idle_timeout(std::time::Duration::from_secs(90))
+        .http2_only(protocol == Protocol::Http2)
         .build(https))
 }
