@@ -92,10 +92,13 @@ impl Names {
         let Ok(name) = std::str::from_utf8(name) else {
             return false;
         };
-        let excluded = self.not_names.iter().any(|n| match n.bytes().any(|b| b.is_ascii_uppercase()) {
-            true => n == name,
-            false => n.eq_ignore_ascii_case(name),
-        });
+        let excluded =
+            self.not_names
+                .iter()
+                .any(|n| match n.bytes().any(|b| b.is_ascii_uppercase()) {
+                    true => n == name,
+                    false => n.eq_ignore_ascii_case(name),
+                });
         if excluded {
             return false;
         }
@@ -199,7 +202,10 @@ not_parts = ["type", "id", "max", "bypass"]
     fn parts() {
         assert_eq!(split_parts("clientSecret"), ["client", "secret"]);
         assert_eq!(split_parts("APIKey"), ["api", "key"]);
-        assert_eq!(split_parts("AZURE_STORAGE_KEY"), ["azure", "storage", "key"]);
+        assert_eq!(
+            split_parts("AZURE_STORAGE_KEY"),
+            ["azure", "storage", "key"]
+        );
         assert_eq!(split_parts("this.addPassword"), ["this", "add", "password"]);
         assert_eq!(split_parts("--db-pass2"), ["db", "pass"]);
     }
@@ -208,14 +214,31 @@ not_parts = ["type", "id", "max", "bypass"]
     fn sensitive_names() {
         let g = grammar();
         for yes in [
-            "password", "DB_PASSWORD", "ClearTextPassword", "api_secret", "azure_storage_key",
-            "GITHUB_TOKEN", "pwd", "Pwd", "mysqlpassword", "aws_credentials", "PGPASS",
+            "password",
+            "DB_PASSWORD",
+            "ClearTextPassword",
+            "api_secret",
+            "azure_storage_key",
+            "GITHUB_TOKEN",
+            "pwd",
+            "Pwd",
+            "mysqlpassword",
+            "aws_credentials",
+            "PGPASS",
         ] {
             assert!(g.is_sensitive(yes.as_bytes()), "{yes}");
         }
         for no in [
-            "PWD", "passwordless", "token_type", "key_id", "max_tokens", "key", "monkey",
-            "tokens", "author", "bypass",
+            "PWD",
+            "passwordless",
+            "token_type",
+            "key_id",
+            "max_tokens",
+            "key",
+            "monkey",
+            "tokens",
+            "author",
+            "bypass",
         ] {
             assert!(!g.is_sensitive(no.as_bytes()), "{no}");
         }
@@ -224,8 +247,14 @@ not_parts = ["type", "id", "max", "bypass"]
     #[test]
     fn the_name_is_the_last_identifier_with_a_sensitive_word() {
         let g = grammar();
-        let name = |k: &str| g.name_in(k.as_bytes()).map(|n| String::from_utf8_lossy(n).into_owned());
-        assert_eq!(name(r#"<add key="ClearTextPassword" value=""#).as_deref(), Some("ClearTextPassword"));
+        let name = |k: &str| {
+            g.name_in(k.as_bytes())
+                .map(|n| String::from_utf8_lossy(n).into_owned())
+        };
+        assert_eq!(
+            name(r#"<add key="ClearTextPassword" value=""#).as_deref(),
+            Some("ClearTextPassword")
+        );
         assert_eq!(name("export PWD=").as_deref(), Some("PWD"));
         assert_eq!(name("value=").as_deref(), None);
         assert_eq!(Names::name_start(b"x db_password=", 8), 2);

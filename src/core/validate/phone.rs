@@ -109,12 +109,15 @@ impl PhoneRegions {
         match number.international {
             true => covered.into_iter().any(|r| {
                 let cc = r.code.to_string();
-                number.digits.strip_prefix(cc.as_bytes()).is_some_and(|national| {
-                    possible(r, national.len())
-                        || r.national_prefix.as_deref().is_some_and(|p| {
-                            national.starts_with(p) && possible(r, national.len() - p.len())
-                        })
-                })
+                number
+                    .digits
+                    .strip_prefix(cc.as_bytes())
+                    .is_some_and(|national| {
+                        possible(r, national.len())
+                            || r.national_prefix.as_deref().is_some_and(|p| {
+                                national.starts_with(p) && possible(r, national.len() - p.len())
+                            })
+                    })
             }),
             false => covered.into_iter().any(|r| {
                 let d = &number.digits;
@@ -130,8 +133,15 @@ impl PhoneRegions {
     }
 }
 
+/// The fewest digits of a national significant number blackbar takes for a phone number.
+/// libphonenumber allows shorter ones in a few plans (German small-town numbers of five digits,
+/// service numbers), but a run of five digits or fewer is far more often a count, a port, a
+/// year or a code than a phone number.
+const MIN_SIGNIFICANT: usize = 6;
+
+/// Whether a national significant number of `len` digits is possible in region `r`.
 fn possible(r: &Region, len: usize) -> bool {
-    len < 32 && r.lengths & (1 << len) != 0
+    (MIN_SIGNIFICANT..32).contains(&len) && r.lengths & (1 << len) != 0
 }
 
 /// A candidate's digits, read as a dialled number.
@@ -171,7 +181,7 @@ impl Number {
             }
             i += 1;
         }
-        (digits.len() >= 4).then_some(Number {
+        (digits.len() >= MIN_SIGNIFICANT).then_some(Number {
             international,
             digits,
         })
@@ -206,7 +216,12 @@ mod tests {
             assert!(r.check(yes.as_bytes()), "{yes}");
         }
         for no in [
-            "+2024-01-15", "+1234567", "+12 34 56", "0042-1234", "1445680800424", "+1000",
+            "+2024-01-15",
+            "+1234567",
+            "+12 34 56",
+            "0042-1234",
+            "1445680800424",
+            "+1000",
         ] {
             assert!(!r.check(no.as_bytes()), "{no}");
         }

@@ -167,7 +167,11 @@ pub fn is_masked_or_example(value: &[u8]) -> bool {
     }
     let (mut run, mut mask_run) = (0usize, 0usize);
     for (i, &b) in value.iter().enumerate() {
-        run = if i > 0 && value[i - 1] == b { run + 1 } else { 1 };
+        run = if i > 0 && value[i - 1] == b {
+            run + 1
+        } else {
+            1
+        };
         mask_run = match b {
             b'x' | b'X' | b'*' => mask_run + 1,
             _ => 0,
@@ -191,10 +195,28 @@ pub(crate) fn is_ssh_algorithm_name(value: &[u8]) -> bool {
     };
     let local = value[..at].to_ascii_lowercase();
     const MARKERS: &[&[u8]] = &[
-        b"-cbc", b"-ctr", b"-gcm", b"-etm", b"-cert-v0", b"hmac-", b"umac-", b"poly1305",
-        b"curve25519", b"sntrup", b"mlkem", b"ecdh-sha2", b"ecdsa-sha2", b"ssh-ed25519",
-        b"ssh-rsa", b"diffie-hellman", b"sk-ecdsa", b"sk-ssh", b"aes128", b"aes256",
-        b"rijndael", b"zlib",
+        b"-cbc",
+        b"-ctr",
+        b"-gcm",
+        b"-etm",
+        b"-cert-v0",
+        b"hmac-",
+        b"umac-",
+        b"poly1305",
+        b"curve25519",
+        b"sntrup",
+        b"mlkem",
+        b"ecdh-sha2",
+        b"ecdsa-sha2",
+        b"ssh-ed25519",
+        b"ssh-rsa",
+        b"diffie-hellman",
+        b"sk-ecdsa",
+        b"sk-ssh",
+        b"aes128",
+        b"aes256",
+        b"rijndael",
+        b"zlib",
     ];
     MARKERS
         .iter()
