@@ -130,9 +130,8 @@ impl Names {
     /// sensitive word. `None` when no identifier does.
     pub(crate) fn name_in<'a>(&self, key: &'a [u8]) -> Option<&'a [u8]> {
         key.split(|&b| !is_name_byte(b))
-            .filter(|w| !w.is_empty())
-            .filter(|w| self.mentions(w))
-            .last()
+            .rev()
+            .find(|w| !w.is_empty() && self.mentions(w))
     }
 
     /// Where the identifier that holds `line[at]` starts.
