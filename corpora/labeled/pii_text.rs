@@ -1,7 +1,7 @@
 //! PII in prose, chat prompts and log lines, across locales.
 //!
 //! Each PII plant is planted [`super::PII_REPEATS`] times, cycling through the three carriers
-//! and through the locales. A plant whose rule id names a country (`phone-de`, `us-ssn`,
+//! and through the locales. A plant whose rule id names a country (`phone-fr`, `us-ssn`,
 //! `kr-rrn`: a token listed in a locale's `tokens`) goes only to that country's locale, since
 //! its lead is a context word in that language; the others go everywhere. Files:
 //! `pii/prose-LOCALE.txt`, `pii/chat-LOCALE.jsonl` (one `{"role":"user","content":...}`

@@ -28,17 +28,18 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
     ("email", email),
     ("phone-e164", phone_e164),
     ("phone-us", phone_us),
-    ("phone-uk", phone_uk),
-    ("phone-de", phone_de),
+    ("phone-area-code", phone_area_code),
+    ("phone-national", phone_national),
+    ("phone-national-bare", phone_national_bare),
     ("phone-fr", phone_fr),
     ("phone-es", phone_es),
     ("phone-it", phone_it),
-    ("phone-nl-mobile", phone_nl_mobile),
     ("card-visa", card_visa),
     ("card-mastercard", card_mastercard),
     ("card-amex", card_amex),
     ("card-discover", card_discover),
     ("card-jcb", card_jcb),
+    ("card-maestro", card_maestro),
     ("card-diners", card_diners),
     ("iban", iban),
     ("us-ssn", us_ssn),
@@ -185,12 +186,30 @@ fn email(seed: u64) -> (String, String) {
 
 fn phone_e164(seed: u64) -> (String, String) {
     let mut r = Rng::new(seed);
-    // Not +44: UK numbers are phone-uk's.
-    let cc = r.pick(&["49", "33", "34", "39", "31", "46"]);
-    (
-        String::new(),
-        format!("+{cc}{}{}", r.range(1, 9), text(&r.digits(9))),
-    )
+    // (calling code, digits of a national significant number, whether the region writes a
+    // trunk prefix `(0)`): lengths from the regions' numbering plans.
+    let (cc, len, trunk) = *[
+        ("49", 10, true),
+        ("33", 9, true),
+        ("34", 9, false),
+        ("39", 10, false),
+        ("31", 9, true),
+        ("46", 9, true),
+        ("44", 10, true),
+        ("1", 10, false),
+    ]
+    .get(r.range(0, 7) as usize)
+    .expect("in range");
+    let first = r.range(2, 9);
+    let rest = text(&r.digits(len - 1));
+    let (area, subscriber) = rest.split_at(2);
+    let value = match r.range(0, 3) {
+        0 => format!("+{cc}{first}{rest}"),
+        1 => format!("+{cc} {first}{area} {subscriber}"),
+        2 if trunk => format!("+{cc} (0){first}{area} {subscriber}"),
+        _ => format!("00{cc} {first}{area} {subscriber}"),
+    };
+    (String::new(), value)
 }
 
 fn phone_us(seed: u64) -> (String, String) {
@@ -208,21 +227,53 @@ fn phone_us(seed: u64) -> (String, String) {
     )
 }
 
-fn phone_uk(seed: u64) -> (String, String) {
+/// A national number's trunk prefix and area code (Germany, the UK, the Netherlands) and the
+/// subscriber number's length.
+fn national_area(r: &mut Rng) -> (&'static str, usize) {
+    *[
+        ("030", 8),
+        ("089", 7),
+        ("0221", 7),
+        ("0151", 8),
+        ("020", 8),
+        ("0161", 7),
+        ("07700", 6),
+        ("010", 7),
+    ]
+    .get(r.range(0, 7) as usize)
+    .expect("in range")
+}
+
+fn phone_area_code(seed: u64) -> (String, String) {
     let mut r = Rng::new(seed);
+    let (area, len) = national_area(&mut r);
+    let sep = r.pick(&[" ", "-", ""]);
+    let number = format!("{}{}", r.range(2, 9), text(&r.digits(len - 1)));
+    (String::new(), format!("({area}){sep}{number}"))
+}
+
+fn phone_national(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let (area, len) = national_area(&mut r);
+    let sep = r.pick(&[" ", "/", "-"]);
+    let number = format!("{}{}", r.range(2, 9), text(&r.digits(len - 1)));
     (
-        String::new(),
-        format!("07{} {}", text(&r.digits(3)), text(&r.digits(6))),
+        r.pick(&["Telefon: ", "Handy ", "phone: ", "tel. ", "mobiel "])
+            .into(),
+        format!("{area}{sep}{number}"),
     )
 }
 
-fn phone_de(seed: u64) -> (String, String) {
+fn phone_national_bare(seed: u64) -> (String, String) {
     let mut r = Rng::new(seed);
-    let area = r.pick(&["30", "89", "40", "221", "69", "711", "151", "170"]);
+    // Eleven digits: ten are phone-fr's when a French word is near.
+    let value = match r.range(0, 1) {
+        0 => format!("07{}{}", r.range(1, 9), text(&r.digits(8))),
+        _ => format!("030{}{}", r.range(2, 9), text(&r.digits(7))),
+    };
     (
-        r.pick(&["Telefon: ", "Handy ", "Mobil: ", "Rufnummer "])
-            .into(),
-        format!("0{area} {}{}", r.range(1, 9), text(&r.digits(7))),
+        r.pick(&["Phone: ", "tel ", "Telefon ", "mobile: "]).into(),
+        value,
     )
 }
 
@@ -262,14 +313,6 @@ fn phone_it(seed: u64) -> (String, String) {
     )
 }
 
-fn phone_nl_mobile(seed: u64) -> (String, String) {
-    let mut r = Rng::new(seed);
-    (
-        String::new(),
-        format!("06-{}{}", r.range(1, 9), text(&r.digits(7))),
-    )
-}
-
 /// `prefix` + random digits to `len`, the last one the Luhn check digit.
 fn luhn_number(r: &mut Rng, prefix: &str, len: usize) -> String {
     let mut s = prefix.to_string();
@@ -306,6 +349,15 @@ fn card_jcb(seed: u64) -> (String, String) {
     let mut r = Rng::new(seed);
     let p = format!("35{}", r.range(30, 89));
     (String::new(), luhn_number(&mut r, &p, 16))
+}
+
+fn card_maestro(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let p = r.pick(&[
+        "5018", "5020", "5038", "6304", "6759", "6761", "6762", "6763",
+    ]);
+    let len = r.range(16, 19) as usize;
+    (String::new(), luhn_number(&mut r, p, len))
 }
 
 fn card_diners(seed: u64) -> (String, String) {

@@ -2,519 +2,499 @@ package main
 
 import "net/http"
 
-const ageSecretKey = "AGE-SECRET-KEY-1RSAU3A2MFS37LXPX5YPW9NRMZXPA8D0QXK5Z5HL4NMAFXKPSRYSQR5WHG3"
+const authressKey = "sc_WsKOoU9V9h0a.QJCc7.acc_Ycsv5w8nqPzKa8KW09em.6yQcdSNwt3UoB7EQo_3IdkH_iMC1XH-YEBYBSHpmiWx43pUOAVGI-Z3Wc1du"
 
-var header1 = "CLARIFAI_PAT=651005a30826d89005b10927a4998f7e"
+const sourcegraphToken = "sgp_993552645740eb63_a186645f62067400d6c256685dbbbd4ae4d1288c"
 
-func newRequest2(req *http.Request) {
-	req.Header.Set("X-IntercomToken", "dG9rOjfOGcjndXpfOL2jEjfgjmGn4eESOMM22Zro9yiZr0E5s+OmI+tnG6Si=")
+const nugetApiKey = "oy2c9g5zvvhn6pf7z25qr83r23ckxatupjm17gs3818hjq"
+
+const access = "nEpu0SYsuQCBwIpH5UEs/4Ak7oI8hS+Fy4J/Bwp5gm3lcedRsdTE5eVvCYzW6svgyue8bO1lIPTz+AMCWr+CVA=="
+
+func newRequest4(req *http.Request) {
+	req.Header.Set("X-DockerToken", "dckr_oat_2iW5JF5FwHQrrO6zgb63FXiHxkLPcF_E")
 }
 
-const dockerToken = "dckr_pat_4ez8qJ8QqAam3Kk_enbAkv6xhgt"
+var header5 = "COINBASE_API_SECRET=uurvMCvh6Hnm2P5FfS-rzj0WMqETE3ISoOR4mbqde0h-hS3RYowUVGW3UmwH0A2x"
 
-const honeybadgerToken = "hbp_YaNmX2P0lLEASGi3AkaG8PeLrRnXNJE4Z6tf"
-
-var header5 = "AZURE_OPENAI_API_KEY=8b8397cc98fae679971e3f7b748a4083"
-
-const auth = "age17w9rrqd80a80g4zcsplxg8035ghwyqxxv33rjv5yn9pyu2y8h8yq4wwgcc"
-
-func newRequest7(req *http.Request) {
-	req.Header.Set("X-Auth2", "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")
+func newRequest6(req *http.Request) {
+	req.Header.Set("X-TwilioKey", "SK4c742a2d24e63fc52c027c4150eeed17")
 }
 
-func newRequest8(req *http.Request) {
-	req.Header.Set("X-VaultToken", "hvb.iv-CbHAbdR9KrycIFMmWXZVxh8wDR2q48ZuIl97S5-7_Uh09tE4OrTCSDL5Wo7sKTiGmiiEFyxAtBmUIetLd81g5EHoFBD6pn7vmDKQZfZl1nybQYsA1sACk4BMzhGMGyPCYEtY6kMvX")
-}
+var header7 = "TWITTER_API_SECRET=kWgjy0DaHjCbb6hBwtW6TbgMce47Nm7P7ihM2ppreI5EpvQEPO"
 
-func newRequest9(req *http.Request) {
-	req.Header.Set("X-Auth3", "glpat-Hc5L8qbAleqwZWa4sDNl")
-}
+var header8 = ""auth": "lsNsn97TiwTMMsNsaYGEKQZ2/MJhlqq+kOJmS/an=="
+
+const clickupToken = "pk_37700458_08SHB9W8A60DGVMCB55GT947Z4D8D7SA"
 
 func newRequest10(req *http.Request) {
-	req.Header.Set("X-ShopifyToken", "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")
+	req.Header.Set("X-IntercomToken", "dG9rOj5eXjrOJE9J7BP59W/AEbaU4nMSZag6OfmiLjiICTSYP8CrtTrsGClY=")
 }
 
-const trelloToken = "ATTAmQ0GenVkTm68lOSfuCUCGAKEznconEk3o6eBLPlo4v3ZzZmXUumCscUhAZHPoWaeD4F8D8FF"
+var header11 = "TWILIO_AUTH_TOKEN=8ac4e7bd313d83224db664df103f4d13"
 
-var header12 = "DISCORD_BOT_TOKEN=MW3Wz32Q1trJg6LYSIApR1q9Bo.R52DFZ.IpVFsHoRVHt6iQqozAkt9SbMly_HG3J_IMhO9Y"
+var header12 = "APP_KEY=base64:ffnfpMnuRB2aPujutQyHZjs/9Hcw6wzkhs7wfd5uZK1="
 
-var header13 = "SOLANA_PRIVATE_KEY=XwxdmE3cJggsRqGqcmBKw8r1pYzGMERhJTjEqLWxKRYNA62mwwDZeouYiFKQehipDn1dEUpTPvbM57R2ChVZNgG"
+var header13 = "Authorization: Basic OOD5NnBPLk0wQ9Vk1AHresZLMjENRAM0"
 
-var header14 = "UPSTASH_REDIS_REST_TOKEN=AXQD-dghkxS_lBAkEtERKVbkiV6upf74uE_XoucgKIavybR4ASSts7sGg6ZjGO"
+const squareToken = "sq0csp-s5JVP-HK1KKFfQZuOQjnvazCBGbRoILH6lUK9ALjFmV"
 
 func newRequest15(req *http.Request) {
-	req.Header.Set("X-HubspotToken", "pat-na1-6e6f43cb-e0cb-43ab-a092-08db04fd1149")
+	req.Header.Set("X-PostmanApiKey", "PMAK-6bfefff9233b8e5b3595928a-ff1ead0352f12a98d4a36c43c2280df8f2")
 }
 
-func newRequest16(req *http.Request) {
-	req.Header.Set("X-PypiToken", "pypi-AgENdGVzdC5weXBpLm9yZwI8eyJ2ZXJzaW9uIjogMSwgImlkIjogImIzZTJmYzg3LTYwYTEtNDk2My1hN2E4LTBhMGRkOTU1MjBlYSJ9AAIleyJ2ZXJzaW9uIjogMSwgInBlcm1pc3Npb25zIjogInVzZXIifQAABiApdFY01ZxGE535hdWu2dCwySsxjT3qMS92q9vLoNt5eg")
-}
+const bitbucketToken = "ATBB830rGocu84EDPuermNxbaBBjXkHYFur4E1DB5F95"
 
-var header17 = "VAULT_TOKEN=s.BVlB1uvLzQWcBoep0QAZ3wOW"
+var header17 = "SNYK_TOKEN=72943e1b-cd35-46eb-aa4c-07ce184660af"
 
-var header18 = "LOGZIO_TOKEN=beiszblokxzouydqUALMMMEZFYMZWBCM"
+const twitterToken = "AAAAAAAAAAAAAAAAAAAAAhPly5J8kZlHr%3DjNTcvwFHlNNrbE6SYjFz3lS8qFJBj6oJ5LqxRVCZlHp2yUcAB3p73TY8ofQVkHsYFrRGzDngC0tBKN4NexLC"
 
-func newRequest19(req *http.Request) {
-	req.Header.Set("X-HarnessToken", "pat.OfLV7UvLh5ju1PIspjJ7fY.LzQpswaXCe5Aou5Ual5nJhVi.wEaAjc6vmCkB6OmjucGt")
-}
+var header19 = ""private_key": "-----BEGIN PRIVATE KEY-----\n59Dy6FPD39NLVqwEqElME5EZ1xjLEuSt3nmZXNBAi4Ad3HT2TJDln/Qm10hm7Xsk\nLsbubn05BB2tEA3D5Vs4guAlUOcP1oIenopka6c7ctwPNUoB5ffpi21g4C3JvUar\n3CE95pGBc+cP73YqR4AiJmc/gf2MLk1BEaUgLp7xCJ72hYq/J7B9wMtFA0jwVynU\neGbG9KSPFBKsTZvr3KLtMVw2b+76oUJHnYlPu8D5U55KDjv7akRq7DkeuGcwqx0j\nQFU8zNSmA3FPcPdB2jnFoH9oJnr2DGY6CnUoIA6wbx21h0yS+3NyoeSyCYjNfGy9\ndZXMBWMD6n22JiGkYCv/Qbokf1Oy0BoqMJS88Ks1epf92ZRIICx3G01WbzTmlmqM\nK/fH12dZgE095UBlSe1kiaooV3Pf1l329b8Nqa0tzmzKasQ1UW8rKe2Z3IX+cVaw\n33BrjGvUF5Lup/Zj2WwIJ2f5oy7Kv/Ap\n-----END PRIVATE KEY-----\n"
 
-func newRequest20(req *http.Request) {
-	req.Header.Set("X-PrefectApiKey", "pnu_s6iQsOf1tZFWOPcNsx4cCRLMoYJ76aObEIW0")
-}
+var header20 = "SEGMENT_WRITE_KEY=WSrsOmsGklRvJNbiQwM1dfKDluldDuCe"
 
-const squareToken = "sq0csp-deB6plwV_LCLZIoPa77cxxR6_OHmIDUyhbqBQKNvy-3"
+const launchdarklyKey = "sdk-789832bf-b28e-4724-a88c-496f38b67319"
 
-var header22 = "GOCARDLESS_ACCESS_TOKEN=live_xFjaBV19kQgV-vKp0ZgRIJG1e8MKtsdGXcfEDCsf"
+var header22 = "POSTMARK_SERVER_TOKEN=52967c6e-c666-4cff-a0ae-2edc7a27ff6f"
 
-func newRequest23(req *http.Request) {
-	req.Header.Set("X-YandexToken", "y0_AgAAAAjDyRHs7oZEMHNLGJmCunG7bpV6Iekg-bSDsvZcuDcpaEzBcGVB")
-}
+var header23 = "DD_APP_KEY=050c08cb440333be0c8e77385c34cf19ff9dec67"
 
 func newRequest24(req *http.Request) {
-	req.Header.Set("X-BrevoKey", "xsmtpsib-f7da895403c76047bdef4383d78c15b7c2a327f6d32405a5814b4eb842e2bc58-bUhn2eih7TDM7pUj")
+	req.Header.Set("X-GitlabToken", "glffct-XEG2_91s6QOdbRxqI1jk")
 }
 
-func newRequest25(req *http.Request) {
-	req.Header.Set("X-Auth4", "ghs_UBrRi6HCiWzmUGKuS9ZjfxGLtLGwkV4MRzrC")
-}
+var header25 = "INFLUXDB_TOKEN=pPMEBH1RhV4NoirfjpjBS4UP3CC1qgqdz3udlh5Sw21zQoBnkdDSUeQawT4Sg5wqSW7y37fWc54PRpWKq4f7ek=="
 
-const azureIotKey = "yuf1OR8ScUi8pUCE0fjcUqLOmPEtG6ULAAIoTNbvtAZ="
+func newRequest26(req *http.Request) {
+	req.Header.Set("X-YandexToken", "y0_AgAAAAq0jrk2X3SPjrLeOyL9rgxboQJKsAHs9pNg7NxHFKA-ps0GjCBh")
+}
 
 func newRequest27(req *http.Request) {
-	req.Header.Set("X-Access", "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")
+	req.Header.Set("X-SlackToken", "xoxs-6690933110-9480209018-1135144985-830ca460d8270a36b01d5fc0c1cca396")
 }
 
-func newRequest28(req *http.Request) {
-	req.Header.Set("X-AnthropicApiKey", "sk-ant-api03-KZOvmM9FnX9fZLCy-cdUD15ziPlm_4YXMq-dbyRbY9oaN0coRGsuGbiAniVyCyaxaAESQr1cOFImUFBimq8PctmbarNBNAA")
+const anthropicApiKey = "sk-ant-api03-6kioj6tKbXEPWTEWEL7zMM2_o25JdNSYsFZ5J1xQG0WyRDV6y1zn92YBUnzKm2xvZpGwLiJtY94_RH81Fr1ZTML2TJYWPAA"
+
+const adobeSecret = "p8e-XHmyuYC0ayCeUsPtRz1vTb2h3QUiTlnx"
+
+var header30 = "MESSAGEBIRD_API_KEY=cSCYoD7XknXcqAAgl4kfTY6F2"
+
+func newRequest31(req *http.Request) {
+	req.Header.Set("X-HarnessToken", "pat.dhSJo1_mlIgDu1-1BqPIbq.H03zTZrkFhm1f7Nfl9dlJ9YU.ScsFhqd5qu314XesqFyl")
 }
 
-const gitlabToken = "glpat-bzo1cTFqCnU6MXBiczG5TWV92XmQnKlgfFKW2sZwEA.01.160swid4j"
+var header32 = "ARTIFACTORY_TOKEN=7IRkRzhxrY63WBIBx5Y7cSXO32SqW8GUapOx8HDriSXXefXBuVeLVWzJs7Y1Vgeb"
 
-func newRequest30(req *http.Request) {
-	req.Header.Set("X-ClojarsToken", "CLOJARS_cef7szadc8eho6zam9y1x4mij3bssgs7agxarek068j7o8z9oz1vu79kcsru")
+var header33 = "Authorization: Splunk ecd75a78-40c8-49bd-a50e-c3bb56728080"
+
+func newRequest34(req *http.Request) {
+	req.Header.Set("X-Credential", "AIzaFIfHb_6JBNJqYzfRnd096W6910SdXp9-9SR")
 }
 
-const frameioToken = "fio-u-sg2XQBt8lbWJAssys6JO8VhqSSdQOM2AlCnnu8n4Vop3DKwn5BwAIl46UbzmvOCd"
-
-var header32 = "POSTMARK_SERVER_TOKEN=dea75139-633c-44d6-abf3-d8353b578a53"
-
-func newRequest33(req *http.Request) {
-	req.Header.Set("X-AuthressKey", "sc_OFlbWyVeHQl7.eKbyE.acc_zn7rcZtpCoM5zfAbnwYu.7Prlp-vEAqCEJMdj2MgAzaLJEIybHrevzLiISxgenidBwiPl0mBQVZpNEOxo")
+func newRequest35(req *http.Request) {
+	req.Header.Set("X-NewRelicKey", "NRAK-B4EUTQD1LKK3C5L3T6TDZ3Y9SXM")
 }
 
-var header34 = "IBM_CLOUD_API_KEY=OYPpO35g3Cyjp2bWAhIm5WmeWawi9Nu8xhKLZ3Ouelda"
+const tavilyApiKey = "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"
 
-var header35 = "AZURE_DEVOPS_PAT=mbqa4thlp7z2m7fnnplg2tqjlixxnhdlyqu4s3ykew2u2tbvrqlw"
+const gitlabToken2 = "glpat-LjsS0jBWH9pxdcjvpMiV"
 
-var header36 = "ETH_PRIVATE_KEY=0xdbaa4c7f5a95aa1c24bf9b6995458dc3203260334ebc57e429006b90ba59249d"
+const azureCosmosKey = "rHPlAiJqa8LvdkJpoklJ/4EMICX3p2TvHgINsIytLYGhVD/6u2LZBXT54hVRWI/CJ+eRBHVl9+pWACDbEjQEVg=="
 
-var header37 = "ENCRYPTION_KEY=27c94ff8753b29cdffb1b96f9cbdd2fa4c80038293eefb5f677128c3ca406048"
+const cargoRegistryToken = "cio4pyFVFbv2qVja3k8uBGlqXrTRMHiECVr"
 
-var header38 = "Authorization: Splunk c3f860d8-ab22-4e22-acfa-2e9184dc9430"
+var header40 = "GITHUB_CLIENT_SECRET=4c48956ddd61570a3b8f25c0a03760d383049bc3"
 
-var header39 = "ALIBABA_CLOUD_ACCESS_KEY_SECRET=aik1oLzWNPC0RROR0swa0yh2UGLAz3"
+const gitlabToken3 = "glimt-t4LJw0FrAcsBY2wAFx1rBUgGA"
 
-func newRequest40(req *http.Request) {
-	req.Header.Set("X-BraintreeToken", "access_token$production$pkz9kfviz4ibisd1$36e8b9ba59018b296e949e78d8683aee")
+const openaiApiKey = "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"
+
+func newRequest43(req *http.Request) {
+	req.Header.Set("X-OnepasswordToken", "ops_eyJsN+2taLUF/lCLpV2jStJpiMStIHdgANuyv6hh0DxVAq0S7zpynLDiyLh1JD37Plfuv5ffhFy3pa2OcEjwoiE4W0UI8p2zD8120Dv1LaXYQETtuhurdIUH9zoDkdg61cLwFLGh7KhhqxCYJFCti+OALpqcJUPk95eMzTzUOkqdo971dGFzPvASCsVpWnNytvr9uWZzSpt5YqwhVz9DCDRI7JytMqFLSIo5oPjkpWjv2QBFffKAIndoQ/rZoyI6px6KqvoPhJfhAbhG6tCTLjkb5iPlB+ncrUohsgsjDqufjpc")
 }
 
-var header41 = "MESSAGEBIRD_API_KEY=lj6eD8av6p1gZQwJF1ZRiGuIl"
+var header44 = "SUMOLOGIC_ACCESS_KEY=qNT5reWUzmdSlyIuZrq5rseM8GHmeQ0uvh4vpCeViVNXVbzR5hymhW1MvqML4Xg4"
 
-var header42 = "SUMOLOGIC_ACCESS_KEY=7mvuuFzxKsfE7JBQbi3p6HB3eSmalv3Mlpz26Thk85KUs7vDGidYGF3vldnensoQ"
+const vaultToken = "hvr.TXfAEUpxO-FhsNACRd5HonnCt_AvF3"
 
-var header43 = "MNEMONIC=acquire aisle aisle abstract among accident alarm ability about always acid anchor"
+const teamsWebhook = "https://acme.webhook.office.com/webhookb2/a07535cc-5fb1-4af3-a903-0ab6e45ef3d2@8491cf6f-f72d-4591-a65c-f9f76dc29a29/IncomingWebhook/4uR431NOEnSNfk70QxQAlHXdn2pip1wm/80ac4ac2-ff59-403f-a712-05427ebda18e"
 
-func newRequest44(req *http.Request) {
-	req.Header.Set("X-TwilioKey", "SK5a966cd4e81e247a884b91e36f833285")
-}
+var header47 = "ETH_PRIVATE_KEY=0x1d1300be2a2b0c6c338ef391f7b4b2d16c87c759227ea1fdd583607a3726ebfc"
 
-const cryptoPrivateKey2 = "xprv9s21ZrQH143K7JPiQchnoYNE1oKWb1AMbQkfipbDKceJ13aK1tJVkdJtNZsiYdTc9T6wFYMUuEswt5VtavjniLugnMbeFunNCvg3HVpvSWV"
-
-const azureClientSecret = "6758Q~lG7xuChkFckLZVBFrByjj0taSbKYLIvP2v"
-
-const gitlabToken2 = "glagent-cs1gMT-xPn9GKeWkUzNWPVCe8_9K7JWJsmDOfQItCRYDpUVziz"
-
-var header48 = "SESSION_SECRET=j5fug9hswxppaEstN4hqkBISbudMElkY"
+const artifactoryKey = "cmVmdmLkSrKOp1ulyEXLaMiHSLvGXs584R84D5vDlxN4Sb1S5BeZ93XV3x46hwpR"
 
 func newRequest49(req *http.Request) {
-	req.Header.Set("X-OpenaiApiKey", "sk-svcacct-BGO8LSa5QqSVpMGvZRaKnLCsf_fjK43Iq8FQ13Ocq17XFCc0l60hCj8i18nEDSqXkqVrym0clbDRHmyUFmnSl6bx5MUo7FFQaTeTyrv7ZltV3n1HsTXkEFuncJZH2AznXeceOKDUqbLxmWB8otwomkBXZLZz")
+	req.Header.Set("X-Secret", "the secret key is mZOJagVw7iFn87MiTQ")
 }
 
-var header50 = "SNYK_TOKEN=f55b33b7-e798-4f30-a8aa-80920db8337b"
+func newRequest50(req *http.Request) {
+	req.Header.Set("X-GithubToken", "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")
+}
 
-const duffelToken = "duffel_live_L63bMXSjRM4wua5f-7fzjBlmBPEHHQm5mW4h63piXYV"
+var header51 = "BINANCE_API_SECRET=TQ06nUMA58hYTDxVjIYNwhqX42Zc8n13rCWSMglFUNCCvgni0QQILAjQAumHHety"
 
 func newRequest52(req *http.Request) {
-	req.Header.Set("X-NotionToken", "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")
+	req.Header.Set("X-BrevoKey", "xsmtpsib-c0813b4997ec87a64aa3e026efbefbf137d4df832f6896572427672c4d2cba46-hPGxaHi6yjvXut4W")
 }
 
-var header53 = "DEEPGRAM_API_KEY=85acc90f7dbb20d97d0dc0f759ff7c31d4861c63"
+const azureApimKey = "KomBthgt6+VV84/rU/A/ERmKzsgAZPXUtSdlYYA6nbCOlEQ/MD762gCUV7yH+pas7z3IJ2LHgchSAPIM8uOAvw=="
 
-const githubToken = "ghu_Gyixo1Nx17EyQMyoCyf0zDfET6R1jV0o1oww"
+func newRequest54(req *http.Request) {
+	req.Header.Set("X-AlibabaAccessKey", "LTAIhGFIPhZkmk85TajdiCZC")
+}
 
-const langfuseKey = "sk-lf-99f9e31d-659c-4f46-a67b-a7954291b54e"
+func newRequest55(req *http.Request) {
+	req.Header.Set("X-GithubToken2", "ghu_olm4S2VJcZEItgPbVVjnynDWj0mMia29UVhQ")
+}
 
-const artifactoryKey = "AKCpSJOcLEYRTWTU27iPtBQ7Z2qMS0ytatKvITSpcgcaa1QbrOWic9toVAGOeVEysD0XUMYoS"
+var header56 = "https://acme.blob.core.windows.net/c/f?sv=2022-11-02&sp=r&sig=crV0b0TrVPg4ZshIaK3z9T0k+/2Xf2Lap567XfrZxI4%3D"
 
 func newRequest57(req *http.Request) {
-	req.Header.Set("X-GithubToken2", "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")
+	req.Header.Set("X-Auth2", "mysql -u root -pt7RBCpIpcHUWuv8T")
 }
 
-var header58 = "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=eVWnHB34wg7oM8pN3JuX1mCLIaABPG+FpO+ZHDz9iN0GfbyIGENxOWjGrmdbAxJ3f8TyQMB7JGAaRp+nluQerc=="
-
-func newRequest59(req *http.Request) {
-	req.Header.Set("X-AzureCosmosKey", "zMOSGKc2Mn+JD/mcv3GtXszZ2j6TieT2BXhOg+aANrJkzBuRe5AwFLD/VZ8EQmfFpM3eiGpEClADACDbufz87Q==")
+func newRequest58(req *http.Request) {
+	req.Header.Set("X-ClientAuth2", "re_ljSjZXN3_DJeVEnJhLYMFfp8zqlMVl1hH")
 }
 
-var header60 = "SEGMENT_WRITE_KEY=dKrLCeTrkQFo6jBjKrT0pyQZu37hEvPa"
+var header59 = "DD_API_KEY=35ed3d4ad8ec3b1ef68a3744eb674222"
 
-var header61 = "Authorization: Basic 2t2hFEUpioexel85J5wRUsYiLTzXwX36"
+var header60 = "SESSION_SECRET=ngNpMNTmDbFn0JuqooJwXXmQTs9F9Z33"
 
-var header62 = "SENDBIRD_API_TOKEN=69aeee1d912fb329e6c253e02858920cfe398d81"
+var header61 = "KRAKEN_PRIVATE_KEY=qWyFAgDIMktbioQGo7zHKnwnf2mSfo5PhBebQl4OQ8UX6RAIKquto2S6Vk3Ux9haTAwBOazfr0/z7o/6lF6MJO=="
 
-var header63 = "_gitlab_session=43bd4e4d5ae39145bef929c9f5d32eef"
+func newRequest62(req *http.Request) {
+	req.Header.Set("X-VaultToken2", "hvs.jhPfxCWpboCsVGumVcujiRa6riFJUxhtqznFFnZyvSqrMirya9gHcduAptHHQ5ZEytRPDypHddRoe-n6OPLVHMobzUgBk8o")
+}
 
-var header64 = "Authorization: ApiKey VVWhGrqMR5fOxu/SFhlVdvwGkmwOR6PFe5hvS/bmNO2v8dJ/BAgs5omMBHjmPWcJbqrfc5OwyFo373OC=="
+const vaultToken3 = "hvb.SLEXhw1yKUK8pITNhzEJ_3MfuzEZkCM7R3mt42QNJo62jZM7Drp6f2d7zK95v-rX9izx0pf-LfE3SKhydArkPzBRB-GQEvAYs9O3OIyofRVw3921YDJNgwkQ958r8YdiGc9Hvc-xBdhw"
 
-var header65 = "OCI_AUTH_TOKEN=KvRicVh542jAiczvkFjz"
+const elasticApiKey = "essu_o1VBCbFxO1VKHZqrhbG4tqzVA9jehvM81E4e+Y+bR6gGSN/blPmyv0AbGhfHqPGGEVhsj6FU1Q74drpn"
+
+var header65 = "LINODE_TOKEN=3f18ad24ea9eaa84f40f1e0ae7d092a7f41515f4871f6339be59c4c938df3371"
 
 func newRequest66(req *http.Request) {
-	req.Header.Set("X-UpstreamAuth4", "cTjEmLCErAabEf.atlasv1.PsOoeMgAgKiJcmjGE5_A4F9iD4SeVlCVgyNn-d8vOMPxanMqgZZmxf5b-eP8AVAWulN")
+	req.Header.Set("X-AzureIotKey", "tGqV0DbokF1jxn0O911YXt9zJj48WiXfwAIoTMxAjQw=")
 }
 
-var header67 = "client-key-data: LS0tLS1CRUdJTi8dyKju0tE87YFLPL2Hbrj4DA9m6jO+zwPbNuXMOA7znYNJEqwRLzlbpXkIS+hM29AXyLauU1LTVke8BLrpbLPY25gEsKJkmQx1jUJWmE2Wrc6kMKL+l/aItZxdvXcijs83pTbfyd42HIw/poBxmkYH4Yk7Jo4QKB4j+4OzTb+sEBHJ2Hlx1ePusJkDvDIlMqNLkqk4pQHfhBunL33fCOgut7OjOWkPHGXiWTwPCEkMH+RpG/PdF59q16Td1P2v/6Cnk29N1szyN8Tvo+07ueiDWPEmtIJ+i2NbHPCJvWZAqKY/bFVUVPz7nO8H7g4inyyQMgAXWxEmbA+VorCk87ER9aB3i5Z04y1rB1cM0ZjhSMO73OV+/5be+fkuDqxJwTluuvu1y3JpPPX5dA"
+var header67 = "MONGODB_ATLAS_PRIVATE_KEY=1db95589-452c-47f6-a2c6-c017a522a639"
 
-var header68 = "ROLLBAR_ACCESS_TOKEN=e9ed808b2c150db43ee1921606c254e0"
+var header68 = "HUAWEICLOUD_SDK_SK=8IHAguOVFZDsUpfOfKKcTcQ2u1NXYuaU6J3l3NgV"
 
-const auth7 = "JsDOzZ80lzBuUeS1kHa8omJTcuR2MndZvppPVYSTlLDBcoKQIJQDJQQJ9HJCGfGDet2lEboSvCWwQChfzpUN"
+var header69 = "MNEMONIC=about amused aisle agent adult account also afford acid alarm able agree"
 
-var header70 = ""private_key": "-----BEGIN PRIVATE KEY-----\nHi/hUuWezmcRARK6KyolYkWn4aCANvBUqtN5RpKA0L4tpVH4R3gOsCsy7OsH+qS7\nSmPS/4iUZHenR4JAena5jt+MrT249sN5Fg6UzMCXw+bNTVAAbYA8Jy6inmTdfJ3O\nl2TQvrsrxmpCNs6E12NxELUUpKuMJfa/cy+23S59EdOXinj+FznjIWjmtxXWcwSl\nPuyjHXa+R6MIMjESHyTQ363camMl2drWVF/trPmg/3GTsujLYR4jkciGXz6Eb5t7\nxX+K/CoMN2rL84Fw45tXn8dbtJL0DtBJxe445qU522Jrvj+fuA+/zAl/01b5fcWg\nSbhCOdfZeFwvPn8FVomoKttQaUnDsdI1B7chqW1a/9n2ieqctpWlUAYFf9QdUynN\nvCBY7VzpxHh3QbxNhfv65RXoE3ptrAH3K1syfs+uf40z6+VdOm/OJfzhdfaqtpX6\nJJBc6KEz/cSEP0g1Pdz2wQh8eRML9Eqa\n-----END PRIVATE KEY-----\n"
+const azureClientSecret = "XvW8Q~8olrkk3brIkYqMYTkP61XbAKrmz912bVw8"
 
-func newRequest71(req *http.Request) {
-	req.Header.Set("X-Credential2", "LTAIsO7TwiXkBzdU9UtEImDP")
-}
+const githubToken3 = "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"
 
-var header72 = "GITEA_TOKEN=f31dcab178957b28629ede495dc66b320983b803"
+const upstreamAuth = "sk-lf-585b66e6-c7e6-41f0-a5c5-8151c9c77ca5"
 
 func newRequest73(req *http.Request) {
-	req.Header.Set("X-AzureApimKey", "QQc3wCDAeRh+dVqgbgTN5MBWUzzNIPtRjNzgoFqrkAWrvGrtlRccrinldlMWJQH8o9yS3Wj8JJHeAPIMoLTMNA==")
+	req.Header.Set("X-HubspotToken", "pat-na1-e6687fa5-116c-401b-a0f3-4699ea12f45d")
 }
 
 func newRequest74(req *http.Request) {
-	req.Header.Set("X-AzureMlKey", "uJdXGBfgZ9FRn12GodEyIIcz/FwTltcFZo1c5QGMV5Vts6HTwWgqRvWmhm3xkdAOqUF62HpF1+ws+AMChDc5xw==")
+	req.Header.Set("X-ClientAuth3", "pcsk_S2nWGg_enj5mBEKH1RKLBV6M69GuhlsXeYrqjIF2aXFfnNq4oeXRqMD5oQunuaM5PIIfkfB")
 }
 
-var header75 = "ELEVENLABS_API_KEY=sk_ee7b384fdc55fd6294fbca9ed1abbc89b3c38738acc6841b"
+var header75 = "DISCORD_BOT_TOKEN=MRoq5bMjoiBBw570dXkuN5X0Fl.WM70Jr.WKhPQnvmnJ0OhXpZcX7CIYvEVjFfIxYHJ6qWAf"
 
 func newRequest76(req *http.Request) {
-	req.Header.Set("X-ArtifactoryKey2", "cmVmdz7oP8O8Tg2w69jUDUb3itx9tuH2BnCP6CQGxl0fVJCTw8kEQFwIXvhMHDT8")
+	req.Header.Set("X-Access4", "jOQ+UqaIVTcrzIujyf/BiIXMPiRjWdzZEAzCaHSo42C=")
 }
 
-const vaultToken3 = "hvr.Hqwz5bQ1llGYOeNgMDVNq5WgXU2IEZ"
+func newRequest77(req *http.Request) {
+	req.Header.Set("X-SlackToken2", "xoxb-881351496170-4639395312432-2yoK7D1EaWtVuxEuXRYw3cdw")
+}
 
 func newRequest78(req *http.Request) {
-	req.Header.Set("X-TavilyApiKey", "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")
+	req.Header.Set("X-AgeRecipient", "age1dglmfevnxzruvj5cfjyjt0wmzreq6mz9xs5da684ytcjl60uyskq6urpqv")
 }
 
-const anthropicApiKey2 = "sk-ant-admin01-ecclz60Wwk3CR0JH5RIC3AtVoEddILEWnNLnu7VBd5OtOHAm8zcZtGG8sAefnYpCP9LTSaULCVtTFg8InvrjP70wyKA27AA"
+var header79 = "ALCHEMY_API_KEY=w1GnVZkcQNd9x2AgafA6jS6Xn5iL_NJ9"
 
-var header80 = "SNOWFLAKE_PASSWORD=JmCn33IiFXyoEziDL2ts8WWM"
+var header80 = "MIXPANEL_API_SECRET=5ff56a8c0e346a9e15ad70f19c1016a9"
 
 func newRequest81(req *http.Request) {
-	req.Header.Set("X-CircleciToken", "CCIPAT_ziM4X2TPxQeGvp02DyQ3bG_dcbe2e944aedc1439707fe2c01a1cfed75377003")
+	req.Header.Set("X-GithubToken4", "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")
 }
 
-func newRequest82(req *http.Request) {
-	req.Header.Set("X-DigitaloceanToken", "dop_v1_8fc7b0b09ce14e1f11c8f4b2259608384646d9f2ee7a5055e42fcb68384fc02c")
-}
+var header82 = "UPSTASH_REDIS_REST_TOKEN=AXaeqRX1Npo7fQFhqPX_Ln6olqFvC0N3Oji_xfDd92NCxQi2xhu_24ZwHYEPVX"
 
-var header83 = "RAILWAY_TOKEN=8817eb05-34a4-438d-a5dd-3f21d3f7c645"
+var header83 = "JENKINS_API_TOKEN=110726d8b86c501e1410c5060322de87b8"
 
-var header84 = "MONGODB_ATLAS_PRIVATE_KEY=2a1df3fa-bbc1-47e2-a1d0-5775a7551416"
+const clientAuth4 = "xoxp-15388251281-10040750226-6329094312948-f44cc76e3ce6c2a4aec6776be43fab77"
 
-func newRequest85(req *http.Request) {
-	req.Header.Set("X-Secret", "the secret key is xZ1ZRvEaugIj61Lbql")
-}
+var header85 = "CLARIFAI_PAT=aad7e7316c07788fc18110546205e8df"
 
-const rubygemsApiKey = "rubygems_09e5d0b29c9cfb9f26f49e57e5b6934f15e69bb1e5883102"
+var header86 = "DEEPGRAM_API_KEY=792d79e6980eed15e0c4eb440e59d9914491a6ed"
 
-var header87 = "MAILJET_SECRET_KEY=d2d5ee735e6214a46fcdd17ac2632d55"
+const access5 = "ghs_BYjln9Kxt7wrX0Mq77m3nKoc7MpDQi4cjRrQ"
 
-func newRequest88(req *http.Request) {
-	req.Header.Set("X-ResendApiKey", "re_xMUQEEjM_tYEufWG07AM8wkHNKLd93iVk")
-}
+const azureBatchKey = "zj5xFSmGNUesfh0sGDNzBDboqfXHKIvz+YYUk538JuPtHbf/pf9LmAFhx763Pk90m7n8qGZNUvFF+ABaUFN/Rg=="
 
-const clientAuth2 = "figd_I4xYFanNQXzBpyT14371dpG5xs0qJyu_16AmBlvq"
+const gitlabToken4 = "glft-JYQdNUd3WRttc8u12mCK"
 
 func newRequest90(req *http.Request) {
-	req.Header.Set("X-GithubToken3", "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")
+	req.Header.Set("X-DopplerToken", "dp.pt.rlpjC2XXu6lFeZIpm0I01XyZM0YBqnBzZm0T7l1rMij")
 }
 
-const credential3 = "pk_56698861_RFY9P2ZX2Y3OEDIMS3C1DZ6FT6S4N7TJ"
-
-var header92 = "INFURA_API_KEY=bd5bbd70abb49f6b24ff61bf72604e8d"
-
-func newRequest93(req *http.Request) {
-	req.Header.Set("X-UpstreamAuth5", "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")
+func newRequest91(req *http.Request) {
+	req.Header.Set("X-NotionToken", "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")
 }
+
+var header92 = "Authorization: ApiKey wcNLWAfbSiWGUnqAlH7HPOG2diutbLgc4/PlglMuGIwQKDmbXt06zjQ9l2s4C9d2sAtTY1k48ECYBSTq=="
+
+const lobApiKey = "live_4a5e9a2ba49307a259f9bd1e9942d87b156"
 
 func newRequest94(req *http.Request) {
-	req.Header.Set("X-SourcegraphToken", "sgp_2fd701d924f6deb4_f5fcf1159e82789e232d693c66709542f764a0a3")
+	req.Header.Set("X-CircleciToken", "CCIPAT_6VEq4JgXy1r4wivjnStE8m_9f600ffe2e17046f1ed72a40a66a7aa94ee56dc1")
 }
 
-func newRequest95(req *http.Request) {
-	req.Header.Set("X-SentryToken", "sntrys_eyJ7B6X0t6IK3dsb52LQgGtjYMsoWfZ6f5Eaaj+s5YbbX8M1QO4Qyv9bAqMSFw93lTYsryk9uFGBRnJE2CuaSoUh6TCwIh/LL3vXw6S_tHtmtyGGxwNfZdSbFdRELpTYrfTiz+PTovaaFEcRRsk")
+var header95 = "IBM_CLOUD_API_KEY=QPaggQMP433s9ZMcfFaSAD3FXj6plYIcniVEasTImkR5"
+
+var header96 = "ALIBABA_CLOUD_ACCESS_KEY_SECRET=AqaN8UHebAMsMyksaMR9xoqFnAfc8T"
+
+const upstreamAuth2 = "gloas-A2wPH7erLyQPviVIRYQuQOQrvHocIYJNn7gBIgq5wZeMEqukiZZV7F4cFbwvi_YJ"
+
+const sentryToken = "sntrys_eyJFXYpUk9e76iQo6MJCuFVJ+czk8IrRc69suOKFKQnsJCleRODX4o88muunWZPeUJ6ZVRED5BjdZpn4nCWr07SOHzkpCeL2E/1EHpT_oprNZAFuzL7DkFOJ8MOgkQR4HY0NykQDYv+gtrVErYF"
+
+var header99 = "aws_secret_access_key = OdcJxKXvob/vzBibtqBWhEy+mYnbqfIDbbak4ZXd"
+
+const sentryToken2 = "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"
+
+const artifactoryKey2 = "AKCpB5Mgii1apZotov9CZmRgOpHMVTxUwvwpGiS0kYxk9E7pQ53rgbu2Ll8PIV0TQMvPXepcv"
+
+func newRequest102(req *http.Request) {
+	req.Header.Set("X-GoogleClientSecret", "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")
 }
 
-func newRequest96(req *http.Request) {
-	req.Header.Set("X-ClientAuth3", "rnd_l7xlfuxdnQX4Ys2iqRauiemyUIbhgDmi")
+func newRequest103(req *http.Request) {
+	req.Header.Set("X-TerraformToken", "NaArGsc5Y8gVsv.atlasv1.BGesE7m0bYcHaB88K7nhgaBwjCtM8Gpjm4bJ9c7CCHaqrB5zkPgEpD6TTUvYdBE4XBy")
 }
 
-var header97 = "aws_secret_access_key = 0+QUzQ1ESAFTVrLDz4zm7w04WUdMhi2ASsv8kYMH"
-
-var header98 = "LOOPS_API_KEY=47b6d9947770393275279adfa09809ae"
-
-var header99 = "SPARKPOST_API_KEY=36e1572d8e99478d82aa9da3e51524c867e56762"
-
-var header100 = "HUAWEICLOUD_SDK_SK=qeYEt5bCnN1b6owZhDMdzR8CzhiUtu6u9mgl1cxh"
-
-const credential4 = "gloas-6cryLA8wwgFMCsxJKtP88d31yboDrgzv9-kkCFBETkiJnOE9gUs_dqcdIVbtewBw"
-
-const linearApiKey = "lin_api_tbaiD5AxwOOVIoJZdhtZuBbx2o26NHVFqvSaNwGf"
-
-const password = "sshpass -p 5BVB5tHnJxvHj4Pj"
-
-var header104 = "HEX_API_KEY=09b6ed32060dbadf46c518472201f199"
+const clientAuth5 = "shippo_live_6fef1478787a9b0b20950a34a4a842cf39e1211f"
 
 func newRequest105(req *http.Request) {
-	req.Header.Set("X-SlackToken", "xoxb-987749721722-8610196982000-dZBk3fuF1NJ23k8uWB42Wm4O")
+	req.Header.Set("X-Auth3", "dop_v1_f3394056dbbeb2ae3eb1cc85cea534d9d8a7d89b1948ec895cca367650d42296")
 }
 
-const upstreamAuth6 = "live_da8e2866603517133984eb165aa5174bef1"
+var header106 = "TOGETHER_API_KEY=tgp_v1_UINR_E8RVM1bOmbgstDtVWLtOS4rpPdU4HKdr-bp85y"
 
-const elasticApiKey2 = "essu_5PIFr+HNocJbntv72RdKgAYM6nE8tLHsDdZbSfHWBWkTDW3s9MLF6wArOJAHph7uqol/Q2v4w2pXzGXl"
+var header107 = "TENCENTCLOUD_SECRET_KEY=1pTvwLyry3hUTCJmf0SzMbH9YZV8UO1j"
 
-var header108 = "https://acme.blob.core.windows.net/c/f?sv=2022-11-02&sp=r&sig=S+3M+n+cZ2MqEIimIuv/8Yd0CbsHyAajafkqMx9a7Vv%3D"
+var header108 = "Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=SmwAVp0siJubSNPnlWQfuSBkexdVuLu+miAVYZ4/dRn="
 
 func newRequest109(req *http.Request) {
-	req.Header.Set("X-CerebrasApiKey", "csk-450u0fo1mhcaj4hiez4zjih31fc1o8m5k0trqt57ywl6zp9t")
+	req.Header.Set("X-UpstreamAuth3", "AAAAraoxmeo:APA91b010c_Y9nXtWqlzV6M4pvh1W-3e8n9o0FZnl0cf74tUyKWzaeHM9ZyswiYSxnQ4iIB_HJ2qFI9-0-GXqt_LGs4kB7PhFQn8wFx7C-QsgmJs-4NakBBdbudEYJsKFlhSkPwyj1N4")
 }
 
-func newRequest110(req *http.Request) {
-	req.Header.Set("X-CloudflareToken", "v1.0-e8eddb453ee0a45e81f4122e-0277fe3ae114a7cdea2b6575454c9fb2ade0141391aa6473c67f5b7691ae23a3b1004be0f0b175453b44edd7cdc6063bbc91d77de3bb00172b5b90e5c4cf029cfe87fe19d02bddcd92")
-}
+var header110 = "SENDBIRD_API_TOKEN=9b896748c400102b586f80c9485369ec101d5c27"
 
-var header111 = "JENKINS_API_TOKEN=11127ab14be45345f8cc7b0a7c20c7947e"
+const azureKey = "IybA3WvzvoKixit0OvN6uRYoSuWKlUtS4sV141kRBPhRlIJBg7BjJQQJ99MAbZuqkbX10fJ5sUCNQtI8ISxg"
 
-func newRequest112(req *http.Request) {
-	req.Header.Set("X-ClientAuth4", "glrt-t1_bzpldmwyCnU6MTE1MG4fgWPrY422unOiUTrtcJiBEA.01.160r57tr6")
-}
+const credential3 = "fw_xjQNdLL7yoCdEhneblnUbHkD"
 
 func newRequest113(req *http.Request) {
-	req.Header.Set("X-SentryToken2", "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")
+	req.Header.Set("X-PypiToken", "pypi-AgENdGVzdC5weXBpLm9yZwI8eyJ2ZXJzaW9uIjogMSwgImlkIjogIjIyNTE2ZTVkLTIwNDctNDg1My1hMjU4LThjYWEyMTFjYzVmMCJ9AAIleyJ2ZXJzaW9uIjogMSwgInBlcm1pc3Npb25zIjogInVzZXIifQAABiDM7pWuZFzTI8RV4-B9z0uqx2I-q7qAZ1OWjdKjhxz01Q")
 }
 
-var header114 = "PLAID_SECRET=87d2f92b3a51418d7d0367e9d37874"
+const cryptoPrivateKey = "xprv9s21ZrQH143K3BjXPBqTsExH6viuAzVxe7Pp3JseudrFRsn7PktuVLWxmSF56bbNy8qMNqakMtVbWdAtEDmieSr6Z1ArM7nXwHmdye3E3yc"
 
-const nugetApiKey = "oy2i1cgn0ubq1e7e985aqvd268kqepouzisa0yvp63ydhe"
+var header115 = "WANDB_API_KEY=314198f664a4562e2912c01d644d3fa313f5abb8"
 
-var header116 = "curl -u admin:8HX7no630xdUCXRU"
+var header116 = "GOCARDLESS_ACCESS_TOKEN=live_Q2LdeHxwoN4zCemo8Ur7X4OjjWZrPmdyKAoSBkZN"
 
-func newRequest117(req *http.Request) {
-	req.Header.Set("X-JinaApiKey", "jina_c4b66dbb03d878fca8ba9cbb65687464giL_-IK5lMElVQFayUeQKZ-B_L50")
-}
+const jinaApiKey = "jina_79ac1f07a2491051515bc9f25e69ea51H-BJgzW7yY4DBpjeAf1BUuXM79oO"
 
 func newRequest118(req *http.Request) {
-	req.Header.Set("X-OpenaiApiKey2", "sk-proj-XydpyN1YFncLjUBP3VJ8wZZvYteYg18KlPHf4fm3hq4SnXzKy1e8ZWik_12NO8NjDLgBgT_282454VnPX-JIWSSuUzigfpbX3usyKsQ_rkidIX8aByyJtsWhiVWKUUxdt_ScIwvv3F84BvzzB3cQCcCznEKI")
+	req.Header.Set("X-ShopifyToken", "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")
 }
 
-const credential5 = "hvs.uYhAteuiNSi1L2RpGE1lycrKzsOF_utGx7O-yVlUciRzdKTqguksVfn8Nt3J7So0lsZbYabjAGoATAR6l1Ahk8QQOYNDDwj"
+const awsMwsKey = "amzn.mws.35704f20-4b8e-44b5-ac94-900bf834359d"
 
-func newRequest120(req *http.Request) {
-	req.Header.Set("X-DockerToken2", "dckr_oat_nMG2hKbLjfZ-2OkYCEdqeCtsj-Q4huYx")
+const azureStorageKey = "9w+wUZ+MMdGAPg7Q9N4OE7nioVGSTwvgsuk3SSQ4tQ5Gdr7urIChVQJmhxPL9DLPJyvNBKI7fcpS+AStjZh+bQ=="
+
+func newRequest121(req *http.Request) {
+	req.Header.Set("X-LangsmithApiKey", "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")
 }
 
-const auth9 = "AIzaKLE2zv1Q6WfPk7tjWmLqw5rHTDbZpF8isGa"
+var header122 = "BUGSNAG_API_KEY=a360452ebb068d035f4b6b50132eaa60"
 
-const azureBatchKey = "VGuiXQ94y1fbioFHGSHdUN5A6+0GgzGwWAoE9omfPiQ5F9PpHw3AY2+aqPJMYVlUJ1uoIyfuOR8t+ABaCggCqg=="
-
-const access3 = "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"
-
-var header124 = "KRAKEN_PRIVATE_KEY=xa1ChA9K+UZVhJbPI61Ax7pAgQXIkOS5iYj0gk5EvoFBX9ukylpU1QHQvtFkyEn4YgXNcRT9nCYCwMG99Qa0ZM=="
-
-func newRequest125(req *http.Request) {
-	req.Header.Set("X-AzureStorageKey2", "Smu1263QV5AQ7acw4WmFSkrWejU2+LZDbd4dP1Z6/rJd2QX1zU62NX574GsUfcUYZNspwqjb2KA0+ASt8DdUFw==")
+func newRequest123(req *http.Request) {
+	req.Header.Set("X-UpstreamAuth4", "sk-admin-PoLUswFD5-xsYI1i2tp6npa5CwEhVAYinL2t2DMmEokRsH42GbbANBcHvOE87O4PkH04_SCnjYRQq73PMvaaWvkUb7zJVciUhvNTQxl9Zqel8oxsA7MyQPWbt-meTFx63IpL8O2_3Irrp6eK1xWuv4w_GtQD")
 }
 
-const shippoToken = "shippo_live_c65254fb81fa9cebc700e19a96d7e3f595e9a9ad"
+var header124 = "AZURE_OPENAI_API_KEY=66895c336af3c931f502fc59c241c953"
 
-func newRequest127(req *http.Request) {
-	req.Header.Set("X-Access4", "sdk-fb19dfd9-f286-4f6e-a508-d8102412eea2")
+var header125 = "SPARKPOST_API_KEY=2d5d642c101456e165404e6a39f1732db5ea30c7"
+
+func newRequest126(req *http.Request) {
+	req.Header.Set("X-Auth4", "glagent-2z8QxSPnbPR-OE4ZC0BtNXOJ22NmkiyujI26Q5k-rdr-kvQobT")
 }
 
-var header128 = "ASSEMBLYAI_API_KEY=998a62bec80664a74a5a3bbe8a768477"
+var header127 = "SOLANA_PRIVATE_KEY=maCjWKHudpD741RJ387ANpfcu24sTBqw6Fr3B24WFVjfz3AW15hSdof77GcNry2u18eDynWgiJHwwGXp9xyV1d8"
 
-const slackToken2 = "xoxs-2110397575-9942394429-3918446806-8329707d1e7f388962988e700a3c7149"
+const easypostKey = "EZAKaAiEQw9s4BahUsdDuMZFIcvjbsUBuMoTg6X9qcN75Lk4RRQ0pkVTlS"
 
-func newRequest130(req *http.Request) {
-	req.Header.Set("X-TeamsWebhook", "https://acme.webhook.office.com/webhookb2/42c4258c-43ae-471e-a92e-320ed2e67ddb@ac0b1cda-79fd-4094-a48c-293b0b937378/IncomingWebhook/dKOca6IBAUqO6ICoqqP57Mq0oVwiap5Q/741f3d44-039b-4065-a522-42040cfd44d8")
+var header129 = "LOOPS_API_KEY=cec40226397e5e5367293e234d6bcc17"
+
+var header130 = "ROLLBAR_ACCESS_TOKEN=7c81e10aa28136f8e636dd5ee85f6069"
+
+const access6 = "fio-u-bVqBTNzmYkpTFR1vHsisYlHbmW565-OJ4AGkJI2IhkbnZJV73Kq8IZh0Uj1DyBud"
+
+const credential4 = "access_token$production$yos3omx40eq9jutz$b3ee407c6eb725db25b4eb3c44be943d"
+
+var header133 = "curl -u admin:OJbT5CoCFex2XZxs"
+
+const gitlabToken5 = "glpat-bzo0OXUxCnU6NHdoY23GmhWcRKczL8XsLkl_EfszEA.01.161fa5ili"
+
+var header135 = "ENCRYPTION_KEY=9657d4469d08de0619748d2f73540ef8b1b756f595bb101a6d30af29cc6965cb"
+
+func newRequest136(req *http.Request) {
+	req.Header.Set("X-KubernetesToken", "kubeadm join --token dg6cax.hgnosckfyorcsn9w")
 }
 
-const atlassianToken = "ATATT3xFfGF0F4oRY0551eYwkvasSPCK7awGR59BwlUYMcfnNKqHYe5FU5WPNAZx9RH3FPhD-97I9GX3udOVc_cyh6g4oGlxktaIYAH5d9ZDLt-Yyr1H4H6zBuYrDL-aE5QwpvTxdF83vEf7URDPSrIKaTNA8wXOSoXW9YcIcLkvtLsRDMKqNr=5997A2E9"
-
-var header132 = "TWITTER_API_SECRET=zESPgPVV8ZcmTHi5DIEPmyj5NagC8fnSA6pFRFouVmGR1sKInF"
-
-const azureRedisKey = "bwWhDLrU3om3pX5hNEoLjYENodFrWQq21AzCaNxJp2j="
-
-const slackToken3 = "xoxp-31085219255-00051177547-8959591727594-735aed61248ec9481d8c447e08f9d659"
-
-var header135 = "JWT_SECRET=9DTH341juoW3IoaDn22YpK52ClS5GlLw"
-
-var header136 = "BUGSNAG_API_KEY=9480477320434dbad9af13d594318c50"
-
-const mapboxToken = "sk.eyJ1IjoinsI3NlL9S4d7PQDlUtGkTFtkJFWenrX14UbuXkX6.0LNrNL9En0Ag3Yj5GvmmyH"
-
-func newRequest138(req *http.Request) {
-	req.Header.Set("X-OnepasswordToken", "ops_eyJm1jhb3cxIMrvKyYjC09oVYSBYMVx87LTkz68TZGdebr/OEUTq3VLsneSSV0SC7wJwfjG4HtBEqrmckB7DJs2GDT/1xtSUkKRJs/zIDAVdmqLImx7eJeFzdPCnbAVCy3Um91n7VT9uXmMeIiT1LIZsJjzL29DSOXDDij/Zp+29Gj8oVLxFSn55azrE32woqPOfM9gZky3hNM7xlOYFvqO6sVwqB7zzFaQa1sdCX+IA7xcHqzolYvkZMkYERm1UXMTxucf3peJtrUlgC6KlIaklewHZkwx+7ObTHVJT4yVMbTN")
+func newRequest137(req *http.Request) {
+	req.Header.Set("X-AzureEventGridKey", "atshFM5MeGpu8RFAZ+A2GpTFNIJQw3kuRAZEGIuiXGE=")
 }
 
-func newRequest139(req *http.Request) {
-	req.Header.Set("X-BitbucketToken", "ATBB2IbmClr2BrYcZAdqDaE3z2DdWx3Q1KItCE6A6C0A")
-}
+var header138 = "_gitlab_session=95ac5ee832799adedadf155b3b69afa9"
 
-var header140 = "MIXPANEL_API_SECRET=79a942ec010cf136271c1362c1a4242f"
+var header139 = "ASSEMBLYAI_API_KEY=9b9767a9a972de14d5e07dfe2ec707ae"
 
-var header141 = "INFLUXDB_TOKEN=IQmK7pgVufQ3sPoXUhPSVdxwMACvNfKlhwvs2ZB0-Eyywsuwph6nejqttvcxxC0Vl7JQaNijKSWOuOMxWate8l=="
+var header140 = "LOGZIO_TOKEN=jvgkmxtkbjmexwqqWKGJLYVWVSSGMLNS"
+
+var header141 = "JWT_SECRET=i0btTDndOO4uRFbCCjvvJZYYotlussaG"
 
 func newRequest142(req *http.Request) {
-	req.Header.Set("X-ShopifyToken2", "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")
+	req.Header.Set("X-Access8", "sha256~milkUM85uO91sszv6djQ7b_wWa1ZX6lYemzfian0ZYr")
 }
 
-const clientAuth7 = "AAAATdhSjAa:APA91bQKBKGUIH6NSUxIzPC-26ZBX9TVH-ovpSYYMkZiTryW4V5rUFSItPN2jBMIptIn4--ezzKHzv3ZbAozYEkAV6YYR9SdJzEkpo81KubFX5cLdhxsZn3Dc8oshekyYZ3-sfbZOqgE"
+const googleOauthToken = "ya29.a0CEDai-BLmnqj-meLk3aAdTteqi1c_AjFqpeIcsM4RJHk2w-LWH-jCn75YE06zojGsbhjcclLUT4cBik4eYZgR65rXOPqQlabw_juac61mNoLJ2Y5Xbq9mklWE72rUyaYOK3gUqMIZBOI-2tCnE0aPq"
 
-var header144 = "TOGETHER_API_KEY=tgp_v1_ahqVZeeJ5OwsIC0noqZpKJsvTDMh9RBeH2rDCgw2AlP"
-
-var header145 = "WANDB_API_KEY=19ffaf73fea97602882f19b17f20033b98786f2b"
-
-var header146 = "TWILIO_AUTH_TOKEN=3bd0dfc2dcd18948d850183353035b24"
-
-func newRequest147(req *http.Request) {
-	req.Header.Set("X-GithubToken4", "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")
+func newRequest144(req *http.Request) {
+	req.Header.Set("X-TypeformToken", "tfp_qpYlDpQpihvtFqN5yzHHPfUkdn2tYA-D0XBYxQ1R3T2vi07HANmRjubPxEf")
 }
 
-const googleOauthToken = "ya29.a0hPFipWmKFFOwn0LEz3Evh3-2t-q0O2_ddWvpUfikHRgSQ0HfpeQb1Dw6ex0bokmn8TguEygVA4vO7rbxQnGr08UxeWThbtAlGcnVIumCgzqhMPaoeh31QOhlbpDat9e31HUBnHqZcNMK_zIePA903K"
+const prefectApiKey = "pnu_cOCUFqyTax1dlFnQyCqg9qhK8ovwZox7Y48e"
 
-var header149 = "TENCENTCLOUD_SECRET_KEY=qJaEMtg2qjZLm4QY5MhKKtfvOlmIbkHi"
+var header146 = "client-key-data: LS0tLS1CRUdJTiKiZ5J/K0E7z0cLdIL+8Ocs/zQz7UHWMROyfvWRTe7PqfQvVsIE04yzGXq+IiLN0US0EPKaPXi+9N9XrfyOI0L/uUGge31k7xp757jPPk49jA2Rc43z5v1VzwMokHwnQsUYcjvqqbcro2iUJV9G/CImNRCRmxganitASucIUiDL4+/F8LYrUdJVYfOwjvUU/gxn1q0x6SRxwMTt6YLj4TC2try9A6ZIPhisOptNb5H5V7qbJMpl/C9HwNkLdasHelvj5Jj2jGBTaGvc9yWnP+RggeU8BEamapde83OlRe9QtP/pF9OitEVzepjpqRFKxTJF77I/s8KhmqeGuYc1kHK3+k2+JZWUnmenEBh/hzxcKQ0uQo4NHKTVMKTNAX43wd6CoYxf+HeJzRs5XQ"
 
-var header150 = "GITHUB_CLIENT_SECRET=c36633a07af8acd16de717d817eefb450068455c"
+var header147 = "MAILJET_SECRET_KEY=a26ee365a675c3627bc737453ea00084"
 
-const gitlabToken3 = "glft-t4g2-iBX0KNE_ILdBXkS"
+const sendgridApiKey = "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"
 
-const facebookToken = "EAABZSLFDo9xYnmPoSBq0y7gjlD3WLEcEhvjT6xunf6tQpnum7kgnQC65ZtXDUlmjS6296mZKfCE6j687KYxaf2IZWs5gwcMpNtSv1O7LTBfR0P9f7t1jgloKg2y"
+const credential5 = "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"
 
-const twitterToken = "AAAAAAAAAAAAAAAAAAAAAXTh1rJxNZWWG%3DSJfomMVapIeDyNo95EBtnrUvzaGEy6aGTG3a213aVJsPnMUqaTfjcfqxrGDhst5QisG8NbL12oBxBdw07QrP"
+func newRequest150(req *http.Request) {
+	req.Header.Set("X-RenderApiKey", "rnd_ND1knCL3bNiBy6JiGkBGDe2ESBFbMHgb")
+}
 
-const dbPassword = "mysql -u root -pUr9DMSRYZADhiW6M"
+const dockerToken2 = "dckr_pat_1qO2z6L11D-7m52GhC949w9B9ey"
 
-var header155 = "CLOUDFLARE_API_TOKEN=AHek_vuXTiPbnWyo0m7Dry14P6z2ZWeUu-NVrPw7"
+var header152 = "https://chat.googleapis.com/v1/spaces/AAAAGui4puD/messages?key=AIzaSystcWewKxi3lA70J7KG-yALtzyAy3bppPP&token=f47vD46dZPJfaGmpP17mABKJZbYLuhb_hZOTVJsb8jT%3D"
 
-var header156 = "MANDRILL_API_KEY=md-JaMgD4aGYYkLo1T92tCXjN"
+func newRequest153(req *http.Request) {
+	req.Header.Set("X-TrelloToken", "ATTAtPOzO81VN3kcO0Cs20TcHaJbUxDBefVjoCxzd7aP9L5OuuwhujwzWRUeee1CDdIW49127923")
+}
+
+func newRequest154(req *http.Request) {
+	req.Header.Set("X-CerebrasApiKey", "csk-joipxpj2cuv8qkwdrw8kwogzxwqwi5i3b9awpl2vczoguh1q")
+}
+
+var header155 = "GITEA_TOKEN=8279ad19f10cd7a332b7c1834c82f3ab8296d0ab"
+
+var header156 = "SNOWFLAKE_PASSWORD=pQVRpeVGVykrEk12ctauFcv3"
 
 func newRequest157(req *http.Request) {
-	req.Header.Set("X-TencentSecretId", "AKIDCjWlHdQSPTEFii3FCdvXTjoJua0gyQmt")
+	req.Header.Set("X-Credential6", "lin_api_F8mJqbkDmId3u9NTz0Tq3PXanc8Ina4SzsRArLk8")
 }
 
-func newRequest158(req *http.Request) {
-	req.Header.Set("X-SendgridApiKey", "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")
-}
+var header158 = "STABILITY_API_KEY=sk-26rwtJxZObyQ2OYZRAUKb6A5Foj60PrZzTb2pILQ2IY6cCVV"
 
-var header159 = "Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=haxL+MX244CUSctYXFFrTkQtfL0uZqGjBTvEaVm2l9p="
+const tencentSecretId = "AKIDUICREZGuoUacAwCTgEl1oYvzP3QhK5VP"
 
 func newRequest160(req *http.Request) {
-	req.Header.Set("X-UpstreamAuth8", "fw_7XoBGlPZgfWWbtYsrvBdrZ7s")
+	req.Header.Set("X-ClientAuth8", "sk-ant-admin01-eGdGsEn3961pf8zp3xTLoYEt1CjeP892wHvD4_NDBSjrokvexseu2tL7x7aeZM8KFWjzSmWaIJ7aAMmnQ36JJ3-jOkXREAA")
 }
 
-func newRequest161(req *http.Request) {
-	req.Header.Set("X-PostmanApiKey", "PMAK-17fd072a2b8d29166a189b75-85afd6889d66302d32e040824bbad27a32")
+var header161 = "INFURA_API_KEY=aea1293275eb81a3563ff6fa0e105183"
+
+var header162 = "SCW_SECRET_KEY=a559ac06-b0df-4c08-aef7-bdb835186ce4"
+
+const facebookToken = "EAABj3oj2tlrCcKmgVckHjT8ET6whkoWQPdD0m1LNYjEUDlZAMd4zqxniVptlDTcRqj4gwz3uBKZAXlthDgQUeT78pdWeKj6OV95G8plmQt2advs04cJdbgH2thK"
+
+const atlassianToken = "ATATT3xFfGF0feprqQ9RGxRkjV7f3gFbnGOxAiGvlkjNG4IdwU8c_zDg9AWPbqBwVhDcO0nBBl4Z0jdGBYCA9qjKZ4_7gWBtiO_myEmgoL0hlQWQu4CROeco8mW5-D0w0SlF5y4RH4e8lqcl5EwkRnaO-cenP99KbWlRi1fIdezjNRrQyKJbsP=EF761371"
+
+func newRequest165(req *http.Request) {
+	req.Header.Set("X-Credential7", "sk.eyJ1Ijoix7ytHT-eeCJQI4C5Y5REToqK-M0N_XQG4493ZgrQ.kUhwXVpYcDG9RSCnA17lvo")
 }
 
-var header162 = ""auth": "yRQzf8AlgMaNFG224OWEzic5ddhgnONUQrSHFmXW=="
-
-func newRequest163(req *http.Request) {
-	req.Header.Set("X-NewRelicKey", "NRAK-3FVH2DJ8A0Z2JZT7RZJRLTL1B7L")
-}
-
-var header164 = "ARTIFACTORY_TOKEN=vYX2heyXehvlohXLwXE2cEEd9i6WK07Yfbj1nDg1NINzPjDGwvnvtkUImX5j0xGZ"
-
-var header165 = "WIF_KEY=KpBqZENyKYZJ1V88a3Szp6SwJEm1QCo6WVJeWXH7KWnFGZpeFy99"
-
-const awsMwsKey = "amzn.mws.cf4c8b99-52e0-412b-aac6-6039db526d43"
+var header166 = "MANDRILL_API_KEY=md-kAMYO0JFAu089hVD-uHvYr"
 
 func newRequest167(req *http.Request) {
-	req.Header.Set("X-Auth10", "sha256~ZotvfyRFP9iTXeE3l1x12QMhHI6WP7-Z24jFbrOUyQi")
+	req.Header.Set("X-AgeSecretKey", "AGE-SECRET-KEY-1DD7N3R0G3M7DA8T8Z2MACCP5V2FNP5SKVE62L29CGUVQANMD3ZYS0PSJLL")
 }
 
-var header168 = "STABILITY_API_KEY=sk-xYYg5o0EONIq83WrwTF5RMzN0liuZAKXVwSkUmi21wBMVoiL"
-
-func newRequest169(req *http.Request) {
-	req.Header.Set("X-GitlabToken4", "glffct-Jb-0TPnz-nVavM8nZCGq")
+func newRequest168(req *http.Request) {
+	req.Header.Set("X-Auth7", "sk-svcacct-OH7OHpSJC8_O_T9RMXIkhX3uaWIiOeaWDx3T6nExrOAos2n4YTn_u6yf8gDUGQrxIZWJG4Gikzcsr9_gSD49PEwoXNNTDqQ9BKY43vd91taqKGNwhjKUYhQUttPbBARBVNIyVD5B_wuP9trVSfBb-6fUiElI")
 }
 
-var header170 = "SCW_SECRET_KEY=e590d6ce-3b37-47f4-ac22-5a8b919628f9"
+const password = "sshpass -p ArP1H9ykkzHgFNXt"
 
-var header171 = "COINBASE_API_SECRET=QG-d1ZF-q12Ke-U658T7wLm_5xlHVx7kpPauMokjXz51U9XgsKYshdp4akcCQ1Xx"
+var header170 = "OCI_AUTH_TOKEN=vRbPNKe0c58sfPQEFd59"
 
-var header172 = "LINODE_TOKEN=e53c5c57f0ec0f4edc82971690dd8602203a43d0436d5f2caaf4be83609802e2"
-
-func newRequest173(req *http.Request) {
-	req.Header.Set("X-GoogleClientSecret", "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")
+func newRequest171(req *http.Request) {
+	req.Header.Set("X-SquareToken2", "EAAAKRQMV4haHjS4jtwMVX3t5t6j7MKrT984uqru1CwjX5kS_wsDrTCeLyEGxjj2")
 }
 
-var header174 = "Authorization: Bearer CoZJMQwtjy743P67QaPShrAa38FXpO6J8-8tQRTh"
-
-var header175 = "BINANCE_API_SECRET=XS0QenX64rh7TWDVLyv1cxCZgftHao0vDq24vQdupMup1P2KwdbMGUj8isR1chqT"
-
-func newRequest176(req *http.Request) {
-	req.Header.Set("X-AdobeSecret", "p8e-e3ckYr1j3kgOOp95hNBG479jnuIEo31m")
+func newRequest172(req *http.Request) {
+	req.Header.Set("X-RubygemsApiKey", "rubygems_42e984e43fa360c1db0ac88d6f454c50798a2a9c48b978a5")
 }
 
-var header177 = "DD_API_KEY=bd6695de0f26ee852d99c029dc5b83d2"
+const credential9 = "glrt-t1_bzoxZGZ6CnU6MzNzOW2S0ZKq_cFVxFzMhjHvUQwvEA.01.16170u3fl"
 
-func newRequest178(req *http.Request) {
-	req.Header.Set("X-Auth11", "ciozrZIIeCwgaIVYMZHAfK0pMo62FovRjk8")
-}
+var header174 = "ELEVENLABS_API_KEY=sk_931f6e24a186e92a9c32d75da4d1c98837f6bda7db7d6ce6"
 
-var header179 = "DD_APP_KEY=a02f8976bc70e1d6678d18a9cdbe05b5807d3397"
+var header175 = "AZURE_DEVOPS_PAT=bnsqudqxza3upihisqesfqwkbyhyiyiczvw7ewi4yzquhutyqmx4"
+
+var header176 = "Authorization: Bearer s4dvGpBwb7P79EER1fU8HvD8MLkuoADNwJ40Y21I"
+
+const openaiApiKey2 = "sk-proj-utTmcEwvIj6c_WxcQXUOAZfps-eSa5PeddeoR24drumj-QiUK2jr8OyBHoJhkmFYwSXR9goqpnWc7-4GwRUFTYay2tYUWq_KnOrpWlk1k9Yx-hBhEJ3A78_tK_5-sxfAL-KEMeDNL4MzTkbkYzhvSBON1z6z"
+
+const honeybadgerToken = "hbp_KedFJQcNlBswJTwKF3thPUPMFTb7MMB7dXNC"
+
+var header179 = "RAILWAY_TOKEN=12115cbd-b098-40a7-a90e-a8e1497c1c6d"
 
 func newRequest180(req *http.Request) {
-	req.Header.Set("X-TypeformToken", "tfp_1ZqJgM4lAsjm7nSvRN-qfT0KItHOy_5dO9cHP4ENoha5AlFQURRw2Zhi51E")
+	req.Header.Set("X-ClientAuth10", "figd_jxRWdTajX4QK2po9SBBywQ1xQiATQ8MbMBDkEmj0")
 }
 
-const easypostKey = "EZAKefFYzEucJIBCu1yO0QlA9jyiNQIIZJdQ5xa87V1QQFYjOekfty1pwK"
+var header181 = "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=OLJvpyZPpyC6l2wATSJx5djRI24rcdnh3ZR4Tw8C+LQD5RLHyW8tqTd5sc+ebVsZ0dumlBEtZNSrVmBzEmx1uZ=="
 
-var header182 = "https://chat.googleapis.com/v1/spaces/AAAAfeQmDUx/messages?key=AIzaSy4pvWm9TTM0sDpCqZxjS2iaPKCsuK8kLFX&token=ik--RLD3BRufakwI5WIucsbC4XRL8P7JhB5iG9tWiaQ%3D"
+func newRequest182(req *http.Request) {
+	req.Header.Set("X-NvidiaApiKey", "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")
+}
 
 func newRequest183(req *http.Request) {
-	req.Header.Set("X-OpenaiApiKey3", "sk-admin-JigABko2kzdtwKtEKyl7ieRWgJ02lWobJc6IZbB0zLBKYdyPOEAGrE4tHsdco-gfh2_RloUd3lPS0etXXlJjoEQrMaBilpor0zfNZY3VLLAc7un7qfUsiTmARcrkY_YlroCzK5XRNciNnGFrKyRMVrUS80x9")
+	req.Header.Set("X-CloudflareToken", "v1.0-d638dafccf441abb76283da1-933cc18583dd9aeb7ba7492ae3f382771360529a082787b76f7d98a336bf89ecc0c9abe298200d77d1ea097020366cff73646a8aed8fa618e2081a13ba96fa77a4108c97a653696f10")
 }
 
-const dopplerToken = "dp.pt.GSKWBNdqpGsJo3r77czE8TtBt7iThma4itW0JtkiEpr"
+const upstreamAuth7 = "duffel_live_uvODIvKAIBz_rgs6jRmSctn-AZUEoVFaWNzi15NNue3"
 
-const kubernetesToken = "kubeadm join --token ivvox6.k7btym5zwrntvihw"
+const githubToken5 = "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"
 
-func newRequest186(req *http.Request) {
-	req.Header.Set("X-PineconeApiKey", "pcsk_deSIL2_8nWsJ3RivF8di8hn63UUEu1nucb6lebMZIgH7exRzVOIMRTMSmmS5AuObps069cZ")
+var header186 = "HEX_API_KEY=942c18523bc9193aa12b70d63f10d065"
+
+var header187 = "WIF_KEY=KN23EVn1MjBU9yneSstcaabyLhybJfcz68hS6hij1uX7LsbWuKgN"
+
+var header188 = "CLOUDFLARE_API_TOKEN=TIjFGugaK613Q0DUeaD83OvJ5j0969s-1l34wsgC"
+
+func newRequest189(req *http.Request) {
+	req.Header.Set("X-ClojarsToken", "CLOJARS_gumlmlajpgp3zb33ziyp1xsde6hy3kcy5aufkt0ujd4vcnnnyrq9gjgx714e")
 }
 
-const gitlabToken5 = "glimt-j3w_tDwA0L9byBFEW5ESPDfXR"
+var header190 = "PLAID_SECRET=fbcc49120b5f86e80c77a25c3a755c"
 
-func newRequest188(req *http.Request) {
-	req.Header.Set("X-AzureEventGridKey", "deHZH/tmlT/S2CXnBVzSkVAwzrL+Qj8vjAZEGFZ4NPJ=")
-}
-
-var header189 = "ALCHEMY_API_KEY=4v7-4yy5W0-YqI-KNfQy8-tOxrt82t44"
-
-var header190 = "APP_KEY=base64:cVvfqcBGmDBc7c3bNJEKVKpMSAXoHc3tSL3DIxFMpGW="
-
-const squareToken2 = "EAAAqeJ3krEdCuXKQVhyTrRa8nm-J81mRuBpDJlEJND2WJleO1LB8tqfhyzqqxUN"
+var header191 = "VAULT_TOKEN=s.HxbjNHGPwI0BFgbfDzQ1YN0z"
 

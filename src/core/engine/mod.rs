@@ -777,7 +777,8 @@ pub(crate) fn judge(
             hi = e + nl;
         }
     }
-    crate::rules::confidence(rule, &hay[span], &hay[lo..hi], s - lo..e - lo)
+    let value_at = span.start.clamp(lo, hi) - lo;
+    crate::rules::confidence(rule, &hay[span], &hay[lo..hi], s - lo..e - lo, value_at)
 }
 
 impl Scanner {

@@ -1,20 +1,28 @@
 //! A match's confidence: its rule's base confidence, moved by the rule's validators and its
 //! context words (see [`crate::validate`] for what each validator does).
+//!
+//! Two gates hold for rules without naming them: a secret whose value is masked or a
+//! documentation example (`ghp_xxxx…`, `AKIAXXXXXXXXXXXXXXXX`, `…EXAMPLE…`, ten of one
+//! character in a row) is `Low` whatever its checksum, so it is reported, never changed by
+//! the logs' policy; and an assignment rule's match whose name is not sensitive
+//! ([`super::Names`]) is `Low`.
 
-use crate::finding::Confidence;
+use crate::finding::{Category, Confidence};
 use crate::validate::Effect;
 
 use super::Rule;
 
 /// Computes a match's confidence from its rule, its redacted value and its line.
 ///
-/// `line` is the text of the match's line (or the bytes around it the stream still holds)
-/// and `claim` the whole match's position within `line`.
+/// `line` is the text of the match's line (or the bytes around it the stream still holds),
+/// `claim` the whole match's position within `line` and `value_at` where the redacted value
+/// starts in `line`.
 pub(crate) fn confidence(
     rule: &Rule,
     value: &[u8],
     line: &[u8],
     claim: std::ops::Range<usize>,
+    value_at: usize,
 ) -> Confidence {
     let mut conf = rule.confidence;
     let mut gate_failed = false;
@@ -43,6 +51,16 @@ pub(crate) fn confidence(
         }
     }
     if checksum != Some(true) && follows_not_after_word(rule, line, claim.start) {
+        gate_failed = true;
+    }
+    if let Some(names) = &rule.names {
+        // The name the value is assigned to: the identifier the match starts in may begin
+        // before it (`db_password=` matched from `password`).
+        let from = super::Names::name_start(line, claim.start);
+        let key = &line[from..value_at.max(from)];
+        gate_failed |= !names.name_in(key).is_some_and(|n| names.is_sensitive(n));
+    }
+    if rule.category == Category::Secret && crate::validate::is_masked_or_example(value) {
         gate_failed = true;
     }
     if gate_failed {
@@ -159,7 +177,7 @@ counterexamples = ["build 1234"]
         ] {
             let start = line.rfind("1234").unwrap();
             let claim = start..start + 4;
-            let got = super::confidence(&rule, b"1234", line.as_bytes(), claim);
+            let got = super::confidence(&rule, b"1234", line.as_bytes(), claim, start);
             let want = if lowered {
                 Confidence::Low
             } else {

@@ -10,7 +10,10 @@
 //!   the stream release every completed line at once;
 //! * every match of a rule with keywords contains one of its keywords (ASCII
 //!   case-insensitive), starting at most the rule's keyword lead bytes after the match start;
-//! * ids are unique across everything loaded; validators are known.
+//! * ids are unique across everything loaded; validators are known;
+//! * a pattern's `{{name}}` references are expanded from the file's `[fragments]` table, so
+//!   a grammar shared by several rules (the assignment grammar of `patterns/secrets.toml`) is
+//!   written once; an unknown fragment is an error naming the rule.
 //!
 //! ```toml
 //! [[rule]]
@@ -28,6 +31,7 @@
 
 mod catalog;
 mod judge;
+mod names;
 mod syntax;
 
 use std::collections::HashSet;
@@ -41,6 +45,7 @@ use crate::validate::Validator;
 
 pub use self::catalog::DEFAULT_CATALOG;
 pub(crate) use self::judge::confidence;
+pub use self::names::Names;
 
 /// One compiled, validated rule: made only by loading rule files (or a canary list), so
 /// every rule has passed the checks of this module. Read it through its getters.
@@ -102,6 +107,9 @@ pub struct Rule {
     /// For literal-set rules (canary lists): the literals, matched exactly. The pattern is
     /// then only descriptive.
     pub(crate) literals: Option<Arc<Vec<Vec<u8>>>>,
+    /// For assignment rules (`assignment = true`): the file's sensitive-name grammar. A match
+    /// whose name (the identifier the value is assigned to) is not sensitive by it is `Low`.
+    pub(crate) names: Option<Arc<Names>>,
 }
 
 impl Rule {
@@ -194,10 +202,15 @@ impl Rule {
     /// How many bytes on each side of a match its confidence looks at: the context window
     /// when the rule has context or `not_after` words, else none.
     pub fn context_reach(&self) -> usize {
-        match self.context.is_empty() && self.not_after.is_empty() {
+        match self.context.is_empty() && self.not_after.is_empty() && self.names.is_none() {
             true => 0,
             false => self.context_window,
         }
+    }
+
+    /// Whether the rule checks the name a value is assigned to (`assignment = true`).
+    pub fn is_assignment(&self) -> bool {
+        self.names.is_some()
     }
 }
 
@@ -207,6 +220,12 @@ impl Rule {
 struct RuleFile {
     #[serde(default)]
     rule: Vec<RuleSpec>,
+    /// Named pieces that rules use as `{{name}}`: regex text, or lists of words.
+    #[serde(default)]
+    fragments: Fragments,
+    /// The sensitive-name grammar of the file's assignment rules.
+    #[serde(default)]
+    assignment: Option<names::NamesSpec>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -239,6 +258,8 @@ struct RuleSpec {
     counterexamples: Vec<String>,
     #[serde(default)]
     generic: bool,
+    #[serde(default)]
+    assignment: bool,
 }
 
 /// The id of the catalog rule that recognises blackbar's own reversible tokens
@@ -257,9 +278,28 @@ pub const MAX_CONTEXT_WINDOW: usize = 256;
 pub const MAX_RULE_LEN: usize = 16 * 1024;
 
 impl RuleSpec {
-    fn compile(self, origin: &Arc<str>) -> Result<Rule, Error> {
-        let id = self.id;
+    fn compile(
+        mut self,
+        origin: &Arc<str>,
+        fragments: &Fragments,
+        names: Option<&Arc<Names>>,
+    ) -> Result<Rule, Error> {
+        let id = std::mem::take(&mut self.id);
         let bad = |problem: String| Error::rule(&id, problem);
+        self.pattern = expand_fragments(&self.pattern, fragments).map_err(&bad)?;
+        for v in &mut self.validators {
+            *v = expand_fragments(v, fragments).map_err(&bad)?;
+        }
+        self.context = expand_lists(std::mem::take(&mut self.context), fragments).map_err(&bad)?;
+        let names = match (self.assignment, names) {
+            (false, _) => None,
+            (true, Some(n)) => Some(n.clone()),
+            (true, None) => {
+                return Err(bad(
+                    "assignment = true needs an [assignment] table in the same file".into(),
+                ))
+            }
+        };
         if id.is_empty()
             || !id
                 .bytes()
@@ -382,8 +422,66 @@ impl RuleSpec {
             generic: self.generic,
             keyword_lead,
             literals: None,
+            names,
         })
     }
+}
+
+/// A rule file's `[fragments]`: named regex text (`phone_ext = "(?:x[0-9]{1,6})?"`) or word
+/// lists (`phone_words = ["phone", "tel:"]`).
+type Fragments = std::collections::BTreeMap<String, Fragment>;
+
+#[derive(Debug, Deserialize)]
+#[serde(untagged)]
+enum Fragment {
+    Text(String),
+    List(Vec<String>),
+}
+
+/// Replaces every `{{name}}` in `text` (a pattern or a validator) with the text fragment of
+/// that name; fragments may use fragments, up to a small depth.
+fn expand_fragments(text: &str, fragments: &Fragments) -> Result<String, String> {
+    let mut out = text.to_string();
+    for _ in 0..4 {
+        let Some(at) = out.find("{{") else {
+            return Ok(out);
+        };
+        let end = out[at..]
+            .find("}}")
+            .ok_or_else(|| "unclosed '{{'".to_string())?;
+        let name = &out[at + 2..at + end];
+        let body = match fragments.get(name) {
+            Some(Fragment::Text(t)) => t,
+            Some(Fragment::List(_)) => {
+                return Err(format!("fragment '{name}' is a list of words, not text"))
+            }
+            None => return Err(format!("unknown fragment '{name}' (not in [fragments])")),
+        };
+        out = out.replace(&format!("{{{{{name}}}}}"), body);
+    }
+    match out.contains("{{") {
+        true => Err("fragments nest more than 4 deep".into()),
+        false => Ok(out),
+    }
+}
+
+/// Replaces every entry `"{{name}}"` of a word list with the words of the list fragment of
+/// that name.
+fn expand_lists(words: Vec<String>, fragments: &Fragments) -> Result<Vec<String>, String> {
+    let mut out = vec![];
+    for w in words {
+        match w.strip_prefix("{{").and_then(|w| w.strip_suffix("}}")) {
+            Some(name) => match fragments.get(name) {
+                Some(Fragment::List(l)) => out.extend(l.iter().cloned()),
+                Some(Fragment::Text(_)) => {
+                    return Err(format!("fragment '{name}' is text, not a list of words"))
+                }
+                None => return Err(format!("unknown fragment '{name}' (not in [fragments])")),
+            },
+            None => out.push(w),
+        }
+    }
+    Ok(out)
 }
 
 /// Parses one rule file's text. `origin` names it in errors.
@@ -394,10 +492,18 @@ impl RuleSpec {
 pub fn parse_rules(text: &str, origin: &str) -> Result<Vec<Rule>, Error> {
     let file: RuleFile =
         toml::from_str(text).map_err(|e| Error::new(ErrorKind::Parse(e.to_string())).at(origin))?;
+    let names = file
+        .assignment
+        .map(|spec| spec.compile().map(Arc::new))
+        .transpose()
+        .map_err(|e| Error::new(ErrorKind::Parse(format!("[assignment]: {e}"))).at(origin))?;
     let origin: Arc<str> = Arc::from(origin);
     file.rule
         .into_iter()
-        .map(|spec| spec.compile(&origin).map_err(|e| e.at(&origin)))
+        .map(|spec| {
+            spec.compile(&origin, &file.fragments, names.as_ref())
+                .map_err(|e| e.at(&origin))
+        })
         .collect()
 }
 
@@ -564,5 +670,6 @@ pub(crate) fn canary_list_rule(literals: Vec<Vec<u8>>, origin: &str) -> Rule {
         generic: false,
         keyword_lead: 0,
         literals: Some(Arc::new(literals)),
+        names: None,
     }
 }

@@ -15,6 +15,7 @@ mod gitlab_routable;
 mod identifier;
 mod macaroon;
 pub mod national;
+mod phone;
 mod structure;
 
 #[cfg(any(test, feature = "testkit"))]
@@ -24,6 +25,8 @@ pub use self::checksum::{base62_crc32, crc32, iban_mod97, luhn_valid};
 #[cfg(any(test, feature = "testkit"))]
 pub use self::gitlab_routable::gitlab_routable_crc;
 pub use self::identifier::IdCheck;
+pub use self::phone::PhoneRegions;
+pub(crate) use self::structure::is_masked_or_example;
 
 /// A check run on the redacted part of a match.
 #[derive(Clone, Debug, PartialEq)]
@@ -56,8 +59,13 @@ pub enum Validator {
     Entropy(f64),
     /// Not a placeholder such as `changeme`, `${VAR}`, `<password>`, `****`.
     NotPlaceholder,
+    /// Not an SSH algorithm name in `name@domain` form (`rijndael-cbc@lysator.liu.se`).
+    NotAlgorithmName,
     /// An identifier's check digit or structure: national ids, VIN, crypto addresses.
     Id(IdCheck),
+    /// A possible phone number of one of these regions, by libphonenumber's metadata
+    /// (`phone:US,GB,DE`: calling code, trunk prefix, possible lengths).
+    Phone(PhoneRegions),
 }
 
 /// Whether a failing validator lowers the confidence by a level or makes it low: a
@@ -88,6 +96,9 @@ impl Validator {
             }
             return Ok(Validator::Entropy(v));
         }
+        if let Some(list) = s.strip_prefix("phone:") {
+            return PhoneRegions::parse(list).map(Validator::Phone);
+        }
         Ok(match s {
             "luhn" => Validator::Luhn,
             "iban" => Validator::Iban,
@@ -102,13 +113,14 @@ impl Validator {
             "bech32" => Validator::Bech32,
             "pypi-macaroon" => Validator::PypiMacaroon,
             "not-placeholder" => Validator::NotPlaceholder,
+            "not-algorithm-name" => Validator::NotAlgorithmName,
             _ => match IdCheck::parse(s) {
                 Some(id) => Validator::Id(id),
                 None => {
                     return Err(format!(
                     "unknown validator '{s}' (known: luhn, iban, github-crc32, atlassian-crc32, \
                          canary, ssn, ipv4, ipv6, jwt, gitlab-routable-crc32, bech32, \
-                         pypi-macaroon, not-placeholder, entropy>=N, {})",
+                         pypi-macaroon, not-placeholder, not-algorithm-name, entropy>=N, phone:REGIONS, {})",
                     IdCheck::names().collect::<Vec<_>>().join(", ")
                 ))
                 }
@@ -133,7 +145,9 @@ impl Validator {
             Validator::PypiMacaroon => "pypi-macaroon".into(),
             Validator::Entropy(t) => format!("entropy>={t}"),
             Validator::NotPlaceholder => "not-placeholder".into(),
+            Validator::NotAlgorithmName => "not-algorithm-name".into(),
             Validator::Id(id) => id.name().into(),
+            Validator::Phone(ref r) => format!("phone:{}", r.ids().join(",")),
         }
     }
 
@@ -159,6 +173,7 @@ impl Validator {
     /// Runs the check on `value` (the bytes a finding would redact).
     pub fn check(&self, value: &[u8]) -> bool {
         match *self {
+            Validator::Phone(ref r) => r.check(value),
             Validator::Luhn => checksum::luhn_valid(value),
             Validator::Iban => checksum::iban_valid(value),
             Validator::GithubCrc32 => checksum::github_crc32_valid(value),
@@ -173,6 +188,7 @@ impl Validator {
             Validator::PypiMacaroon => macaroon::pypi_token_valid(value),
             Validator::Entropy(t) => entropy::shannon_entropy(value) >= t,
             Validator::NotPlaceholder => !structure::is_placeholder(value),
+            Validator::NotAlgorithmName => !structure::is_ssh_algorithm_name(value),
             Validator::Id(id) => id.outcome(value).unwrap_or(true),
         }
     }

@@ -86,6 +86,7 @@ pub(crate) fn is_placeholder(value: &[u8]) -> bool {
         || wrapped(b"<", b">")
         || wrapped(b"[", b"]")
         || wrapped(b"%(", b")s")
+        || (v.len() > 2 && wrapped(b"%", b"%"))
         || v.starts_with(b"$")
         || v.starts_with(b"process.env")
         || v.starts_with(b"os.environ")
@@ -93,8 +94,7 @@ pub(crate) fn is_placeholder(value: &[u8]) -> bool {
     {
         return true;
     }
-    // Vendors' documentation keys (AWS's `AKIAIOSFODNN7EXAMPLE`, `...EXAMPLEKEY`).
-    if v.windows(7).any(|w| w == b"EXAMPLE") {
+    if is_masked_or_example(v) || is_code_selector(v) {
         return true;
     }
     // A run of one repeated character: "****", "xxxxxxxx", "00000000".
@@ -155,9 +155,132 @@ pub(crate) fn is_placeholder(value: &[u8]) -> bool {
     lower.starts_with(b"your") || lower.starts_with(b"<your") || lower.starts_with(b"insert")
 }
 
+/// A value that stands for a secret in documentation rather than being one, whatever its
+/// format: a masked stretch (six or more `x`, `X` or `*` in a row: `ghp_xxxxxxxx…`,
+/// `AKIAXXXXXXXXXXXXXXXX`, `sk_live_****…`), ten or more of one character in a row
+/// (`glc_1111111111…`, `aaaaaaaaaa`; but not `A`, which base64 makes of zero bytes: Twitter
+/// bearer tokens start with twenty of them), a vendor's `EXAMPLE` marker, or a fill-in slot
+/// (`PUT_YOUR_TOKEN_HERE`, `<your-key>`). A random token of any length has none of these.
+pub fn is_masked_or_example(value: &[u8]) -> bool {
+    if value.windows(7).any(|w| w == b"EXAMPLE") {
+        return true;
+    }
+    let (mut run, mut mask_run) = (0usize, 0usize);
+    for (i, &b) in value.iter().enumerate() {
+        run = if i > 0 && value[i - 1] == b {
+            run + 1
+        } else {
+            1
+        };
+        mask_run = match b {
+            b'x' | b'X' | b'*' => mask_run + 1,
+            _ => 0,
+        };
+        if (run >= 10 && b != b'A') || mask_run >= 6 {
+            return true;
+        }
+    }
+    let lower = value.to_ascii_lowercase();
+    let has = |w: &[u8]| lower.windows(w.len()).any(|x| x == w);
+    has(b"your_") || has(b"your-") || has(b"_here") || has(b"-here") || has(b"<your")
+}
+
+/// An SSH algorithm name written as a vendor extension (RFC 4251 §6: `name@domain`), which
+/// has the shape of an e-mail address: `rijndael-cbc@lysator.liu.se`,
+/// `chacha20-poly1305@openssh.com`, `hmac-sha2-256-etm@openssh.com`. The local part names a
+/// cipher, MAC, key exchange or key type.
+pub(crate) fn is_ssh_algorithm_name(value: &[u8]) -> bool {
+    let Some(at) = value.iter().position(|&b| b == b'@') else {
+        return false;
+    };
+    let local = value[..at].to_ascii_lowercase();
+    const MARKERS: &[&[u8]] = &[
+        b"-cbc",
+        b"-ctr",
+        b"-gcm",
+        b"-etm",
+        b"-cert-v0",
+        b"hmac-",
+        b"umac-",
+        b"poly1305",
+        b"curve25519",
+        b"sntrup",
+        b"mlkem",
+        b"ecdh-sha2",
+        b"ecdsa-sha2",
+        b"ssh-ed25519",
+        b"ssh-rsa",
+        b"diffie-hellman",
+        b"sk-ecdsa",
+        b"sk-ssh",
+        b"aes128",
+        b"aes256",
+        b"rijndael",
+        b"zlib",
+    ];
+    MARKERS
+        .iter()
+        .any(|m| local.windows(m.len()).any(|w| w == *m))
+}
+
+/// A CSS selector or DOM id used as a value in code (`"#add-password"`, `".password-field"`):
+/// `#` or `.`, then lowercase words joined by `-`.
+fn is_code_selector(v: &[u8]) -> bool {
+    let Some((&first, rest)) = v.split_first() else {
+        return false;
+    };
+    (first == b'#' || first == b'.')
+        && rest.first().is_some_and(u8::is_ascii_lowercase)
+        && rest
+            .iter()
+            .all(|&b| b.is_ascii_lowercase() || b == b'-' || b == b'_')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ssh_algorithm_names() {
+        for a in [
+            "rijndael-cbc@lysator.liu.se",
+            "chacha20-poly1305@openssh.com",
+            "hmac-sha2-256-etm@openssh.com",
+            "zlib@openssh.com",
+        ] {
+            assert!(is_ssh_algorithm_name(a.as_bytes()), "{a}");
+        }
+        for e in ["help@moz.com", "djm@openssh.com", "jane.doe@example.com"] {
+            assert!(!is_ssh_algorithm_name(e.as_bytes()), "{e}");
+        }
+    }
+
+    #[test]
+    fn masks_and_examples() {
+        for p in [
+            "AKIAXXXXXXXXXXXXXXXX",
+            "ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx",
+            "sk_live_xxxxxxxxxxxxxxxxxxxxxxxx",
+            "glc_111111111111111111111111111111111111111111=",
+            "ABSKQmVkcm9ja0FQSUtleS1EXAMPLEEXAMPLE",
+            "sha256~XXXXXXXXXX_PUT_YOUR_TOKEN_HERE_XXXX",
+            "sk-****************",
+        ] {
+            let p = p.replace("\\u{2022}", "\u{2022}");
+            assert!(is_masked_or_example(p.as_bytes()), "{p}");
+        }
+        for real in [
+            "AKIACSRMR4TNG4UMSDCX",
+            "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",
+            "Company2020#",
+            "xoxb-1234567890-ABCDEFxxxxx",
+        ] {
+            assert!(!is_masked_or_example(real.as_bytes()), "{real}");
+        }
+        assert!(is_placeholder(b"#add-password"));
+        assert!(is_placeholder(b".password-field"));
+        assert!(!is_placeholder(b"#Company2020"));
+    }
 
     #[test]
     fn ssn_rules() {
@@ -179,6 +302,7 @@ mod tests {
             "{{ secret }}",
             "[PASSWORD]",
             "$PASS",
+            "%NUGET_PASSWORD%",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }

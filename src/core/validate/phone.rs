@@ -1,0 +1,238 @@
+//! Phone numbers checked against libphonenumber's metadata (through the `phonenumber`
+//! crate): the country calling code, the national (trunk) prefix and the possible lengths of
+//! each region a rule names (`phone:US,GB,DE,…`).
+//!
+//! A candidate (what a phone rule's pattern matched) is read as
+//!
+//! * **international** when it starts with `+` or `00` (an optional `(` first): the digits
+//!   after it are a calling code of one to three digits that one of the rule's regions has,
+//!   and a national number whose length is possible in such a region. A written trunk prefix
+//!   `(0)` (`+44 (0)20 …`) is left out, as dialling does.
+//! * **national** otherwise: for some region of the rule, either the region's national
+//!   prefix (`0` in most of Europe, `1` in North America) followed by a possible length, or a
+//!   possible length on its own (regions without a trunk prefix: Italy, Spain, North America's
+//!   ten digits).
+//!
+//! An extension (`x1447`, `ext. 12`, `#12`) is not part of the length. Only lengths and
+//! prefixes are checked, not the number plans' leading digits: synthetic and test numbers
+//! (libphonenumber rejects most random area codes) are still phone numbers to a reader, and
+//! it is their shape that leaks. The metadata is read once, on the first candidate.
+
+use std::collections::HashMap;
+use std::sync::OnceLock;
+
+/// One region's dialling facts, as blackbar uses them.
+#[derive(Debug)]
+struct Region {
+    code: u16,
+    national_prefix: Option<Vec<u8>>,
+    /// Bit `n` set: a national significant number of `n` digits is possible.
+    lengths: u32,
+}
+
+fn regions() -> &'static HashMap<String, Region> {
+    static TABLE: OnceLock<HashMap<String, Region>> = OnceLock::new();
+    TABLE.get_or_init(|| {
+        let db = &*phonenumber::metadata::DATABASE;
+        db.iter()
+            .map(|m| {
+                let d = m.descriptors();
+                let mut lengths = 0u32;
+                for desc in [
+                    Some(d.general()),
+                    d.fixed_line(),
+                    d.mobile(),
+                    d.toll_free(),
+                    d.premium_rate(),
+                    d.shared_cost(),
+                    d.personal_number(),
+                    d.voip(),
+                    d.pager(),
+                    d.uan(),
+                    d.voicemail(),
+                ]
+                .into_iter()
+                .flatten()
+                {
+                    for &n in desc.possible_length() {
+                        if n < 32 {
+                            lengths |= 1 << n;
+                        }
+                    }
+                }
+                let region = Region {
+                    code: m.country_code(),
+                    national_prefix: m.national_prefix().map(|p| p.as_bytes().to_vec()),
+                    lengths,
+                };
+                (m.id().to_string(), region)
+            })
+            .collect()
+    })
+}
+
+/// The regions a `phone:` validator covers, as written (`US,GB,DE`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PhoneRegions(Vec<String>);
+
+impl PhoneRegions {
+    /// Parses a comma-separated list of CLDR region codes known to libphonenumber.
+    ///
+    /// # Errors
+    ///
+    /// An empty list or an unknown region, named.
+    pub fn parse(list: &str) -> Result<PhoneRegions, String> {
+        let ids: Vec<String> = list.split(',').map(|s| s.trim().to_string()).collect();
+        if ids.iter().any(String::is_empty) {
+            return Err("phone: needs a comma-separated list of regions (phone:US,GB)".into());
+        }
+        for id in &ids {
+            if id.parse::<phonenumber::country::Id>().is_err() {
+                return Err(format!("phone: unknown region '{id}'"));
+            }
+        }
+        Ok(PhoneRegions(ids))
+    }
+
+    /// The regions, as written.
+    pub fn ids(&self) -> &[String] {
+        &self.0
+    }
+
+    /// Whether `value` is a possible phone number of one of the regions (see the module doc).
+    pub fn check(&self, value: &[u8]) -> bool {
+        let Some(number) = Number::read(value) else {
+            return false;
+        };
+        let table = regions();
+        let covered = self.0.iter().filter_map(|id| table.get(id));
+        match number.international {
+            true => covered.into_iter().any(|r| {
+                let cc = r.code.to_string();
+                number
+                    .digits
+                    .strip_prefix(cc.as_bytes())
+                    .is_some_and(|national| {
+                        possible(r, national.len())
+                            || r.national_prefix.as_deref().is_some_and(|p| {
+                                national.starts_with(p) && possible(r, national.len() - p.len())
+                            })
+                    })
+            }),
+            false => covered.into_iter().any(|r| {
+                let d = &number.digits;
+                match r.national_prefix.as_deref() {
+                    Some(p) if d.starts_with(p) => possible(r, d.len() - p.len()),
+                    // A region with a trunk prefix writes its national numbers with it
+                    // (except North America, where the `1` is optional).
+                    Some(p) if p != b"1" => false,
+                    _ => possible(r, d.len()),
+                }
+            }),
+        }
+    }
+}
+
+/// The fewest digits of a national significant number blackbar takes for a phone number.
+/// libphonenumber allows shorter ones in a few plans (German small-town numbers of five digits,
+/// service numbers), but a run of five digits or fewer is far more often a count, a port, a
+/// year or a code than a phone number.
+const MIN_SIGNIFICANT: usize = 6;
+
+/// Whether a national significant number of `len` digits is possible in region `r`.
+fn possible(r: &Region, len: usize) -> bool {
+    (MIN_SIGNIFICANT..32).contains(&len) && r.lengths & (1 << len) != 0
+}
+
+/// A candidate's digits, read as a dialled number.
+struct Number {
+    /// Written with `+` or `00`: `digits` then start with the calling code.
+    international: bool,
+    /// The digits, without the international prefix, a written `(0)` trunk prefix and any
+    /// extension.
+    digits: Vec<u8>,
+}
+
+impl Number {
+    fn read(value: &[u8]) -> Option<Number> {
+        let v = value.trim_ascii();
+        // The extension: from the first letter or `#` on.
+        let end = v
+            .iter()
+            .position(|&b| b.is_ascii_alphabetic() || b == b'#')
+            .unwrap_or(v.len());
+        let v = v[..end].trim_ascii_end();
+        let v = v.strip_prefix(b"(").unwrap_or(v);
+        let (international, rest) = match v {
+            [b'+', rest @ ..] => (true, rest),
+            [b'0', b'0', rest @ ..] => (true, rest),
+            _ => (false, v),
+        };
+        let mut digits = Vec::with_capacity(rest.len());
+        let mut i = 0;
+        while i < rest.len() {
+            // A written trunk prefix in an international number: "(0)".
+            if international && rest[i..].starts_with(b"(0)") {
+                i += 3;
+                continue;
+            }
+            if rest[i].is_ascii_digit() {
+                digits.push(rest[i]);
+            }
+            i += 1;
+        }
+        (digits.len() >= MIN_SIGNIFICANT).then_some(Number {
+            international,
+            digits,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::PhoneRegions;
+
+    #[test]
+    fn international_and_national_numbers() {
+        let r = PhoneRegions::parse("US,CA,GB,DE,FR,ES,IT,NL").unwrap();
+        for yes in [
+            "+44(0)8081570457",
+            "+33 (0)1 75 56 09 56",
+            "+49 (0) 7319 921663",
+            "+31(0)55 4364073",
+            "+1-443-762-2634x491",
+            "767.451.5983x1447",
+            "+34977 40 52 23",
+            "+3158-6418051",
+            "(08159) 095194",
+            "(010) 2493084",
+            "(0391)-568535",
+            "058350313",
+            "01614960689",
+            "+39 37399575585",
+            "001-829-647-4488",
+            "0049 30 1234567",
+        ] {
+            assert!(r.check(yes.as_bytes()), "{yes}");
+        }
+        for no in [
+            "+2024-01-15",
+            "+1234567",
+            "+12 34 56",
+            "0042-1234",
+            "1445680800424",
+            "+1000",
+        ] {
+            assert!(!r.check(no.as_bytes()), "{no}");
+        }
+    }
+
+    #[test]
+    fn regions_are_checked_when_parsed() {
+        assert!(PhoneRegions::parse("US,XX").unwrap_err().contains("'XX'"));
+        assert!(PhoneRegions::parse("").is_err());
+        // A region the rule does not name does not count: +49 is Germany's.
+        let us = PhoneRegions::parse("US").unwrap();
+        assert!(!us.check(b"+49 30 1234567"));
+    }
+}
