@@ -2041,3 +2041,27 @@ fn json_flag_errors() {
     let err = bb(&dir).args(["--decode-depth", "many"]).run().error();
     assert!(err.contains("--decode-depth many"), "{err}");
 }
+
+/// A full disk: the write error is one line with status 2, and it carries no value.
+#[cfg(target_os = "linux")]
+#[test]
+fn full_disk_is_an_error_without_values() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_blackbar"))
+        .stdin(std::fs::File::open("corpora/sample.log").unwrap())
+        .stdout(
+            std::fs::OpenOptions::new()
+                .write(true)
+                .open("/dev/full")
+                .unwrap(),
+        )
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.starts_with("blackbar: ") && err.contains("No space left"),
+        "{err}"
+    );
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(!err.contains('@'), "{err}");
+}

@@ -192,9 +192,7 @@ mod proxy {
             let mut p = sse::Parser::default();
             let mut events = vec![];
             for piece in pieces {
-                if let Err(e) = p.push(piece, &mut events) {
-                    return Err(e);
-                }
+                p.push(piece, &mut events)?;
             }
             p.finish(&mut events).map(|()| events)
         };
