@@ -48,7 +48,7 @@ label = "ZQ_TOKEN"
 pattern = '''\bzqk_[a-z0-9]{20}\b'''
 keywords = ["zqk_"]
 confidence = "high"
-examples = ["zqk_a1b2c3d4e5f6g7h8i9j0", "auth zqk_00000000000000000000 ok"]
+examples = ["zqk_a1b2c3d4e5f6g7h8i9j0", "auth zqk_0k9x2m7q4w1z8c5v3b6n ok"]
 counterexamples = ["zqk_short"]
 
 [[rule]]

@@ -22,6 +22,14 @@ const EXCEPTIONS: &[(&str, &str)] = &[
          say what comes after the value (the eval carriers plant whole URLs)",
     ),
     (
+        "xml-secret-element",
+        "the value is only a secret when its element's closing tag follows it; same reason",
+    ),
+    (
+        "xml-secret-attribute",
+        "the value is only a secret when its attribute's closing quote follows it; same reason",
+    ),
+    (
         "sentry-dsn",
         "the key is only a secret when `@oNNN.ingest.sentry.io/NNN` follows it; same reason",
     ),

@@ -226,6 +226,12 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
     ("secret-in-prose", |s| {
         kv(s, "the secret key is ", "{a:12}{d:2}{a:4}")
     }),
+    ("authorization-header", |s| {
+        kv(s, "Authorization: Token ", "{a:30}{d:2}")
+    }),
+    ("cli-secret-flag", |s| {
+        kv(s, "deploy --api-key ", "{a:14}{d:2}")
+    }),
     ("authorization-bearer", |s| {
         kv(s, "Authorization: Bearer ", "{b:40}")
     }),

@@ -2,499 +2,495 @@ package main
 
 import "net/http"
 
-const authressKey = "sc_WsKOoU9V9h0a.QJCc7.acc_Ycsv5w8nqPzKa8KW09em.6yQcdSNwt3UoB7EQo_3IdkH_iMC1XH-YEBYBSHpmiWx43pUOAVGI-Z3Wc1du"
+const razorpayKey = "rzp_live_BxNVz2OzQgdaLc"
 
-const sourcegraphToken = "sgp_993552645740eb63_a186645f62067400d6c256685dbbbd4ae4d1288c"
+var header1 = "RAILWAY_TOKEN=0eacab6b-89db-4159-aca4-ff9b85915f47"
 
-const nugetApiKey = "oy2c9g5zvvhn6pf7z25qr83r23ckxatupjm17gs3818hjq"
+const alibabaAccessKey = "LTAI905abtnwBkl0YpaHM21l"
 
-const access = "nEpu0SYsuQCBwIpH5UEs/4Ak7oI8hS+Fy4J/Bwp5gm3lcedRsdTE5eVvCYzW6svgyue8bO1lIPTz+AMCWr+CVA=="
+const openshiftToken = "sha256~mot_llDf4PQTbUN3gmFVUgrHIf9CwGMQXHwnlvRP_jr"
 
-func newRequest4(req *http.Request) {
-	req.Header.Set("X-DockerToken", "dckr_oat_2iW5JF5FwHQrrO6zgb63FXiHxkLPcF_E")
+const tencentSecretId = "AKID8HMT6bllCCmNeyNSTgdPoEl90hLbCqhR"
+
+const azureEventHubKey = "OJME6WQ8G8bZqMOWyL1LjtaeCZS8DKEXp+AEhEHVYbQ="
+
+const awsBedrockKey = "bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tCZU2k29F032AXj1nys6wweH12mzbw2gyiZa/YtAaiGlBT3bdkMamZtIXpEdouxRxsHx/7kZ2rW6ml80cWLCZVhaq6R0rpnvKAYUtaSZQytA/BQ7FAIK6nQJqr0ekjWMt5aqYgvZCYnUr2mPfBTIzyu8yVZC3d/eBUrLpxmy6yXRV8c7OJjNX/OJrr8n/RKYgockspiw6G/zchP60DYU3zo0yAJ5wzxPjKpezr4aZLrAx8BNSUxAYDT1xHyT+VGdL44QJWKGYiRfguAyEUN+Gf/JOwqwFhlu2cycqXHEN465yGPllzYEEASDRxzd0/wCBjDhBTUMoxV9GDho4VHVCqSeiYncaoybNoWakzTT9YfLOC/pqq0jJtiWfsOSOIHOeGJqWn5VXPzIgJLsPf1w2TwGrxUWHllvdM5whQdqhy8d9SqnTiBRbVZAkwALc5hTuBXuORivWacV0ehf9r04HtWtnUhxc/zzQFu1KwOO0Q1Fv73LQcXMQysYYPpypGJW63t3d3brDWdeoFrrIrG+8IJ7xWL/g4wxstfQjH9Ouu82RwNaN+IHPAzDrGk/BEAFUMX/hQ1uWaP/vhSA5wQJEHZJm"
+
+var header7 = "LOGZIO_TOKEN=gyxcwrqrxlsgfamjCZXSBRXQDFIHYAJS"
+
+const auth = "sgp_c2c8c894b4a569b4_79536082a507a4fd8483ce58fbb2cf4be3c494a0"
+
+var header9 = "IBM_CLOUD_API_KEY=0avlUd3DymEwiVgFxUhitsXQgx0aUcvxFl8BnB2_uTQg"
+
+var header10 = "CLOUDFLARE_API_TOKEN=3d3hRa12eeQSo3rUbTo6Ytyaz5vrEVb0o75i-5OL"
+
+func newRequest11(req *http.Request) {
+	req.Header.Set("X-OnepasswordToken", "ops_eyJTwMD5DtZJWnIvCtQ0JuQ0aVSoEN+jeoQZosEVAqTarDR1HJU0OiGJNW2VITJk3KdUov9DS2jLUmYS6u16eGsuuLutui6x9+eqqEPKI2p5+o+q/KVd13YVrC3wnC21vyktTf0SUmT5FqEFTSiaH5Clh1mL+1zGCtu+lu6VPXIZWuU99rdeGybPsi4Nm+QF/FFRv+F/wxc6i/mlcK5ntcpwun5wdJrgPP0RJgMIFT8ANg1GPefEerHe2VxEd60pBij1odYRndOk89JmfWQd7XKkXLAt3D8sjFnR46IPfUbmL63")
 }
 
-var header5 = "COINBASE_API_SECRET=uurvMCvh6Hnm2P5FfS-rzj0WMqETE3ISoOR4mbqde0h-hS3RYowUVGW3UmwH0A2x"
-
-func newRequest6(req *http.Request) {
-	req.Header.Set("X-TwilioKey", "SK4c742a2d24e63fc52c027c4150eeed17")
+func newRequest12(req *http.Request) {
+	req.Header.Set("X-ClojarsToken", "CLOJARS_g14sqtpe3bplw7zdcpfplm0ffv6xopzqt0ktl92vzdz1907no4tc42pf6m44")
 }
 
-var header7 = "TWITTER_API_SECRET=kWgjy0DaHjCbb6hBwtW6TbgMce47Nm7P7ihM2ppreI5EpvQEPO"
+var header13 = "Authorization: Splunk 4484e121-6b58-4d52-ad28-17a194bde6ab"
 
-var header8 = ""auth": "lsNsn97TiwTMMsNsaYGEKQZ2/MJhlqq+kOJmS/an=="
+var header14 = "SEGMENT_WRITE_KEY=OQhFLu3vHlPFY3uUHjsfmA77p3YnRRPF"
 
-const clickupToken = "pk_37700458_08SHB9W8A60DGVMCB55GT947Z4D8D7SA"
+var header15 = "GITHUB_CLIENT_SECRET=f3addd3a9d56b5b3893948e68bfb93c181ac166f"
 
-func newRequest10(req *http.Request) {
-	req.Header.Set("X-IntercomToken", "dG9rOj5eXjrOJE9J7BP59W/AEbaU4nMSZag6OfmiLjiICTSYP8CrtTrsGClY=")
+var header16 = "WANDB_API_KEY=b27e84ee7b014a206a56ddfd306471990da58e66"
+
+const auth2 = "sk.eyJ1IjoiDliN2-Vnh8z8LVnM6v3FicplKVK6BKVi9w54BCaY.JX82_x26Z8XWW3sF8rTcAa"
+
+var header18 = "TENCENTCLOUD_SECRET_KEY=vQh9B1W3fWfsjmRKRoFcWSyNYtWxDbbV"
+
+var header19 = "TWILIO_AUTH_TOKEN=a8b08eff54643ab6a42dc78e992e85a3"
+
+func newRequest20(req *http.Request) {
+	req.Header.Set("X-Auth3", "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")
 }
 
-var header11 = "TWILIO_AUTH_TOKEN=8ac4e7bd313d83224db664df103f4d13"
+var header21 = "HONEYCOMB_API_KEY=vCJCIPMdoO8Vh1PKafrqiQ"
 
-var header12 = "APP_KEY=base64:ffnfpMnuRB2aPujutQyHZjs/9Hcw6wzkhs7wfd5uZK1="
-
-var header13 = "Authorization: Basic OOD5NnBPLk0wQ9Vk1AHresZLMjENRAM0"
-
-const squareToken = "sq0csp-s5JVP-HK1KKFfQZuOQjnvazCBGbRoILH6lUK9ALjFmV"
-
-func newRequest15(req *http.Request) {
-	req.Header.Set("X-PostmanApiKey", "PMAK-6bfefff9233b8e5b3595928a-ff1ead0352f12a98d4a36c43c2280df8f2")
+func newRequest22(req *http.Request) {
+	req.Header.Set("X-Secret", "deploy --api-key RMRcP3UL9utZH083")
 }
 
-const bitbucketToken = "ATBB830rGocu84EDPuermNxbaBBjXkHYFur4E1DB5F95"
-
-var header17 = "SNYK_TOKEN=72943e1b-cd35-46eb-aa4c-07ce184660af"
-
-const twitterToken = "AAAAAAAAAAAAAAAAAAAAAhPly5J8kZlHr%3DjNTcvwFHlNNrbE6SYjFz3lS8qFJBj6oJ5LqxRVCZlHp2yUcAB3p73TY8ofQVkHsYFrRGzDngC0tBKN4NexLC"
-
-var header19 = ""private_key": "-----BEGIN PRIVATE KEY-----\n59Dy6FPD39NLVqwEqElME5EZ1xjLEuSt3nmZXNBAi4Ad3HT2TJDln/Qm10hm7Xsk\nLsbubn05BB2tEA3D5Vs4guAlUOcP1oIenopka6c7ctwPNUoB5ffpi21g4C3JvUar\n3CE95pGBc+cP73YqR4AiJmc/gf2MLk1BEaUgLp7xCJ72hYq/J7B9wMtFA0jwVynU\neGbG9KSPFBKsTZvr3KLtMVw2b+76oUJHnYlPu8D5U55KDjv7akRq7DkeuGcwqx0j\nQFU8zNSmA3FPcPdB2jnFoH9oJnr2DGY6CnUoIA6wbx21h0yS+3NyoeSyCYjNfGy9\ndZXMBWMD6n22JiGkYCv/Qbokf1Oy0BoqMJS88Ks1epf92ZRIICx3G01WbzTmlmqM\nK/fH12dZgE095UBlSe1kiaooV3Pf1l329b8Nqa0tzmzKasQ1UW8rKe2Z3IX+cVaw\n33BrjGvUF5Lup/Zj2WwIJ2f5oy7Kv/Ap\n-----END PRIVATE KEY-----\n"
-
-var header20 = "SEGMENT_WRITE_KEY=WSrsOmsGklRvJNbiQwM1dfKDluldDuCe"
-
-const launchdarklyKey = "sdk-789832bf-b28e-4724-a88c-496f38b67319"
-
-var header22 = "POSTMARK_SERVER_TOKEN=52967c6e-c666-4cff-a0ae-2edc7a27ff6f"
-
-var header23 = "DD_APP_KEY=050c08cb440333be0c8e77385c34cf19ff9dec67"
-
-func newRequest24(req *http.Request) {
-	req.Header.Set("X-GitlabToken", "glffct-XEG2_91s6QOdbRxqI1jk")
+func newRequest23(req *http.Request) {
+	req.Header.Set("X-SentryToken", "sntrys_eyJC41GhHPJA2Lgnhura07QoNDcikOWg79tbtG3QnlaWgpskCNawzaJf0SntX9Dy9iVKfCN4SLSL2Lbt8T8In2LLYnk7b3uL0GiLypM_HLl3qSRk7X4FlEOlwFqRnCi6M5OY2yia/wwS4X5l7w4")
 }
 
-var header25 = "INFLUXDB_TOKEN=pPMEBH1RhV4NoirfjpjBS4UP3CC1qgqdz3udlh5Sw21zQoBnkdDSUeQawT4Sg5wqSW7y37fWc54PRpWKq4f7ek=="
+var header24 = "Authorization: Bearer si98VdOsGNk2nmgvj6SvjaZRdLbVAlCOVKAHXwrn"
+
+const yandexToken = "y0_AgAAAAQGhShv0q6gBvFCDhnpwKTwKZq4gdAbzokvAfSu8AsE_W9x4k3t"
 
 func newRequest26(req *http.Request) {
-	req.Header.Set("X-YandexToken", "y0_AgAAAAq0jrk2X3SPjrLeOyL9rgxboQJKsAHs9pNg7NxHFKA-ps0GjCBh")
+	req.Header.Set("X-AwsBedrockKey2", "ABSKQmVkcm9ja0FQSUtleSB8eSJSdVB86bKECqOZqQP5eCIPIVnNkZa79H2M5krDRgRcCmcrdaJQupvTtnvuu+XRMRNMQ0uvGcmPlRxuDgwPwktoI5EXYj2PJ1NmEaKs6veL")
 }
 
-func newRequest27(req *http.Request) {
-	req.Header.Set("X-SlackToken", "xoxs-6690933110-9480209018-1135144985-830ca460d8270a36b01d5fc0c1cca396")
+const shopifyToken = "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"
+
+func newRequest28(req *http.Request) {
+	req.Header.Set("X-LobApiKey", "live_1829f5cc5632530075b084a5cedb7f3d86b")
 }
 
-const anthropicApiKey = "sk-ant-api03-6kioj6tKbXEPWTEWEL7zMM2_o25JdNSYsFZ5J1xQG0WyRDV6y1zn92YBUnzKm2xvZpGwLiJtY94_RH81Fr1ZTML2TJYWPAA"
-
-const adobeSecret = "p8e-XHmyuYC0ayCeUsPtRz1vTb2h3QUiTlnx"
-
-var header30 = "MESSAGEBIRD_API_KEY=cSCYoD7XknXcqAAgl4kfTY6F2"
-
-func newRequest31(req *http.Request) {
-	req.Header.Set("X-HarnessToken", "pat.dhSJo1_mlIgDu1-1BqPIbq.H03zTZrkFhm1f7Nfl9dlJ9YU.ScsFhqd5qu314XesqFyl")
+func newRequest29(req *http.Request) {
+	req.Header.Set("X-Credential3", "tfp_tksB_Zo0MxWYt-vpz40nXmlW250DuMpq6-RLXzQJHaXX2KJd9W_sXa4MOZC")
 }
 
-var header32 = "ARTIFACTORY_TOKEN=7IRkRzhxrY63WBIBx5Y7cSXO32SqW8GUapOx8HDriSXXefXBuVeLVWzJs7Y1Vgeb"
+const ageRecipient = "age1njsa94wy4ul9flhp7mgy5ct7clfgl2yf3c8ey4uc34stsgp2sfdqq37442"
 
-var header33 = "Authorization: Splunk ecd75a78-40c8-49bd-a50e-c3bb56728080"
+var header31 = "STABILITY_API_KEY=sk-g4aHn7VTaKItzDaH2IRmwDnk6WkI5exv6nqKDyo5ASyoCvq9"
 
-func newRequest34(req *http.Request) {
-	req.Header.Set("X-Credential", "AIzaFIfHb_6JBNJqYzfRnd096W6910SdXp9-9SR")
+func newRequest32(req *http.Request) {
+	req.Header.Set("X-CloudflareToken2", "v1.0-7ba2f67dc70f3d7e9230c819-cc731dcb95420d81a41a453325dac7b845884b0999e24d459c8e7438f67924306f72b49fed1c69b01c8025f47955c8b2717784eb5f8388fa519bd97de47ebaa1e1bb019c051c30a3ad")
 }
+
+const teamsWebhook = "https://acme.webhook.office.com/webhookb2/f3128554-3e0a-49bf-aaa5-e5529b1e4be9@98ef362c-065d-41db-a5e7-b53fb3069bfb/IncomingWebhook/6eUFeBV2G7EEk9LkKf8gxALANTCXiuG4/549aed25-58f3-47c7-a8ac-05526943d9f4"
+
+const plaidToken = "access-production-35fa3c6e-14c7-4809-aa40-ddbd9e275a3b"
 
 func newRequest35(req *http.Request) {
-	req.Header.Set("X-NewRelicKey", "NRAK-B4EUTQD1LKK3C5L3T6TDZ3Y9SXM")
+	req.Header.Set("X-UpstreamAuth", "oy2d5tmozgbf5ql432jqf1eipjrljawula9ao7yfev12fe")
 }
 
-const tavilyApiKey = "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"
+const access = "cTarccmv3JFk3s7kOxvh3Q5vPcA2/VR45o8hv4VOi5fhQKBNxEhoXs5Muqy/zKm4+akAIwOGZQ4NACDb8cEUJA=="
 
-const gitlabToken2 = "glpat-LjsS0jBWH9pxdcjvpMiV"
+var header37 = "AZURE_OPENAI_API_KEY=6964e60e404e46336232095674eae0bd"
 
-const azureCosmosKey = "rHPlAiJqa8LvdkJpoklJ/4EMICX3p2TvHgINsIytLYGhVD/6u2LZBXT54hVRWI/CJ+eRBHVl9+pWACDbEjQEVg=="
+var header38 = "OCI_AUTH_TOKEN=8hEJjylArhRBCwdUkDGx"
 
-const cargoRegistryToken = "cio4pyFVFbv2qVja3k8uBGlqXrTRMHiECVr"
+func newRequest39(req *http.Request) {
+	req.Header.Set("X-SquareToken", "EAAAKjV9AZCCVpS4djoCy8DjQsuhONCXzM4epX8DGIfIdW16l5YMcF0a9fYkbo13")
+}
 
-var header40 = "GITHUB_CLIENT_SECRET=4c48956ddd61570a3b8f25c0a03760d383049bc3"
+func newRequest40(req *http.Request) {
+	req.Header.Set("X-GithubToken", "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")
+}
 
-const gitlabToken3 = "glimt-t4LJw0FrAcsBY2wAFx1rBUgGA"
+var header41 = "SNYK_TOKEN=5979afd3-aa5c-4e75-a86b-bed4421d6ea5"
 
-const openaiApiKey = "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"
+func newRequest42(req *http.Request) {
+	req.Header.Set("X-Auth4", "ya29.a01SBJQ9c--BOpK9hzl3ilmTBdbhakb-DrOwUlST71Ooyqn0D1mc1-fnDYeT_2TaDhFqUlxFUvihtPJTIOeLhez2IuMSx4VEizXI6x5_Sbe_fJ35Hm2j2KwWYcmf7Iq9wJjss-rC9UcG65_2JleNrf8z")
+}
 
 func newRequest43(req *http.Request) {
-	req.Header.Set("X-OnepasswordToken", "ops_eyJsN+2taLUF/lCLpV2jStJpiMStIHdgANuyv6hh0DxVAq0S7zpynLDiyLh1JD37Plfuv5ffhFy3pa2OcEjwoiE4W0UI8p2zD8120Dv1LaXYQETtuhurdIUH9zoDkdg61cLwFLGh7KhhqxCYJFCti+OALpqcJUPk95eMzTzUOkqdo971dGFzPvASCsVpWnNytvr9uWZzSpt5YqwhVz9DCDRI7JytMqFLSIo5oPjkpWjv2QBFffKAIndoQ/rZoyI6px6KqvoPhJfhAbhG6tCTLjkb5iPlB+ncrUohsgsjDqufjpc")
+	req.Header.Set("X-ClientAuth", "hvb.CAXWt7n7fV92Tuu2wNa059CUV0Uo0eYIs5cqTpgqxaUJhszVpHqTh-nzYijYtgGqrr1MpQRntLHomNU9QI7eqE7BvQ1uzgFV3kQfuNgBz5wxrc4NR3F6hSbb9qPP1iwxx5ziPu_03NHp")
 }
 
-var header44 = "SUMOLOGIC_ACCESS_KEY=qNT5reWUzmdSlyIuZrq5rseM8GHmeQ0uvh4vpCeViVNXVbzR5hymhW1MvqML4Xg4"
+var header44 = "ETSY_API_KEY=9fcav6s8vjysehntrqxdyvqw"
 
-const vaultToken = "hvr.TXfAEUpxO-FhsNACRd5HonnCt_AvF3"
+const digitaloceanToken = "dop_v1_54d2392c4ba7128cef0ea2310d72baa63a81457a6bc18557b74a6f06adc638a0"
 
-const teamsWebhook = "https://acme.webhook.office.com/webhookb2/a07535cc-5fb1-4af3-a903-0ab6e45ef3d2@8491cf6f-f72d-4591-a65c-f9f76dc29a29/IncomingWebhook/4uR431NOEnSNfk70QxQAlHXdn2pip1wm/80ac4ac2-ff59-403f-a712-05427ebda18e"
-
-var header47 = "ETH_PRIVATE_KEY=0x1d1300be2a2b0c6c338ef391f7b4b2d16c87c759227ea1fdd583607a3726ebfc"
-
-const artifactoryKey = "cmVmdmLkSrKOp1ulyEXLaMiHSLvGXs584R84D5vDlxN4Sb1S5BeZ93XV3x46hwpR"
-
-func newRequest49(req *http.Request) {
-	req.Header.Set("X-Secret", "the secret key is mZOJagVw7iFn87MiTQ")
+func newRequest46(req *http.Request) {
+	req.Header.Set("X-ResendApiKey", "re_g7qfnb3f_rIqBmnbUAz2cqy4GuXrghwP6")
 }
+
+const credential4 = "NRAK-Z5LSAJRBU3R6JQ8E9E82E49Z7M2"
+
+const langfuseKey = "sk-lf-ecc38b22-6d38-470a-abbd-3b8672eef17f"
+
+var header49 = "SNOWFLAKE_PASSWORD=twKZg49epGfyXL3fnjUvDMXa"
 
 func newRequest50(req *http.Request) {
-	req.Header.Set("X-GithubToken", "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")
+	req.Header.Set("X-TrelloToken", "ATTAkNg7eWd1IW2AlFe3d44vhoth3HLUuZQMI1zER7kdSsz4njwMZjlO0jizA3p6EXKS88F61639")
 }
 
-var header51 = "BINANCE_API_SECRET=TQ06nUMA58hYTDxVjIYNwhqX42Zc8n13rCWSMglFUNCCvgni0QQILAjQAumHHety"
-
-func newRequest52(req *http.Request) {
-	req.Header.Set("X-BrevoKey", "xsmtpsib-c0813b4997ec87a64aa3e026efbefbf137d4df832f6896572427672c4d2cba46-hPGxaHi6yjvXut4W")
+func newRequest51(req *http.Request) {
+	req.Header.Set("X-BraintreeToken", "access_token$production$u9so2vttocbfzthn$f44f22e0aaf458c5c87f05b6d4102774")
 }
 
-const azureApimKey = "KomBthgt6+VV84/rU/A/ERmKzsgAZPXUtSdlYYA6nbCOlEQ/MD762gCUV7yH+pas7z3IJ2LHgchSAPIM8uOAvw=="
+const upstreamAuth3 = "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"
+
+var header53 = "KRAKEN_PRIVATE_KEY=Qzvk9X5Q3ee090+uf10WEptDwi8hjAiyI9ca6HivcACaDqim/jvYoUHP4SdzLxG9Pc+MvN7U2Qo1tUUHRN3YRn=="
 
 func newRequest54(req *http.Request) {
-	req.Header.Set("X-AlibabaAccessKey", "LTAIhGFIPhZkmk85TajdiCZC")
+	req.Header.Set("X-AzureRelayKey", "oF8oWndgc5pzSMDSrlaOJ5aOyUTwsxuxW+ARmGmycsO=")
 }
 
 func newRequest55(req *http.Request) {
-	req.Header.Set("X-GithubToken2", "ghu_olm4S2VJcZEItgPbVVjnynDWj0mMia29UVhQ")
+	req.Header.Set("X-Password", "sshpass -p yVYFljPUYMIQ7hHF")
 }
 
-var header56 = "https://acme.blob.core.windows.net/c/f?sv=2022-11-02&sp=r&sig=crV0b0TrVPg4ZshIaK3z9T0k+/2Xf2Lap567XfrZxI4%3D"
-
-func newRequest57(req *http.Request) {
-	req.Header.Set("X-Auth2", "mysql -u root -pt7RBCpIpcHUWuv8T")
+func newRequest56(req *http.Request) {
+	req.Header.Set("X-PrefectApiKey", "pnu_UeV9qfuZsfj5fjCePJ5hmzIqcAFIVFc4fNk8")
 }
+
+var header57 = "GITEA_TOKEN=37d4d680cedff22fbbae069a531fe16b66d91d11"
 
 func newRequest58(req *http.Request) {
-	req.Header.Set("X-ClientAuth2", "re_ljSjZXN3_DJeVEnJhLYMFfp8zqlMVl1hH")
+	req.Header.Set("X-ClientAuth2", "lW2TTi1WU3rRIYo6WkNNmz3JpghZJf+lRQSeI7vfLOtWv3lRk20T2CEiUzel7CC5T+5Lddm3WSVD+AStlZN+8g==")
 }
 
-var header59 = "DD_API_KEY=35ed3d4ad8ec3b1ef68a3744eb674222"
-
-var header60 = "SESSION_SECRET=ngNpMNTmDbFn0JuqooJwXXmQTs9F9Z33"
-
-var header61 = "KRAKEN_PRIVATE_KEY=qWyFAgDIMktbioQGo7zHKnwnf2mSfo5PhBebQl4OQ8UX6RAIKquto2S6Vk3Ux9haTAwBOazfr0/z7o/6lF6MJO=="
-
-func newRequest62(req *http.Request) {
-	req.Header.Set("X-VaultToken2", "hvs.jhPfxCWpboCsVGumVcujiRa6riFJUxhtqznFFnZyvSqrMirya9gHcduAptHHQ5ZEytRPDypHddRoe-n6OPLVHMobzUgBk8o")
+func newRequest59(req *http.Request) {
+	req.Header.Set("X-AdobeSecret", "p8e-GIv9iTBh8HcSvrpLkYEkI1Prp1jc1Rqo")
 }
 
-const vaultToken3 = "hvb.SLEXhw1yKUK8pITNhzEJ_3MfuzEZkCM7R3mt42QNJo62jZM7Drp6f2d7zK95v-rX9izx0pf-LfE3SKhydArkPzBRB-GQEvAYs9O3OIyofRVw3921YDJNgwkQ958r8YdiGc9Hvc-xBdhw"
+var header60 = "ENCRYPTION_KEY=acc739f3dde840edf233d6e2d3b660c0c2f2959d82131242d1ee1abe9396f297"
 
-const elasticApiKey = "essu_o1VBCbFxO1VKHZqrhbG4tqzVA9jehvM81E4e+Y+bR6gGSN/blPmyv0AbGhfHqPGGEVhsj6FU1Q74drpn"
+const tavilyApiKey = "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"
 
-var header65 = "LINODE_TOKEN=3f18ad24ea9eaa84f40f1e0ae7d092a7f41515f4871f6339be59c4c938df3371"
+var header62 = "HUAWEICLOUD_SDK_SK=IktbtqhiQekixwiflBBEhOhzlzSfVzlMU3QF659m"
+
+var header63 = "CLOUDSMITH_API_KEY=1093cea760e96d02b42607cad67f2057c983b4c4"
+
+func newRequest64(req *http.Request) {
+	req.Header.Set("X-Credential5", "pypi-AgENdGVzdC5weXBpLm9yZwI8eyJ2ZXJzaW9uIjogMSwgImlkIjogIjIzZWVmNDg2LTVmMmQtNGI5Yy1hNzU4LTc5NzE2MDQxZGQ0YSJ9AAIleyJ2ZXJzaW9uIjogMSwgInBlcm1pc3Npb25zIjogInVzZXIifQAABiBkU-WHA8CAvvHV_oAaZq-JoXleX6hO0lYuyLOofQdE_g")
+}
+
+const credential6 = "AGE-SECRET-KEY-1RCPFAJSUVF394T7N6D9892HQ05TJ0SY9DGJC794X4F3CS2CHZLYSY9WA2C"
 
 func newRequest66(req *http.Request) {
-	req.Header.Set("X-AzureIotKey", "tGqV0DbokF1jxn0O911YXt9zJj48WiXfwAIoTMxAjQw=")
+	req.Header.Set("X-ShopifyToken2", "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")
 }
 
-var header67 = "MONGODB_ATLAS_PRIVATE_KEY=1db95589-452c-47f6-a2c6-c017a522a639"
+const auth6 = "essu_RmNXDbCHxBHhZEx0mx3VukcqssTJjvauCoHmSfuHz5r8q9VT0IVo43yWIEzzqHNTeQU0y59h5kYhfrrX"
 
-var header68 = "HUAWEICLOUD_SDK_SK=8IHAguOVFZDsUpfOfKKcTcQ2u1NXYuaU6J3l3NgV"
+const brevoKey = "xsmtpsib-86d5d428ea541dbcda56988e97989e4d6dadf7096d1523b9c59a3f0b87002adc-PnLRaybLuUjGxDRt"
 
-var header69 = "MNEMONIC=about amused aisle agent adult account also afford acid alarm able agree"
+var header69 = "RAILS_MASTER_KEY=73c746f8ac5a91c0a4b7d139f02ca9c3"
 
-const azureClientSecret = "XvW8Q~8olrkk3brIkYqMYTkP61XbAKrmz912bVw8"
+const openaiApiKey = "sk-proj-fwPe4UW1IXJWB3M9BNvcdkAoKN97iAFG89tNWe4mK_pv2NcYPW75OPZQcPqVjj4v067kakYB8hRWCHuUYoj-aJQgn-PDJTtimAB8E5-R3C3AiwlggRX-FjxWQD4rVXmjxF77C8BjC-xdvEgDfGqvrAg1qWxk"
 
-const githubToken3 = "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"
+var header71 = "Server=tcp:db.example.net,1433;Initial Catalog=app;User ID=app;Password=sYGk5HY2y8NcCLXcFURS"
 
-const upstreamAuth = "sk-lf-585b66e6-c7e6-41f0-a5c5-8151c9c77ca5"
+var header72 = "MAILJET_SECRET_KEY=bceda530f73b23f91fe9829aaffccd39"
 
-func newRequest73(req *http.Request) {
-	req.Header.Set("X-HubspotToken", "pat-na1-e6687fa5-116c-401b-a0f3-4699ea12f45d")
-}
+var header73 = "MISTRAL_API_KEY=FuZ7pCBXj3l5AfMdURo8KV6E8rtQBBmQ"
 
 func newRequest74(req *http.Request) {
-	req.Header.Set("X-ClientAuth3", "pcsk_S2nWGg_enj5mBEKH1RKLBV6M69GuhlsXeYrqjIF2aXFfnNq4oeXRqMD5oQunuaM5PIIfkfB")
+	req.Header.Set("X-Access3", "pat.dUF_ACDsHsMFakBMtU5uf9.KqDFzMjkzc71LDOauBTYYVcB.Y0BS3a6Z4HPWZBEpvhBG")
 }
 
-var header75 = "DISCORD_BOT_TOKEN=MRoq5bMjoiBBw570dXkuN5X0Fl.WM70Jr.WKhPQnvmnJ0OhXpZcX7CIYvEVjFfIxYHJ6qWAf"
+var header75 = "ZENDESK_API_TOKEN=v2QWyY8XlA9AT4ap3glL90NqUbCC8ca9awISEjXe"
 
-func newRequest76(req *http.Request) {
-	req.Header.Set("X-Access4", "jOQ+UqaIVTcrzIujyf/BiIXMPiRjWdzZEAzCaHSo42C=")
-}
+var header76 = "ARTIFACTORY_TOKEN=uHNMUMfFIw9zC7TlLyJCFSy71PlATbX4JWyPsW0LMONYe7YlqKOo52Q04tJMGJoM"
 
-func newRequest77(req *http.Request) {
-	req.Header.Set("X-SlackToken2", "xoxb-881351496170-4639395312432-2yoK7D1EaWtVuxEuXRYw3cdw")
-}
+const artifactoryKey = "AKCpUC1I85DK1WsXgM7Wg9uYuST9ZAZwrStu3GxzIUiCUs2pXcF8aqVAxm1WQxmdNom1olssF"
 
 func newRequest78(req *http.Request) {
-	req.Header.Set("X-AgeRecipient", "age1dglmfevnxzruvj5cfjyjt0wmzreq6mz9xs5da684ytcjl60uyskq6urpqv")
+	req.Header.Set("X-GitlabToken", "gloas-JlwPweE5wKlprS0xNuZoTPM-y2QBan9cWAZ56Db9P9hC-MTjl1UMCnLdQVvPu09k")
 }
 
-var header79 = "ALCHEMY_API_KEY=w1GnVZkcQNd9x2AgafA6jS6Xn5iL_NJ9"
-
-var header80 = "MIXPANEL_API_SECRET=5ff56a8c0e346a9e15ad70f19c1016a9"
-
-func newRequest81(req *http.Request) {
-	req.Header.Set("X-GithubToken4", "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")
+func newRequest79(req *http.Request) {
+	req.Header.Set("X-FireworksApiKey", "fw_wDXdJFwB1zceqPtZrUwZkCeH")
 }
 
-var header82 = "UPSTASH_REDIS_REST_TOKEN=AXaeqRX1Npo7fQFhqPX_Ln6olqFvC0N3Oji_xfDd92NCxQi2xhu_24ZwHYEPVX"
+const shippoToken = "shippo_live_ebbd9a22d72af7614127a60b58b4ef301cbb12e7"
 
-var header83 = "JENKINS_API_TOKEN=110726d8b86c501e1410c5060322de87b8"
+const openaiApiKey2 = "sk-admin-5U9dLdbws7CrFQBYi3JpFXFaIpHB3dlrFLqX2cGQIdPXB_rPKVAXSDN0yDU6-mdIhsVYN-S0vnHV0tGE7p2hy6m5tjJr8ojBo6WX88rVvmKRw46nSKtkluv5_W-c27K0qL3S0ha936NvnrRyoerLKDYarBeF"
 
-const clientAuth4 = "xoxp-15388251281-10040750226-6329094312948-f44cc76e3ce6c2a4aec6776be43fab77"
-
-var header85 = "CLARIFAI_PAT=aad7e7316c07788fc18110546205e8df"
-
-var header86 = "DEEPGRAM_API_KEY=792d79e6980eed15e0c4eb440e59d9914491a6ed"
-
-const access5 = "ghs_BYjln9Kxt7wrX0Mq77m3nKoc7MpDQi4cjRrQ"
-
-const azureBatchKey = "zj5xFSmGNUesfh0sGDNzBDboqfXHKIvz+YYUk538JuPtHbf/pf9LmAFhx763Pk90m7n8qGZNUvFF+ABaUFN/Rg=="
-
-const gitlabToken4 = "glft-JYQdNUd3WRttc8u12mCK"
-
-func newRequest90(req *http.Request) {
-	req.Header.Set("X-DopplerToken", "dp.pt.rlpjC2XXu6lFeZIpm0I01XyZM0YBqnBzZm0T7l1rMij")
+func newRequest82(req *http.Request) {
+	req.Header.Set("X-DockerToken", "dckr_oat_FkTx_qqH6Rdi7DR6-dUoQZNq9FqUAeof")
 }
+
+var header83 = "GITTER_TOKEN=Jnurhxo2smDPtXWcGrxz7r40g2N0JFu78HtcUZtI"
+
+const anthropicApiKey = "sk-ant-api03-S85q4Ii-mio2mgK7g8XUL6ucu2D-UtlByakQcSnQBpJG4Az1mUCWrBx23TljBBJAwjY-KKIr_La8sd_LFays_plZIVpjIAA"
+
+func newRequest85(req *http.Request) {
+	req.Header.Set("X-FcmServerKey", "AAAAfS0sqD3:APA91bpB0f_d3VXLs279FbDJFhOjL4182HWu_k3qQ3XItcoNNv9o6EOv_LFACXuiEVhEc8AVqKP1h8Vi4NcJkla2pQw7B-SsOSAQBVq6w2Fa6YaLBCN_66HS9LkHH4yy6w3aOYoqKo5Y")
+}
+
+var header86 = "MESSAGEBIRD_API_KEY=hhXiyyUo5sACxW0GBhpnIWaQ6"
+
+const upstreamAuth4 = "sdk-44814b49-dfc9-4fc9-abec-87077594974a"
+
+const gitlabToken2 = "glimt-OCwgd9KNzKTlJzyZK4y6jw0Dz"
+
+var header89 = "Authorization: Basic wMl8WmFi25DOplC6aOaKj3JTyXx3rvb4"
+
+const clientAuth3 = "xaat-4062f33d-877a-4e2b-ac09-a9ae0726b53e"
 
 func newRequest91(req *http.Request) {
-	req.Header.Set("X-NotionToken", "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")
+	req.Header.Set("X-AnthropicApiKey2", "sk-ant-admin01-DdHct2-2LXhdTGEWAez_9qd9-I5ELR8f5i2yp4xa6S0F_z9gNyK0aaRsZvMisxmi8zEHvyClRhkemzZDudYLLk1t8FIHjAA")
 }
 
-var header92 = "Authorization: ApiKey wcNLWAfbSiWGUnqAlH7HPOG2diutbLgc4/PlglMuGIwQKDmbXt06zjQ9l2s4C9d2sAtTY1k48ECYBSTq=="
+var header92 = "FRESHDESK_API_KEY=4KZPJ5VokhgIWeUrVUTm"
 
-const lobApiKey = "live_4a5e9a2ba49307a259f9bd1e9942d87b156"
+var header93 = "PLAID_SECRET=cc606e2da3781fc6bf02e09ede4bc3"
 
-func newRequest94(req *http.Request) {
-	req.Header.Set("X-CircleciToken", "CCIPAT_6VEq4JgXy1r4wivjnStE8m_9f600ffe2e17046f1ed72a40a66a7aa94ee56dc1")
+const azureRedisKey = "F0j3kUH+9IGpqkzmhXjINec54gZJWbRk0AzCaCSmn+p="
+
+const credential7 = "figd_1SMcrMsDeVz0rYDLMXJ4Ya-1nIGGwvUiFSChu8Dt"
+
+func newRequest96(req *http.Request) {
+	req.Header.Set("X-GitlabToken3", "glpat-bzo3cWh1CnU6Z2J1cFUnGq91JCpZqbZBCDSnQvcQ.01.140aort2t")
 }
 
-var header95 = "IBM_CLOUD_API_KEY=QPaggQMP433s9ZMcfFaSAD3FXj6plYIcniVEasTImkR5"
+const vaultToken = "hvs.c8mZSCrvo0Z9V8z7qoXIK5zWOFe1vFcvBZMnrQPT38t0SnUaJFMjzuySp9C2CFaOAWvkWdFHnPb5SXfjBG8KzsVtu-K6WXM"
 
-var header96 = "ALIBABA_CLOUD_ACCESS_KEY_SECRET=AqaN8UHebAMsMyksaMR9xoqFnAfc8T"
+const secret2 = "the secret key is CpZYHPcSN5DW78on9R"
 
-const upstreamAuth2 = "gloas-A2wPH7erLyQPviVIRYQuQOQrvHocIYJNn7gBIgq5wZeMEqukiZZV7F4cFbwvi_YJ"
+const auth7 = "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"
 
-const sentryToken = "sntrys_eyJFXYpUk9e76iQo6MJCuFVJ+czk8IrRc69suOKFKQnsJCleRODX4o88muunWZPeUJ6ZVRED5BjdZpn4nCWr07SOHzkpCeL2E/1EHpT_oprNZAFuzL7DkFOJ8MOgkQR4HY0NykQDYv+gtrVErYF"
+var header100 = "DRONE_TOKEN=rf32N5semAAAPQhWKYVAZLFvL0Yn01FU"
 
-var header99 = "aws_secret_access_key = OdcJxKXvob/vzBibtqBWhEy+mYnbqfIDbbak4ZXd"
+var header101 = "SOLANA_PRIVATE_KEY=FzURoU5mZHBtk2Qk88J3SpzesWyvA2mU2UpVsqZDoMwFMTZEMD9WEeWKEWPNLyW7rwuLEcsc8Ysu7td3jxFgCeN"
 
-const sentryToken2 = "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"
+var header102 = "APP_KEY=base64:Ancm7VwEdJm8/641ldZsb6F9tslm+Z0yG+qsMoE7GWz="
 
-const artifactoryKey2 = "AKCpB5Mgii1apZotov9CZmRgOpHMVTxUwvwpGiS0kYxk9E7pQ53rgbu2Ll8PIV0TQMvPXepcv"
+var header103 = "SECRET_KEY_BASE=34eb954513587f896f2e8be11a1cebe6952de335a78b83269a0a739aca71e7a24d9936a865b3d08252939718b66b37b0b964485fd606fb1162c6da058fef432d"
 
-func newRequest102(req *http.Request) {
-	req.Header.Set("X-GoogleClientSecret", "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")
+const clientAuth5 = "SKa5607d9eaf2775dbc396d44074f74d57"
+
+var header105 = "Authorization: ApiKey OYA/J+83max0gbrGqxkqGZ0xveD3M2mfFM8wHW0pFrXmYVpmWMCXDUE+t73x5ShlFVpWhq9y4PIlX/2F=="
+
+var header106 = "aws_secret_access_key = e15dc9Yl3eplCbsmJXI4yszDT4d/gse0s7qZVABB"
+
+var header107 = "AZURE_DEVOPS_PAT=gd3r2bdskteks62eq257vtyjflcgpgspc2tso6jc4pffapkrxevm"
+
+var header108 = "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=zTDvbel7YXqR12ThxDNhxKKFFi8yh42q+kRFj0E3uq5neqTbGzF2g04uo0XYaRLtxBCMoiCY/nP8e25ZpDBpYd=="
+
+var header109 = "GOCARDLESS_ACCESS_TOKEN=live_l23_pG30RZvCK1FeonFEpq1C_nMiPEc8_vYANdzb"
+
+const gitlabToken4 = "glagent-5rlFHXg88qrdl7FmKXADVCrke5icg3iipor6FZVG4fafNPlPLK"
+
+const hubspotToken = "pat-na1-27d8ebc1-28d6-49f2-a18e-daa092037792"
+
+var header112 = "DEEPGRAM_API_KEY=3f1bf8c555f461e5ae64a13a35be5fd729ec974b"
+
+const access5 = "sk-svcacct-8NLwnMm9f-t4kFQfFKkC7_aYqBmqImtrjlnO85HveicETV0iFxvbl-jSnPhRFBEN0mRm2FSoZLQ_3smQG8TEBvkVYzeyH6cWIgQt6EKiDAQ99xbyogyaQ3IesN9jJm2BZOB0mPeIqrQN-G6zBQyU4LOv_dDK"
+
+const credential8 = "xoxs-3470640445-6381681834-7557266118-374de1421fc21562a2c1f2f5c30f6f65"
+
+func newRequest115(req *http.Request) {
+	req.Header.Set("X-Access6", "lin_api_MsuXg6olbFSWRfcRGrclVMdfYBrmyrIOp8MFYL67")
 }
 
-func newRequest103(req *http.Request) {
-	req.Header.Set("X-TerraformToken", "NaArGsc5Y8gVsv.atlasv1.BGesE7m0bYcHaB88K7nhgaBwjCtM8Gpjm4bJ9c7CCHaqrB5zkPgEpD6TTUvYdBE4XBy")
-}
+const sendgridApiKey = "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"
 
-const clientAuth5 = "shippo_live_6fef1478787a9b0b20950a34a4a842cf39e1211f"
-
-func newRequest105(req *http.Request) {
-	req.Header.Set("X-Auth3", "dop_v1_f3394056dbbeb2ae3eb1cc85cea534d9d8a7d89b1948ec895cca367650d42296")
-}
-
-var header106 = "TOGETHER_API_KEY=tgp_v1_UINR_E8RVM1bOmbgstDtVWLtOS4rpPdU4HKdr-bp85y"
-
-var header107 = "TENCENTCLOUD_SECRET_KEY=1pTvwLyry3hUTCJmf0SzMbH9YZV8UO1j"
-
-var header108 = "Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=SmwAVp0siJubSNPnlWQfuSBkexdVuLu+miAVYZ4/dRn="
-
-func newRequest109(req *http.Request) {
-	req.Header.Set("X-UpstreamAuth3", "AAAAraoxmeo:APA91b010c_Y9nXtWqlzV6M4pvh1W-3e8n9o0FZnl0cf74tUyKWzaeHM9ZyswiYSxnQ4iIB_HJ2qFI9-0-GXqt_LGs4kB7PhFQn8wFx7C-QsgmJs-4NakBBdbudEYJsKFlhSkPwyj1N4")
-}
-
-var header110 = "SENDBIRD_API_TOKEN=9b896748c400102b586f80c9485369ec101d5c27"
-
-const azureKey = "IybA3WvzvoKixit0OvN6uRYoSuWKlUtS4sV141kRBPhRlIJBg7BjJQQJ99MAbZuqkbX10fJ5sUCNQtI8ISxg"
-
-const credential3 = "fw_xjQNdLL7yoCdEhneblnUbHkD"
-
-func newRequest113(req *http.Request) {
-	req.Header.Set("X-PypiToken", "pypi-AgENdGVzdC5weXBpLm9yZwI8eyJ2ZXJzaW9uIjogMSwgImlkIjogIjIyNTE2ZTVkLTIwNDctNDg1My1hMjU4LThjYWEyMTFjYzVmMCJ9AAIleyJ2ZXJzaW9uIjogMSwgInBlcm1pc3Npb25zIjogInVzZXIifQAABiDM7pWuZFzTI8RV4-B9z0uqx2I-q7qAZ1OWjdKjhxz01Q")
-}
-
-const cryptoPrivateKey = "xprv9s21ZrQH143K3BjXPBqTsExH6viuAzVxe7Pp3JseudrFRsn7PktuVLWxmSF56bbNy8qMNqakMtVbWdAtEDmieSr6Z1ArM7nXwHmdye3E3yc"
-
-var header115 = "WANDB_API_KEY=314198f664a4562e2912c01d644d3fa313f5abb8"
-
-var header116 = "GOCARDLESS_ACCESS_TOKEN=live_Q2LdeHxwoN4zCemo8Ur7X4OjjWZrPmdyKAoSBkZN"
-
-const jinaApiKey = "jina_79ac1f07a2491051515bc9f25e69ea51H-BJgzW7yY4DBpjeAf1BUuXM79oO"
+var header117 = "BINANCE_API_SECRET=KzkclePib1Q0pa2MFF9FDweMAsOJhV0y5E5QCibIf4ZZbfCXXRFo2GBkrIoeSqTa"
 
 func newRequest118(req *http.Request) {
-	req.Header.Set("X-ShopifyToken", "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")
+	req.Header.Set("X-ClickupToken", "pk_29930541_XR09QKX4C8X378ROKTUR4T8WU063SBTZ")
 }
 
-const awsMwsKey = "amzn.mws.35704f20-4b8e-44b5-ac94-900bf834359d"
+var header119 = ""private_key": "-----BEGIN PRIVATE KEY-----\ngLOHbW+DWHyD6k+AoP8jx3bcV22DuwSEG4BZrc5nq7OEAj3NosBKn4KU/sagZGS2\nbP9BRiX7F3znUVfRI7Wj8lAymG5RtQOcgoEeWenBcEPZMkrYhruuLGk6+bXzok9+\nWhMLr5CaDA4WjeJVxiefKW+fR9XnOxwNYM2ycaE3s2ruBzkAGkb+YmHL2QHog+PH\ni2BgXBiiz8+FLkGF115LqDnJfpvUhdK2nC2m92EiyrrxEnQ4Nxm1YcKChv6fIMwG\nLHONeYrRUX5jrSYGDuL89j1qi4S8PSdAsi4QorKpIQ/nm5IV7sU2xutHKMdPEjhv\nW6A0H3EyQj3ZMqHeqW0VQ9TnppVDYfunjSWNdPuFIU9Otcxxr3Q29jH56DkrrKOz\nm16I1U3WTtAIkCYsqwxF9iqxV1e/pesOTNHu0p+3onRtTkUwhtKTxRvKiRDYdrQF\nCpdET1Y/YyclFdN3JomZKjCX71WHJf15\n-----END PRIVATE KEY-----\n"
 
-const azureStorageKey = "9w+wUZ+MMdGAPg7Q9N4OE7nioVGSTwvgsuk3SSQ4tQ5Gdr7urIChVQJmhxPL9DLPJyvNBKI7fcpS+AStjZh+bQ=="
+var header120 = "SENDBIRD_API_TOKEN=5df3325a52c13a1993c7b7025d99965977fd282a"
 
 func newRequest121(req *http.Request) {
-	req.Header.Set("X-LangsmithApiKey", "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")
+	req.Header.Set("X-SlackToken", "xoxp-44167209209-54060354611-6240258962883-374e3063be1e78ccd3e373b5b668fa26")
 }
 
-var header122 = "BUGSNAG_API_KEY=a360452ebb068d035f4b6b50132eaa60"
+const credential9 = "pcsk_GUpXIJ_AnsycdMgtjDXy0emTABopSMRCbZG7I1XsxGT058O3iN9hQy9wmQCOpu9pwa1E1k8"
 
 func newRequest123(req *http.Request) {
-	req.Header.Set("X-UpstreamAuth4", "sk-admin-PoLUswFD5-xsYI1i2tp6npa5CwEhVAYinL2t2DMmEokRsH42GbbANBcHvOE87O4PkH04_SCnjYRQq73PMvaaWvkUb7zJVciUhvNTQxl9Zqel8oxsA7MyQPWbt-meTFx63IpL8O2_3Irrp6eK1xWuv4w_GtQD")
+	req.Header.Set("X-Access9", "ghs_XozOhEqJxuwkZi4IXPTDtLCU87iEUV39FCzU")
 }
 
-var header124 = "AZURE_OPENAI_API_KEY=66895c336af3c931f502fc59c241c953"
+const azureKey = "ATbsJwoucZPoMbkcSiGjbeZmLulaZToEm4RUGMd21d0cKSYwstZ6JQQJ99qJwvoJCKUiomTNdHD3MtAXi3US"
 
-var header125 = "SPARKPOST_API_KEY=2d5d642c101456e165404e6a39f1732db5ea30c7"
-
-func newRequest126(req *http.Request) {
-	req.Header.Set("X-Auth4", "glagent-2z8QxSPnbPR-OE4ZC0BtNXOJ22NmkiyujI26Q5k-rdr-kvQobT")
+func newRequest125(req *http.Request) {
+	req.Header.Set("X-GitlabToken5", "glft-9qvbMENgBXIcx37uMQU0")
 }
 
-var header127 = "SOLANA_PRIVATE_KEY=maCjWKHudpD741RJ387ANpfcu24sTBqw6Fr3B24WFVjfz3AW15hSdof77GcNry2u18eDynWgiJHwwGXp9xyV1d8"
+var header126 = "JWT_SECRET=KjLfryLdIqED3vfLa1Om3QPoxwvMl8RA"
 
-const easypostKey = "EZAKaAiEQw9s4BahUsdDuMZFIcvjbsUBuMoTg6X9qcN75Lk4RRQ0pkVTlS"
+func newRequest127(req *http.Request) {
+	req.Header.Set("X-ArtifactoryKey2", "cmVmde3yWNFSNcy6ac9gRB6in7gLwSBnSmHkMUy3GxpwPQmEzVjb667zu6J05B1e")
+}
 
-var header129 = "LOOPS_API_KEY=cec40226397e5e5367293e234d6bcc17"
+var header128 = "DD_APP_KEY=5f825d59f826af75157c985d941363ec1b768398"
 
-var header130 = "ROLLBAR_ACCESS_TOKEN=7c81e10aa28136f8e636dd5ee85f6069"
+var header129 = "TOGETHER_API_KEY=tgp_v1_RJq6PmYVJTStZTbdYV28hzSOy4BWii2D9rC1Yj7tbjp"
 
-const access6 = "fio-u-bVqBTNzmYkpTFR1vHsisYlHbmW565-OJ4AGkJI2IhkbnZJV73Kq8IZh0Uj1DyBud"
+var header130 = "INFLUXDB_TOKEN=VvvH1fEv1pp4xvRVSVBjOW7PChBXw2tjIMpDDWf2bJk5ag3N7NXdhU1ItwIdY0k_TgAkugoKLvUVDez5cpx51H=="
 
-const credential4 = "access_token$production$yos3omx40eq9jutz$b3ee407c6eb725db25b4eb3c44be943d"
+const azureIotKey = "Jb+mlGQDIpMU0ytOvP7mPTH62wRBeKxtWAIoTD5eB4R="
 
-var header133 = "curl -u admin:OJbT5CoCFex2XZxs"
+func newRequest132(req *http.Request) {
+	req.Header.Set("X-GithubToken2", "ghu_GwPb9NfC9y0W8mkMPbQHjLJzQL1QuH3dc0Ef")
+}
 
-const gitlabToken5 = "glpat-bzo0OXUxCnU6NHdoY23GmhWcRKczL8XsLkl_EfszEA.01.161fa5ili"
+const openaiApiKey3 = "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"
 
-var header135 = "ENCRYPTION_KEY=9657d4469d08de0619748d2f73540ef8b1b756f595bb101a6d30af29cc6965cb"
+const cryptoPrivateKey2 = "xprv9s21ZrQH143K9LLiRpTV7apnsvGsgGJcK44BffNsfswDz3kSXLnSMTDTEi6tDPBn9meSVCpjZzmJQhf3HSRtSEcKLo8bUNTNcoznpLpbp4x"
+
+var header135 = "COINBASE_API_SECRET=6fDXFkzdxvsBuKTuth-F2U1CD7yQgy45h2nepA8n6yA3EtDaPbRTQ5tG7KkVDBd4"
 
 func newRequest136(req *http.Request) {
-	req.Header.Set("X-KubernetesToken", "kubeadm join --token dg6cax.hgnosckfyorcsn9w")
+	req.Header.Set("X-OpenrouterApiKey", "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")
 }
 
-func newRequest137(req *http.Request) {
-	req.Header.Set("X-AzureEventGridKey", "atshFM5MeGpu8RFAZ+A2GpTFNIJQw3kuRAZEGIuiXGE=")
+var header137 = "OSSRH_TOKEN=nVIpcG9TWoEoL/HWpSrU8bLfz7VVXYzvdLdCIDKqE3b4"
+
+var header138 = "VAULT_TOKEN=s.pVbGIonUPhheC94uH6pbHdRh"
+
+func newRequest139(req *http.Request) {
+	req.Header.Set("X-Credential10", "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")
 }
 
-var header138 = "_gitlab_session=95ac5ee832799adedadf155b3b69afa9"
+var header140 = "jdbc:sqlserver://db.internal:1433;databaseName=app;user=app;password=sO71wE82Kk1dKCVvoW4Y"
 
-var header139 = "ASSEMBLYAI_API_KEY=9b9767a9a972de14d5e07dfe2ec707ae"
+const atlassianToken = "ATATT3xFfGF0L4i2MmIXaYBbfLz5DQdrFMZrKjDgwbW8CTn7HvqHO8ffZYjkVGPU1NT7hErgn5lZ7VUdb7vXsQ2Bhgcf1mu_fPk1A026LBOyCcAgN4DssRGh87mYRVgwRZvjaBuxh8zo73pN6ob1ssDmAAjTBgzMV0kEZm5BO-9DKBpK9SHrGQ=C0DA6280"
 
-var header140 = "LOGZIO_TOKEN=jvgkmxtkbjmexwqqWKGJLYVWVSSGMLNS"
+var header142 = "MNEMONIC=analyst admit action agree absurd aerobic album almost adult adapt absurd acquire"
 
-var header141 = "JWT_SECRET=i0btTDndOO4uRFbCCjvvJZYYotlussaG"
+var header143 = "WIF_KEY=Ky3ANUfkHyx6DYFbKGqQxJFN5P9Sa6yMxhVqEArttVwyaTDv6VCS"
 
-func newRequest142(req *http.Request) {
-	req.Header.Set("X-Access8", "sha256~milkUM85uO91sszv6djQ7b_wWa1ZX6lYemzfian0ZYr")
+var header144 = "Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=fYguNI1iDMMxw5+J58MK8CiZQ10niylscyKAmWw0OcX="
+
+var header145 = "Authorization: Token BgSSQbbJ3iVNMMpxvwOE5QDy76nk3U90"
+
+var header146 = "UPSTASH_REDIS_REST_TOKEN=AXvKAE_SFe6LWyEtmmrgA-5sVXsGufr94dck9STuOO1Ha_whG2l7zq_WcIRypq"
+
+var header147 = "https://acme.blob.core.windows.net/c/f?sv=2022-11-02&sp=r&sig=FmY7v2yhn8Y6mCKb7QNwDI6s2dVD3aNTyhRAuZrbLCy%3D"
+
+func newRequest148(req *http.Request) {
+	req.Header.Set("X-Auth11", "xoxb-020952021546-7183325744380-vRBknd63Jw76dntcjEq30d65")
 }
 
-const googleOauthToken = "ya29.a0CEDai-BLmnqj-meLk3aAdTteqi1c_AjFqpeIcsM4RJHk2w-LWH-jCn75YE06zojGsbhjcclLUT4cBik4eYZgR65rXOPqQlabw_juac61mNoLJ2Y5Xbq9mklWE72rUyaYOK3gUqMIZBOI-2tCnE0aPq"
-
-func newRequest144(req *http.Request) {
-	req.Header.Set("X-TypeformToken", "tfp_qpYlDpQpihvtFqN5yzHHPfUkdn2tYA-D0XBYxQ1R3T2vi07HANmRjubPxEf")
+func newRequest149(req *http.Request) {
+	req.Header.Set("X-GitlabToken6", "glpat-xmAsNYANmctok5HmrnoZ")
 }
 
-const prefectApiKey = "pnu_cOCUFqyTax1dlFnQyCqg9qhK8ovwZox7Y48e"
+const access10 = "O3v8Q~Ib0rhZhhZ9YxaOVF9JMBa28S4iAo27FnxJ"
 
-var header146 = "client-key-data: LS0tLS1CRUdJTiKiZ5J/K0E7z0cLdIL+8Ocs/zQz7UHWMROyfvWRTe7PqfQvVsIE04yzGXq+IiLN0US0EPKaPXi+9N9XrfyOI0L/uUGge31k7xp757jPPk49jA2Rc43z5v1VzwMokHwnQsUYcjvqqbcro2iUJV9G/CImNRCRmxganitASucIUiDL4+/F8LYrUdJVYfOwjvUU/gxn1q0x6SRxwMTt6YLj4TC2try9A6ZIPhisOptNb5H5V7qbJMpl/C9HwNkLdasHelvj5Jj2jGBTaGvc9yWnP+RggeU8BEamapde83OlRe9QtP/pF9OitEVzepjpqRFKxTJF77I/s8KhmqeGuYc1kHK3+k2+JZWUnmenEBh/hzxcKQ0uQo4NHKTVMKTNAX43wd6CoYxf+HeJzRs5XQ"
+var header151 = "SUMOLOGIC_ACCESS_KEY=YIUAS9JFP1AxwMErqEwwLVYf1iuwUOMfHIV0FopZkTDzxJjyYKBEFcY1jj68JdN4"
 
-var header147 = "MAILJET_SECRET_KEY=a26ee365a675c3627bc737453ea00084"
-
-const sendgridApiKey = "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"
-
-const credential5 = "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"
-
-func newRequest150(req *http.Request) {
-	req.Header.Set("X-RenderApiKey", "rnd_ND1knCL3bNiBy6JiGkBGDe2ESBFbMHgb")
+func newRequest152(req *http.Request) {
+	req.Header.Set("X-GithubToken3", "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")
 }
 
-const dockerToken2 = "dckr_pat_1qO2z6L11D-7m52GhC949w9B9ey"
+const gitlabToken7 = "glffct-W-HMimpxFxIqZxcJruH7"
 
-var header152 = "https://chat.googleapis.com/v1/spaces/AAAAGui4puD/messages?key=AIzaSystcWewKxi3lA70J7KG-yALtzyAy3bppPP&token=f47vD46dZPJfaGmpP17mABKJZbYLuhb_hZOTVJsb8jT%3D"
+var header154 = "SESSION_SECRET=X7kHbEIn8vnJ4WeltvDod3YFEgxHIiDv"
 
-func newRequest153(req *http.Request) {
-	req.Header.Set("X-TrelloToken", "ATTAtPOzO81VN3kcO0Cs20TcHaJbUxDBefVjoCxzd7aP9L5OuuwhujwzWRUeee1CDdIW49127923")
+func newRequest155(req *http.Request) {
+	req.Header.Set("X-DuffelToken", "duffel_live_c9nikeMUwVScX9TmLQKwizcR070UIfEktGnFfXTkA0r")
 }
 
-func newRequest154(req *http.Request) {
-	req.Header.Set("X-CerebrasApiKey", "csk-joipxpj2cuv8qkwdrw8kwogzxwqwi5i3b9awpl2vczoguh1q")
+func newRequest156(req *http.Request) {
+	req.Header.Set("X-XaiApiKey", "xai-dpinKlfdlwFP5Xtk34kBxSPaMMcAsn4qfsvfB022KFvzjVnQEsJQNjnuYXTfrmoPVp6P7VeKyVwnoz9b")
 }
 
-var header155 = "GITEA_TOKEN=8279ad19f10cd7a332b7c1834c82f3ab8296d0ab"
+const credential11 = "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"
 
-var header156 = "SNOWFLAKE_PASSWORD=pQVRpeVGVykrEk12ctauFcv3"
-
-func newRequest157(req *http.Request) {
-	req.Header.Set("X-Credential6", "lin_api_F8mJqbkDmId3u9NTz0Tq3PXanc8Ina4SzsRArLk8")
+func newRequest158(req *http.Request) {
+	req.Header.Set("X-GitlabToken8", "glrt-t1_bzppcWc3CnU6MWE0ZDZ2zvRM9XlrvEHeN9Ja4CGXEA.01.160sln6ae")
 }
 
-var header158 = "STABILITY_API_KEY=sk-26rwtJxZObyQ2OYZRAUKb6A5Foj60PrZzTb2pILQ2IY6cCVV"
+const upstreamAuth9 = "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"
 
-const tencentSecretId = "AKIDUICREZGuoUacAwCTgEl1oYvzP3QhK5VP"
+const postmanApiKey = "PMAK-07eb551399c1181021aaaada-08d9d40a487599872bd2d9f07c5f9082f1"
 
-func newRequest160(req *http.Request) {
-	req.Header.Set("X-ClientAuth8", "sk-ant-admin01-eGdGsEn3961pf8zp3xTLoYEt1CjeP892wHvD4_NDBSjrokvexseu2tL7x7aeZM8KFWjzSmWaIJ7aAMmnQ36JJ3-jOkXREAA")
+const awsMwsKey = "amzn.mws.7ba72bed-fe8e-4015-a211-ffb37d01f558"
+
+var header162 = "ASSEMBLYAI_API_KEY=46c38f58c4e9c3ca1282552e33feca11"
+
+func newRequest163(req *http.Request) {
+	req.Header.Set("X-ClientAuth7", "AIza8JJzQb7t4CVnBPx1lWTT5Jw0O3bsxk4cKib")
 }
 
-var header161 = "INFURA_API_KEY=aea1293275eb81a3563ff6fa0e105183"
-
-var header162 = "SCW_SECRET_KEY=a559ac06-b0df-4c08-aef7-bdb835186ce4"
-
-const facebookToken = "EAABj3oj2tlrCcKmgVckHjT8ET6whkoWQPdD0m1LNYjEUDlZAMd4zqxniVptlDTcRqj4gwz3uBKZAXlthDgQUeT78pdWeKj6OV95G8plmQt2advs04cJdbgH2thK"
-
-const atlassianToken = "ATATT3xFfGF0feprqQ9RGxRkjV7f3gFbnGOxAiGvlkjNG4IdwU8c_zDg9AWPbqBwVhDcO0nBBl4Z0jdGBYCA9qjKZ4_7gWBtiO_myEmgoL0hlQWQu4CROeco8mW5-D0w0SlF5y4RH4e8lqcl5EwkRnaO-cenP99KbWlRi1fIdezjNRrQyKJbsP=EF761371"
-
-func newRequest165(req *http.Request) {
-	req.Header.Set("X-Credential7", "sk.eyJ1Ijoix7ytHT-eeCJQI4C5Y5REToqK-M0N_XQG4493ZgrQ.kUhwXVpYcDG9RSCnA17lvo")
+func newRequest164(req *http.Request) {
+	req.Header.Set("X-IntercomToken", "dG9rOjdvAMkstEHM2f7PM2ZrrBNuu5UkOZ4dJ9l7FpvmFkLblTyEtte90fsL=")
 }
 
-var header166 = "MANDRILL_API_KEY=md-kAMYO0JFAu089hVD-uHvYr"
+var header165 = "ETH_PRIVATE_KEY=0x35be7771bbd41a13c70b716a75d28c6281f3f075bc2153b357cb097aa65e6a79"
 
-func newRequest167(req *http.Request) {
-	req.Header.Set("X-AgeSecretKey", "AGE-SECRET-KEY-1DD7N3R0G3M7DA8T8Z2MACCP5V2FNP5SKVE62L29CGUVQANMD3ZYS0PSJLL")
+var header166 = "DD_API_KEY=0990c5fe498942767695916fd4bbe821"
+
+const yandexApiKey = "AQVNkOwFzL3ot_h438rXiCIhes5Cbx23oCSet7Gv"
+
+var header168 = "ELEVENLABS_API_KEY=sk_78eb45b8b57f7ccaa3b7ea27ee160ef34563940584241f63"
+
+var header169 = "ROLLBAR_ACCESS_TOKEN=479901e5913981efff4ec3d36608edda"
+
+func newRequest170(req *http.Request) {
+	req.Header.Set("X-RubygemsApiKey", "rubygems_0a72a366a608b15e1a2d825c694245248c6fdc2def8fd0a1")
 }
 
-func newRequest168(req *http.Request) {
-	req.Header.Set("X-Auth7", "sk-svcacct-OH7OHpSJC8_O_T9RMXIkhX3uaWIiOeaWDx3T6nExrOAos2n4YTn_u6yf8gDUGQrxIZWJG4Gikzcsr9_gSD49PEwoXNNTDqQ9BKY43vd91taqKGNwhjKUYhQUttPbBARBVNIyVD5B_wuP9trVSfBb-6fUiElI")
+var header171 = "ALIBABA_CLOUD_ACCESS_KEY_SECRET=AD1mAtM4Tn8THQrhzxVByTaBdnAUsC"
+
+const access11 = "mysql -u root -pAURVHqiomu6y1qlY"
+
+var header173 = "DEEPSEEK_API_KEY=sk-14c2145b2a88c183481dbba8f221b1d5"
+
+var header174 = "NGROK_AUTHTOKEN=2YJAL5A3nWY37RijXe6dXPtPqUk_8pLFqBney05JUtZpu7N4V"
+
+var header175 = "POSTMARK_SERVER_TOKEN=ad5ebbd2-13cf-4420-a78a-f72f738ecc2d"
+
+func newRequest176(req *http.Request) {
+	req.Header.Set("X-TerraformToken", "PJBZhvmZ7XTajJ.atlasv1.sKlW9ZqrSYLbNX315nwtaX4uJypAD68rbOQmm1TaPsyNXlw5K28QiWkyKrH1U4DAAbM")
 }
 
-const password = "sshpass -p ArP1H9ykkzHgFNXt"
+const facebookToken = "EAABiSSO4OqJd8JTR2akBn7F0IcNfKKpv6JutClNzprBo4QVxinMOJMwkUK2A2rT3wHAG1x2To3PTZ5eEAshyJ3hKDBxwPSh8un7PW9IMCeSfrhyetFUuPeL5Phb"
 
-var header170 = "OCI_AUTH_TOKEN=vRbPNKe0c58sfPQEFd59"
+var header178 = "LINE_CHANNEL_ACCESS_TOKEN=XWGFo7ilDBtl/jPlDeFvQT6u8ctPhmWLXVH1JKiqZmyEPtyWR5NqKcUhYOqtZ53z8/oiQu2B7OwwhJD5Sud/oEQx+lB5eDNIm6MZ7PPblU5iQbr6s720Ll+TirQ2bHPIOoS+5hfnEhxTGwqcRiK4u1hAAeqOf0ZuRSnswYEFNU2="
 
-func newRequest171(req *http.Request) {
-	req.Header.Set("X-SquareToken2", "EAAAKRQMV4haHjS4jtwMVX3t5t6j7MKrT984uqru1CwjX5kS_wsDrTCeLyEGxjj2")
-}
+var header179 = "MIXPANEL_API_SECRET=330ba615e5fe75a45f660ebe531b62cc"
 
-func newRequest172(req *http.Request) {
-	req.Header.Set("X-RubygemsApiKey", "rubygems_42e984e43fa360c1db0ac88d6f454c50798a2a9c48b978a5")
-}
+const azureEventGridKey = "wypcHjZwOPHkD9x5l5RfjYyzGYigtgtLXAZEGCf3YoN="
 
-const credential9 = "glrt-t1_bzoxZGZ6CnU6MzNzOW2S0ZKq_cFVxFzMhjHvUQwvEA.01.16170u3fl"
-
-var header174 = "ELEVENLABS_API_KEY=sk_931f6e24a186e92a9c32d75da4d1c98837f6bda7db7d6ce6"
-
-var header175 = "AZURE_DEVOPS_PAT=bnsqudqxza3upihisqesfqwkbyhyiyiczvw7ewi4yzquhutyqmx4"
-
-var header176 = "Authorization: Bearer s4dvGpBwb7P79EER1fU8HvD8MLkuoADNwJ40Y21I"
-
-const openaiApiKey2 = "sk-proj-utTmcEwvIj6c_WxcQXUOAZfps-eSa5PeddeoR24drumj-QiUK2jr8OyBHoJhkmFYwSXR9goqpnWc7-4GwRUFTYay2tYUWq_KnOrpWlk1k9Yx-hBhEJ3A78_tK_5-sxfAL-KEMeDNL4MzTkbkYzhvSBON1z6z"
-
-const honeybadgerToken = "hbp_KedFJQcNlBswJTwKF3thPUPMFTb7MMB7dXNC"
-
-var header179 = "RAILWAY_TOKEN=12115cbd-b098-40a7-a90e-a8e1497c1c6d"
-
-func newRequest180(req *http.Request) {
-	req.Header.Set("X-ClientAuth10", "figd_jxRWdTajX4QK2po9SBBywQ1xQiATQ8MbMBDkEmj0")
-}
-
-var header181 = "DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=OLJvpyZPpyC6l2wATSJx5djRI24rcdnh3ZR4Tw8C+LQD5RLHyW8tqTd5sc+ebVsZ0dumlBEtZNSrVmBzEmx1uZ=="
+const googleClientSecret = "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"
 
 func newRequest182(req *http.Request) {
-	req.Header.Set("X-NvidiaApiKey", "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")
+	req.Header.Set("X-Auth13", "dp.pt.pSGlk7NAyK0S0NVRB9itVDcdDg8iY1Ns9JuFe0U5san")
 }
 
 func newRequest183(req *http.Request) {
-	req.Header.Set("X-CloudflareToken", "v1.0-d638dafccf441abb76283da1-933cc18583dd9aeb7ba7492ae3f382771360529a082787b76f7d98a336bf89ecc0c9abe298200d77d1ea097020366cff73646a8aed8fa618e2081a13ba96fa77a4108c97a653696f10")
+	req.Header.Set("X-SquareToken2", "sq0csp-fcnqUsOJelTfnpBGph50skVBDVHOAmaqHFyFVVlzPvp")
 }
 
-const upstreamAuth7 = "duffel_live_uvODIvKAIBz_rgs6jRmSctn-AZUEoVFaWNzi15NNue3"
-
-const githubToken5 = "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"
-
-var header186 = "HEX_API_KEY=942c18523bc9193aa12b70d63f10d065"
-
-var header187 = "WIF_KEY=KN23EVn1MjBU9yneSstcaabyLhybJfcz68hS6hij1uX7LsbWuKgN"
-
-var header188 = "CLOUDFLARE_API_TOKEN=TIjFGugaK613Q0DUeaD83OvJ5j0969s-1l34wsgC"
-
-func newRequest189(req *http.Request) {
-	req.Header.Set("X-ClojarsToken", "CLOJARS_gumlmlajpgp3zb33ziyp1xsde6hy3kcy5aufkt0ujd4vcnnnyrq9gjgx714e")
+func newRequest184(req *http.Request) {
+	req.Header.Set("X-VaultToken3", "hvr.mWig3chhoYRTx_AnEdyIL7IE66OhUg")
 }
 
-var header190 = "PLAID_SECRET=fbcc49120b5f86e80c77a25c3a755c"
+var header185 = "_gitlab_session=d83c6525520ca2adfc681413041daac4"
 
-var header191 = "VAULT_TOKEN=s.HxbjNHGPwI0BFgbfDzQ1YN0z"
+var header186 = "CODECOV_TOKEN=21abe976-1b92-4172-a6c1-ad52810d1a18"
+
+var header187 = "MANDRILL_API_KEY=md-FHe2Yppb4WLAFWValXCWvP"
+
+func newRequest188(req *http.Request) {
+	req.Header.Set("X-AzureBatchKey", "DyFKvmq7t3GL5jVVgi4Jr+iGMnMP4IJEQuOdgPBGTQMzZRob8y598DQQNNtVkWVykFcmvP4lEdFk+ABasfcjlA==")
+}
+
+const access12 = "dckr_pat_unFUT8qBGhusAcrgw4vNg2QtJm0"
+
+const easypostKey = "EZAKSpw3pIQhBIdO4H1W6TbpMykfS6ptk5v6WsXdCjNU1q3CrVewGjve3m"
+
+var header191 = "VONAGE_API_SECRET=khpzlKVwivVdFBdp"
 
