@@ -1,5 +1,5 @@
 //! Memory stays bounded whatever the line length: the real binary streams 1 GiB without a
-//! single newline (64 MiB in debug builds, which are too slow for 1 GiB) in under 64 MiB of
+//! single newline (64 MiB in debug builds, which are too slow for 1 GiB) in under 96 MiB of
 //! resident memory, and every byte comes out unchanged.
 
 use std::io::{Read, Write};
@@ -66,5 +66,8 @@ fn one_gib_without_newline_in_bounded_memory() {
     assert_eq!(received, total, "every byte comes out");
     assert!(identical, "no byte changed");
     assert!(peak > 0, "RSS was sampled");
-    assert!(peak < 64 * 1024, "peak RSS {peak} KiB is not under 64 MiB");
+    // The binary with every feature (both engines, librdkafka, libphonenumber's metadata) is
+    // about 66 MiB resident before any input; the line must add little to that, and the whole
+    // stays under issue 21's 128 MiB for a 1 GiB line.
+    assert!(peak < 96 * 1024, "peak RSS {peak} KiB is not under 96 MiB");
 }
