@@ -38,9 +38,12 @@ use crate::finding::Finding;
 pub const CHUNK: usize = 1 << 20;
 /// Input goes to a worker in pieces of at most this many bytes.
 const PIECE: usize = 64 * 1024;
-/// Messages a worker's queue holds (its input) and a chunk's queue holds (its output).
-const QUEUE: usize = 4;
-const OUTPUT_QUEUE: usize = 16;
+/// Messages a worker's queue holds (its input) and a chunk's queue holds (its output): room
+/// for a whole chunk and then some, so that the caller can hand the next chunk to another
+/// worker while this one is still busy (with less, the caller waits on the busy worker and
+/// the others starve).
+const QUEUE: usize = 2 * (CHUNK / PIECE) + 4;
+const OUTPUT_QUEUE: usize = 2 * (CHUNK / PIECE) + 4;
 
 /// A redactor stream that can redact one chunk after another.
 pub trait Chunked: Send + 'static {

@@ -486,3 +486,28 @@ impl RedactorBuilder {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The default catalog must let the parallel pipeline cut at line ends: one rule anchored
+    /// at the input's start (`^` without `(?m)`) makes every input one chunk, and one core does
+    /// all the work.
+    #[test]
+    fn default_catalog_can_be_cut_at_line_ends() {
+        let r = Redactor::builder().build().unwrap();
+        let anchored: Vec<&str> = r
+            .rules()
+            .rules()
+            .iter()
+            .filter(|r| r.input_start)
+            .map(|r| r.id())
+            .collect();
+        assert!(
+            anchored.is_empty(),
+            "anchored at the input's start: {anchored:?}"
+        );
+        assert!(!matches!(r.cuts(), crate::parallel::Cuts::Nowhere));
+    }
+}
