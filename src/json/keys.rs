@@ -62,9 +62,12 @@ const MAX_KEY: usize = 128;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SensitiveKeys {
     set: HashSet<Vec<u8>>,
-    /// Bit `c % 64` set for the last byte `c` of every entry: most keys are rejected by
-    /// their last letter, before any normalisation.
-    last: u64,
+    /// The last three normalised bytes of every entry, sorted: most keys are rejected by
+    /// their last three letters and digits, before any normalisation (on NGINX Plus status
+    /// JSON, a key every few bytes, splitting every key into words took a third of the time).
+    tails: Vec<[u8; 3]>,
+    /// An entry shorter than three bytes, which `tails` cannot hold: no key is rejected early.
+    short: bool,
 }
 
 impl Default for SensitiveKeys {
@@ -78,24 +81,29 @@ impl SensitiveKeys {
     /// A set of the given keys (any spelling).
     pub fn new<'a>(keys: impl IntoIterator<Item = &'a str>) -> SensitiveKeys {
         let mut set = HashSet::new();
-        let mut last = 0u64;
+        let (mut tails, mut short) = (vec![], false);
         let mut buf = [0u8; MAX_KEY];
         let mut starts = [0u8; MAX_KEY];
         for k in keys {
             let (n, _) = words(k.as_bytes(), &mut buf, &mut starts);
-            if n > 0 {
-                set.insert(buf[..n].to_vec());
-                last |= 1 << (buf[n - 1] % 64);
+            match n {
+                0 => continue,
+                1 | 2 => short = true,
+                _ => tails.push([buf[n - 3], buf[n - 2], buf[n - 1]]),
             }
+            set.insert(buf[..n].to_vec());
         }
-        SensitiveKeys { set, last }
+        tails.sort_unstable();
+        tails.dedup();
+        SensitiveKeys { set, tails, short }
     }
 
     /// No sensitive keys.
     pub fn none() -> SensitiveKeys {
         SensitiveKeys {
             set: HashSet::new(),
-            last: 0,
+            tails: vec![],
+            short: false,
         }
     }
 
@@ -123,9 +131,19 @@ impl SensitiveKeys {
         if self.set.is_empty() || key.len() > MAX_KEY {
             return false;
         }
-        match key.iter().rev().find(|c| c.is_ascii_alphanumeric()) {
-            Some(c) if self.last & (1 << (c.to_ascii_lowercase() % 64)) != 0 => {}
-            _ => return false,
+        if !self.short {
+            // The key's last three letters and digits, lower-cased, end any entry it matches.
+            let mut tail = [0u8; 3];
+            let mut alnum = key.iter().rev().filter(|c| c.is_ascii_alphanumeric());
+            for t in tail.iter_mut().rev() {
+                match alnum.next() {
+                    Some(c) => *t = c.to_ascii_lowercase(),
+                    None => return false,
+                }
+            }
+            if !self.tails.contains(&tail) {
+                return false;
+            }
         }
         let mut buf = [0u8; MAX_KEY];
         let mut starts = [0u8; MAX_KEY];
@@ -222,5 +240,13 @@ mod tests {
         assert!(k.is_empty() && !k.matches(b"password"));
         let k = SensitiveKeys::parse_list("mySecretField");
         assert!(k.matches(b"my_secret_field") && !k.matches(b"secret"));
+        // Entries shorter than the three-byte early rejection still match.
+        let k = SensitiveKeys::parse_list("pw, id");
+        assert!(k.matches(b"db_pw") && k.matches(b"userId") && k.matches(b"ID"));
+        assert!(!k.matches(b"db_pwx") && !k.matches(b"idx"));
+        // A key shorter than every entry, or with fewer than three letters and digits.
+        let k = SensitiveKeys::default();
+        assert!(!k.matches(b"") && !k.matches(b"_") && !k.matches(b"a-b"));
+        assert!(k.matches(b"PWD") && k.matches(b"x.p-w.d"));
     }
 }

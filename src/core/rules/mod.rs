@@ -107,6 +107,9 @@ pub struct Rule {
     /// For literal-set rules (canary lists): the literals, matched exactly. The pattern is
     /// then only descriptive.
     pub(crate) literals: Option<Arc<Vec<Vec<u8>>>>,
+    /// Whether the rule comes from the embedded catalog, whose regexes a test compiles: the
+    /// engine may then compile it on first use (see `engine::Confirm`).
+    pub(crate) embedded: bool,
     /// For assignment rules (`assignment = true`): the file's sensitive-name grammar. A match
     /// whose name (the identifier the value is assigned to) is not sensitive by it is `Low`.
     pub(crate) names: Option<Arc<Names>>,
@@ -422,6 +425,7 @@ impl RuleSpec {
             generic: self.generic,
             keyword_lead,
             literals: None,
+            embedded: false,
             names,
         })
     }
@@ -611,7 +615,9 @@ impl RuleSetBuilder {
         let mut rules = vec![];
         if self.default_catalog {
             for (name, text) in DEFAULT_CATALOG {
-                rules.extend(parse_rules(text, &format!("patterns/{name}"))?);
+                let mut parsed = parse_rules(text, &format!("patterns/{name}"))?;
+                parsed.iter_mut().for_each(|r| r.embedded = true);
+                rules.extend(parsed);
             }
         }
         for (origin, text) in &self.sources {
@@ -670,6 +676,7 @@ pub(crate) fn canary_list_rule(literals: Vec<Vec<u8>>, origin: &str) -> Rule {
         generic: false,
         keyword_lead: 0,
         literals: Some(Arc::new(literals)),
+        embedded: false,
         names: None,
     }
 }
