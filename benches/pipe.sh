@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Whole-process throughput on real and synthetic logs: `blackbar < FILE > /dev/null` against
 # `cat < FILE > /dev/null` in the same run, for each engine and each thread count. Prints a
-# Markdown table: median wall time of RUNS runs, MB/s (10^6 B), the ratio to `cat`, and
-# blackbar's peak RSS.
+# Markdown table: median wall time of RUNS runs, MB/s (10^6 B), the median CPU time (user +
+# system: what the work costs, steadier than wall time on a shared machine), the ratio to
+# `cat`, and blackbar's peak RSS.
 #
 # Inputs (written to $TMPDIR, never committed):
 # * the real logs of ../shared/corpora/real/ (or $REAL), each repeated to SIZE_MIB or more:
@@ -88,16 +89,17 @@ if [[ -n ${WORST:-} ]]; then
 fi
 
 median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
-# Wall-clock seconds (ms resolution) of one run of `CMD < FILE > /dev/null`.
+# Wall-clock and CPU (user + system) seconds, ms resolution, of one run of
+# `CMD < FILE > /dev/null`: "wall cpu".
 seconds() {
-    local TIMEFORMAT=%3R
-    { time bash -c "$1 < '$2' > /dev/null"; } 2>&1 | tail -n1
+    local TIMEFORMAT='%3R %3U %3S'
+    { time bash -c "$1 < '$2' > /dev/null"; } 2>&1 | tail -n1 | awk '{ print $1, $2 + $3 }'
 }
 
 echo "blackbar $($BIN --version | head -n1 | cut -d' ' -f2), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //')), $(date -u +%Y-%m-%d), median of $RUNS"
 echo
-echo "| input | size | engine | threads | blackbar | MB/s | \`cat\` | × \`cat\` | peak RSS |"
-echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+echo "| input | size | engine | threads | blackbar | MB/s | CPU | \`cat\` | × \`cat\` | peak RSS |"
+echo "| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
 for entry in "${inputs[@]}"; do
     IFS='|' read -r name file flags <<< "$entry"
     [[ -n $ONLY && $name != *"$ONLY"* ]] && continue
@@ -106,17 +108,19 @@ for entry in "${inputs[@]}"; do
     for engine in $ENGINES; do
         for t in $THREADS; do
             cmd="$BIN --engine $engine --threads $t $flags"
-            cat_s=() bb_s=()
+            cat_s=() bb_s=() bb_cpu=()
             for ((i = 0; i < RUNS; i++)); do
-                cat_s+=("$(seconds cat "$file")")
-                bb_s+=("$(seconds "$cmd" "$file")")
+                cat_s+=("$(seconds cat "$file" | cut -d' ' -f1)")
+                read -r wall cpu <<< "$(seconds "$cmd" "$file")"
+                bb_s+=("$wall") bb_cpu+=("$cpu")
             done
             rss_kib=$( { /usr/bin/time -f '%M' $cmd < "$file" > /dev/null; } 2>&1 | tail -n1)
             c=$(printf '%s\n' "${cat_s[@]}" | median)
             b=$(printf '%s\n' "${bb_s[@]}" | median)
-            awk -v n="$name" -v by="$bytes" -v e="$engine" -v t="$t" -v c="$c" -v b="$b" -v rss="$rss_kib" 'BEGIN {
-                printf "| %s | %.0f MiB | %s | %d | %.2f s | %.0f | %.3f s | %.1f | %.0f MiB |\n",
-                    n, by / 1048576, e, t, b, by / 1e6 / b, c, b / c, rss / 1024
+            u=$(printf '%s\n' "${bb_cpu[@]}" | median)
+            awk -v n="$name" -v by="$bytes" -v e="$engine" -v t="$t" -v c="$c" -v b="$b" -v u="$u" -v rss="$rss_kib" 'BEGIN {
+                printf "| %s | %.0f MiB | %s | %d | %.2f s | %.0f | %.2f s | %.3f s | %.1f | %.0f MiB |\n",
+                    n, by / 1048576, e, t, b, by / 1e6 / b, u, c, b / c, rss / 1024
             }'
         done
     done

@@ -7,6 +7,8 @@ use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
+use std::time::Duration;
 
 use anyhow::Context;
 use blackbar::json::{Format, JsonOptions, JsonRedactor, LineRedactor, LineStats};
@@ -18,6 +20,12 @@ use super::args::FilterOpts;
 use super::EXIT_FOUND;
 
 const READ: usize = 64 * 1024;
+/// How long an input must stay silent after a short read before what is final is released:
+/// `tail -f` gets each line out within this (plus the redaction), while a fast producer whose
+/// reads come back short now and then does not make every worker drain at each one.
+const IDLE: Duration = Duration::from_millis(2);
+/// Buffers read ahead of the redaction.
+const READ_AHEAD: usize = 4;
 
 enum Source {
     Stdin,
@@ -30,6 +38,38 @@ impl Source {
             Source::Stdin => "-".into(),
             Source::File(p, _) => p.display().to_string(),
         }
+    }
+
+    /// Reads the input on its own thread, so that reading overlaps redaction: buffers of up
+    /// to [`READ`] bytes, an empty one at the end, or the error that stopped it.
+    fn spawn_reader(self) -> Receiver<io::Result<Vec<u8>>> {
+        let (tx, rx) = sync_channel(READ_AHEAD);
+        std::thread::spawn(move || {
+            let mut stdin;
+            let mut file;
+            let r: &mut dyn Read = match self {
+                Source::Stdin => {
+                    stdin = io::stdin().lock();
+                    &mut stdin
+                }
+                Source::File(_, f) => {
+                    file = f;
+                    &mut file
+                }
+            };
+            loop {
+                let mut buf = vec![0u8; READ];
+                let got = read(r, &mut buf).map(|n| {
+                    buf.truncate(n);
+                    buf
+                });
+                let end = !matches!(got, Ok(ref b) if !b.is_empty());
+                if tx.send(got).is_err() || end {
+                    return; // the filter stopped, or the input ended
+                }
+            }
+        });
+        rx
     }
 }
 
@@ -106,21 +146,9 @@ impl Sink {
             if f.action != ActionKind::None {
                 self.summary.acted += 1;
             }
-            *self
-                .summary
-                .by_rule
-                .entry(f.rule_id.to_string())
-                .or_default() += 1;
-            *self
-                .summary
-                .by_category
-                .entry(f.category.to_string())
-                .or_default() += 1;
-            *self
-                .summary
-                .by_action
-                .entry(f.action.as_str().to_string())
-                .or_default() += 1;
+            count(&mut self.summary.by_rule, &f.rule_id);
+            count(&mut self.summary.by_category, f.category.as_str());
+            count(&mut self.summary.by_action, f.action.as_str());
             if let Some(ref mut r) = self.report {
                 let line = json!({
                     "rule": &*f.rule_id, "category": f.category, "label": &*f.label,
@@ -147,6 +175,16 @@ impl Sink {
     }
 }
 
+/// Adds one to `key`'s count, allocating the key only the first time.
+fn count(counts: &mut BTreeMap<String, u64>, key: &str) {
+    match counts.get_mut(key) {
+        Some(n) => *n += 1,
+        None => {
+            counts.insert(key.to_string(), 1);
+        }
+    }
+}
+
 pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
     let decoders = opts.scan.decoders()?;
     let (builder, policy) = opts.redactor.builder(&[])?;
@@ -169,7 +207,6 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
         summary: Summary::default(),
     };
     let mut out = BufWriter::with_capacity(READ, io::stdout().lock());
-    let mut buf = vec![0u8; READ];
     let mut redacted = Vec::with_capacity(2 * READ);
     let format = opts.format.unwrap_or(Format::Text);
     let mut lines = LineStats::default();
@@ -182,32 +219,47 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
     let threads = opts.threads.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });
-    for mut input in inputs {
+    for input in inputs {
         let name = input.name();
         let mut filter = match json {
             Some(ref j) => Filter::Lines(j.parallel_lines(format, threads)),
             None => Filter::Text(redactor.parallel(threads)),
         };
         sink.summary.files += 1;
+        let reads = input.spawn_reader();
+        let mut short = false;
         loop {
-            let n = match input {
-                Source::Stdin => read(&mut io::stdin().lock(), &mut buf),
-                Source::File(_, ref mut f) => read(f, &mut buf),
-            }
-            .with_context(|| format!("cannot read {name}"))?;
-            if n == 0 {
+            let got = match short {
+                // After a short read: is the input idle, or only slow to fill a buffer?
+                true => match reads.recv_timeout(IDLE) {
+                    Ok(got) => Some(got),
+                    Err(RecvTimeoutError::Timeout) => {
+                        // Idle (tail -f): release what is final.
+                        filter.flush(&mut redacted);
+                        if !opts.check {
+                            out.write_all(&redacted)?;
+                            out.flush()?;
+                        }
+                        redacted.clear();
+                        sink.findings(&name, filter.take_findings(), &mut out)?;
+                        reads.recv().ok()
+                    }
+                    Err(RecvTimeoutError::Disconnected) => None,
+                },
+                false => reads.recv().ok(),
+            };
+            let bytes = got
+                .expect("the reader sends the end before it stops")
+                .with_context(|| format!("cannot read {name}"))?;
+            if bytes.is_empty() {
                 break;
             }
-            sink.summary.bytes += n as u64;
-            filter.feed(&buf[..n], &mut redacted);
-            let idle = n < buf.len();
-            if idle {
-                // The source had nothing more for now (tail -f): release what is final.
-                filter.flush(&mut redacted);
-            }
+            sink.summary.bytes += bytes.len() as u64;
+            filter.feed(&bytes, &mut redacted);
+            short = bytes.len() < READ;
             if !opts.check {
                 out.write_all(&redacted)?;
-                if opts.line_buffered || idle {
+                if opts.line_buffered {
                     out.flush()?;
                 }
             }
