@@ -7,7 +7,11 @@
 //!   ConfigMaps whose base64-looking values are not secret. The label of a manifest runs from
 //!   its first data value to its last: that is the span the rules redact;
 //! * `secrets/device-api.log`: ThingsBoard device API requests (the access token is a path
-//!   segment before `/telemetry`, `/attributes`, `/rpc`), among other `/api/v1/` requests.
+//!   segment before `/telemetry`, `/attributes`, `/rpc`), among other `/api/v1/` requests;
+//! * `secrets/config-snippets.txt`: the configuration shapes whose values the generic and
+//!   context rules find, each in its own syntax: Gradle properties (`signing.password=`),
+//!   `REACT_APP_*` variables, a NuGet `ClearTextPassword`, Postgres URLs and keyword
+//!   strings, ODBC `Pwd=`, `PGPASSWORD=`.
 //!
 //! Every value is random from the seed.
 
@@ -32,7 +36,71 @@ const DATA_KEYS: &[&str] = &[
 ];
 
 pub fn files(rng: &mut Rng) -> Vec<CorpusFile> {
-    vec![k8s(rng), device_api(rng)]
+    vec![k8s(rng), device_api(rng), snippets(rng)]
+}
+
+/// A template (its `{}` is the value) and the rule that must report the value.
+const SNIPPETS: &[(&str, &str)] = &[
+    ("signing.password={}", "generic-password"),
+    ("ossrhPassword={}", "generic-password"),
+    ("systemProp.https.proxyPassword={}", "generic-password"),
+    ("REACT_APP_STRIPE_SECRET_KEY={}", "generic-secret"),
+    ("REACT_APP_API_TOKEN={}", "generic-api-token"),
+    (
+        "    <add key=\"ClearTextPassword\" value=\"{}\" />",
+        "xml-secret-attribute",
+    ),
+    (
+        "postgresql://app:{}@db.internal:5432/app",
+        "url-credentials",
+    ),
+    (
+        "host=db.internal port=5432 user=app password={} dbname=app",
+        "generic-password",
+    ),
+    (
+        "Driver={{ODBC Driver 18 for SQL Server}};Server=tcp:db,1433;Uid=app;Pwd={};",
+        "odbc-connection-password",
+    ),
+    (
+        "PGPASSWORD={} psql -h db.internal -U app",
+        "generic-password",
+    ),
+];
+
+/// A password-like value: 16 alphanumerics, one of them a digit.
+fn password(rng: &mut Rng) -> String {
+    let mut s = String::new();
+    rng.chars(&mut s, ALNUM, 15);
+    let at = rng.below(16) as usize;
+    let mut d = String::new();
+    rng.chars(&mut d, b"0123456789", 1);
+    s.insert_str(at, &d);
+    s
+}
+
+fn snippets(rng: &mut Rng) -> CorpusFile {
+    let mut doc = Doc::default();
+    for round in 0..3 {
+        doc.push(&format!("# snippets, round {round}\n"));
+        for &(template, rule) in SNIPPETS {
+            let template = template.replace("{{", "\u{1}").replace("}}", "\u{2}");
+            let (before, after) = template.split_once("{}").expect("a slot");
+            let unbrace = |t: &str| t.replace('\u{1}', "{").replace('\u{2}', "}");
+            doc.push(&unbrace(before));
+            let start = doc.text.len() as u64;
+            doc.push(&password(rng));
+            doc.labels.push(Label {
+                start,
+                end: doc.text.len() as u64,
+                rule: rule.to_string(),
+                category: Category::Secret,
+            });
+            doc.push(&unbrace(after));
+            doc.push("\n");
+        }
+    }
+    doc.finish("secrets/config-snippets.txt")
 }
 
 /// A base64 value: 4 to 60 characters of a whole number of quads, padded like base64.
