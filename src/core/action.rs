@@ -429,3 +429,45 @@ fn chars(value: &[u8]) -> impl Iterator<Item = &[u8]> {
         Some(ch)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Templates as written, and what they give for the email rule (label `EMAIL`,
+    /// category `pii`, id `email`) or the error they are refused with.
+    #[test]
+    fn templates() {
+        let rules = crate::rules::RuleSet::default_catalog();
+        let email = rules.get("email").expect("the catalog has email");
+        let ok = [
+            ("<{label}>", "<EMAIL>"),
+            ("[REDACTED:{category}]", "[REDACTED:pii]"),
+            ("{rule}", "email"),
+            ("***", "***"),
+            ("", ""),
+            ("{{{label}}}", "{EMAIL}"),
+            ("{label}-{label}", "EMAIL-EMAIL"),
+            ("é {category}", "é pii"),
+        ];
+        for (template, want) in ok {
+            let action = Action::parse(&format!("text:{template}")).expect(template);
+            assert_eq!(action.to_string(), format!("text:{template}"));
+            assert_eq!(action.kind(), ActionKind::Text);
+            let mut out = vec![];
+            action.apply(email, b"bob@example.com", &Ctx::default(), &mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), want, "{template}");
+        }
+        let refused = [
+            ("<{lable}>", "unknown placeholder {lable} "),
+            ("{id} {value}", "unknown placeholders {id}, {value} "),
+            ("[{label]", "'{' without '}'"),
+            ("a}b", "'}' without '{'"),
+            ("line\nbreak", "control characters"),
+        ];
+        for (template, want) in refused {
+            let e = Action::parse(&format!("text:{template}")).unwrap_err();
+            assert!(e.contains(want), "{template:?}: {e}");
+        }
+    }
+}
