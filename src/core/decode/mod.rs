@@ -689,10 +689,12 @@ impl DecodeStream {
         self.buf.drain(..n);
         let start = out.len();
         let end = self.base + chunk.len() as u64;
+        // Allowed values only exist under an allowlist: the clean path does not look.
+        let allowing = self.redactor.inner.allow.is_some();
         let kept: Vec<Range<usize>> = self
             .origins
             .iter()
-            .take_while(|o| o.at < end)
+            .take_while(|o| allowing && o.at < end)
             .filter(|o| o.kept && o.at + o.len > self.base)
             .map(|o| {
                 (o.at.max(self.base) - self.base) as usize
