@@ -43,6 +43,8 @@
 // stay flat.
 #[path = "core/action.rs"]
 mod action;
+#[path = "core/allow.rs"]
+mod allow;
 #[path = "core/canary.rs"]
 pub mod canary;
 #[path = "core/decode/mod.rs"]
@@ -100,7 +102,8 @@ mod validate;
 #[path = "core/xorshift.rs"]
 mod xorshift;
 
-pub use crate::action::Action;
+pub use crate::action::{Action, Template};
+pub use crate::allow::Allowlist;
 pub use crate::decode::Decoders;
 pub use crate::engine::EngineKind;
 pub use crate::error::{Error, ErrorKind};

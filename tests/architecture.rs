@@ -20,7 +20,14 @@ const LAYERS: &[(&str, &[&str])] = &[
     ("engine", &["engine"]),
     (
         "redaction",
-        &["resolve", "action", "token", "placeholder", "policy"],
+        &[
+            "resolve",
+            "action",
+            "allow",
+            "token",
+            "placeholder",
+            "policy",
+        ],
     ),
     (
         "pipeline",

@@ -2065,3 +2065,141 @@ fn full_disk_is_an_error_without_values() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(!err.contains('@'), "{err}");
 }
+
+// ---------------------------------------------------------------------------------------
+// Allowlists and replacement templates (issue 20)
+
+#[test]
+fn allow_file_leaves_values_and_reports_them_as_allowed() {
+    let dir = setup();
+    dir.create(
+        "allow.toml",
+        format!(
+            "[[allow]]\nvalues = [\"{ACCT}\"]\n\n[[allow]]\npaths = [\"fixtures/*.txt\"]\nrules = [\"t-token\"]\n"
+        ),
+    );
+    dir.create("fixtures/a.txt", format!("{ACCT} {ACCT2} {TOKEN}\n"));
+    dir.create("logs/a.txt", format!("{ACCT} {ACCT2} {TOKEN}\n"));
+    let out = bb(&dir)
+        .args(["--allow", "allow.toml", "--report", "r.jsonl"])
+        .args(["fixtures/a.txt", "logs/a.txt"])
+        .run()
+        .ok();
+    assert_text(
+        &format!("{ACCT} [ACCOUNT] {TOKEN}\n{ACCT} [ACCOUNT] [ZQ_TOKEN]\n"),
+        &out,
+    );
+    let lines = json_lines(&dir.read("r.jsonl"));
+    let actions: Vec<(&str, &str)> = lines[..6]
+        .iter()
+        .map(|l| (l["file"].as_str().unwrap(), l["action"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        actions,
+        [
+            ("fixtures/a.txt", "allowed"),
+            ("fixtures/a.txt", "label"),
+            ("fixtures/a.txt", "allowed"),
+            ("logs/a.txt", "allowed"),
+            ("logs/a.txt", "label"),
+            ("logs/a.txt", "label"),
+        ]
+    );
+    assert_eq!(lines[6]["summary"]["acted_on"], 3);
+    assert_eq!(lines[6]["summary"]["by_action"]["allowed"], 3);
+    // --check: allowed values alone are not findings.
+    dir.create("only.txt", format!("{ACCT}\n"));
+    bb(&dir)
+        .args(["--allow", "allow.toml", "--check", "only.txt"])
+        .run()
+        .status(0);
+}
+
+#[test]
+fn bad_allow_file_is_one_clear_error() {
+    let dir = setup();
+    let err = bb(&dir)
+        .args(["--allow", "missing.toml"])
+        .stdin(ACCT)
+        .run()
+        .error();
+    assert!(
+        err.starts_with("blackbar: cannot read allowlist missing.toml: "),
+        "{err}"
+    );
+    let cases = [
+        (
+            "[[allow]]\nvalue = [\"x\"]\n",
+            "blackbar: bad.toml: allow entry 1: unknown field `value`",
+        ),
+        (
+            "[[allow]]\nvalues = [\"x\"]\n[[allow]]\nreason = \"why\"\n",
+            "blackbar: bad.toml: allow entry 2: policy: no condition",
+        ),
+        (
+            "[[allow]]\nregexes = ['[a-']\n",
+            "blackbar: bad.toml: allow entry 1: policy: regex '[a-'",
+        ),
+        (
+            "[[allow]]\nrules = [\"t-nope\"]\n",
+            "blackbar: bad.toml: allow entry 1: policy: 't-nope' is not a loaded rule id",
+        ),
+        ("allow = [1,\n", "blackbar: bad.toml: "),
+    ];
+    for (text, want) in cases {
+        dir.create("bad.toml", text);
+        let err = bb(&dir)
+            .args(["--allow", "bad.toml"])
+            .stdin(ACCT)
+            .run()
+            .error();
+        assert!(err.starts_with(want), "{text:?}: {err}");
+    }
+}
+
+#[test]
+fn policy_file_allow_section_and_templates() {
+    let dir = setup();
+    dir.create(
+        "policy.toml",
+        format!(
+            "[actions]\npii = \"text:<{{label}}>\"\nt-token = \"text:[REDACTED:{{category}}:{{rule}}]\"\n\n[[allow]]\nvalues = [\"{ACCT}\"]\n"
+        ),
+    );
+    let out = bb(&dir)
+        .args(["--policy", "policy.toml"])
+        .stdin(format!("{ACCT} {ACCT2} {TOKEN}\n"))
+        .run()
+        .ok();
+    assert_text(
+        &format!("{ACCT} <ACCOUNT> [REDACTED:secret:t-token]\n"),
+        &out,
+    );
+    let out = bb(&dir)
+        .args([
+            "--action",
+            "pii=text:***",
+            "--action",
+            "secret=text:{{{rule}}}",
+        ])
+        .stdin(format!("{ACCT} {TOKEN}\n"))
+        .run()
+        .ok();
+    assert_text("*** {t-token}\n", &out);
+    let err = bb(&dir)
+        .args(["--action", "pii=text:<{lable}> {id}"])
+        .stdin(ACCT)
+        .run()
+        .error();
+    assert!(err.contains("unknown placeholders {lable}, {id}"), "{err}");
+    dir.create("p2.toml", "[actions]\npii = \"text:[{category]\"\n");
+    let err = bb(&dir)
+        .args(["--policy", "p2.toml"])
+        .stdin(ACCT)
+        .run()
+        .error();
+    assert!(
+        err.starts_with("blackbar: p2.toml: ") && err.contains("'{' without '}'"),
+        "{err}"
+    );
+}

@@ -10,7 +10,7 @@ use blackbar::{Policy, Redactor};
 use proptest::prelude::*;
 
 /// Every test redactor, once per engine compiled in: the default catalog, every action kind
-/// (drop included), and the engine edge rules; and the default catalog and the edge rules
+/// (drop included), an allowlist, and the engine edge rules; and the default catalog and the edge rules
 /// again with eager release (every settled byte written at once, as the proxy's answers are).
 fn all() -> &'static [Redactor] {
     static R: OnceLock<Vec<Redactor>> = OnceLock::new();
@@ -21,6 +21,7 @@ fn all() -> &'static [Redactor] {
                 [
                     default(k),
                     mixed(k),
+                    allowing(k),
                     edges(k),
                     secrets(k),
                     eager(Redactor::builder().engine(k)),
@@ -101,6 +102,28 @@ fn mixed(kind: EngineKind) -> Redactor {
         .key(blackbar::Key::new(b"0123456789abcdef-test").unwrap())
         .build()
         .unwrap()
+}
+
+/// The default catalog with an allowlist that allows about half of the findings, so that
+/// allowed and redacted values overlap and touch: PII values ending in an even digit or a
+/// vowel, and secrets of at most 24 bytes.
+fn allowing(kind: EngineKind) -> Redactor {
+    let allow = blackbar::Allowlist::from_toml(
+        r#"
+[[allow]]
+categories = ["pii"]
+regexes = ['(?s).*[02468aeiou]']
+
+[[allow]]
+categories = ["secret"]
+regexes = ['(?s).{0,24}']
+"#,
+        "allowing",
+    )
+    .unwrap();
+    let mut p = Policy::default();
+    p.add_allowlist(allow);
+    Redactor::builder().engine(kind).policy(p).build().unwrap()
 }
 
 /// Text pieces that make findings likely: every example and counterexample of the catalog,

@@ -4,8 +4,9 @@
 //! One file per kind, so a false hit names its kind by its file: order ids that fail Luhn,
 //! UUIDs, git SHAs and `git@host:` remotes, timestamps, versions (4-part ones included), hex
 //! colours, base64 blobs and public certificates, documentation example keys and
-//! placeholders, phone-like ids, hex fingerprints, and the benchmark generator's clean log
-//! lines (`corpora/gen.rs`, kind `clean`). The documentation examples are the published ones
+//! placeholders, phone-like ids, hex fingerprints, the benchmark generator's clean log
+//! lines (`corpora/gen.rs`, kind `clean`), and code and documentation that name a password
+//! without holding one. The documentation examples are the published ones
 //! (AWS's `AKIAIOSFODNN7EXAMPLE` pair); everything else is random from the seed.
 
 use std::fmt::Write as _;
@@ -52,7 +53,39 @@ pub fn files(rng: &mut Rng) -> Vec<CorpusFile> {
         bytes: clean.bytes,
         labels: vec![],
     });
+    let mut doc = Doc::default();
+    for i in 0..LINES {
+        password_word(rng, &mut doc.text, i);
+        doc.text.push('\n');
+    }
+    out.push(doc.finish("decoys/password-words.txt"));
     out
+}
+
+/// Code and documentation that name a password without holding one: identifiers, CSS
+/// selectors, routes, form fields and documentation URLs (`#add-password`,
+/// `https://docs.example.com/reset-password`).
+fn password_word(rng: &mut Rng, s: &mut String, i: usize) {
+    let id = text(rng, DIGITS, 3);
+    let line = match i % 14 {
+        0 => format!("this.addPassword = \"#add-password\"; // form {id}"),
+        1 => format!("const resetPasswordUrl{id} = \"https://docs.example.com/reset-password\";"),
+        2 => format!("see https://docs.example.com/account/password/reset?ref={id} for help"),
+        3 => format!("<a href=\"/users/password/new?step={id}\">Forgot your password?</a>"),
+        4 => "passwordInput.placeholder = \"Enter your password\";".to_string(),
+        5 => format!("$(\"#confirm-password-{id}\").val(\"\");"),
+        6 => "if (form.password !== form.passwordConfirmation) { return false; }".to_string(),
+        7 => "router.get('/forgot-password', forgotPasswordHandler);".to_string(),
+        8 => format!("password_reset_url: https://help.example.org/kb/{id}/password-reset"),
+        9 => "<label for=\"new-password\">New password</label>".to_string(),
+        10 => "user.setPassword(request.getParameter(\"password\"));".to_string(),
+        11 => format!("{{\"field\": \"password\", \"error\": \"too_short\", \"request\": {id}}}"),
+        12 => {
+            "\"passwordPolicy\": \"https://docs.example.com/security/password-policy\",".to_string()
+        }
+        _ => format!("document.querySelector('.change-password-btn-{id}').disabled = true;"),
+    };
+    s.push_str(&line);
 }
 
 fn text(rng: &mut Rng, alphabet: &[u8], n: usize) -> String {

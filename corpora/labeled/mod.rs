@@ -8,7 +8,8 @@
 //!   LLM-style user messages) and log lines, in 14 locales ([`pii_text`]);
 //! * `secrets/`: secret values (from `corpora/values/secrets.rs`) in INI, TOML, `.env`, JSON,
 //!   YAML, Python, JavaScript, TypeScript, Go, Java, Rust, shell, URLs and logs
-//!   ([`secret_files`]);
+//!   ([`secret_files`]), and infrastructure files whose secrets need context after the value
+//!   (Kubernetes Secret manifests, device API URLs: [`infra`]);
 //! * `decoys/`: look-alikes that must not be touched, each file labeled with no span
 //!   ([`decoys`]).
 //!
@@ -29,6 +30,7 @@ pub mod values;
 pub mod labels;
 
 mod decoys;
+mod infra;
 mod pii_text;
 mod secret_files;
 
@@ -65,6 +67,7 @@ pub fn generate(seed: u64) -> Vec<CorpusFile> {
     files.extend(pii_text::files(&mut rng, &values::pii()));
     files.extend(secret_files::files(&mut rng, &values::secrets()));
     files.extend(decoys::files(&mut rng));
+    files.extend(infra::files(&mut rng));
     files
 }
 

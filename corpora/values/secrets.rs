@@ -250,6 +250,10 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
     ("circleci-project-token", |s| v(s, "CCIPRJ_{a:22}_{h:40}")),
     ("buildkite-agent-token", |s| v(s, "bkua_{h:40}")),
     ("sonarqube-token", |s| v(s, "squ_{h:40}")),
+    ("sonarqube-legacy-token", |s| {
+        kv(s, "sonar.login=", "{h:40}")
+    }),
+    ("dependency-track-api-key", |s| v(s, "odt_{a:8}_{a:32}")),
     ("travis-ci-token", |s| kv(s, "TRAVIS_API_TOKEN=", "{a:22}")),
     ("drone-ci-token", |s| kv(s, "DRONE_TOKEN=", "{a:32}")),
     ("codecov-token", |s| kv(s, "CODECOV_TOKEN=", "{uuid}")),
@@ -447,6 +451,9 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
     ("sumologic-access-key", |s| {
         kv(s, "SUMOLOGIC_ACCESS_KEY=", "{a:64}")
     }),
+    ("sumologic-access-id", |s| {
+        kv(s, "SUMO_ACCESS_ID=", "su{a:12}")
+    }),
     ("logzio-token", |s| kv(s, "LOGZIO_TOKEN=", "{L:16}{U:16}")),
     ("rollbar-access-token", |s| {
         kv(s, "ROLLBAR_ACCESS_TOKEN=", "{h:32}")
@@ -514,6 +521,9 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
             "Server=tcp:db.example.net,1433;Initial Catalog=app;User ID=app;Password=",
             "{a:20}",
         )
+    }),
+    ("odbc-connection-password", |s| {
+        kv(s, "DSN=prod;UID=app;PWD=", "{a:16}")
     }),
     ("influxdb-token", |s| kv(s, "INFLUXDB_TOKEN=", "{b:86}==")),
     ("snowflake-password", |s| {
@@ -640,6 +650,31 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
         kv(s, "mysql -u root -p", "{a:16}")
     }),
     ("curl-user-password", |s| kv(s, "curl -u admin:", "{a:16}")),
+    ("psexec-password", |s| {
+        kv(s, "psexec \\\\fs01 -u CORP\\admin -p ", "{a:16}")
+    }),
+    ("kerberos-asrep-hash", |s| {
+        v(s, "$krb5asrep$23$svc_{l:6}@CORP.LOCAL:{h:32}${h:240}")
+    }),
+    ("kerberos-tgs-hash", |s| {
+        v(
+            s,
+            "$krb5tgs$23$*svc_{l:6}$CORP.LOCAL$MSSQLSvc/db{d:2}.corp.local:1433*${h:32}${h:240}",
+        )
+    }),
+    ("k8s-secret-data", |s| {
+        kv(
+            s,
+            "kind: Secret\ntype: Opaque\ndata:\n  password: ",
+            "{s:22}==",
+        )
+    }),
+    ("aws-arn-account-id", |s| kv(s, "arn:aws:iam::", "{d:12}")),
+    ("truenas-api-key", |s| {
+        kv(s, "TRUENAS_API_KEY=", "{d:1}-{a:64}")
+    }),
+    ("twitch-stream-key", |s| v(s, "live_{d:9}_{a:30}")),
+    ("adafruit-io-key", |s| v(s, "aio_{a:28}")),
     ("docker-config-auth", |s| kv(s, "\"auth\": \"", "{s:40}==")),
     ("netrc-password", |s| {
         kv(

@@ -41,10 +41,14 @@ OPTIONS:
     --engine E            prefilter engine: auto (default: hyperscan when built in), hyperscan,
                           rust; the results are identical (default from BLACKBAR_ENGINE)
     --canaries FILE       literal canaries, one per line (repeatable)
-    --policy FILE         actions per category and rule, and the confidence threshold (TOML)
+    --policy FILE         actions per category and rule, the confidence threshold and the
+                          allowlist (TOML)
     --action TARGET=ACT   e.g. secret=hash, pii=mask, credit-card=partial:0:4 (repeatable)
                           actions: label mask mask:keep-separators partial partial:F:L hash
-                          token fpe placeholder drop block report
+                          token fpe placeholder drop block report text:TEMPLATE (a
+                          replacement such as 'text:<{label}>' or 'text:[REDACTED:{category}]')
+    --allow FILE          allowlist entries ([[allow]]: values, regexes, rules, categories,
+                          json_keys, paths): left unchanged, reported as allowed (repeatable)
     --min-confidence C    act on findings at or above C: low, medium (default), high, certain
     --key-file FILE       keys for hash, token and fpe (or set BLACKBAR_KEY)
     --line-buffered       flush output after every line
@@ -85,6 +89,7 @@ pub(crate) struct RedactorOpts {
     pub disable: Vec<String>,
     pub canaries: Vec<PathBuf>,
     pub policy: Option<PathBuf>,
+    pub allow: Vec<PathBuf>,
     pub actions: Vec<String>,
     pub min_confidence: Option<Confidence>,
     pub key_file: Option<PathBuf>,
@@ -174,6 +179,7 @@ pub(crate) fn redactor_opt(
         "disable" => opts.disable.push(value_str(parser, "--disable")?),
         "canaries" => opts.canaries.push(value_str(parser, "--canaries")?.into()),
         "policy" => opts.policy = Some(value_str(parser, "--policy")?.into()),
+        "allow" => opts.allow.push(value_str(parser, "--allow")?.into()),
         "action" => opts.actions.push(value_str(parser, "--action")?),
         "key-file" => opts.key_file = Some(value_str(parser, "--key-file")?.into()),
         "engine" => {
@@ -463,6 +469,13 @@ impl RedactorOpts {
             }
             None => Policy::default(),
         };
+        for p in &self.allow {
+            let list = blackbar::Allowlist::from_toml(
+                &read_text(p, "allowlist")?,
+                &p.display().to_string(),
+            )?;
+            policy.add_allowlist(list);
+        }
         for a in &self.actions {
             policy
                 .set_action_str(a)

@@ -4,7 +4,8 @@
 //! directory argument is walked (sorted, `.git` skipped) for files that have a sidecar; a
 //! sidecar without its corpus file is an error, other files are skipped. Each file is read
 //! whole and redacted in text mode with the rules only (no `--decode` pass), with the same
-//! `--rules`, `--disable`, `--policy`, `--action` and `--min-confidence` as the filter.
+//! `--rules`, `--disable`, `--policy`, `--allow`, `--action` and `--min-confidence` as the
+//! filter; the allowlist's `paths` apply to the corpus files.
 //!
 //! Exit status: 0, or 1 when `--thresholds` is given and a metric is under its target; 2 on
 //! any error (unreadable file, bad label, bad thresholds file).
@@ -103,16 +104,17 @@ pub(crate) fn run(opts: &EvalOpts) -> anyhow::Result<i32> {
         show_values: opts.show_values,
     };
     let mut report = Report::default();
-    let mut scratch = redactor.stream();
-    let mut out_bytes = vec![];
     for f in &files {
         let text = std::fs::read(f).with_context(|| format!("cannot read {}", f.display()))?;
         let side = labels::sidecar_path(f);
         let side_text = std::fs::read_to_string(&side)
             .with_context(|| format!("cannot read {}", side.display()))?;
         let labels = labels::parse(&side_text, &side.display().to_string(), text.len() as u64)?;
-        out_bytes.clear();
-        let findings = redactor.redact_with(&mut scratch, &text, &mut out_bytes);
+        // The allowlist's `paths` apply to the corpus file.
+        let findings = redactor
+            .for_path(&f.display().to_string())
+            .redact(&text)
+            .findings;
         report.add_file(&f.display().to_string(), &text, &labels, &findings, &score);
     }
     let verdicts = match thresholds {

@@ -12,7 +12,6 @@ use std::time::Duration;
 
 use anyhow::Context;
 use blackbar::json::{Format, JsonOptions, JsonRedactor, LineRedactor, LineStats};
-use blackbar::ActionKind;
 use blackbar::{Finding, Parallel, StreamRedactor};
 use serde_json::json;
 
@@ -143,7 +142,7 @@ impl Sink {
     ) -> io::Result<()> {
         for f in findings {
             self.summary.findings += 1;
-            if f.action != ActionKind::None {
+            if f.action.acted_on() {
                 self.summary.acted += 1;
             }
             count(&mut self.summary.by_rule, &f.rule_id);
@@ -157,7 +156,7 @@ impl Sink {
                 });
                 writeln!(r, "{line}")?;
             }
-            if self.check_lines && f.action != ActionKind::None {
+            if self.check_lines && f.action.acted_on() {
                 writeln!(
                     stdout,
                     "{file}:{}: {} ({}, {}) offset {} length {} confidence {}",
@@ -210,20 +209,24 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
     let mut redacted = Vec::with_capacity(2 * READ);
     let format = opts.format.unwrap_or(Format::Text);
     let mut lines = LineStats::default();
-    let json = (format != Format::Text).then(|| {
-        let options = JsonOptions::default()
-            .keys(opts.scan.keys())
-            .scan_keys(opts.json_scan_keys);
-        JsonRedactor::new(redactor.clone(), options)
-    });
+    let options = JsonOptions::default()
+        .keys(opts.scan.keys())
+        .scan_keys(opts.json_scan_keys);
     let threads = opts.threads.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });
     for input in inputs {
         let name = input.name();
-        let mut filter = match json {
-            Some(ref j) => Filter::Lines(j.parallel_lines(format, threads)),
-            None => Filter::Text(redactor.parallel(threads)),
+        // The allowlist's `paths` apply to the file.
+        let redactor = match input {
+            Source::File(ref p, _) => redactor.for_path(&p.to_string_lossy()),
+            Source::Stdin => redactor.clone(),
+        };
+        let mut filter = match format {
+            Format::Text => Filter::Text(redactor.parallel(threads)),
+            _ => Filter::Lines(
+                JsonRedactor::new(redactor, options.clone()).parallel_lines(format, threads),
+            ),
         };
         sink.summary.files += 1;
         let reads = input.spawn_reader();

@@ -47,7 +47,7 @@ OPTIONS:
     --connect-timeout S    seconds the start-up check waits for the brokers (default 10)
     --json-keys LIST, --json-scan-keys, --decode LIST, --decode-depth N: as for blackbar
     --rules FILE, --disable ID|CAT, --canaries FILE, --policy FILE, --action TARGET=ACT,
-    --min-confidence C, --key-file FILE, --engine E: as for blackbar
+    --min-confidence C, --key-file FILE, --engine E, --allow FILE: as for blackbar
     -h, --help             this help
 
 Secrets (sasl.password, ssl.key.password) belong in the --kafka-config file or in the

@@ -50,8 +50,8 @@ OPTIONS:
     --action TARGET=ACT    e.g. pii=hash (repeatable); drop removes the log record or span,
                            block refuses the whole export
     --canaries FILE        literal canaries, one per line (repeatable)
-    --rules FILE, --disable ID|CAT, --min-confidence C, --key-file FILE, --engine E:
-                           as for blackbar
+    --rules FILE, --disable ID|CAT, --min-confidence C, --key-file FILE, --engine E,
+    --allow FILE:          as for blackbar
     -h, --help             this help
 
 EXAMPLE:

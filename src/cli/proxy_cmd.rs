@@ -39,7 +39,8 @@ OPTIONS:
                            canary = report; 'block' refuses the request
     --action TARGET=ACT    e.g. secret=block (repeatable)
     --canaries FILE        literal canaries, one per line (repeatable)
-    --rules FILE, --disable ID|CAT, --min-confidence C, --key-file FILE: as for blackbar
+    --rules FILE, --disable ID|CAT, --min-confidence C, --key-file FILE, --allow FILE:
+                           as for blackbar
     -h, --help             this help
 
 EXAMPLE:

@@ -14,6 +14,11 @@
 //! | `drop` | the whole output line is removed |
 //! | `block` | `[EMAIL]`, and the finding is reported as `block`: the proxy refuses the request |
 //! | `report` | unchanged: detect only |
+//! | `text:TEMPLATE` | the template with `{label}`, `{category}`, `{rule}` filled in: `text:<{label}>` gives `<EMAIL>`, `text:[REDACTED:{category}]` gives `[REDACTED:pii]`, `text:***` gives `***` |
+//!
+//! A template's other characters are literal; `{{` and `}}` write a brace. A placeholder
+//! other than those three, an unclosed `{`, a lone `}` or a control character (a newline
+//! would change the line structure) is an error when the policy loads, naming it.
 //!
 //! `hash`, `token` and `fpe` need a key ([`crate::Key`]). `token` writes the rule's `[LABEL]`
 //! for a value longer than [`crate::token::MAX_VALUE_LEN`]; `fpe` writes it for a value that is
@@ -65,6 +70,129 @@ pub enum Action {
     Block,
     /// Leave the text unchanged; only report.
     Report,
+    /// Replace with a template's text (`text:[REDACTED:{category}]`).
+    Text(Template),
+}
+
+/// A replacement template: literal text and `{label}`, `{category}`, `{rule}` placeholders.
+///
+/// # Example
+///
+/// ```
+/// use blackbar::Action;
+/// assert!(Action::parse("text:[REDACTED:{category}]").is_ok());
+/// let e = Action::parse("text:<{lable}> {id}").unwrap_err();
+/// assert!(e.contains("{lable}") && e.contains("{id}"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Template {
+    /// As written, after `text:`.
+    source: String,
+    pieces: Vec<Piece>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Piece {
+    Literal(String),
+    Label,
+    Category,
+    Rule,
+}
+
+impl Template {
+    /// Parses a template.
+    ///
+    /// # Errors
+    ///
+    /// A message naming every unknown placeholder, or an unclosed `{`, a lone `}` or a
+    /// control character.
+    pub fn parse(source: &str) -> Result<Template, String> {
+        let mut pieces = vec![];
+        let mut lit = String::new();
+        let mut unknown: Vec<String> = vec![];
+        let mut chars = source.chars().peekable();
+        while let Some(c) = chars.next() {
+            match c {
+                '{' if chars.peek() == Some(&'{') => {
+                    chars.next();
+                    lit.push('{');
+                }
+                '}' if chars.peek() == Some(&'}') => {
+                    chars.next();
+                    lit.push('}');
+                }
+                '{' => {
+                    let mut name = String::new();
+                    loop {
+                        match chars.next() {
+                            Some('}') => break,
+                            Some(c) => name.push(c),
+                            None => {
+                                return Err(format!(
+                                "template '{source}': '{{' without '}}' (write '{{{{' for a brace)"
+                            ))
+                            }
+                        }
+                    }
+                    let piece = match name.as_str() {
+                        "label" => Piece::Label,
+                        "category" => Piece::Category,
+                        "rule" => Piece::Rule,
+                        _ => {
+                            unknown.push(format!("{{{name}}}"));
+                            continue;
+                        }
+                    };
+                    if !lit.is_empty() {
+                        pieces.push(Piece::Literal(std::mem::take(&mut lit)));
+                    }
+                    pieces.push(piece);
+                }
+                '}' => {
+                    return Err(format!(
+                        "template '{source}': '}}' without '{{' (write '}}}}' for a brace)"
+                    ))
+                }
+                c if c.is_control() => {
+                    return Err(format!(
+                        "template {source:?}: control characters are not allowed"
+                    ))
+                }
+                c => lit.push(c),
+            }
+        }
+        if !unknown.is_empty() {
+            return Err(format!(
+                "template '{source}': unknown placeholder{} {} (expected {{label}}, {{category}} or {{rule}})",
+                if unknown.len() > 1 { "s" } else { "" },
+                unknown.join(", ")
+            ));
+        }
+        if !lit.is_empty() {
+            pieces.push(Piece::Literal(lit));
+        }
+        Ok(Template {
+            source: source.to_string(),
+            pieces,
+        })
+    }
+
+    /// The template as written.
+    pub fn as_str(&self) -> &str {
+        &self.source
+    }
+
+    fn write(&self, rule: &Rule, out: &mut Vec<u8>) {
+        for p in &self.pieces {
+            let s: &str = match p {
+                Piece::Literal(s) => s,
+                Piece::Label => &rule.label,
+                Piece::Category => rule.category.as_str(),
+                Piece::Rule => &rule.id,
+            };
+            out.extend_from_slice(s.as_bytes());
+        }
+    }
 }
 
 impl fmt::Display for Action {
@@ -91,6 +219,7 @@ impl fmt::Display for Action {
             Action::Drop => f.write_str("drop"),
             Action::Block => f.write_str("block"),
             Action::Report => f.write_str("report"),
+            Action::Text(ref t) => write!(f, "text:{}", t.source),
         }
     }
 }
@@ -98,7 +227,7 @@ impl fmt::Display for Action {
 impl Action {
     /// Parses an action as written in policies and `--action` flags: `label`, `mask`,
     /// `mask:keep-separators`, `partial`, `partial:FIRST:LAST`, `hash`, `token`, `fpe`,
-    /// `placeholder`, `drop`, `block`, `report`.
+    /// `placeholder`, `drop`, `block`, `report`, `text:TEMPLATE`.
     ///
     /// # Errors
     ///
@@ -112,6 +241,9 @@ impl Action {
     /// # Ok::<(), String>(())
     /// ```
     pub fn parse(s: &str) -> Result<Action, String> {
+        if let Some(template) = s.strip_prefix("text:") {
+            return Template::parse(template).map(Action::Text);
+        }
         let mut parts = s.split(':');
         let name = parts.next().unwrap_or_default();
         let args: Vec<&str> = parts.collect();
@@ -147,7 +279,8 @@ impl Action {
             _ => {
                 return Err(format!(
                     "unknown action '{s}' (expected label, mask, mask:keep-separators, partial, \
-                     partial:FIRST:LAST, hash, token, fpe, placeholder, drop, block or report)"
+                     partial:FIRST:LAST, hash, token, fpe, placeholder, drop, block, report or \
+                     text:TEMPLATE)"
                 ))
             }
         };
@@ -167,6 +300,7 @@ impl Action {
             Action::Drop => ActionKind::Drop,
             Action::Block => ActionKind::Block,
             Action::Report => ActionKind::Report,
+            Action::Text(_) => ActionKind::Text,
         }
     }
 
@@ -247,6 +381,7 @@ impl Action {
             },
             Action::Drop => {}
             Action::Report => out.extend_from_slice(value),
+            Action::Text(ref t) => t.write(rule, out),
         }
     }
 }
@@ -293,4 +428,46 @@ fn chars(value: &[u8]) -> impl Iterator<Item = &[u8]> {
         rest = tail;
         Some(ch)
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Templates as written, and what they give for the email rule (label `EMAIL`,
+    /// category `pii`, id `email`) or the error they are refused with.
+    #[test]
+    fn templates() {
+        let rules = crate::rules::RuleSet::default_catalog();
+        let email = rules.get("email").expect("the catalog has email");
+        let ok = [
+            ("<{label}>", "<EMAIL>"),
+            ("[REDACTED:{category}]", "[REDACTED:pii]"),
+            ("{rule}", "email"),
+            ("***", "***"),
+            ("", ""),
+            ("{{{label}}}", "{EMAIL}"),
+            ("{label}-{label}", "EMAIL-EMAIL"),
+            ("é {category}", "é pii"),
+        ];
+        for (template, want) in ok {
+            let action = Action::parse(&format!("text:{template}")).expect(template);
+            assert_eq!(action.to_string(), format!("text:{template}"));
+            assert_eq!(action.kind(), ActionKind::Text);
+            let mut out = vec![];
+            action.apply(email, b"bob@example.com", &Ctx::default(), &mut out);
+            assert_eq!(String::from_utf8(out).unwrap(), want, "{template}");
+        }
+        let refused = [
+            ("<{lable}>", "unknown placeholder {lable} "),
+            ("{id} {value}", "unknown placeholders {id}, {value} "),
+            ("[{label]", "'{' without '}'"),
+            ("a}b", "'}' without '{'"),
+            ("line\nbreak", "control characters"),
+        ];
+        for (template, want) in refused {
+            let e = Action::parse(&format!("text:{template}")).unwrap_err();
+            assert!(e.contains(want), "{template:?}: {e}");
+        }
+    }
 }

@@ -180,6 +180,11 @@ pub enum ActionKind {
     Block,
     /// See [`crate::Action::Report`].
     Report,
+    /// See [`crate::Action::Text`].
+    Text,
+    /// Matched by the policy's allowlist (see [`crate::Allowlist`]): reported, left
+    /// unchanged, and it outranks every rule on its bytes.
+    Allowed,
 }
 
 impl ActionKind {
@@ -197,7 +202,15 @@ impl ActionKind {
             ActionKind::Drop => "drop",
             ActionKind::Block => "block",
             ActionKind::Report => "report",
+            ActionKind::Text => "text",
+            ActionKind::Allowed => "allowed",
         }
+    }
+
+    /// Whether the policy acted on the finding: anything but `none` (below the confidence
+    /// threshold) and `allowed`. `report` counts: it is the policy's choice to only report.
+    pub fn acted_on(self) -> bool {
+        !matches!(self, ActionKind::None | ActionKind::Allowed)
     }
 }
 
@@ -213,4 +226,6 @@ pub struct Detection {
     pub span: Range<u64>,
     /// The validated confidence.
     pub confidence: Confidence,
+    /// Matched by the policy's allowlist: left unchanged, outranking every rule.
+    pub allowed: bool,
 }

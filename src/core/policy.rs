@@ -7,10 +7,15 @@
 //! pii = "label"                  # a category...
 //! secret = "hash"
 //! credit-card = "partial:0:4"    # ...or a rule id, which wins over its category
+//! email = "text:<{label}>"       # a replacement template ({label}, {category}, {rule})
+//!
+//! [[allow]]                      # values left as they are (see crate::Allowlist)
+//! values = ["10.0.0.1"]
 //! ```
 //!
 //! The serde form is compiled against a [`RuleSet`] into one action per rule; names that
-//! match no rule or category, unknown actions and unknown keys are errors.
+//! match no rule or category, unknown actions and unknown keys are errors. The `allow`
+//! entries ([`Allowlist`]) outrank every action: an allowed finding is left unchanged.
 //!
 //! The threshold has a default per front end unless the policy sets it: `medium` for logs
 //! (the pipe, the tracing layer), where a false positive costs a changed line, and `low` for
@@ -22,6 +27,7 @@ use std::collections::BTreeMap;
 use serde::Deserialize;
 
 use crate::action::Action;
+use crate::allow::{Allow, Allowlist};
 use crate::error::{Error, ErrorKind};
 use crate::finding::{Category, Confidence};
 use crate::rules::RuleSet;
@@ -34,6 +40,8 @@ pub struct Policy {
     /// `(target, action, where it was set)` in the order given; a later entry overrides an
     /// earlier one.
     actions: Vec<(String, Action, String)>,
+    /// The allowlist entries, from the policy file and `--allow` files, in order.
+    allow: Allowlist,
 }
 
 impl Default for Policy {
@@ -43,6 +51,7 @@ impl Default for Policy {
         Policy {
             min_confidence: None,
             actions: vec![],
+            allow: Allowlist::default(),
         }
     }
 }
@@ -54,6 +63,8 @@ struct PolicySpec {
     min_confidence: Option<String>,
     #[serde(default)]
     actions: BTreeMap<String, String>,
+    #[serde(default)]
+    allow: Option<toml::Value>,
 }
 
 impl Policy {
@@ -61,7 +72,8 @@ impl Policy {
     ///
     /// # Errors
     ///
-    /// TOML errors, unknown keys, unknown actions or confidence levels, named with `origin`.
+    /// TOML errors, unknown keys, unknown actions or confidence levels, template placeholders
+    /// or allowlist mistakes, named with `origin`.
     pub fn from_toml(text: &str, origin: &str) -> Result<Policy, Error> {
         let spec: PolicySpec = toml::from_str(text)
             .map_err(|e| Error::new(ErrorKind::Parse(e.to_string())).at(origin))?;
@@ -76,7 +88,30 @@ impl Policy {
                 .map_err(|e| Error::new(ErrorKind::Policy(format!("{target}: {e}"))).at(origin))?;
             policy.actions.push((target, action, origin.to_string()));
         }
+        if let Some(allow) = spec.allow {
+            policy.allow = Allowlist::from_entries(crate::allow::entries(allow, origin)?, origin)?;
+        }
         Ok(policy)
+    }
+
+    /// Adds allowlist entries (from an `--allow` file) after the policy's own.
+    pub fn add_allowlist(&mut self, list: Allowlist) -> &mut Policy {
+        self.allow.extend(list);
+        self
+    }
+
+    /// The allowlist entries.
+    pub fn allowlist(&self) -> &Allowlist {
+        &self.allow
+    }
+
+    /// The allowlist compiled against `rules` (`None` when it is empty).
+    ///
+    /// # Errors
+    ///
+    /// An entry naming a rule that is not loaded.
+    pub(crate) fn compile_allow(&self, rules: &RuleSet) -> Result<Option<Allow>, Error> {
+        self.allow.compile(rules)
     }
 
     /// Sets the action for a category (`pii`, `secret`, `canary`) or a rule id.

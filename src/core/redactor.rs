@@ -32,6 +32,8 @@ use crate::stream::StreamRedactor;
 #[derive(Clone)]
 pub struct Redactor {
     pub(crate) inner: Arc<Inner>,
+    /// The input's path, for the allowlist's `paths` (see [`Redactor::for_path`]).
+    pub(crate) path: Option<Arc<crate::allow::PathMatch>>,
 }
 
 pub(crate) struct Inner {
@@ -53,6 +55,8 @@ pub(crate) struct Inner {
     pub(crate) reverse_fpe: bool,
     /// The decoders run after the rules (see [`crate::decode`]).
     pub(crate) decoders: crate::decode::Decoders,
+    /// The policy's allowlist, compiled (`None` when it has no entries).
+    pub(crate) allow: Option<crate::allow::Allow>,
 }
 
 impl Inner {
@@ -71,6 +75,47 @@ impl Inner {
             reverse_fpe: self.reverse_fpe,
         };
         self.actions[rule].apply(&self.rules.rules()[rule], value, &ctx, out);
+    }
+
+    /// Writes the output of a resolved segment won by `d` (whose bytes are `value`) and
+    /// returns the action reported: an allowed detection's bytes unchanged, else its rule's
+    /// action. The stream and the reference share it.
+    pub(crate) fn write_segment(
+        &self,
+        d: &Detection,
+        value: &[u8],
+        vault: Option<&crate::placeholder::Vault>,
+        out: &mut Vec<u8>,
+    ) -> crate::ActionKind {
+        if d.allowed {
+            out.extend_from_slice(value);
+            return crate::ActionKind::Allowed;
+        }
+        self.apply(d.rule as usize, value, vault, out);
+        self.actions[d.rule as usize].kind()
+    }
+
+    /// Marks the detections the allowlist allows. `value_of` gives a detection's value;
+    /// `key_of` the JSON key holding it, if the front end said.
+    pub(crate) fn mark_allowed<'k>(
+        &self,
+        path: Option<&crate::allow::PathMatch>,
+        dets: &mut [Detection],
+        value_of: impl Fn(&Detection) -> Option<&'k [u8]>,
+        key_of: impl Fn(&Detection) -> Option<&'k [u8]>,
+    ) {
+        let Some(ref allow) = self.allow else { return };
+        for d in dets.iter_mut() {
+            if d.confidence < self.min_confidence {
+                continue;
+            }
+            let Some(value) = value_of(d) else { continue };
+            let place = crate::allow::Place {
+                key: key_of(d),
+                path,
+            };
+            d.allowed = allow.allows(crate::allow::Target::Rule(d.rule as usize), value, place);
+        }
     }
 }
 
@@ -111,6 +156,29 @@ impl Redactor {
     /// Starts building a redactor with the default catalog and policy.
     pub fn builder() -> RedactorBuilder {
         RedactorBuilder::default()
+    }
+
+    /// The same redactor for the input at `path` (a file name as given, or found in a
+    /// directory): the allowlist's `paths` entries apply to it. Cheap: the rules, engine and
+    /// policy are shared.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use blackbar::{Allowlist, Policy, Redactor};
+    /// let mut policy = Policy::default();
+    /// policy.add_allowlist(Allowlist::from_toml("[[allow]]\npaths = [\"fixtures/**\"]\n", "a.toml")?);
+    /// let r = Redactor::builder().policy(policy).build()?;
+    /// assert_eq!(r.for_path("tests/fixtures/x.log").redact(b"ip 10.0.0.1").output, b"ip 10.0.0.1");
+    /// assert_eq!(r.for_path("logs/x.log").redact(b"ip 10.0.0.1").output, b"ip [IP_ADDRESS]");
+    /// # Ok::<(), blackbar::Error>(())
+    /// ```
+    pub fn for_path(&self, path: &str) -> Redactor {
+        let path = self.inner.allow.as_ref().map(|a| Arc::new(a.path(path)));
+        Redactor {
+            inner: self.inner.clone(),
+            path,
+        }
     }
 
     /// Redacts a whole input at once. Equivalent to streaming it through
@@ -469,8 +537,11 @@ impl RedactorBuilder {
         }
         let has_drop = actions.contains(&Action::Drop);
         let has_placeholder = actions.contains(&Action::Placeholder);
+        let allow = self.policy.compile_allow(&rules)?;
         Ok(Redactor {
+            path: None,
             inner: Arc::new(Inner {
+                allow,
                 rules,
                 engine,
                 actions,

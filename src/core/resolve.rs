@@ -4,8 +4,8 @@
 //! *segments*, each redacted by one rule's action, so that every replacement stands for one
 //! whole value and can be reversed whole (a token, a placeholder):
 //!
-//! 1. **Priority.** blackbar's own tokens (see [`crate::token`]) beat everything, then canary
-//!    beats secret beats pii, then a specific rule beats a generic one (`generic = true`),
+//! 1. **Priority.** blackbar's own tokens (see [`crate::token`]) and allowed detections (see
+//!    [`crate::Allowlist`]) beat everything, then canary beats secret beats pii, then a specific rule beats a generic one (`generic = true`),
 //!    then the longer claim, the earlier claim, the earlier rule.
 //! 2. **Explained bytes.** A detection whose span lies inside the claim (the whole match) of
 //!    a stronger detection and overlaps that detection's span is dropped: the stronger match
@@ -19,7 +19,8 @@
 //!    not overlapping) stay two segments.
 //! 4. **Tokens stay.** blackbar's own tokens are never merged: they are left as they are, and
 //!    a cluster that overlaps one is redacted around it. Tokens delimit themselves, so the
-//!    pieces around them stay readable.
+//!    pieces around them stay readable. Allowed detections stay the same way: an allowed
+//!    value is never changed.
 //! 5. **Bounded.** A cluster longer than [`MAX_SEGMENT`] bytes, which takes a chain of
 //!    overlapping matches that long, is cut every [`MAX_SEGMENT`] bytes, so memory never
 //!    depends on the input.
@@ -59,8 +60,9 @@ type Priority = (bool, crate::Category, bool, u64, Reverse<u64>, Reverse<u32>);
 fn priority(rules: &RuleSet, d: &Detection) -> Priority {
     let rule = &rules.rules()[d.rule as usize];
     (
-        // blackbar's own tokens beat everything, so no other rule re-redacts their bytes.
-        rule.is_own_token(),
+        // blackbar's own tokens and allowed values beat everything, so no other rule
+        // re-redacts their bytes.
+        rule.is_own_token() || d.allowed,
         rule.category,
         !rule.generic,
         d.claim.end - d.claim.start,
@@ -230,7 +232,13 @@ mod tests {
             claim,
             span,
             confidence: Confidence::High,
+            allowed: false,
         }
+    }
+
+    fn allowed(mut d: Detection) -> Detection {
+        d.allowed = true;
+        d
     }
 
     fn rule_of(rules: &RuleSet, f: impl Fn(&crate::rules::Rule) -> bool) -> u32 {
@@ -303,6 +311,24 @@ mod tests {
                 "a span inside an own token is explained",
                 vec![det(token, 0..50, 0..50), det(pii, 10..20, 10..20)],
                 vec![(0..50, 0)],
+            ),
+            (
+                "an allowed detection beats a stronger rule on the same bytes",
+                vec![det(secret, 0..10, 0..10), allowed(det(pii, 0..10, 0..10))],
+                vec![(0..10, 1)],
+            ),
+            (
+                "a cluster is redacted around an allowed detection",
+                vec![det(pii, 0..30, 0..30), allowed(det(pii, 10..20, 10..20))],
+                vec![(0..10, 0), (10..20, 1), (20..30, 0)],
+            ),
+            (
+                "a span inside an allowed claim, overlapping its span, is explained",
+                vec![
+                    allowed(det(generic, 0..30, 10..14)),
+                    det(secret, 10..26, 10..26),
+                ],
+                vec![(10..14, 0)],
             ),
             (
                 "glued tokens stay two",

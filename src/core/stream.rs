@@ -17,7 +17,6 @@
 
 use memchr::memchr;
 
-use crate::action::Action;
 use crate::engine::Scanner;
 use crate::finding::ActionKind;
 use crate::finding::Detection;
@@ -83,6 +82,14 @@ pub struct StreamRedactor {
     origins: Vec<crate::decode::Origin>,
     /// Made without the decoders' stage ([`StreamRedactor::plain`]).
     plain: bool,
+    /// The JSON keys holding stretches of the input, for the allowlist's `json_keys`: input
+    /// range and the key's bytes in `key_text`, sorted. Set by the JSON and OTLP front ends
+    /// ([`StreamRedactor::set_keys`]); kept across [`StreamRedactor::reset`].
+    keys: Vec<(std::ops::Range<u64>, std::ops::Range<usize>)>,
+    key_text: Vec<u8>,
+    /// Where allowed values were written, as positions in the `out` buffers given since the
+    /// last reset (not kept under a `drop` policy, whose held lines may vanish).
+    kept: Vec<std::ops::Range<usize>>,
 }
 
 impl std::fmt::Debug for StreamRedactor {
@@ -167,6 +174,47 @@ impl StreamRedactor {
             mid: vec![],
             origins: vec![],
             plain: true,
+            keys: vec![],
+            key_text: vec![],
+            kept: vec![],
+        }
+    }
+
+    /// Where allowed values were written since the last reset: positions in the `out`
+    /// buffers given (each call's `out` taken as one buffer that only grows), so that the
+    /// decoders leave them alone. Empty under a `drop` policy.
+    pub(crate) fn kept(&self) -> &[std::ops::Range<usize>] {
+        &self.kept
+    }
+
+    /// The JSON key holding input offset `at`, if [`StreamRedactor::set_keys`] said.
+    pub(crate) fn key_at(&self, at: u64) -> Option<&[u8]> {
+        key_at(&self.keys, &self.key_text, at)
+    }
+
+    /// Says which JSON key holds each stretch of the coming inputs (ranges in input offsets,
+    /// sorted, disjoint), for the allowlist's `json_keys`; replaces what was set before, and
+    /// stays across [`StreamRedactor::reset`] until set again. Does nothing unless an
+    /// allowlist entry looks at keys.
+    pub(crate) fn set_keys<'k>(
+        &mut self,
+        spans: impl IntoIterator<Item = (std::ops::Range<u64>, &'k [u8])>,
+    ) {
+        self.keys.clear();
+        self.key_text.clear();
+        if !self
+            .redactor
+            .inner
+            .allow
+            .as_ref()
+            .is_some_and(crate::allow::Allow::needs_keys)
+        {
+            return;
+        }
+        for (range, key) in spans {
+            let at = self.key_text.len();
+            self.key_text.extend_from_slice(key);
+            self.keys.push((range, at..self.key_text.len()));
         }
     }
 
@@ -187,6 +235,7 @@ impl StreamRedactor {
         self.held.clear();
         self.held_drop = false;
         self.finished = false;
+        self.kept.clear();
         if let Some(ref mut stage) = self.stage {
             stage.reset();
         }
@@ -374,6 +423,19 @@ impl StreamRedactor {
             &mut self.fresh,
         );
         if !self.fresh.is_empty() {
+            if inner.allow.is_some() {
+                let (buf, base) = (&self.buf, self.base);
+                let (keys, key_text) = (&self.keys, &self.key_text);
+                inner.mark_allowed(
+                    redactor.path.as_deref(),
+                    &mut self.fresh,
+                    |d| {
+                        let from = d.span.start.checked_sub(base)? as usize;
+                        buf.get(from..(d.span.end - base) as usize)
+                    },
+                    |d| key_at(keys, key_text, d.span.start),
+                );
+            }
             self.pending.append(&mut self.fresh);
             self.pending.sort_by_key(|d| d.claim.start);
         }
@@ -421,25 +483,34 @@ impl StreamRedactor {
         let mut pos = self.emitted;
         let mut line = self.line;
         for seg in &segs {
-            self.note_origin(out.len(), pos..seg.range.start, line, None);
+            self.note_origin(out.len(), pos..seg.range.start, line, None, false);
             line += self.count_newlines(pos, seg.range.start);
             self.write(pos, seg.range.start, out);
             let d = &active[seg.winner];
-            let action = &inner.actions[d.rule as usize];
             let value = self.slice(seg.range.start, seg.range.end).to_vec();
             let mut replacement = Vec::with_capacity(value.len() + 16);
             let vault = self.session.as_ref().map(|s| &s.vault);
-            inner.apply(d.rule as usize, &value, vault, &mut replacement);
-            if *action == Action::Drop {
+            let kind = inner.write_segment(d, &value, vault, &mut replacement);
+            if kind == ActionKind::Drop {
                 self.held_drop = true;
             }
-            self.note_origin(out.len(), seg.range.clone(), line, Some(replacement.len()));
+            let kept = kind == ActionKind::Allowed;
+            if kept && !inner.has_drop {
+                self.kept.push(out.len()..out.len() + replacement.len());
+            }
+            self.note_origin(
+                out.len(),
+                seg.range.clone(),
+                line,
+                Some(replacement.len()),
+                kept,
+            );
             self.write_output(&replacement, out);
-            reported.push(finding(inner, d, seg.range.clone(), action.kind(), line));
+            reported.push(finding(inner, d, seg.range.clone(), kind, line));
             line += memchr::memchr_iter(b'\n', &value).count() as u64;
             pos = seg.range.end;
         }
-        self.note_origin(out.len(), pos..cut, line, None);
+        self.note_origin(out.len(), pos..cut, line, None, false);
         self.write(pos, cut, out);
         // Lines are counted once, forward: the findings below the threshold in order, from
         // where this round started.
@@ -474,6 +545,7 @@ impl StreamRedactor {
         input: std::ops::Range<u64>,
         line: u64,
         replaced: Option<usize>,
+        kept: bool,
     ) {
         // The stage is taken out while the rules run (see `staged`).
         let staged = self.redactor.inner.decoders.enabled() && !self.plain;
@@ -486,6 +558,7 @@ impl StreamRedactor {
             len,
             input,
             line,
+            kept,
         });
     }
 
@@ -535,6 +608,17 @@ impl StreamRedactor {
             }
         }
     }
+}
+
+/// The key of `keys` (ranges and their text in `key_text`) holding offset `at`.
+fn key_at<'k>(
+    keys: &[(std::ops::Range<u64>, std::ops::Range<usize>)],
+    key_text: &'k [u8],
+    at: u64,
+) -> Option<&'k [u8]> {
+    let k = keys.partition_point(|(r, _)| r.end <= at);
+    let (r, t) = keys.get(k)?;
+    (r.start <= at).then(|| &key_text[t.clone()])
 }
 
 pub(crate) fn finding(

@@ -190,11 +190,15 @@ impl fmt::Debug for JsonScratch {
     }
 }
 
-#[derive(Clone, Copy)]
+#[derive(Clone)]
 struct Frame {
     object: bool,
     /// In an object: the next string is a key.
     expect_key: bool,
+    /// The key holding this frame's values (in an object, the last key read; an array's
+    /// elements have the key holding the array), kept in the batch's strings when the
+    /// allowlist looks at keys.
+    key: Range<usize>,
 }
 
 /// Documents planned but not yet written: their bytes, what to do with each token, and
@@ -221,8 +225,8 @@ enum Item {
     /// A scanned string token: written unchanged or re-escaped.
     Str(u32),
     /// A value under a sensitive key (range in its document), whose strings are segments
-    /// `segs`.
-    Hidden(Range<usize>, Range<u32>),
+    /// `segs`, and the key (kept in the batch's strings when the allowlist looks at keys).
+    Hidden(Range<usize>, Range<u32>, Range<usize>),
 }
 
 /// A scanned string's token in its document.
@@ -336,6 +340,12 @@ impl JsonRedactor {
                 b.bytes.extend_from_slice(doc);
                 Walk {
                     opts: &self.opts,
+                    track_keys: self
+                        .redactor
+                        .inner
+                        .allow
+                        .as_ref()
+                        .is_some_and(crate::allow::Allow::needs_keys),
                     doc,
                     base: mark.0,
                     tape: &tape.0,
@@ -406,7 +416,25 @@ impl JsonRedactor {
                     }
                     push(seg, &mut findings);
                 }
-                Item::Hidden(ref range, ref segs) => {
+                Item::Hidden(ref range, ref segs, ref key) => {
+                    if self.hidden_allowed(b, bytes, range, segs, key) {
+                        // Written as if its key were not sensitive.
+                        let mut at = range.start;
+                        for seg in segs.clone() {
+                            let tok = b.toks[seg as usize].tok.clone();
+                            out.extend_from_slice(&bytes[at..tok.start]);
+                            if b.strings.changed(seg) {
+                                write_escaped(b.strings.out(seg), out);
+                            } else {
+                                out.extend_from_slice(&bytes[tok.clone()]);
+                            }
+                            push(seg, &mut findings);
+                            at = tok.end;
+                        }
+                        out.extend_from_slice(&bytes[at..range.end]);
+                        findings.push(key_finding(range, ActionKind::Allowed));
+                        continue;
+                    }
                     out.push(b'"');
                     out.extend_from_slice(REDACTED.as_bytes());
                     out.push(b'"');
@@ -416,20 +444,8 @@ impl JsonRedactor {
                     }
                     // The rules' findings stay (a canary is reported as one); unless one
                     // was acted on, the value is reported by its key.
-                    if !findings[before..]
-                        .iter()
-                        .any(|f| f.action != ActionKind::None)
-                    {
-                        findings.push(Finding {
-                            rule: KEY_RULE,
-                            rule_id: KEY_RULE_ID.into(),
-                            category: Category::Secret,
-                            label: "REDACTED".into(),
-                            span: range.start as u64..range.end as u64,
-                            line: 1,
-                            confidence: Confidence::High,
-                            action: ActionKind::Label,
-                        });
+                    if !findings[before..].iter().any(|f| f.action.acted_on()) {
+                        findings.push(key_finding(range, ActionKind::Label));
                     }
                 }
             }
@@ -442,6 +458,47 @@ impl JsonRedactor {
             }
         }
         findings
+    }
+}
+
+/// The finding of a value hidden for its key (`bytes[range]` of its document).
+fn key_finding(range: &Range<usize>, action: ActionKind) -> Finding {
+    Finding {
+        rule: KEY_RULE,
+        rule_id: KEY_RULE_ID.into(),
+        category: Category::Secret,
+        label: "REDACTED".into(),
+        span: range.start as u64..range.end as u64,
+        line: 1,
+        confidence: Confidence::High,
+        action,
+    }
+}
+
+impl JsonRedactor {
+    /// Whether the allowlist allows the value `bytes[range]` hidden for its key: its text
+    /// (a string's unescaped text, else the JSON as written), its key, the input's path.
+    fn hidden_allowed(
+        &self,
+        b: &Batch,
+        bytes: &[u8],
+        range: &Range<usize>,
+        segs: &Range<u32>,
+        key: &Range<usize>,
+    ) -> bool {
+        let Some(ref allow) = self.redactor.inner.allow else {
+            return false;
+        };
+        let one_string = segs.len() == 1 && b.toks[segs.start as usize].tok == *range;
+        let value = match one_string {
+            true => b.strings.text(segs.start),
+            false => &bytes[range.clone()],
+        };
+        let place = crate::allow::Place {
+            key: (!key.is_empty()).then(|| b.strings.key_text(key.clone())),
+            path: self.redactor.path.as_deref(),
+        };
+        allow.allows(crate::allow::Target::Key, value, place)
     }
 }
 
@@ -475,6 +532,8 @@ impl Batch {
 
 struct Walk<'a, 't> {
     opts: &'a JsonOptions,
+    /// Whether to keep each string's key (for the allowlist's `json_keys`).
+    track_keys: bool,
     doc: &'a [u8],
     /// Offset of `doc` in `Batch::bytes`.
     base: usize,
@@ -517,9 +576,11 @@ impl Walk<'_, '_> {
                         hidden = Some((self.stack.len(), i, self.b.strings.len() as u32));
                     }
                     sensitive = false;
+                    let key = self.key();
                     self.stack.push(Frame {
                         object: c == b'{',
                         expect_key: c == b'{',
+                        key,
                     });
                     i += 1;
                 }
@@ -530,7 +591,8 @@ impl Walk<'_, '_> {
                         if depth == self.stack.len() {
                             hidden = None;
                             let segs = seg..self.b.strings.len() as u32;
-                            self.b.items.push(Item::Hidden(start..i, segs));
+                            let key = self.key();
+                            self.b.items.push(Item::Hidden(start..i, segs, key));
                             copy_from = i;
                         }
                     }
@@ -560,6 +622,12 @@ impl Walk<'_, '_> {
                         }
                     } else if is_key {
                         sensitive = opts.keys.matches(text);
+                        if self.track_keys {
+                            let key = self.b.strings.key(text);
+                            if let Some(top) = self.stack.last_mut() {
+                                top.key = key;
+                            }
+                        }
                         if opts.scan_keys && !text.is_empty() {
                             self.copy(copy_from, i);
                             let seg = self.seg(i..end, text, escaped);
@@ -575,7 +643,8 @@ impl Walk<'_, '_> {
                             let seg = self.seg(i..end, text, escaped);
                             seg..seg + 1
                         };
-                        self.b.items.push(Item::Hidden(i..end, segs));
+                        let key = self.key();
+                        self.b.items.push(Item::Hidden(i..end, segs, key));
                         copy_from = end;
                         sensitive = false;
                     } else if !text.is_empty() {
@@ -598,7 +667,8 @@ impl Walk<'_, '_> {
                     if sensitive && hidden.is_none() {
                         self.copy(copy_from, s);
                         let n = self.b.strings.len() as u32;
-                        self.b.items.push(Item::Hidden(s..i, n..n));
+                        let key = self.key();
+                        self.b.items.push(Item::Hidden(s..i, n..n, key));
                         copy_from = i;
                     }
                     sensitive = false;
@@ -624,10 +694,16 @@ impl Walk<'_, '_> {
         }
     }
 
+    /// The key holding the value about to be read (empty when keys are not kept).
+    fn key(&self) -> Range<usize> {
+        self.stack.last().map_or(0..0, |f| f.key.clone())
+    }
+
     /// Adds the text of the string token `doc[tok]` to the batch.
     fn seg(&mut self, tok: Range<usize>, text: &[u8], escaped: bool) -> u32 {
         self.b.toks.push(Tok { tok, escaped });
-        self.b.strings.push(text)
+        let key = self.key();
+        self.b.strings.push_keyed(text, key)
     }
 }
 

@@ -32,6 +32,12 @@ pub(crate) struct Strings {
     /// for a decoder's finding (it stands for the whole string).
     findings: Vec<(u32, Finding)>,
     decoded: Vec<u8>,
+    /// The keys given with [`Strings::key`], one after another.
+    key_text: Vec<u8>,
+    /// Whether some string has a key.
+    keyed: bool,
+    /// Where the rules wrote allowed values in `out`: the decoders leave them alone.
+    kept: Vec<Range<usize>>,
 }
 
 struct Seg {
@@ -39,11 +45,13 @@ struct Seg {
     text: Range<usize>,
     /// In `Strings::out`, after the scan.
     out: Range<usize>,
+    /// The key holding the string, in `Strings::key_text` (empty: none).
+    key: Range<usize>,
 }
 
 /// Where a batch stood, to go back to it ([`Strings::rewind`]).
 #[derive(Clone, Copy)]
-pub(crate) struct Mark(usize, usize);
+pub(crate) struct Mark(usize, usize, usize);
 
 impl Strings {
     /// Forgets every string.
@@ -52,6 +60,21 @@ impl Strings {
         self.segs.clear();
         self.out.clear();
         self.findings.clear();
+        self.key_text.clear();
+        self.keyed = false;
+        self.kept.clear();
+    }
+
+    /// Keeps a key's text for [`Strings::push_keyed`]; returns where it is.
+    pub(crate) fn key(&mut self, key: &[u8]) -> Range<usize> {
+        let at = self.key_text.len();
+        self.key_text.extend_from_slice(key);
+        at..self.key_text.len()
+    }
+
+    /// A key kept with [`Strings::key`].
+    pub(crate) fn key_text(&self, key: Range<usize>) -> &[u8] {
+        &self.key_text[key]
     }
 
     /// The number of strings.
@@ -59,29 +82,54 @@ impl Strings {
         self.segs.len()
     }
 
-    /// Adds a string; returns its number.
-    pub(crate) fn push(&mut self, text: &[u8]) -> u32 {
+    /// Adds a string held by a key kept with [`Strings::key`] (for the allowlist's
+    /// `json_keys`); returns its number.
+    pub(crate) fn push_keyed(&mut self, text: &[u8], key: Range<usize>) -> u32 {
         if !self.segs.is_empty() {
             self.text.extend_from_slice(SEP);
         }
         let start = self.text.len();
         self.text.extend_from_slice(text);
+        self.keyed |= !key.is_empty();
         self.segs.push(Seg {
             text: start..self.text.len(),
             out: 0..0,
+            key,
         });
         (self.segs.len() - 1) as u32
     }
 
     /// Where the batch stands now.
     pub(crate) fn mark(&self) -> Mark {
-        Mark(self.text.len(), self.segs.len())
+        Mark(self.text.len(), self.segs.len(), self.key_text.len())
     }
 
     /// Forgets the strings added since `mark`.
     pub(crate) fn rewind(&mut self, mark: Mark) {
         self.text.truncate(mark.0);
         self.segs.truncate(mark.1);
+        self.key_text.truncate(mark.2);
+    }
+
+    /// Tells `stream` which key holds each string: of the batch (`seg` `None`), or of string
+    /// `seg` scanned alone.
+    fn tell_keys(&self, stream: &mut StreamRedactor, seg: Option<usize>) {
+        if !self.keyed {
+            return;
+        }
+        let key = |s: &Seg| &self.key_text[s.key.clone()];
+        match seg {
+            None => stream.set_keys(
+                self.segs
+                    .iter()
+                    .filter(|s| !s.key.is_empty())
+                    .map(|s| (s.text.start as u64..s.text.end as u64, key(s))),
+            ),
+            Some(i) => {
+                let s = &self.segs[i];
+                stream.set_keys((!s.key.is_empty()).then(|| (0..u64::MAX, key(s))));
+            }
+        }
     }
 
     /// String `seg` as it was added.
@@ -123,16 +171,22 @@ impl Strings {
         if self.segs.is_empty() {
             return;
         }
+        self.tell_keys(stream, None);
+        self.kept.clear();
         let found = r.redact_with(stream, &self.text, &mut self.out);
+        self.kept.extend_from_slice(stream.kept());
         if !self.split(found) {
             // A match crossed from one string into the next (or a `drop`): scan each
             // string on its own, which is what the batch stands for.
             self.out.clear();
             self.findings.clear();
+            self.kept.clear();
             for i in 0..self.segs.len() {
                 let start = self.out.len();
                 let t = self.segs[i].text.clone();
+                self.tell_keys(stream, Some(i));
                 let found = r.redact_with(stream, &self.text[t], &mut self.out);
+                self.kept.extend_from_slice(stream.kept());
                 self.segs[i].out = start..self.out.len();
                 self.findings
                     .extend(found.into_iter().map(|f| (i as u32, f)));
@@ -144,7 +198,14 @@ impl Strings {
             for i in 0..self.segs.len() {
                 let o = self.segs[i].out.clone();
                 self.decoded.clear();
-                let found = decoders.redact(r, stream, &self.out[o], &mut self.decoded);
+                self.tell_keys(stream, Some(i));
+                let kept: Vec<Range<usize>> = self
+                    .kept
+                    .iter()
+                    .filter(|k| k.start < o.end && o.start < k.end)
+                    .map(|k| k.start.max(o.start) - o.start..k.end.min(o.end) - o.start)
+                    .collect();
+                let found = decoders.redact(r, stream, &self.out[o], &kept, &mut self.decoded);
                 if !found.is_empty() {
                     let start = self.out.len();
                     self.out.extend_from_slice(&self.decoded);
@@ -159,6 +220,9 @@ impl Strings {
                 self.findings.extend(extra);
                 self.findings.sort_by_key(|(seg, _)| *seg);
             }
+        }
+        if self.keyed {
+            stream.set_keys(None);
         }
     }
 

@@ -11,7 +11,6 @@ use std::ops::Range;
 use aho_corasick::{AhoCorasick, MatchKind};
 use regex_automata::{meta, Anchored, Input, PatternID};
 
-use crate::action::Action;
 use crate::engine::{build_regex, judge};
 use crate::finding::ActionKind;
 use crate::finding::Detection;
@@ -66,6 +65,7 @@ fn detect_with(rules: &RuleSet, regexes: &[Option<meta::Regex>], input: &[u8]) -
                 claim: claim.start as u64..claim.end as u64,
                 span: span.start as u64..span.end as u64,
                 confidence,
+                allowed: false,
             });
         };
         if let Some(ref lits) = rule.literals {
@@ -109,7 +109,13 @@ pub fn redact(reference: &Reference, redactor: &Redactor, input: &[u8]) -> Redac
         v.observe(input);
         v
     });
-    let dets = reference.detect(input);
+    let mut dets = reference.detect(input);
+    inner.mark_allowed(
+        redactor.path.as_deref(),
+        &mut dets,
+        |d| input.get(d.span.start as usize..d.span.end as usize),
+        |_| None,
+    );
     let min = inner.min_confidence;
     let active: Vec<Detection> = dets
         .iter()
@@ -123,41 +129,45 @@ pub fn redact(reference: &Reference, redactor: &Redactor, input: &[u8]) -> Redac
     let mut pieces: Vec<(Vec<u8>, bool)> = vec![];
     let mut origins: Vec<crate::decode::Origin> = vec![];
     let mut at = 0u64;
-    let mut origin = |input: std::ops::Range<u64>, len: usize| {
+    let mut origin = |input: std::ops::Range<u64>, len: usize, kept: bool| {
         if !input.is_empty() {
             origins.push(crate::decode::Origin {
                 at,
                 len: len as u64,
                 line: line_of(input.start),
                 input,
+                kept,
             });
         }
         at += len as u64;
     };
     let mut pos = 0u64;
     for seg in resolve::segments(&inner.rules, &active, 0, None) {
-        origin(pos..seg.range.start, (seg.range.start - pos) as usize);
+        origin(
+            pos..seg.range.start,
+            (seg.range.start - pos) as usize,
+            false,
+        );
         pieces.push((
             input[pos as usize..seg.range.start as usize].to_vec(),
             false,
         ));
         let d = &active[seg.winner];
-        let action = &inner.actions[d.rule as usize];
         let mut rep = vec![];
         let value = &input[seg.range.start as usize..seg.range.end as usize];
-        inner.apply(d.rule as usize, value, vault.as_ref(), &mut rep);
-        origin(seg.range.clone(), rep.len());
-        pieces.push((rep, *action == Action::Drop));
+        let kind = inner.write_segment(d, value, vault.as_ref(), &mut rep);
+        origin(seg.range.clone(), rep.len(), kind == ActionKind::Allowed);
+        pieces.push((rep, kind == ActionKind::Drop));
         findings.push(finding(
             inner,
             d,
             seg.range.clone(),
-            action.kind(),
+            kind,
             line_of(seg.range.start),
         ));
         pos = seg.range.end;
     }
-    origin(pos..input.len() as u64, input.len() - pos as usize);
+    origin(pos..input.len() as u64, input.len() - pos as usize, false);
     pieces.push((input[pos as usize..].to_vec(), false));
     for d in dets.iter().filter(|d| d.confidence < min) {
         findings.push(finding(

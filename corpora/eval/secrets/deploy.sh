@@ -1,209 +1,215 @@
 #!/usr/bin/env bash
 set -euo pipefail
 
-curl -fsS -H 'Authorization: Basic 341kYVnAqzOlgLaF7yOmclBNMAQuwhAv' https://api.example.net/v1/status
-export SETTLEMINT_TOKEN='sm_pat_kd2ozRMguv0rPUGC'
-curl -fsS -H 'SEGMENT_WRITE_KEY=JD05MLevyX6zkqUPgBh7TGbgrG7Z1Yug' https://api.example.net/v1/status
-export GITLAB_TOKEN='glpat-vzcEaRqpfRLdqqmr5gMu'
-docker login --username deploy --password 'glrt-t1_bzp6dnMKdTozb3cyN5Ftcsf760ZEWLqn_-IrVOIQ.01.1415ybeup' registry.example.net # auth
-docker login --username deploy --password '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' registry.example.net # upstream_auth
-export ACCESS_2='cmVmd2OdBioFKtCk6FjQvNjwmP75ZqocNvN7Y6eUdSoyLCFdllpNGyeG1soL4Tnt'
-docker login --username deploy --password 'hvb.a9HD6Lo_ypDyvui8FCh6pkkmOLlwug4j80vvQ3IH5ZD7MtyVJARC8Y7w9yfnar-7u49B7CI6qkiFsE_6DGw6BTldaqM6bHzelIu1Tr5AIgrD2IRFNpPdlOehcm1BCEfLdTMvEYO8adK4' registry.example.net # vault_token
-curl -fsS -H 'WANDB_API_KEY=2717609650679ac4f7e0340b9f350f35daa45949' https://api.example.net/v1/status
-curl -fsS -H 'CLARIFAI_PAT=2cd6fc81be69ace99fae5c2a3e39fc4f' https://api.example.net/v1/status
-docker login --username deploy --password 'live_366784cdc57852fa86e539357cbb1ff17f9' registry.example.net # lob_api_key
-curl -fsS -H 'SESSION_SECRET=rsdOf36rgqMFbC8r9RtzoBsvQJAO68qJ' https://api.example.net/v1/status
-docker login --username deploy --password 'sgp_9c0b32dd837c83ed_57efb7ea4043f1d44ef39a61cfb1575649ecad8e' registry.example.net # sourcegraph_token
-docker login --username deploy --password 'doo_v1_b5e67b7819771cce860824631eae2991d7fbe5e3c033c196e8c2f9f74970d3fd' registry.example.net # digitalocean_token
-export SLACK_TOKEN='xapp-1-1512IOEP702-8518192645578-d9040f560da5fde31ab0a2fd8f48bdf0633b0c4b0b9a8f86fe975d7d71e975c0'
-curl -fsS -H 'WIF_KEY=KeeRQGwFGeMW4YNUPCarskNJTvSryyXDNjcJTiAxgypYkC1PdteK' https://api.example.net/v1/status
-docker login --username deploy --password 'jina_f44c6c59b439f9c1b6b22f1ad021740bHZFYGBLAmjz4zsjcBvlNII4Ot8v5' registry.example.net # jina_api_key
-curl -fsS -H 'BINANCE_API_SECRET=FCP30QrJu5F6Mf7gviQpE75jeFaFWddDp9Gf9dhpmU9Uhe9O91XnPYQK4LiHtTTm' https://api.example.net/v1/status
-curl -fsS -H 'VULTR_API_KEY=QCT83HKLTRQUSH36TG47AU8WBND7FCHOPI9U' https://api.example.net/v1/status
-export HARNESS_TOKEN='pat.NDMyKYA-GtwVlIeUFEy3lo.gi590N6ybcTZRq2Z4Y09KCCo.HYAMIQMXqspoo1rWZDEn'
-export DUFFEL_TOKEN='duffel_live_RqsbeYaXkO6KzGaMyPx5wwcSWlrTVCPbVoZ1kNDhFOE'
-export LAUNCHDARKLY_KEY='sdk-50c5ffef-f106-43dc-a282-c0cc738ac278'
-docker login --username deploy --password 'glrt-U_R8by-N9ug6uMQdeYLD' registry.example.net # gitlab_token_2
-export HUGGINGFACE_TOKEN='hf_DXeIDooUdenEio9m4A9JKT8yFaZRDKex5F'
-export INTERCOM_TOKEN='dG9rOjEzeM/kkrLmDSidNvsqvvegvHkwMxQZvYEia6j1Ln1B2CHQeI0ARv6T='
-curl -fsS -H 'Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=a21IaFm5SNYqupFEUZHh7L8unnvUgZKjUMgy+PQ3G9q=' https://api.example.net/v1/status
-curl -fsS -H 'TWILIO_AUTH_TOKEN=c408fce351afebccc2703e486599e1a7' https://api.example.net/v1/status
-export DATABRICKS_TOKEN='dapi3774dee9bbe3adf3a0bf60a2c4f01b70'
-curl -fsS -H '"private_key": "-----BEGIN PRIVATE KEY-----\nqCv/DBUnk/hgcwcyjoxMiQjgzwLjt6nWkpfff4yPSH8tb+XCRmtSWBlYvJ692N8g\nhdzAWD1Hzk8fYxqWIflPT0f59hFJ9tOw8mosRgw00ckYW10PbYMGTqTFwjdpwKwp\n5eSgT4PGvQaTzztk+/Eu2tC3XvhYw0hB078eGzAXACU8i+Cji0NsQdgRUzQzqPOr\n02NSnQNFVMOBVqMB+hZzFZ9SJfaUHPARqrRJH9DgMSaz0K3ob8sqfp33MEjKU2uq\n6LZdsMjeNmXUdecqbX4RRycX/b5dwygi5uCBAs8bAd1BPk7xjfPjft7vm0G6186e\nNHhF6j8Ollha+Tkke4Iw4JutMf4h7IXmiaBXcDjc4eMBjDjhCq7sBw7XLcN2ywcK\nlqCrnpKl+Zq6hHC765NeRzQmyKIm6duQAyz24t/5F0JDTJ6ltHC6z2HnZhAaH5ZT\n79G81mLq8ZhI7IFTivZNAual7aX1SkCo\n-----END PRIVATE KEY-----\n' https://api.example.net/v1/status
-export SLACK_TOKEN_2='xoxb-936570027055-6140493952573-a0YaV8bWUxJboggHInRl6oMJ'
-curl -fsS -H 'BUGSNAG_API_KEY=c8faf3a832a6c3642da02673387636b9' https://api.example.net/v1/status
-docker login --username deploy --password 'figd_U8CW8emCzHe-u1bUPF2ZlMHHY65YUfWaWJ2tiFIw' registry.example.net # figma_token
-docker login --username deploy --password 'sntrys_eyJoTu3stE1b/AqDRYoU9BIvEz7oLV4CBqi8aGOygQ5cROvvPN815TQv+R+sHaUmDSWDYgjwU8tcCOSQ7i6x/JMytcrk4ht0h1PSPTz_PKvq5j6oFy+MQ1LNuxiSAf5HfFh8cbo+Z0Rbdw+XUDl' registry.example.net # sentry_token
-docker login --username deploy --password 'rnd_e4n6qkHRMLvHK9TtPhd9a8l8F4Nu6Ghf' registry.example.net # render_api_key
-curl -fsS -H 'SENDBIRD_API_TOKEN=da9880cc9b7343ed2721213ea67ac0a6718d4e8f' https://api.example.net/v1/status
-curl -fsS -H '"auth": "vMEM1TzKYmyLXbyYiHRhEJZiXGcBEssvqeEFtfsc==' https://api.example.net/v1/status
-curl -fsS -H 'ROLLBAR_ACCESS_TOKEN=d737abc984eb13bf8437dbf3271295ff' https://api.example.net/v1/status
-export OPENAI_API_KEY='sk-admin-VwJ0YQiYwQB960Weha_KWe7tUdSP2CHAssnpbqicNmLExqEBV42qf4dqT5DtsaQyXQQZlcCtmZLxtmZ9cl6qVzlgny5ubNQ0RcAw3lVp2JZR4t2nuFACmEzCy15LRKlgECrp-UoZirFBCQZNYdy5eyCcPkHr'
-export AUTH_2='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'
-curl -fsS -H '//registry.npmjs.org/:_authToken=5eb44c16-68b1-4e9e-a0c2-d5c142cdbb2a' https://api.example.net/v1/status
-docker login --username deploy --password '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' registry.example.net # sendgrid_api_key
-export AZURE_ML_KEY='Jt2nXHn7YqG0h88m+vDeSGtnQ6aLz+o/kXlVn91eV5mGr0NpPWLYfLedmEbQGQfTjxLylZbiM94M+AMCQV4YZw=='
-curl -fsS -H 'LOOPS_API_KEY=f061c51166bb893bfa47864edcf8c98f' https://api.example.net/v1/status
-docker login --username deploy --password 'shippo_live_26c31590ea112f9233e7ca0dc87cfefb852f2d0c' registry.example.net # shippo_token
-docker login --username deploy --password 'AAAANFeDBiw:APA91boPmfTByaPIYA-LCCrQJ8s6zVgaQ5nLDxQBhATLQ4aRUEmiTDdRES3bh60VH0fuBAG82ukiiYJF_hDuvSOhlu-cFvkmZeg6a6vPc_z_K45rB-mOHF_sazrDMWlSP37MBR2jIhci' registry.example.net # fcm_server_key
-docker login --username deploy --password 'ya29.a08PMhR4YIogdTAzWE5E7JUn-19ed0hzRBz3XjVjBZYHOKJX_hV0LkzAgdZuvP8AZrb7HpCs0Cg421Z9rp0YFcDGOWu2uY41fp27FQ-8nJm69QJkPMPAiNZATk5GJGCQdkrvfryIOUbRZn3RQ-QiSC70' registry.example.net # google_oauth_token
-curl -fsS -H 'SOLANA_PRIVATE_KEY=EMJRHskvfDiEEXTdg6BmqGUxKPTrxr5mfX4N81tpNa1EjqDfiZMpxpab6isKNrrpMshPRoqpXqAsmQsFWKJ2FVg' https://api.example.net/v1/status
-docker login --username deploy --password 'glpat-bzppNjVhCnU6NW5vdGyTA3GlxKqcXDaBv3gGfUhsEA.01.1613ug2ox' registry.example.net # gitlab_token_3
-curl -fsS -H 'https://hooks.zapier.com/hooks/catch/00662683/fjmwnxj' https://api.example.net/v1/status
-curl -fsS -H 'GITEA_TOKEN=643d5e329b14e0394d5ee0fea46ce431e645b612' https://api.example.net/v1/status
-curl -fsS -H 'MAILJET_SECRET_KEY=51f6f2be09ae87c72bf835fc6ced7c5b' https://api.example.net/v1/status
-docker login --username deploy --password 'pnu_xiNt8PFkKRxIu1e3SY25fQ3gVLonHV8D9g2C' registry.example.net # prefect_api_key
-curl -fsS -H 'COINBASE_API_SECRET=ampsLmK72neJrF5cmwBOGPdRb95zJ7W3IZYnIVTlYinH66t9QlIWujGw66NwJMeB' https://api.example.net/v1/status
-docker login --username deploy --password 'EAABr073K3tHjkbCL0urR1fiRfBmBRmk5qDDELCnLA50LU0Fik2MO8rp1aEUSIfpU3FU6gtpoi3Ys7u9uTKvUwBfpAU818xNiLy0L2ti3Unc6EsWYCdt9fUMF6A3' registry.example.net # facebook_token
-export AZURE_EVENT_GRID_KEY='7D0Lta2yazMe5nd3VNVxGvM+7bhlU4I5xAZEGJuXK/o='
-export CREDENTIAL_3='sha256~ow0uNLK6jXpQ4J32qMxPBmaIFolnmEvW-md64eG7xm2'
-docker login --username deploy --password 'access_token$production$yrtz7hlppezwud4k$d444bec732fed7784a5beba9ae5049f6' registry.example.net # braintree_token
-docker login --username deploy --password 'KoINWbSxSfvWoEb1BCu6NlTZ8cuZVID0qzMqSKZWPCVc6JFyAV7TN3tCtVEtslGkY+hqZWzdVWje+ABayWayRQ==' registry.example.net # azure_batch_key
-curl -fsS -H 'DISCORD_BOT_TOKEN=MqruSkMP654OzdwUDYzx0pa8Hz.elhDRj.F6F268dL-WCrekTyGMZ8XswdE3aaFph58hGRvH' https://api.example.net/v1/status
-docker login --username deploy --password 'MzKvEH4VZMG15/4IvhXOKIZbTWyL7H8FsAIoTNls2sK=' registry.example.net # azure_iot_key
-docker login --username deploy --password 'xoxe.xoxp-1-Yu4IxQSPFsXRe2AgwggzfkrSj8I8BLatcGwRsBe5ZHWah1d6curfi60LnEWTYRuTnKLrmLcfL6K8l8G9q2IEXDDzMGIvBRIYRInQvQbRVl9H1VCfa7tRdMXDrOnFasgXXf8ve7qGvk6ADvM4Vab8VmTkDEmYnaaA' registry.example.net # slack_token_3
-docker login --username deploy --password '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' registry.example.net # client_auth_2
-curl -fsS -H 'DEEPGRAM_API_KEY=d69dcc64dac4d659f24c8277599f8947d2096d00' https://api.example.net/v1/status
-docker login --username deploy --password 'glffct-9wAHYTqL1kOW2EX9I9iK' registry.example.net # gitlab_token_4
-docker login --username deploy --password 'USuMBxlLedQ659QvufL48vHeEGIYYHEO/n3lO/Soz6dO3rZ2HEdv5d5Y218GwpeMu9OI3r72JieWACDb3iFNaA==' registry.example.net # azure_cosmos_key
-export GITLAB_TOKEN_5='gldt-xH2AvqPDMonFq5u2ylt4'
-curl -fsS -H 'AZURE_DEVOPS_PAT=gseib27gq7aijkgxltfok3dzr3cbahj22poum26gtywkz437yqkp' https://api.example.net/v1/status
-curl -fsS -H 'IBM_CLOUD_API_KEY=yr_pLEj01XqiIe9IZ6DLuX4O8yh1D68jB1eHtl4vAegF' https://api.example.net/v1/status
-export ARTIFACTORY_KEY='AKCp2GROdvbzZbvOaumCZWhSmCFlSQaB9sQpRXdUIznXNPyIuHOD1UqBfj9wftyQiAExGW2aH'
-docker login --username deploy --password 'xoxs-5407471135-8900439108-7257084324-822fb3fd0e2b7e7f8466a17244b38b45' registry.example.net # slack_token_4
-docker login --username deploy --password 'sb_secret_l9C-BUmwOI43Fx_bv4_7J2KmIhYAnOP' registry.example.net # supabase_key
-curl -fsS -H 'MNEMONIC=amount alone absorb actress abstract advice acquire access actual address accuse also' https://api.example.net/v1/status
-curl -fsS -H 'LINODE_TOKEN=1210e686618332dfdf801e6ffe84b632d76c9960aa2294cb0e5d63c5065c8b68' https://api.example.net/v1/status
-export CLICKUP_TOKEN='pk_62710396_L04Q2RG3K1FOU1DJAPI25W6E5HAX8U6F'
-curl -fsS -H 'LOGZIO_TOKEN=mbzpjluxjbnqbozmPQEIUUSNMNFPBUMN' https://api.example.net/v1/status
-docker login --username deploy --password '6b207588da7e340796de8bc7de2c12c5f435NRAL' registry.example.net # new_relic_key
-curl -fsS -H 'Authorization: Splunk cb2e15cf-9d17-45c3-a7e6-6d82b20fb662' https://api.example.net/v1/status
-curl -fsS -H 'DD_APP_KEY=36336f009cd6cc4b0359d0de0c94a871ae27bcb2' https://api.example.net/v1/status
-curl -fsS -H 'ETH_PRIVATE_KEY=0x1793ca3c40d0e868b6d0082ff94198b22e6a52f517fb760d84374a7fb39f0b00' https://api.example.net/v1/status
-export CARGO_REGISTRY_TOKEN='cio2TVC48gSEZ3OXygBUUlvmaINdH9D3j0N'
-export GRAFANA_TOKEN='glc_FU2F+Z9DRl+xwCAWTdf/tVH1oEIEHN8eaoxAhKeJaeAQKhjpXw23qVZc6PVj'
-docker login --username deploy --password 'pat-na1-664bd976-93ba-4bef-a93e-628fc71c0ef2' registry.example.net # hubspot_token
-export ACCESS_3='NRAK-9WX4M1TZJD8YTMBN93A4M6H0N5Z'
-curl -fsS -H 'KRAKEN_PRIVATE_KEY=XP7HZsfW3bW1Y7ifVjAeiWHQ50pzlEnhRozEldMW/tvKo4PWcJLdfFWhnMUgIiqxc8KXlziZqYxAsD16GdQZzT==' https://api.example.net/v1/status
-export TYPEFORM_TOKEN='tfp_O9hFEehruBktrqTEwqrtCcftRZNCuZ1sMvSLzgDnrdunmu4VyDYumm3mjSp'
-curl -fsS -H 'PAYPAL_CLIENT_SECRET=E29o2u1mX-sz-uBV-FWUsEnrTBOad_2f-POn-bz_LwDiagz5Wz0pBmcX2ARmRWIirdrZNlKJDYzT_rVf' https://api.example.net/v1/status
-curl -fsS -H 'https://chat.googleapis.com/v1/spaces/AAAADVAC7Ec/messages?key=AIzaSyUnytD0Sm2Kmd_Ou7fMy4Gb0Ft8qbMlgyo&token=yEty7OlIbJ_801O34x6FYFrTu9Cz6Vz0GJwnlF3jKqN%3D' https://api.example.net/v1/status
-export AZURE_FUNCTION_KEY='eHV7twctQNJTlP1m3ZDQrg8zOc5PYPxexYTMakpIz-qdAzFuqsofcw=='
-docker login --username deploy --password 'AAAAAAAAAAAAAAAAAAAAASjYGynqBnOcW%3D1nE8XSRnGfrWGkEr0gZmcTEsytGu7rBhhwxsWAknMbd5bMY7oBXirDMu1uLjfm2gmFT1HNiGORd1WuoWEeTZ' registry.example.net # client_auth_3
-docker login --username deploy --password 'EZAKahpSUKV6veTRy0IOsao1gwe8EHM1FNHOqaJrF4WweMEpsNB4PHc34Z' registry.example.net # auth_4
-curl -fsS -H 'GOCARDLESS_ACCESS_TOKEN=live_vEKY0AeoAyBqq6k830BAGAecGv0F9h_1gh1oRiPc' https://api.example.net/v1/status
-curl -fsS -H 'MANDRILL_API_KEY=md-olbpYXfy_NpA1nBuR-CKDm' https://api.example.net/v1/status
-docker login --username deploy --password 're_p8hHyDFM_aJpS72DnbX9VRabe3412iCtm' registry.example.net # upstream_auth_6
-docker login --username deploy --password 'OGyFrbPxW1U0nE.atlasv1.EFIVIR5aZFu_ZNrLLZibffVNQU1MZzvwKcPRiaEr5VKn1E296_4SeNFvovaEEHSei1v' registry.example.net # terraform_token
-export ALIBABA_ACCESS_KEY='LTAIuuQeRJGWij9lMsBccRz9'
-curl -fsS -H 'OPSGENIE_API_KEY=be406ae5-8bfb-494e-a915-c670367b06d4' https://api.example.net/v1/status
-docker login --username deploy --password 'hbp_HaC2xQNRlIVY8Pjc2eWjKwmRA0XyjNI14Toq' registry.example.net # honeybadger_token
-export FIRECRAWL_API_KEY='fc-0aae4ec572050bfa35e37c135cb6858a'
-docker login --username deploy --password 'sc_BZUBTnLPuHoJ.vTQAF.acc_gf81YgIwXJsElHRxggC2.gk3nXMqb0NR8xkzc3h_CqynvezgsR8ZS0rZBoppLxBzyNiZP89vWjVVMb3ne' registry.example.net # access_4
-export MAXMIND_KEY='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'
-export BITBUCKET_TOKEN='ATBBEa9COEEOgIaHAqVkQDjYYmfygIIwvLgzA1EE6D23'
-export PINECONE_API_KEY='pcsk_hCCK4v_D7jmzx621teMFKBs2WlfcfCl5IwFkLQH5p7CdVK7qRjUs3Fuq4QQTFBvYPk2Ou5o'
-curl -fsS -H 'client-key-data: LS0tLS1CRUdJTih92uy+QxqzUoZTTLrV8BPP96QQ0HADzjL9wff3j+pj/ti22HvvpdKZOlW583VMX5QQlXqmJaT/g+cI+mjSKaSob4QJs2Zg9P2qwm95HXi982UV8FLEIIKsKLhr9W81mqaYjH9HZ7s/VGxHbapz3VwpdlzUqmzILZRo8Z8pwbGWqa3pWdu0WNYoKp9fFpXPfIga8khR454O6BrKOLbQQcTpB6Hr7jOhv3Vqfafqjo0YsIW5DX63TR3O/wfkM/XaJ9eHJjsij5YhA3QkZeuKjngIbacgnRPOh6BA0+bl0lK2SU9+vw4XTVdiKQtlcghAf7Eb/vbwrxaDl5oI46JSGZt2yhdsv/PP2ErH70rBgHUe5U6q2jiW/Np1WrqEJzuBL/nkxtnZ9cJTjZ13qj' https://api.example.net/v1/status
-curl -fsS -H 'curl -u admin:PXutH5efdjLDUkGV' https://api.example.net/v1/status
-curl -fsS -H 'LINKEDIN_CLIENT_SECRET=FIOpht3r7QDobQoV' https://api.example.net/v1/status
-export TWILIO_KEY='SKa83f6469d1992fa07f699e7cb26a6afa'
-curl -fsS -H 'HEX_API_KEY=1c93e908953fa9aacbf2b4ebd54173bc' https://api.example.net/v1/status
-curl -fsS -H 'STABILITY_API_KEY=sk-cBO4zovh1PIv3bfDTSuqyux8PMLb7UStlbehtcxk7t29Q48b' https://api.example.net/v1/status
-docker login --username deploy --password 'NRIQ-frgGDp7h_O-0FtOE5d4_iAvx8NSE6FaG' registry.example.net # newrelic_key
-docker login --username deploy --password 'CCIPRJ_m0rF971F7rthIcsPnbUXwT_6d165691aa74b3027214f06f7046480ade1a01d6' registry.example.net # access_5
-curl -fsS -H 'https://hooks.slack.com/services/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' https://api.example.net/v1/status
-curl -fsS -H 'Authorization: Bearer sopZva4ny3KIQ1JjlP2F_zOY3Q8dMfFbE_u5ZFbG' https://api.example.net/v1/status
-export CREDENTIAL_4='NRII-lfqD2FecNg_KbRH7_WAE7J5Fv8cM3WIy'
-docker login --username deploy --password 'sl.6w6RMz2NXV5npWz_yc435Ftf4Rdmeme_IQjWrf-wrlBGzMno5YNsxqdX6zyHqCsV7ki3lWxepAW4rr0O4wYgnqyNF9f_-dfhPRSZgMrpfpKwbFU6ScW_b43Aag0srdHBYUIQPkzBn3rW' registry.example.net # dropbox_token
-curl -fsS -H 'Authorization: ApiKey vtXJZPXamAmVvzAApP/gW6yVMk8fuk8VFvR6P/PohAwzZaIfwZTSVmJuFF2v/Jk97Z3DeD31r6HjXOJV==' https://api.example.net/v1/status
-curl -fsS -H 'MONGODB_ATLAS_PRIVATE_KEY=d0ab46f9-d35d-4f16-a390-2db41bfb54b3' https://api.example.net/v1/status
-curl -fsS -H 'GITHUB_CLIENT_SECRET=82f1e3b78157adb695388ff8aa97e36897bdff08' https://api.example.net/v1/status
-docker login --username deploy --password 'kubeadm join --token 5cur3w.j9guikp3otql7ifd' registry.example.net # access_6
-curl -fsS -H 'ASSEMBLYAI_API_KEY=3885d1ae620ee884d2d508f578380976' https://api.example.net/v1/status
-curl -fsS -H 'SCW_SECRET_KEY=e2c523ea-42b7-4799-a2cf-4ced5948fde8' https://api.example.net/v1/status
-docker login --username deploy --password 'csk-utx2s8lbliifprjl6hh78pfdnc0pa645try6yoqja8o12lks' registry.example.net # cerebras_api_key
-docker login --username deploy --password 'sq0csp-UXvacvPPLWQKjLE8DWDhRsJxSV01_jHsno7CE9GOvxE' registry.example.net # square_token
-curl -fsS -H 'TENCENTCLOUD_SECRET_KEY=f4CfeiJjaqfslg5GFIzHrFY6E73jym6y' https://api.example.net/v1/status
-export REPLICATE_API_TOKEN='r8_osmJ1bnzF8EERpnaS9m9ShjZvpKC6cUxhoMJ0'
-docker login --username deploy --password 'dp.pt.FqRod36DTVKn94Kqu3soEpe6JLwn1esyQXonfvwWKO1' registry.example.net # doppler_token
-docker login --username deploy --password 'ico-zrHoejqiRGsi0qRy6o2O4ITJK7EebOZK' registry.example.net # infracost_api_key
-export PRIVATE_KEY='-----BEGIN RSA PRIVATE KEY-----
-6CqhXyrV3+EbsbKtEm1GS153b3G/ear4iFioEyOecFF5sMEE+237nZw/HZoAKUE/
-I8WjMLVm7nTUmwuISxEgFWym//2ztiBRDsY2vqsrDxr/nUE+8UG/1CTsC9CLLsnR
-Dp/7pGPu9L5cbqYCF/Zb8M6R4snH4efXCdIhGVJmoMcs5U8ounulRCnTyVbKV0cc
-3WBq4F5r7hws+AXLiIoVcgusDktqpw0MHNR1gRcLt92nTlIoZUNzEO67SyxzAqRs
-mk80myCeZp0iBiBf3WH88xqzWvsBd9uoAElElqj8ja5txT48+AXRLuwU06BlJh2P
-rC5jccOFlm3eFgFwp1uugLzDaFwCb+JJwsIMMuQlu+Ps5BL8ZoeBF7fdQaZGM0uT
-SVfSYxv+7EkIv5IIoeOlBSXGZRFMaxHUB7sNQudgZQMoQ/7qPOmbiR1xbi+1HcwI
-Yzpt5YJ5jJuyYtPna1rQ7WUDxr1raUJyKlzd7OarDCJDkSti6mwYNpWmQlztlOnQ
-FAoxINUDt14ZoZUcxEgAA9DYiojn8EW2ghZygBXgy+ssDWiX6YU9MorZLm5ill9d
-a2PJtT3LMUFs96eqwfKXMl/0XYXba793tmotPcXGobCdo2hlMN/L2ygNV7hSbfJI
-TjjNel7Lgo50cQcDb4IAbCi34A+IgISWP4M4VdN8VMg0P4kCBL/3C+OZ4eukKZ7s
-tVgTNJCUMiSonKw9pCF2ECSI+VdwbzrvWDsTZ/oaD+Kcq84BZZYfvern7H6lhJcE
-iyM5jnBcUXox0de6JNRZeb0u69HP0fEe
------END RSA PRIVATE KEY-----'
-docker login --username deploy --password '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' registry.example.net # nvidia_api_key
-docker login --username deploy --password 'sbp_218c429eac3fa970a8b307e3beb247548d56ff30' registry.example.net # supabase_token
-curl -fsS -H 'OCI_AUTH_TOKEN=AJHcpFLSZ2aLDbECtuw7' https://api.example.net/v1/status
-export GITHUB_TOKEN='ghs_GzJgfj9gvsxKYzTaMtYjwxvBqU4gl00UW8Ud'
-curl -fsS -H 'JWT_SECRET=9zmK2FEcISHollbp3yUrDIFPPOz18Izi' https://api.example.net/v1/status
-export DB_PASSWORD='mysql -u root -p4y1JUce8ctib1Fok'
-docker login --username deploy --password 'xprv9s21ZrQH143K8FaL5yCvEcjJ82VCQR2SA78iwkSsrj4f1di26TPfc4bzrmvwM3Drt9HyHdoes4qk8wyCnWc2iMwKxSobgXZD9iSHBbqAxrU' registry.example.net # crypto_private_key_4
-docker login --username deploy --password 'HRKU-AAxwrsf1jAZ3nPXXB3WBGh0Wa7hKkfGDljHOcEgHJeRB8QlxQsuvUmb8Lo_E' registry.example.net # heroku_api_key
-curl -fsS -H 'ASANA_TOKEN=2/6110993686229358/7021045875183058:53c987c70e801555d6aad5b9860a130b' https://api.example.net/v1/status
-docker login --username deploy --password 'sk-ant-api03-ornk0TJC69dUGlMMgSkfCgpjE4r3_ZvXwORl2gqTY1yWgQR5oUkXS1KZdl_RA7XoeS866fVD5rM_m1HrVUdBBlvaeQGIiAA' registry.example.net # credential_5
-export CLIENT_AUTH_4='p8e-vIYdDOrKv0buU6NIFWGUgTb2P7svpe15'
-curl -fsS -H 'AZURE_OPENAI_API_KEY=489a43a8f6c8659cad90d1dd832b642b' https://api.example.net/v1/status
-export PULUMI_TOKEN='pul-8d1c386e812be7a7d0aeef74afcf94e48b9a4fc4'
-curl -fsS -H 'ALIBABA_CLOUD_ACCESS_KEY_SECRET=0HR3eupLCE3ozWPJiPDsTlqTo8ayuf' https://api.example.net/v1/status
-docker login --username deploy --password 'HVD8Q~hGDeuGY8TGe06SguPWpBHlpKjYrNeej9gz' registry.example.net # credential_6
-curl -fsS -H 'ETHERSCAN_API_KEY=KNP441JUHNFCEXP28U0IPV8I6OZ9PGD6N5' https://api.example.net/v1/status
-curl -fsS -H 'RAILWAY_TOKEN=ce7b2808-6bef-4929-a7f2-20faaed74a06' https://api.example.net/v1/status
-curl -fsS -H 'MIXPANEL_API_SECRET=0332f4b498ef7bb7252c0f68cf19f6fe' https://api.example.net/v1/status
-docker login --username deploy --password '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' registry.example.net # groq_api_key
-docker login --username deploy --password 'xsmtpsib-8fd2e5d09ecc7d596ad4d118c7794a94e86f19b9924e800bf1a3e4034f4fbb31-CPlaUBCWjkGD4hSx' registry.example.net # brevo_key
-export FRAMEIO_TOKEN='fio-u-Tt3h3wXs1kJEr5njfATwLW8a5bl3XIPC-1CwarHGD3Ma8ukSWxd9m_3RXqXabM6D'
-docker login --username deploy --password 'PMAK-f7b2bbae083409ede9898121-7627d74b2eeada06973494bde95116fd37' registry.example.net # auth_8
-export SLACK_TOKEN_5='xoxp-89470577641-33842632191-0151002283008-0b683341cc5312290ec23b4565883d78'
-docker login --username deploy --password 'ghu_8y1gCYiF500EJYrpJaSPl9vbTBdVEn2I8RON' registry.example.net # github_token_2
-docker login --username deploy --password 'sk-svcacct-iZGhU5axj4a7g8Z56uAq9IQELTtYtxTX-49ExIEtGmjCLbZwZGhYzfYrn9zwMenC4NtgUdsO68sIEBIv2KeAP2NAt8m4-BGJu34S6sQaD9dU80Mh-6qRCNGIj22zD0N58PbEH7WKVOBPVuabgGXXbFzO98xg' registry.example.net # openai_api_key_2
-curl -fsS -H 'MAILGUN_SIGNING_KEY=749bc6f917295df0cbf034949c3b4896-5d1ca905-0d411ca8' https://api.example.net/v1/status
-docker login --username deploy --password 'fw_3ZCu31ZSzPjpzgMlENaTdOCX' registry.example.net # fireworks_api_key
-docker login --username deploy --password 'pypi-AgENdGVzdC5weXBpLm9yZwI8eyJ2ZXJzaW9uIjogMSwgImlkIjogIjhmOGI4NWEzLWNhMTUtNDZhYS1hZWY2LTBhODE3MjA0YjNlZCJ9AAIleyJ2ZXJzaW9uIjogMSwgInBlcm1pc3Npb25zIjogInVzZXIifQAABiBlJJhnziUtXLe_BmSbZ-ARxq4VML1ngmRqnZugs7rJCA' registry.example.net # client_auth_6
-curl -fsS -H 'SPARKPOST_API_KEY=64fcf4ab5b426dca0a334314ba7cb4c9b0bb857d' https://api.example.net/v1/status
-curl -fsS -H 'POSTMARK_SERVER_TOKEN=0f85c3e8-4bb1-49f0-abcd-9e716107b727' https://api.example.net/v1/status
-export MAILGUN_API_KEY_2='key-b16fdc65d7c43ecdfe816590fcac9182'
-curl -fsS -H 'UPSTASH_REDIS_REST_TOKEN=AXBqAdCrHThh5mvdyTMMAQ7Z43d-2spA8zFnR5oTMchCURLzmfrFJmaLsVzHnc' https://api.example.net/v1/status
-curl -fsS -H 'TWITTER_API_SECRET=OgfTVAhC5cbUzRoV5UOM1EdrYFru8ILM4Jbm0dZVrn5Plct5bp' https://api.example.net/v1/status
-docker login --username deploy --password 'sk-ant-admin01-xd4iVPwBNSfXvQAk52Y7583AXl_uuVDtlzL51q0axl7BmWWV23qYBF0_nNgcARi45CK86GXrLa3Or2MMDVL97o1EEaE9yAA' registry.example.net # anthropic_api_key
-export UPSTREAM_AUTH_8='dor_v1_befbb3f5c3443f9d994a622c1b1a4891113de3a1d4ede79166f7182919d85e7e'
-curl -fsS -H 'SNOWFLAKE_PASSWORD=F63hXBFUvj1oWw8I98cf9mjB' https://api.example.net/v1/status
-docker login --username deploy --password 'sshpass -p 9bUM50jPs5qNiEY0' registry.example.net # password_2
-docker login --username deploy --password 'hvr.q48yM9rzAep_3doGw2IoOJMyL_FiF1' registry.example.net # vault_token_2
-export AZURE_KEY='GCO2BryKyXaZIzW0XlTMX3IfbqwrAq4zIwk1VpjOR6xIYPy3wk0hJQQJ99vBpLbCkNNOaVaeCKPYCCrXUplW'
-curl -fsS -H '_gitlab_session=f25bb06635fcf79d7c1c930223ccb8c3' https://api.example.net/v1/status
-docker login --username deploy --password 'machine api.example.com login deploy password wZeqWy1Hh57v0h6AbSSI' registry.example.net # password_3
-curl -fsS -H 'HUAWEICLOUD_SDK_SK=FqFjWSUm93nkjBLv1cLREBuvH762OLo9jUC9C9wU' https://api.example.net/v1/status
-curl -fsS -H 'SUMOLOGIC_ACCESS_KEY=Imd58xVoh3Mr3dA2lFpN9L8Clm4rIY0AbLUmprFfRi8MU5smqAWGRcHYvrvzaMMx' https://api.example.net/v1/status
-curl -fsS -H 'VAULT_TOKEN=s.HB45qvBrMdNiax4lSFJFWuvn' https://api.example.net/v1/status
-export GITHUB_TOKEN_3='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'
-curl -fsS -H 'ALCHEMY_API_KEY=S461RZDSy0cj4l3kOJMgcf8In1NcYqn8' https://api.example.net/v1/status
-docker login --username deploy --password 'kFbV4YbQx+nmHvdLtSDGpOlC+SueLEs9T4jZBcJjUsxhK11/1PDN7DZ3Oq92BbUDVVnYZHtvyCTEAPIM6Yx8Bg==' registry.example.net # upstream_auth_9
-docker login --username deploy --password 'glptt-3bd0ee2a879a8d7687408240affa8c3224419c4a' registry.example.net # gitlab_token_6
-curl -fsS -H 'ENCRYPTION_KEY=fd61c429a651f5ddd5202c411c422d7d0b488b28a0b20d97edc92aacf39d265b' https://api.example.net/v1/status
-docker login --username deploy --password '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' registry.example.net # tavily_api_key
-docker login --username deploy --password 'AKIDCPCuGmCqFCxdOee7MOw9JaGXJu2JhQRh' registry.example.net # tencent_secret_id
-export LANGFUSE_KEY='sk-lf-38880837-113f-409a-a6df-c2f4c3e63299'
-export NUGET_API_KEY='oy2la0ug9duinh3v9msaqg5lvsaqapkejjdjr4dax000kq'
-docker login --username deploy --password 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLWs4dnFicGx5aGR5cSIsImlhdCI6MTcyMDExNDU1MX0.MYD_cptrJaXM2zp2kQSZ1xmQyhwcVPoWs7VCN2IWfP0' registry.example.net # jwt
-docker login --username deploy --password 'ywWGSrw79kzcjTCAxiMQO5CsBSHZbdVj+nsUBDLi6edlrduzA8X4HgtqPpnGFM9EolUAlMj/8h8q+AStc8OdaA==' registry.example.net # azure_storage_key
-curl -fsS -H 'JENKINS_API_TOKEN=116a407103898953e709e75f3f18441511' https://api.example.net/v1/status
-docker login --username deploy --password 'EAAAWQQ2VWaAiCLTG_5RQFzHS5zlSENO1Vqh4wY6nDT66sD3mQoDNTxSlR1N9Dly' registry.example.net # square_token_2
-export MAILCHIMP_API_KEY='491287046d0e284cb326672b73e4b624-us29'
-docker login --username deploy --password 'dckr_oat_1CkdNOmVQOsw-lN0qq9cX_P_0dVpZGiA' registry.example.net # docker_token
-curl -fsS -H 'TWITCH_OAUTH_TOKEN=fya8wlrdwvct07ejmq9db03e0ya6k9' https://api.example.net/v1/status
-export DIGITALOCEAN_TOKEN_2='dop_v1_a8cb7fcf8b62c567ba6b34aadca076c75d97c6030d25969e73aed9c1cd840be3'
-curl -fsS -H 'INFURA_API_KEY=6ccd8e177cb98b0102da14e2610d952f' https://api.example.net/v1/status
-docker login --username deploy --password 'CCIPAT_LfSxwvx4jVmoR9cxNsRCya_ef55dee3d3d507410c16a0b85e0df8e08059dbdc' registry.example.net # upstream_auth_10
-curl -fsS -H 'ELEVENLABS_API_KEY=sk_4f36dafb5f9049fbb0553bbb116fdf54b08c55210010a781' https://api.example.net/v1/status
-docker login --username deploy --password 'gloas-mt6ZaYBId0Js6sBTK7sekN7FnuuzGmDiaqVxHvKPxV92PKS6u4UdgrhC7xOghsT9' registry.example.net # auth_10
+curl -fsS -H 'ENCRYPTION_KEY=02c28ecda2591cd4f5fa592f916b13af4896dda2866db74e044233ccf06909cd' https://api.example.net/v1/status
+curl -fsS -H 'WANDB_API_KEY=2a59592266401feb1919dcb08651fbbc3456adb5' https://api.example.net/v1/status
+docker login --username deploy --password 'duffel_live_pCgSlr3IK18Cm8hNVlnuXc70Ls8XK9S3JDsCsDvchc5' registry.example.net # duffel_token
+export FIGMA_TOKEN='figd_E9xHKIKmDqYYmP0GdhW1VLA0M42hNpJrS9TecLNV'
+export MAXMIND_KEY='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'
+docker login --username deploy --password 'sdk-d4ff5e23-e455-48cf-af9e-f70cb51e974e' registry.example.net # launchdarkly_key
+docker login --username deploy --password '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' registry.example.net # credential
+curl -fsS -H 'DISCORD_BOT_TOKEN=MPfp9BOwqZabtezAX7dCAE2HhT.UZ7aBb.95USkDApY3u_hrJSXHM24gl85icf3P3fc_Uall' https://api.example.net/v1/status
+curl -fsS -H 'IBM_CLOUD_API_KEY=FqxAZYVbRed0-SK1b0Tz8UMl5k9sji4-F7PtCv1ZD54M' https://api.example.net/v1/status
+curl -fsS -H 'SOLANA_PRIVATE_KEY=YaN1RBamZMkEw2a8zfiRU4WR4WomcNdEa3u6UCrNExJxZqwCk5MkafADrzNNhZNeEZYZFwzyDBt1rCn5jKVx3Zo' https://api.example.net/v1/status
+curl -fsS -H 'VAULT_TOKEN=s.TbbhnbASggWLzW873LnIzZkk' https://api.example.net/v1/status
+docker login --username deploy --password 'xsmtpsib-2858f8433d804eb81e0bc69330ea3f24f2627a2eed96ee0348c4af1c26006b2d-8E7lFTJpvvo749ba' registry.example.net # brevo_key
+docker login --username deploy --password 'sgp_b265ab2f87190167_7a8c88f05c43e4c41ec35e78014c50acbc8fa661' registry.example.net # sourcegraph_token
+curl -fsS -H 'ROLLBAR_ACCESS_TOKEN=46004ccfb79862c2274d70d48284120a' https://api.example.net/v1/status
+docker login --username deploy --password 'glpat-aTfoVPcMKExEGc2y3nSr' registry.example.net # client_auth
+export DIGITALOCEAN_TOKEN='dop_v1_a1fdc4714b9b4fc45fc512ffe6d70c7824e97d6076f819c1ae13bda8666b9bf9'
+docker login --username deploy --password 'NRII-DDLcuL9Yspidp6JXk-OH48KOegCr_k7F' registry.example.net # new_relic_key
+curl -fsS -H 'TOGETHER_API_KEY=tgp_v1_WgBdUy9NfooBScxELo50ogOQQlRxWO8gP_enBsmtl-3' https://api.example.net/v1/status
+export CLIENT_AUTH_2='aio_D7IQG7fxb5YQZJyVFiZU4k3BLqf9'
+curl -fsS -H 'DEEPSEEK_API_KEY=sk-29f1b1a6b78cf1477c4fbc7368512a51' https://api.example.net/v1/status
+export JWT='eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLWpodmg2YWNpcHZ1diIsImlhdCI6MTczNjU2OTgzOH0.Lx3XQWUd8srPuUARQAjnl8wEkDG_e4_FyT4PywokTb8'
+docker login --username deploy --password 'pul-853c328e2914788cf0d92c0e69a5e1c1eecd8204' registry.example.net # pulumi_token
+curl -fsS -H 'AZURE_OPENAI_API_KEY=dfb02638f5a754d3e8d75f65a3e9d98d' https://api.example.net/v1/status
+curl -fsS -H 'arn:aws:iam::644416463218' https://api.example.net/v1/status
+curl -fsS -H 'ELEVENLABS_API_KEY=sk_b45a3ed782c913d96c3183ef31ca601b43d3fdb02b5da5c6' https://api.example.net/v1/status
+docker login --username deploy --password '-----BEGIN RSA PRIVATE KEY-----
+Q6VcOA6HMltsUUIe0my/DaQeS/ttFok6nuoWFq8LFtN5yAYN6Uubgmu91xArVgin
+VoYGSyBS891uHUjWu8rDNUz7p0BRSZsWQlL23cHvZWYacnEF6wM53uLkBNsNzr+N
+M2zHTePkMOxJ3dGO3bKlyg4gmSTBcW6qKNk+ebREVeZmjMYGVgk2LOT3UsmkfMOX
+g1ZK2yp9jNl+9X+udT9Gk7McS4tt1KC9EedcZ+QP6ZWB0pxE/zCOa8ehvkUixxkY
+I9QNDPAz8aqNVhLoEGJy1lBYp1SZj/0oMA6Zhr5OBPVkPoORBANugJEPSYby+VDM
+EYbBnxe0/LUJWiOL/tNYhDv0jTKBFhcHnkkVA/SjdmRPfIg7HkCK+EFwLjOduh6i
+iJhIP1EQcrHU+ZNagH0/5TbjAlkj8/VEonzRmnFxCqmLUvFnO6jLaX/7con5b4T+
+VwKSpQEZjfxI7P01PNDfS1YmqrobMTMbmN88yFQ1bQ7g6OBx7yq2bPofsQ0Q+iDn
+4ERfa0AhmpPFAY/TQ6cyDROs9Xjrej/osnpL9g2vkL1v10QUDO8nRQ1RAn9P4EiG
+woi/Db+Op/A9Ss/qwhDOGb6l7TKhSS8AYCTRem9vc7715oBr7iE2lz01C6JjMkMf
+r7NqwnefTgqzmH/pv/lDKP1laQKPZ/nPZXmhDvzzURQZ3OlI8MqejP1fmDF78R12
+flnevocxJhIVrZtbgpSecC3v/yJUUnJbarwWIaET2UwONnxTmShRdo7WnA9BktsU
+8UpP3994vKRD8Mq+4+0YhOfRUb5cEzuk
+-----END RSA PRIVATE KEY-----' registry.example.net # auth
+docker login --username deploy --password 'pcsk_sSabqH_ZpFv2SFszrmk17jJIYaLQZEWLSVAk5yK5t8t6p6PfetzrWeZaGlwxnueRqoIhccj' registry.example.net # pinecone_api_key
+export GOOGLE_OAUTH_TOKEN='ya29.a0363Fj6TpojKFtuODLnNwUrndwuPkX3Rvk1rHho8NfJiYLY4P-woYfy0TAJQHCL9r5VxrRXRBKUO5fLoHSvRwkSe_ARPqwBVUpsMSwTX97pb-UbE9HUSpLBeIsgsxXWU1wcz8Am-C2PFYb5XlQEChe1'
+curl -fsS -H 'GITEA_TOKEN=0fd945dc58797d502a7bf42cf1141330bd6abe3c' https://api.example.net/v1/status
+export GITLAB_TOKEN='glffct-Bq0xVqG2Jyp8Y0KIXuh2'
+export CLIENT_AUTH_3='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'
+docker login --username deploy --password 'dckr_oat_yBPfnjaaAZuLMFP4jTFrj9dnEgwQqIwb' registry.example.net # docker_token
+curl -fsS -H 'Authorization: Bearer vOXmvDMg2VFfHt3hSLqo5MhUhCvSZ9CxdGcG8bc7' https://api.example.net/v1/status
+docker login --username deploy --password 'pypi-AgENdGVzdC5weXBpLm9yZwI8eyJ2ZXJzaW9uIjogMSwgImlkIjogIjViNzY0NDc1LTg0ZjktNDgyMC1hNTQ0LWZiZGFjMjQ5N2E5OCJ9AAIleyJ2ZXJzaW9uIjogMSwgInBlcm1pc3Npb25zIjogInVzZXIifQAABiCI2nkRdYNhBl1ViiJZJ_vOV9H7EzeG4o8cCTSplzOgvg' registry.example.net # pypi_token
+docker login --username deploy --password 'Lx1N2Clkd6K7+ustNhAPlKJaVzTezV8K0AZEGNbtkhi=' registry.example.net # azure_event_grid_key
+docker login --username deploy --password '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' registry.example.net # groq_api_key
+export AZURE_STORAGE_KEY='O99+vfi4zaJVi7ei6EfpwfOvjUbJydsT4Nrw8ujc2YnbO7G4V4XLb78t3qcTNhHVHu3gCLPMerkH+AStueCKTA=='
+curl -fsS -H 'COINBASE_API_SECRET=DgLMcCYse3SpR5WA6VLK2IymiUPbMQBhorCya9sJRhqpZAzxlr6N0oz3d36SoxoJ' https://api.example.net/v1/status
+docker login --username deploy --password 'AKCp7HUhFOUC6EwxzXgKdyzZVsaDm88xiqXaZbDTUHpWA7oJmonAwfUDcFLCK4KDuSsxTZBAU' registry.example.net # artifactory_key
+export AXIOM_TOKEN='xaat-549c8fd6-c076-4437-af49-cf00054ba561'
+curl -fsS -H 'TWILIO_AUTH_TOKEN=b1f7b5a916b08ff127e8a858627d67d8' https://api.example.net/v1/status
+curl -fsS -H 'JWT_SECRET=gCQgbvchGy58Ig7jTT62IDzRgI4rNsHh' https://api.example.net/v1/status
+docker login --username deploy --password 'pat.Zg3aYVEHpduiH6-EtC2BkB.5LR2DX1Aj6LTZe1xaxvatkdw.zU9JghULWrLZRiAjRXVJ' registry.example.net # harness_token
+curl -fsS -H 'SNYK_TOKEN=3f36f3c9-0825-4475-a4c8-092a1c37de13' https://api.example.net/v1/status
+docker login --username deploy --password 'AAAAZ6Vuec0:APA91bhLlIdjS5MKyVo6VHVyblW8TFF5OYoXszq1MUH3ObHvXpJL04YlpDCcubIttGzrCN39uetc5S6KjG33vH1V7Kv0kUAwO5mt4k5SpFY4Xhbc0Bx1MtmTpr0upfi2D2hKI8F2rEV4' registry.example.net # access
+curl -fsS -H 'RAILWAY_TOKEN=80500907-204d-40f2-a115-17d4ac8f3854' https://api.example.net/v1/status
+docker login --username deploy --password 'sk-admin-Pr2TgZIUOH1mt-vX_CF5uWZ36iZrojguXQsmfH5-nr5OBDJPUFWwj0UOQhSqHQUZCpzQ2EvLrX3hHHmGJQDS63wJSZBlmNYKsOPep3lhyuaMojqblyTlMV7DV7jouw_ckaeEkYMsYMGM-Dosw48szyzzCAyd' registry.example.net # openai_api_key
+curl -fsS -H 'RAILS_MASTER_KEY=0d0dc7e2b2cc41fdc403c8e8d444476f' https://api.example.net/v1/status
+export CLIENT_AUTH_4='r8_KKL2eJedumALX73MISWmLYnkyyp17ChKwhnUX'
+export SLACK_TOKEN='xoxp-65627049806-45429566097-2449650863021-dc8dd81e50ecb95e012ac6f395b1c84a'
+curl -fsS -H 'Authorization: Basic wRri+VIVSVZau1PBo8aWbgzGADOqnRkb' https://api.example.net/v1/status
+curl -fsS -H 'SESSION_SECRET=HhJbQwboyE71Zqwm3pyEtePalYe0Ozq8' https://api.example.net/v1/status
+curl -fsS -H 'jdbc:sqlserver://db.internal:1433;databaseName=app;user=app;password=pLJs4t4xqrdcuVM9RR3f' https://api.example.net/v1/status
+export GITLAB_TOKEN_2='glpat-bzprcXlxCnU6NGNrMGm6FG45VkYW27ZSoSFG88_vEA.01.1607z7krg'
+curl -fsS -H 'ALGOLIA_ADMIN_KEY=43db2a7d94841008bd400f03cc22c520' https://api.example.net/v1/status
+curl -fsS -H 'GITTER_TOKEN=Qw5mQET2xrNJ2Tr11-bIS-A3AXwF3VXeCdvHoykG' https://api.example.net/v1/status
+docker login --username deploy --password 'EZAKUQfb6ZAvTiHN4wHseKrRhU17VJpQAxzDp1QEjg51bZybrtYjQbUCc9' registry.example.net # easypost_key
+curl -fsS -H 'MISTRAL_API_KEY=ArzTEtthQvK0ZikQDYlZUm0nU0Dzls09' https://api.example.net/v1/status
+export BRAINTREE_TOKEN='access_token$production$o3alrzmj9nue1hmr$e9caffa0ef7305459174318deb490a89'
+curl -fsS -H 'CODECOV_TOKEN=52c1890a-357f-48e8-a2b8-b49dab6aa1f8' https://api.example.net/v1/status
+docker login --username deploy --password 'AKIDIbGMSM3qpgqcIQ8PhJv5JLiVozofEsWj' registry.example.net # upstream_auth_4
+curl -fsS -H 'https://hooks.slack.com/services/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' https://api.example.net/v1/status
+docker login --username deploy --password 'bfbccc911f34be54f93af9a177c6cb04100bNRAL' registry.example.net # auth_3
+docker login --username deploy --password 'access-production-315bbfa2-47bb-4a57-a3ae-0b7b7e9776cf' registry.example.net # client_auth_5
+docker login --username deploy --password 'sk-lf-4859c1d6-1b78-4e72-a547-ee6262103d61' registry.example.net # langfuse_key
+curl -fsS -H 'ASANA_TOKEN=2/2039517616749508/9396918772667806:734f0d5d41f0782147e22abe2d2d754c' https://api.example.net/v1/status
+curl -fsS -H 'JENKINS_API_TOKEN=1149df2992da8e1774c3e3f1f68ac8a42d' https://api.example.net/v1/status
+export VAULT_TOKEN_2='hvb.pkW38wu3-gNrtCvrFwPkY5ANLyFcI_ha_ZkZJYLCa7Tl9rX-0NVQSpGDlhQ7PNGWovwjPiCaW1FlijghdPzl9kVIKewGGsOIXNeKovaJAhdu18OH79KQtzfrxo045VLc7Teh3cFtRAUo'
+curl -fsS -H 'STABILITY_API_KEY=sk-0MUFWiMvd4SjQjS4RApV33kgA4sqmhSoctAzQrfXpOimF2cx' https://api.example.net/v1/status
+docker login --username deploy --password 'y0_AgAAAAY3aK9qjeQXq3jhIcECJi456M7C1UEseImoqCwcD_4q_5n1i0uf' registry.example.net # auth_4
+curl -fsS -H 'ZENDESK_API_TOKEN=5XXjTqedT1qMXgaX4WH6kjb7vXtSpsDro42oGu4Q' https://api.example.net/v1/status
+curl -fsS -H 'Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=WXKElLWOTp37vIWsIT5Xr9huG6WVNB7VRjAgCDcpGyd=' https://api.example.net/v1/status
+docker login --username deploy --password 'glc_pLuULP+PEG02Q4zBVvXF7aEe3/KjUgHvTSYE/N4r4guYy2Ubi6WOSlrf+9mm' registry.example.net # grafana_token
+export DIGITALOCEAN_TOKEN_2='doo_v1_f7192504f0c588afe9e8aa1bf6f62b927bcf3129ff19f8b400102e3596684852'
+export OPENAI_API_KEY_2='sk-svcacct-FeFOtTwtSSLHXlbbIB8RiTg6Imc1pWM8TmRCAjYBIg_bMjnMKv8XxCiHLmLWL3LTd6IA5Vjc0WGW59jUF5RM7pCM17UoTCQl08D3AfjRSQzDyp_Q3lTerFCLpuN5eFPbxSsocMsjv8FsnRmT90weCV2-ufzU'
+curl -fsS -H 'SUMO_ACCESS_ID=sujUbSPUm4GeWz' https://api.example.net/v1/status
+export TRELLO_TOKEN='ATTAyAERc2xCTdORJCxbPxmOtW0LojLWcsMIxSdZRchH5law5IIO0gOUDiz1mRQnEfOB89316743'
+docker login --username deploy --password 'xoxs-5554355717-5281204962-8761134111-6e1b0abe503c4a6cc16ff18fc49202a1' registry.example.net # upstream_auth_5
+docker login --username deploy --password 'pk_30154041_2WPGCE05276JO8GE9SAQRN3J1OXO1IOE' registry.example.net # auth_5
+curl -fsS -H 'MIXPANEL_API_SECRET=46815cac99a644cedbc038960573f41f' https://api.example.net/v1/status
+curl -fsS -H 'APP_KEY=base64:Wjwn/UhOTiUnu/PuHDn0kel1x4PPevbapUb1s5lV5in=' https://api.example.net/v1/status
+export XAI_API_KEY='xai-hYkna9U3pCQLEMRxYWbQz7Hkv3D3C3b2xbNS1j9mQvecepfJl1n4YHXuZDJTh7VrjYF5cbQgu9mx8mSY'
+curl -fsS -H 'KRAKEN_PRIVATE_KEY=6CSM2EGYw+Uw0lmeN59Gru9FTG1MdejNwDOCwIB2NOtl3LtAmDG+J54wfiNhVTI5YlhmscVtmufHO/Z6+cSnkU==' https://api.example.net/v1/status
+docker login --username deploy --password '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' registry.example.net # langsmith_api_key
+curl -fsS -H 'GOCARDLESS_ACCESS_TOKEN=live_lCsivWKmdN_t1iUYYMBdZiTNuAtCe4Izapn5stV8' https://api.example.net/v1/status
+export CLIENT_AUTH_6='shippo_live_dd693158eb795b11dde43c1aa06b6b934a33f91c'
+export UPSTREAM_AUTH_6='sshpass -p PLDlj17RzoKEwyA2'
+export AZURE_KEY='lolO7bISYExLGA8NZnKXuzQn3TAiE2yjbSQkAKWUp5IGFxSrWmWXJQQJ9DlAW5KxM2nYHf1m27tyFJqj0aJc'
+curl -fsS -H 'TWITCH_OAUTH_TOKEN=midtw6x5judv2s9svgh17vkrcfbozg' https://api.example.net/v1/status
+docker login --username deploy --password 'sha256~i7lTWM9OtrO0PxLdPiV5PKScrfOkxBkBY3rh5uSBXm9' registry.example.net # openshift_token
+export SENTRY_TOKEN='sntrys_eyJeSsykJKl3H8T9yXwUcYmtZ+OyK5JwAK4CIPy1OwKbmyyJkqDWlg6Qb6srXTZ1CH+G697MbtyO+YZw56GToHxHfZ15gdAt0ZbP8SF_ggrnqxrr/EcXknI861ROoRpVBdFOHpPEnvCylhjo0AX'
+curl -fsS -H 'OSSRH_TOKEN=ulacP7aeToFvrqzOYvrdmMRdQEc/D+rult4CnlvdsMLl' https://api.example.net/v1/status
+curl -fsS -H 'client-key-data: LS0tLS1CRUdJTi34W0nbzdrbq5ntbVw2w49auPhgiQK1ByJA/G7+xrgeUZ4m57t+idQFqBrCaXa+JLkz5gZW9ZsFgSdgpJ9BcOuX7OobDJCyibeJU7CNCw8pu54ToBIwG9JLX/HpCEdggGh41LQQ+XAwmySMvaI89GsHxiyB0PZ14S4McXU1C32NALwaG5HAVPZLATy3Zt9TFBd0b9wz+WsjJGC3Qmu2ZUPKPZE9WkrzqU45lxmEjRzz6GeN0GELuJEwyCt8hBJvN2tJ+NMDtjGjjhPqlo48NoBYGJNfv6Iugxgex6PyLqPdidJQpGMXUU17Pb5JWJuipJeuFaBarlW8f5BvCGk30d3X5XCFGWAO7G8vaT5La3Utt7ehrjRNGNVAB0uPMvzrUsSKmvBMTTyeobU2q5' https://api.example.net/v1/status
+curl -fsS -H 'WIF_KEY=K2esdexC5sM38QiuJdBm5rB1DPb8BxaS6kgEHq5SFyUsR3LA8ofw' https://api.example.net/v1/status
+docker login --username deploy --password 'ocO8Q~PofUmQQLWd81ZW63ZIlUhL734msKuuNBa7' registry.example.net # azure_client_secret
+curl -fsS -H 'Authorization: Splunk df047640-42c0-415a-a741-21e234cf1b0e' https://api.example.net/v1/status
+curl -fsS -H 'INFLUXDB_TOKEN=YnR5pMCUKsYCH-LTIkiBfn23_bI_EEW_5gmrfZZF6gq5Q6o2Ltjwkat2fnZ_rndOQL50yeQbpmzy8qVVepaXkL==' https://api.example.net/v1/status
+curl -fsS -H 'MAILGUN_SIGNING_KEY=d69b9016870cf7022ed2cff0e63a1ac8-9622ee50-7d582145' https://api.example.net/v1/status
+export GITLAB_TOKEN_3='glrt-kXJ7ael_iBlL8z0JIZiC'
+export AUTH_7='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'
+curl -fsS -H 'ASSEMBLYAI_API_KEY=b8c4be97547b8c8140e07d2e25e8d2ea' https://api.example.net/v1/status
+curl -fsS -H 'LOGZIO_TOKEN=vpmtbjekwdedrdyeBIFFMWMUWDHDWQWI' https://api.example.net/v1/status
+export GITLAB_TOKEN_4='glrt-t1_bzpjczFoCnU6MmMwZWEj0wzdgqqyDUSdYfuaPYF9EA.01.160nii0x2'
+docker login --username deploy --password 'p8e-rYEudQEvtNGm36uRiiaziErkWN8e8Fn5' registry.example.net # adobe_secret
+curl -fsS -H 'DEEPGRAM_API_KEY=f40eb8c51ca2c9827bcc558b600d33a4458dea1a' https://api.example.net/v1/status
+export CLIENT_AUTH_8='hDkbJM/3JiPR+r/UUQdY9qF81IGt8psVh+ARmPh9nYt='
+docker login --username deploy --password 'LTAIpBkTQNmxLiwrgBICXwrr' registry.example.net # alibaba_access_key
+export AZURE_APIM_KEY='u2tY5hJTcvaXC+n1nAxz8xHQ8xVNOEV2M4ueWihAn4mDU/Y/iIoLo8KvqVGahFad8B/VdHv4UaRCAPIMjXpENA=='
+curl -fsS -H '_gitlab_session=d0214e845490eef587c1c976c077bfd2' https://api.example.net/v1/status
+docker login --username deploy --password 'pnu_ahWTFFqAxjlyVQL3XCzkMJqUqRwSh5XdnL5S' registry.example.net # credential_5
+docker login --username deploy --password 'xoxb-951609547267-3070355951368-KHFS2dKGEFTUTl0WgkHPG84J' registry.example.net # slack_token_2
+docker login --username deploy --password 'amzn.mws.3604722c-9377-40ba-afaf-072c953c40a8' registry.example.net # aws_mws_key
+curl -fsS -H 'SPARKPOST_API_KEY=be5673faf082cd3520a71796ad7f138d6829f42a' https://api.example.net/v1/status
+curl -fsS -H 'ETH_PRIVATE_KEY=0x838675a310e60155f41fd26330d96b4fb975ac1b56d86bb1d51da0c670b13910' https://api.example.net/v1/status
+curl -fsS -H 'ETSY_API_KEY=oj9vjpxoysxene59nw3kvgcu' https://api.example.net/v1/status
+docker login --username deploy --password 'glptt-3912821986db880b1f4cf62182886019baf8785e' registry.example.net # upstream_auth_7
+export MAILCHIMP_API_KEY='22e3776dfebd1f377cbb9f7248ec5ce1-us75'
+docker login --username deploy --password 'xoxe.xoxp-1-JNHdQ5k6xhalq68i5V9vuDBkFLb32athn1XNrw7anCBl6ieK3JpZ5BR49OzeX2VOOiJiamMD2noY9feMjXybYVBlqJzwGJoFygwV8t7DdM3p34bnzH6pktf325uUJCvjwadlMUyTbaFfZ1RqyVDb7jOsgTU2qOsD' registry.example.net # slack_token_3
+curl -fsS -H 'AZURE_DEVOPS_PAT=yqnwmnr63miczqvaaf3bxrim5ijomo5pppvfue44vsjruocxsmts' https://api.example.net/v1/status
+curl -fsS -H 'PLAID_SECRET=c8ae2d1f3a3404b1cb8011bd84d251' https://api.example.net/v1/status
+curl -fsS -H 'gradle.publish.secret=vXP5vfhsoLfxiBlVHLq8jqXQcrBZptNm' https://api.example.net/v1/status
+curl -fsS -H 'OCI_AUTH_TOKEN=XvmX4DTuiKxR2RdCGUDc' https://api.example.net/v1/status
+export UPSTREAM_AUTH_8='KRBvAqmhgL1lsW.atlasv1.9UzL_6irrk-Z4LUe_V_gWxz-aY-JX7CD3GEBxb_otlL1Z5ZjYHLNWpdBc_5DzYgr5BJ'
+curl -fsS -H 'Server=tcp:db.example.net,1433;Initial Catalog=app;User ID=app;Password=OcCCQFXqpAgI6vSJaIJp' https://api.example.net/v1/status
+docker login --username deploy --password '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' registry.example.net # github_token
+curl -fsS -H 'FRESHDESK_API_KEY=PoQYxvAUWpjluvhBZ9iM' https://api.example.net/v1/status
+curl -fsS -H '"auth": "10WsjrHwTC6V/635JSEEcMCnTTkz1FddCXti3rE4==' https://api.example.net/v1/status
+curl -fsS -H 'ALIBABA_CLOUD_ACCESS_KEY_SECRET=5BkFpSvW7RTL9s9wChNNa0AbkRI8A9' https://api.example.net/v1/status
+curl -fsS -H 'DJANGO_SECRET_KEY=django-insecure-rTrq3dG92IzlmkYSyuT23VZ1aiLDgWDUWZsyEKWt' https://api.example.net/v1/status
+docker login --username deploy --password 'sbp_d7eee5de8461f327da1b52fe384565023440e6df' registry.example.net # supabase_token
+docker login --username deploy --password 'hvr.Y_da-XE22HU5SEuAo_YmTTMNaYQmVN' registry.example.net # upstream_auth_10
+curl -fsS -H 'VONAGE_API_SECRET=l2c9WgofPPxr2NY4' https://api.example.net/v1/status
+curl -fsS -H 'TRUENAS_API_KEY=4-1h2wyt2a0CswC4arHTLgzy4O5ODyx6ZEQkzJYshtAhqw6sWT7Z3DffLdsgpDtQAb' https://api.example.net/v1/status
+export TYPEFORM_TOKEN='tfp_VWhmKnCJW7PXNeOiRd8H4VoshbXQUdh-LinfBXFVcRTO9zqIvHI4Jz6Id_P'
+docker login --username deploy --password 'kzbh+fZ8kn6sg1rWXVnnuAVAs6ExjhL3nXduRQ//q2IASq4ujfR77zyT7KSnmgBuEb518JWoDKVY+ABaUU0PGQ==' registry.example.net # azure_batch_key
+curl -fsS -H 'SECRET_KEY_BASE=0b212abc4ca6d2dff1135f87ef66003e6be664eac762599dbecab6008880c81ac5dca227f6588b3eeb43c4ddf76ce50c22accda081ec11ad831f01bf5ed2b10a' https://api.example.net/v1/status
+curl -fsS -H 'ARTIFACTORY_TOKEN=eTqB70kBbT66edHnIDRkih7WwZ80guFpmPxWAXELsAKEAwD37m2boaIISFyLnliu' https://api.example.net/v1/status
+curl -fsS -H '"private_key": "-----BEGIN PRIVATE KEY-----\nxeNZX2nm9QTbAZY0ixB2aO/lmqHtR4ZyXGm1l6fRcwIarVv9UkDKTTZmbn/KXb82\nCyUndTitezzE55CkOziACqAUF4BCn14yk9ovoH3I0r+li6I+6YBHTtTwkmHNicli\nwE7Cl/XwzhR6UUI82neHvln3IUhCgfo/ZWNs1ko0iYF7rQYbS7L0q4YdJ4bzsHKg\n56TavbBPGnIMEI6FjNeS21+9Wvt8ET53vbnukPS6BNOOfb/uoESR409Un30edOoZ\nSeQFGVNXBCHvk+97DCIgCdrq8CR1FzAIufp7PuqDKcH5Dg30gKGxNeqGxBw0gMEG\n7phZ8N3k8Cy53UYMp48aSnF7uTZJql7eFgbnzGs/KEurkpgiIvqtS08ZE2E2RyTc\nMVhw4QWGCbdZ9vQ2+B/JOST1QT3i8E5xixMB2CtiDiFSCg79R2DWuWMB/an7Y3e5\nLsaDjk+DPlsK1BaV3WLJk7LJVnUMBRBD\n-----END PRIVATE KEY-----\n' https://api.example.net/v1/status
+export TWILIO_KEY='SK527e827111e3d18efcf3cbbe2fe2cfc3'
+export HEROKU_API_KEY='HRKU-AAnoLZDcrPwljlN6ON5XPfdt1j85gsGNB-3n9kTl4KkdLvohgUPsJMCw614l'
+docker login --username deploy --password 'EAABLW9lhJWdcEojWVAiaLBGdpI89fXS0pGrNfsYUNLfWT5Ugc6gRd6JKD2teBl01fDyW2E21GFRDJBj9HpNFG1y2A4qXXKRLKbZKeWcq64ivfmldA1uip0DEbSR' registry.example.net # facebook_token
+docker login --username deploy --password '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' registry.example.net # openai_api_key_3
+curl -fsS -H 'HUAWEICLOUD_SDK_SK=ALMkkhcXPNMyrspfFDsXUOkDGaQhHhzdLWkQ5KHn' https://api.example.net/v1/status
+docker login --username deploy --password 'AQVNjc-uG-IrtIyGQa0aG_InfawWzODsF7KCqgFC' registry.example.net # credential_7
+docker login --username deploy --password 'sk-ant-admin01-ZBgqVA8lmXHC9_4ovsh7FQiwyp706H_EgTcem8Mwzc1wqjVyikQb_O7K0NZgfqvatVkFCSQqCIZCYSSkTXv38pHupEo6EAA' registry.example.net # anthropic_api_key
+export MAILGUN_API_KEY_2='key-a5ade0e80c2e827f500f4f89f58cda86'
+docker login --username deploy --password 'sq0csp-1lGd71l4T-IBkFm5UbG2ARIdSyy9--CZKpAci4UULCp' registry.example.net # square_token
+export AZURE_COSMOS_KEY='bXWtmqkgkCE2oJI3a07OUcgZl0+FDkq/XNLjzR8xNdJ4RmTFYN/1ges5vaVmb1Bd9XvuAvMnf7+KACDb7eKdfA=='
+export CIRCLECI_TOKEN='CCIPAT_O7GSHfD09lfDWrqMwZFn33_c4649fb369a059cbe9a85f43f5ed2c6db77bdf52'
+docker login --username deploy --password 'PMAK-8d2bf9245e148cf47e477234-8e64590a51d2869f55526cc8969f77ba87' registry.example.net # postman_api_key
+export GITLAB_TOKEN_5='gloas-LEl5aCsBkGoq8MSCJMWBoLH7sFwtD5fN0Is3j6v06hhB_vtNY9yS80rzq32UI3IH'
+curl -fsS -H 'TENCENTCLOUD_SECRET_KEY=PVJmxL2eBlyKFU1ph1drn5re1jA4KsRS' https://api.example.net/v1/status
+export ACCESS_3='hf_Szjasxq1ldaRP45uibzv0OKsyMGYjpwZ1D'
+docker login --username deploy --password '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' registry.example.net # tavily_api_key
+curl -fsS -H 'SENDBIRD_API_TOKEN=10d75eef671e8d47d55818d4f0b79418db24bfcd' https://api.example.net/v1/status
+export CRYPTO_PRIVATE_KEY_3='xprv9s21ZrQH143K2K4LLs45hKWTXL1gcHX3M5Qp9whPdjQfdCDSSHkP1ApyME8tBVv8F14ZpCYBwobSE9NhFEhfBXZDYgeNPHojfVpBqofmwGG'
+export NEW_RELIC_KEY_2='NRAK-EACDUS4AIQ6AQ4IC6KUMLL6TLBO'
+curl -fsS -H 'SNOWFLAKE_PASSWORD=fczjoXMLWJU1Vww9xEAgIh3O' https://api.example.net/v1/status
+export DROPBOX_TOKEN='sl.3H_cLkaahx3PXtQXE-_j4Q5Nx2_nx6aarIOhCmWSTAxM_3EUzoCaRvXvyctpTUpTCtWtxQwKIM4o0mkTISIzg0C0yGxeXZU6Zmud544XW_GFRbpC_6tVWQDbxka3uJCOjnT1czupyjxS'
+curl -fsS -H 'MANDRILL_API_KEY=md-pOL-9PeEWKMBYCvyeUQlkC' https://api.example.net/v1/status
+docker login --username deploy --password 'bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tqhOBkZfV0aZ+lN5bQS9U5zHldaGuLDuHAfaE4muLkQPJAuTzcUCfJ7Byssjt9WucCzZyLZmmLh+XONaR+sswAkN1qBPXjk+aZjFzIbOzFmOu1R6AtVLJeIh42/g7lw8h1NFHuPwdnTLtwcgVgTPs5zRkTHMlfVkDn++PsjGoSQRapq1KH5eGvhQU8VFcK3arOTSWL56I93lRX7h6qwzOjAxBLNRMS/6WRUPwfEIH7mgAMCOXVFb3bQDy9HDsgvHBfJMmxd0L3CeswEM+7kJZRsRh85mXT/SYXhrGps4a08/69QAZ1maq8AdHfbqzPcesX3lZlF9jAJKz8xvnjgSNRcoyAVsx0/VRnnzKZd062rLytN9mltPnUOfq6VFOm6GzeSi9sEissJbvffqZ+nPUh9Z1gdWACyzkvv1dFGqecsXtIGMuTUhIng/Mv5T+DL3oySfJYIREKjSa8DUNm0ltZl//Ckd+Bvzbd5EJoVIIm920AkcexJCUTE8nSUIDJ/D/ZMlltJbP5XINQcDYfPnOBHQP8jmt8xmYE+tr/rXh9duXv6wGaQypGG+9ztli005vOtHiwuPk5ZpC8KwixgmdzqQb' registry.example.net # aws_bedrock_key
+export DOPPLER_TOKEN='dp.pt.EwsNcs6sj7rnTXbJqKa1GoVfDOui11skCUIaNEr5MpM'
+curl -fsS -H 'DD_APP_KEY=f2f89497f7915c50151fe83ab6f8b37148205167' https://api.example.net/v1/status
+curl -fsS -H 'UPSTASH_REDIS_REST_TOKEN=AXWsi3sfmuzXE4wwuayoxgLpYk6DUZZcrI59fsOJNAFMYqBs6Er1RA82ACuAE6' https://api.example.net/v1/status
+curl -fsS -H 'BINANCE_API_SECRET=h1FrQyNFuZwkeYIeZaHGmBCZyhBUWX3WgZIzZVBQ8XmRMnGSRp0022NTquUSKRMf' https://api.example.net/v1/status
+docker login --username deploy --password 'ghs_wvgpqsamIZb2MuzYvRktCGSoLKctwh2cJ0yJ' registry.example.net # github_token_2
+export TWITCH_STREAM_KEY='live_645292444_olQTvJn1nzIRJRSyQfBYqL176p1OJC'
+curl -fsS -H 'SCW_SECRET_KEY=ed27fd5a-c934-4f5b-ad32-66279de5cc1b' https://api.example.net/v1/status
+curl -fsS -H 'CLOUDSMITH_API_KEY=228def20a4da8275bbd0f9e7d7b39f39001601e0' https://api.example.net/v1/status
+curl -fsS -H 'Authorization: ApiKey 5aGRLQ9GUHXCKaoV5e4kMbQfvf1ki3QJ0jp1Iqz12KO/p5eoCLs36h4XQvpu1EcRL7bsFrkS8yg3dIM1==' https://api.example.net/v1/status
+docker login --username deploy --password 'xapp-1-K7JC83OATCQ-2840459441676-c8491c8a10ab5a053a610d356532c96ba1a88d226b4c7132c5adb3b0b7b56401' registry.example.net # client_auth_10
+docker login --username deploy --password 're_rUQDPDrV_TdXTekU9jWp0au4e7qZ8CLpR' registry.example.net # resend_api_key
+docker login --username deploy --password 'pat-na1-8671ec50-2c67-45e0-ab77-9686a1d7219f' registry.example.net # access_4
+curl -fsS -H 'MESSAGEBIRD_API_KEY=d0VnyAQdVmaoz52usPpDAl1ck' https://api.example.net/v1/status
+export ARTIFACTORY_KEY_2='cmVmdaZ3pqayjqkjm8BHRL58DScNjQw0BC0Ht6LsiEBWQr1Hvbqnajvm6h0iB8v9'
+docker login --username deploy --password 'fw_HUlZlkHIdtyAxxbx7mL3wuCy' registry.example.net # fireworks_api_key
+curl -fsS -H 'POSTMARK_SERVER_TOKEN=27fe6a8c-81cf-4468-ae0f-d61a45c89e00' https://api.example.net/v1/status
+curl -fsS -H 'DSN=prod;UID=app;PWD=SHZWLrhLXqROdAhU' https://api.example.net/v1/status
+curl -fsS -H 'SUMOLOGIC_ACCESS_KEY=Z6yQLTJV1qk3OKZlc4R27tYR7jbW7zd50yOMtDSHgF9NMEBSg5zHuXX3YCANqJCy' https://api.example.net/v1/status
+export GITHUB_TOKEN_3='ghu_cK9EiI15ipyN2do9vBGo3TVqo0vIaa1gwVsU'
+export SENDGRID_API_KEY='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'
+curl -fsS -H 'SEGMENT_WRITE_KEY=9HfuzcJrOlgAJeywVgDpWWKZC4C6MR8y' https://api.example.net/v1/status
+export AUTH_9='dapi194827467390ae1e428418e5a8dcafdf'
+export PASSWORD='machine api.example.com login deploy password TctB0pdu3n6ivpNrCRJv'
+export ELASTIC_API_KEY_2='essu_yau3SzizphhA6ZFWhq7E7oAk6D8VaBXXEe3ejzRF3sqWYbamK9amvFwlai50X8uuEDyRjFGH19RHypxO'
+docker login --username deploy --password 'szdIP5f5aagNvpuUyQAJ2UQbPz2DnG9u2AzCaMON6vH=' registry.example.net # azure_redis_key
+docker login --username deploy --password '2DV1/XkFYXspDRU1E8u9aJLB0hyIKvzfAAIoTOfajnh=' registry.example.net # azure_iot_key
+curl -fsS -H 'GITHUB_CLIENT_SECRET=0e07af3424d86002bb3647a6f1738b600f6530a8' https://api.example.net/v1/status
+docker login --username deploy --password 'EAAA3pVhrcuET26RsN08zgTDGDPJSrkcnJY_DQTpkJMAbJZVEdFBqkSZJVPi39FQ' registry.example.net # square_token_2
+export CREDENTIAL_10='CCIPRJ_Rlx2QW2h59KaSahsy5SeUZ_25d7e3392f055dd5bcdde855147e1fd5cf655ac0'
+curl -fsS -H 'MAILJET_SECRET_KEY=3b25afa76a33ce2b4e6836dada45d3e5' https://api.example.net/v1/status
+docker login --username deploy --password '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' registry.example.net # github_token_4
+docker login --username deploy --password 'ATBBeSqflePNBVDeklvsKLvPtk0qCxlyjPdHB520D479' registry.example.net # bitbucket_token
+export ANTHROPIC_API_KEY_2='sk-ant-api03-WcQGbicIbv-C6XztyXGqlJyBParVLiF5c8ysDmCh1cT3w-b0K-NhrJJs9rQHT8929nksvHvefBfLwGP2rMCCea9q4g7eXAA'
+export AUTH_10='dor_v1_f8ab1d2aef56d789cc43479a631e45bd1e57748d41dd7238355fe9bceeb7d8d9'
+docker login --username deploy --password 'gldt-MslhFkjffj0aputroPx6' registry.example.net # gitlab_token_6
+docker login --username deploy --password 'age1gkqs300lr46nap3vuwsqf399fwflhq2cskeqke0up9k2wshf32lq4uvxvs' registry.example.net # credential_11
+docker login --username deploy --password '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' registry.example.net # sentry_token_2

@@ -41,7 +41,7 @@ use std::ops::Range;
 
 use serde::Serialize;
 
-use blackbar::{ActionKind, Category, Finding};
+use blackbar::{Category, Finding};
 
 use self::labels::Label;
 
@@ -202,10 +202,7 @@ impl Report {
         let decoy = labels.is_empty();
         let mut labels: Vec<&Label> = labels.iter().collect();
         labels.sort_by_key(|l| (l.start, l.end));
-        let mut reported: Vec<&Finding> = findings
-            .iter()
-            .filter(|f| f.action != ActionKind::None)
-            .collect();
+        let mut reported: Vec<&Finding> = findings.iter().filter(|f| f.action.acted_on()).collect();
         reported.sort_by_key(|f| (f.span.start, f.span.end));
         let lines = LineIndex::new(text);
         let issue = |span: Range<u64>, rule: &str, category: Category| {

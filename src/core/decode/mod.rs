@@ -120,15 +120,18 @@ impl Decoders {
 
     /// Appends `text` (already redacted by the rules) to `out` with every encoded span that
     /// decodes to an acted-on finding replaced, and returns one finding per replacement
-    /// (spans relative to `text`). `scratch` is a stream of `redactor`, reused.
+    /// (spans relative to `text`). `text[k]` for each range `k` of `kept` (the allowed values
+    /// the rules left in their output) stays as it is. `scratch` is a stream of `redactor`,
+    /// reused.
     pub(crate) fn redact(
         &self,
         redactor: &Redactor,
         scratch: &mut StreamRedactor,
         text: &[u8],
+        kept: &[Range<usize>],
         out: &mut Vec<u8>,
     ) -> Vec<Finding> {
-        self.redact_depth(redactor, scratch, text, out, self.depth)
+        self.redact_depth(redactor, scratch, text, kept, out, self.depth)
     }
 
     fn redact_depth(
@@ -136,6 +139,7 @@ impl Decoders {
         redactor: &Redactor,
         scratch: &mut StreamRedactor,
         text: &[u8],
+        kept: &[Range<usize>],
         out: &mut Vec<u8>,
         depth: u8,
     ) -> Vec<Finding> {
@@ -147,6 +151,13 @@ impl Decoders {
             if self.percent && memchr::memchr(b'%', text).is_some() {
                 self.percent_edits(redactor, scratch, text, depth, &mut edits);
             }
+        }
+        if !kept.is_empty() {
+            edits.retain(|e| {
+                !kept
+                    .iter()
+                    .any(|k| k.start < e.range.end && e.range.start < k.end)
+            });
         }
         if edits.is_empty() {
             out.extend_from_slice(text);
@@ -179,10 +190,10 @@ impl Decoders {
     ) -> (Vec<Finding>, Vec<Finding>) {
         let mut out = Vec::with_capacity(decoded.len() + 16);
         let mut rules = redactor.redact_with(scratch, decoded, &mut out);
-        rules.retain(|f| f.action != ActionKind::None);
+        rules.retain(|f| f.action.acted_on());
         let nested = if depth > 1 {
             let mut again = Vec::with_capacity(out.len());
-            self.redact_depth(redactor, scratch, &out, &mut again, depth - 1)
+            self.redact_depth(redactor, scratch, &out, &[], &mut again, depth - 1)
         } else {
             vec![]
         };
@@ -216,7 +227,7 @@ impl Decoders {
                 .chain(&nested)
                 .max_by_key(|f| (f.category, f.confidence))
             {
-                edits.push(replace(redactor, winner, text, body.start..end));
+                edits.push(replace(redactor, scratch, winner, text, body.start..end));
             }
         });
     }
@@ -258,14 +269,14 @@ impl Decoders {
                 // Only a deeper decoder found something: its spans are in the rules' output,
                 // not in `decoded`, so the whole run is replaced.
                 if let Some(w) = nested.iter().max_by_key(|f| (f.category, f.confidence)) {
-                    edits.push(replace(redactor, w, text, start..end));
+                    edits.push(replace(redactor, scratch, w, text, start..end));
                 }
                 continue;
             }
             for f in &rules {
                 let s = start + map[f.span.start as usize];
                 let e = start + map[f.span.end as usize];
-                edits.push(replace(redactor, f, text, s..e));
+                edits.push(replace(redactor, scratch, f, text, s..e));
             }
         }
     }
@@ -278,13 +289,33 @@ struct Edit {
     finding: Finding,
 }
 
-/// Applies `winner`'s action to the encoded bytes `text[range]`.
-fn replace(redactor: &Redactor, winner: &Finding, text: &[u8], range: Range<usize>) -> Edit {
+/// Applies `winner`'s action to the encoded bytes `text[range]`, unless the allowlist allows
+/// them as they are (for `winner`'s rule; the decoded value was checked by the rules).
+fn replace(
+    redactor: &Redactor,
+    scratch: &StreamRedactor,
+    winner: &Finding,
+    text: &[u8],
+    range: Range<usize>,
+) -> Edit {
+    let encoded = &text[range.clone()];
+    let allowed = redactor.inner.allow.as_ref().is_some_and(|a| {
+        let place = crate::allow::Place {
+            key: scratch.key_at(0),
+            path: redactor.path.as_deref(),
+        };
+        a.allows(crate::allow::Target::Rule(winner.rule), encoded, place)
+    });
     let mut replacement = vec![];
-    redactor
-        .inner
-        .apply(winner.rule, &text[range.clone()], None, &mut replacement);
     let mut finding = winner.clone();
+    if allowed {
+        replacement.extend_from_slice(encoded);
+        finding.action = ActionKind::Allowed;
+    } else {
+        redactor
+            .inner
+            .apply(winner.rule, encoded, None, &mut replacement);
+    }
     finding.span = range.start as u64..range.end as u64;
     finding.line = 1 + memchr::memchr_iter(b'\n', &text[..range.start]).count() as u64;
     Edit {
@@ -475,6 +506,8 @@ pub(crate) struct Origin {
     pub(crate) input: std::ops::Range<u64>,
     /// The 1-based input line of `input.start`.
     pub(crate) line: u64,
+    /// An allowed value (see [`crate::Allowlist`]): the decoders leave it as it is.
+    pub(crate) kept: bool,
 }
 
 impl Origin {
@@ -655,9 +688,22 @@ impl DecodeStream {
         chunk.extend_from_slice(&self.buf[..n]);
         self.buf.drain(..n);
         let start = out.len();
+        let end = self.base + chunk.len() as u64;
+        // Allowed values only exist under an allowlist: the clean path does not look.
+        let allowing = self.redactor.inner.allow.is_some();
+        let kept: Vec<Range<usize>> = self
+            .origins
+            .iter()
+            .take_while(|o| allowing && o.at < end)
+            .filter(|o| o.kept && o.at + o.len > self.base)
+            .map(|o| {
+                (o.at.max(self.base) - self.base) as usize
+                    ..((o.at + o.len).min(end) - self.base) as usize
+            })
+            .collect();
         let found = self
             .decoders
-            .redact(&self.redactor, &mut self.scratch, &chunk, out);
+            .redact(&self.redactor, &mut self.scratch, &chunk, &kept, out);
         if found.iter().any(|f| f.action == ActionKind::Drop) {
             drop_lines(
                 &chunk,
@@ -712,7 +758,7 @@ fn drop_lines(
             .iter()
             .any(|f| f.action == ActionKind::Drop && f.span.start >= offset && f.span.start < end);
         if !dropped {
-            decoders.redact(redactor, scratch, line, out);
+            decoders.redact(redactor, scratch, line, &[], out);
         }
         offset = end;
     }
@@ -736,7 +782,7 @@ mod tests {
 
     fn redact_with(r: &Redactor, d: Decoders, text: &str) -> String {
         let mut out = vec![];
-        d.redact(r, &mut r.stream(), text.as_bytes(), &mut out);
+        d.redact(r, &mut r.stream(), text.as_bytes(), &[], &mut out);
         String::from_utf8(out).unwrap()
     }
 

@@ -798,6 +798,7 @@ fn confirm(
         claim: m,
         span: base + span.start as u64..base + span.end as u64,
         confidence,
+        allowed: false,
     }
 }
 

@@ -83,6 +83,7 @@ pub(crate) fn is_placeholder(value: &[u8]) -> bool {
     let wrapped = |open: &[u8], close: &[u8]| v.starts_with(open) && v.ends_with(close);
     if wrapped(b"${", b"}")
         || wrapped(b"{{", b"}}")
+        || wrapped(b"#{", b"}")
         || wrapped(b"<", b">")
         || wrapped(b"[", b"]")
         || wrapped(b"%(", b")s")
@@ -91,6 +92,9 @@ pub(crate) fn is_placeholder(value: &[u8]) -> bool {
         || v.starts_with(b"process.env")
         || v.starts_with(b"os.environ")
         || v.starts_with(b"env(")
+        // Encrypted in place: SOPS (`ENC[AES256_GCM,data:…]`) and Jasypt (`ENC(…)`).
+        || v.starts_with(b"ENC[")
+        || v.starts_with(b"ENC(")
     {
         return true;
     }

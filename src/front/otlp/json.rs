@@ -168,6 +168,16 @@ impl Walk<'_> {
                     && body[*v] == b'"'
                     && string(body, *v).is_ok_and(|(_, text)| self.keys.matches(&text))
             });
+        // The attribute's key, for the allowlist (an error leaves the plan, which is cleared).
+        let key = match msg == Msg::KeyValue && self.plan.track_keys {
+            true => members
+                .iter()
+                .find(|(k, v, _)| msg.json_field(k) == Field::Key && body[*v] == b'"')
+                .and_then(|(_, v, _)| string(body, *v).ok())
+                .map(|(_, text)| text),
+            false => None,
+        };
+        let saved = self.plan.enter(key.as_deref());
         for (name, v, v_end) in members {
             let field = msg.json_field(&name);
             let first = body[v];
@@ -209,6 +219,7 @@ impl Walk<'_> {
                 Field::Key | Field::Known | Field::Unknown => {}
             }
         }
+        self.plan.leave(saved);
         Ok(end)
     }
 

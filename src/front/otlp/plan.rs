@@ -69,6 +69,10 @@ pub(crate) struct Plan {
     pub units: Vec<u32>,
     /// The strings that are the text of fields the hop does not know, and what each is.
     pub probes: Vec<(u32, String)>,
+    /// Whether strings are added with their attribute's key (the allowlist's `json_keys`).
+    pub track_keys: bool,
+    /// The key of the attribute being walked (kept in `strings`; empty: none).
+    pub key: Range<usize>,
 }
 
 /// Why a planned request is not forwarded.
@@ -95,6 +99,24 @@ impl Plan {
         self.strings.clear();
         self.units.clear();
         self.probes.clear();
+        self.key = 0..0;
+    }
+
+    /// Enters the attribute whose key is `key` (when keys are tracked); returns the key to
+    /// give back to [`Plan::leave`].
+    pub(crate) fn enter(&mut self, key: Option<&[u8]>) -> Range<usize> {
+        match key {
+            Some(k) if self.track_keys => {
+                let k = self.strings.key(k);
+                std::mem::replace(&mut self.key, k)
+            }
+            _ => self.key.clone(),
+        }
+    }
+
+    /// Leaves the attribute entered with [`Plan::enter`].
+    pub(crate) fn leave(&mut self, saved: Range<usize>) {
+        self.key = saved;
     }
 
     /// Adds a node under `parent`; its `end` is set by [`Plan::close`].
@@ -128,7 +150,7 @@ impl Plan {
     /// Adds a string to scan, that a `drop` finding in it removes `unit` for.
     pub(crate) fn string(&mut self, text: &[u8], unit: u32) -> u32 {
         self.units.push(unit);
-        self.strings.push(text)
+        self.strings.push_keyed(text, self.key.clone())
     }
 
     /// Adds the text of a field the hop does not know, `what`, to be checked for findings.
@@ -149,11 +171,12 @@ impl Plan {
         let mut outcome = Outcome::default();
         let mut blocking = vec![];
         for &(seg, ref what) in &self.probes {
-            if let Some(f) = self
-                .strings
-                .findings(seg)
-                .find(|f| !matches!(f.action, ActionKind::None | ActionKind::Report))
-            {
+            if let Some(f) = self.strings.findings(seg).find(|f| {
+                !matches!(
+                    f.action,
+                    ActionKind::None | ActionKind::Report | ActionKind::Allowed
+                )
+            }) {
                 return Err(Stop::Unknown(format!(
                     "{what} is not known to blackbar and holds {} '{}' ({})",
                     f.category, f.rule_id, f.label

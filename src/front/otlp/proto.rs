@@ -162,6 +162,16 @@ impl Walk<'_> {
             && fields(body, range.clone()).any(|f| {
                 f.is_ok_and(|f| f.number == 1 && f.wire == LEN && self.keys.matches(&body[f.value]))
             });
+        let key = (msg == Msg::KeyValue && self.plan.track_keys)
+            .then(|| {
+                fields(body, range.clone())
+                    .filter_map(Result::ok)
+                    .find(|f| f.number == 1 && f.wire == LEN)
+                    .map(|f| &body[f.value])
+            })
+            .flatten();
+        // An error leaves the attribute entered: it ends the plan, which is cleared.
+        let saved = self.plan.enter(key);
         for f in fields(body, range) {
             let f = f?;
             let kind = msg.field(f.number);
@@ -202,6 +212,7 @@ impl Walk<'_> {
                 Field::Key | Field::Known | Field::Unknown => {}
             }
         }
+        self.plan.leave(saved);
         Ok(())
     }
 }

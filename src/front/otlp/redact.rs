@@ -158,6 +158,12 @@ impl OtlpRedactor {
         };
         let plan = &mut scratch.plan;
         plan.clear();
+        plan.track_keys = self
+            .redactor
+            .inner
+            .allow
+            .as_ref()
+            .is_some_and(crate::allow::Allow::needs_keys);
         let keys = &self.keys;
         let planned = match encoding {
             Encoding::Protobuf => proto::Walk { body, keys, plan }.run(msg),

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::finding::{ActionKind, Category, Finding};
+use crate::finding::{Category, Finding};
 use crate::placeholder::{Restorer, Vault};
 use crate::redactor::Redactor;
 use crate::stream::StreamRedactor;
@@ -61,7 +61,7 @@ pub(crate) struct AnswerCtx {
 fn canary(found: &[Finding]) -> Option<CanaryHit> {
     found
         .iter()
-        .find(|f| f.category == Category::Canary && f.action != ActionKind::None)
+        .find(|f| f.category == Category::Canary && f.action.acted_on())
         .map(|f| CanaryHit {
             rule: f.rule_id.clone(),
         })
