@@ -1,11 +1,13 @@
 //! The filter: stdin or files in, redacted text out, findings to a report.
 //!
 //! Everything that can fail before output starts (flags, rules, policy, key, opening every
-//! input) is checked first, so a mistake never leaves half-written output.
+//! input) is checked first, so a mistake never leaves half-written output. SIGTERM and
+//! SIGINT stop it after writing what is final and nothing of the held-back end (see
+//! `cli/input.rs`).
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use anyhow::Context;
@@ -15,9 +17,8 @@ use blackbar::{Finding, Parallel, StreamRedactor};
 use serde_json::json;
 
 use super::args::FilterOpts;
+use super::input::{signal_name, Event, Events, READ};
 use super::EXIT_FOUND;
-
-const READ: usize = 64 * 1024;
 
 enum Source {
     Stdin,
@@ -169,7 +170,6 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
         summary: Summary::default(),
     };
     let mut out = BufWriter::with_capacity(READ, io::stdout().lock());
-    let mut buf = vec![0u8; READ];
     let mut redacted = Vec::with_capacity(2 * READ);
     let format = opts.format.unwrap_or(Format::Text);
     let mut lines = LineStats::default();
@@ -182,25 +182,32 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
     let threads = opts.threads.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });
-    for mut input in inputs {
+    let mut events = Events::new().context("cannot listen for SIGTERM and SIGINT")?;
+    let mut stopped = None;
+    for input in inputs {
         let name = input.name();
+        match input {
+            Source::Stdin => events.read(io::stdin()),
+            Source::File(_, f) => events.read(f),
+        }
         let mut filter = match json {
             Some(ref j) => Filter::Lines(j.parallel_lines(format, threads)),
             None => Filter::Text(redactor.parallel(threads)),
         };
         sink.summary.files += 1;
         loop {
-            let n = match input {
-                Source::Stdin => read(&mut io::stdin().lock(), &mut buf),
-                Source::File(_, ref mut f) => read(f, &mut buf),
-            }
-            .with_context(|| format!("cannot read {name}"))?;
-            if n == 0 {
-                break;
-            }
-            sink.summary.bytes += n as u64;
-            filter.feed(&buf[..n], &mut redacted);
-            let idle = n < buf.len();
+            let (buf, idle) = match events.next() {
+                Event::Data { buf, idle } => (buf, idle),
+                Event::End => break,
+                Event::Failed(e) => return Err(e).with_context(|| format!("cannot read {name}")),
+                Event::Stop(signal) => {
+                    stopped = Some(signal);
+                    break;
+                }
+            };
+            sink.summary.bytes += buf.len() as u64;
+            filter.feed(&buf, &mut redacted);
+            events.recycle(buf);
             if idle {
                 // The source had nothing more for now (tail -f): release what is final.
                 filter.flush(&mut redacted);
@@ -214,7 +221,11 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
             redacted.clear();
             sink.findings(&name, filter.take_findings(), &mut out)?;
         }
-        filter.finish(&mut redacted);
+        match stopped {
+            // What is final goes out; the held-back end does not (see `cli/input.rs`).
+            Some(_) => filter.flush(&mut redacted),
+            None => filter.finish(&mut redacted),
+        }
         if !opts.check {
             out.write_all(&redacted)?;
         }
@@ -224,6 +235,9 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
             lines += *l.stats();
         }
         out.flush()?;
+        if stopped.is_some() {
+            break;
+        }
     }
     out.flush()?;
     let s = &sink.summary;
@@ -239,8 +253,20 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
                 "invalid_json": lines.invalid, "too_long": lines.too_long,
             });
         }
+        if let Some(signal) = stopped {
+            line["summary"]["stopped_by"] = json!(signal_name(signal));
+        }
         writeln!(r, "{line}")?;
         r.flush()?;
+    }
+    if let Some(signal) = stopped {
+        let _ = writeln!(
+            io::stderr(),
+            "blackbar: stopped by {}: the output ends at the last byte that was final; the \
+             held-back end of the input was not written",
+            signal_name(signal)
+        );
+        return Ok(128 + signal);
     }
     Ok(if opts.check && s.acted > 0 {
         EXIT_FOUND
@@ -281,15 +307,6 @@ impl Filter {
         match self {
             Filter::Text(p) => p.take_findings(),
             Filter::Lines(p) => p.take_findings(),
-        }
-    }
-}
-
-fn read(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
-    loop {
-        match r.read(buf) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => return other,
         }
     }
 }
