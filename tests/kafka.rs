@@ -224,19 +224,30 @@ fn broker_down_at_start_is_one_clear_error() {
     );
 }
 
+/// A broker that the clients reach through a [`kafka::Switch`], with the two `topics` (2
+/// partitions each), `n` text records in the first, and a reader of the second.
+fn behind_a_switch(
+    tansu: &std::path::Path,
+    topics: (&str, &str),
+    n: usize,
+) -> (kafka::Switch, Broker, Reader) {
+    let port = kafka::free_port();
+    let switch = kafka::Switch::start(port);
+    let broker = Broker::start_advertising(tansu, port, switch.port);
+    broker.create_topics(&[topics.0, topics.1], 2);
+    let records: Vec<Raw> = (0..n).map(|seq| text_record(seq % 11, seq)).collect();
+    kafka::produce(&broker.addr, topics.0, &records);
+    let reader = Reader::new(&broker.addr, topics.1);
+    (switch, broker, reader)
+}
+
 #[test]
 fn broker_lost_mid_run_loses_nothing() {
     let Some(tansu) = kafka::tansu() else { return };
-    let port = kafka::free_port();
-    let switch = kafka::Switch::start(port);
-    let broker = Broker::start_advertising(&tansu, port, switch.port);
-    broker.create_topics(&["raw-lost", "clean-lost"], 2);
     const N: usize = 3_000;
-    let records: Vec<Raw> = (0..N).map(|seq| text_record(seq % 11, seq)).collect();
-    kafka::produce(&broker.addr, "raw-lost", &records);
-    let dir = tempfile::tempdir().unwrap();
     let topics = ("raw-lost", "clean-lost");
-    let mut reader = Reader::new(&broker.addr, "clean-lost");
+    let (switch, broker, mut reader) = behind_a_switch(&tansu, topics, N);
+    let dir = tempfile::tempdir().unwrap();
     let i = Instance::start(dir.path(), "lost", &broker.addr, "gl", topics, &[]);
     let part = reader.at_least(300, Duration::from_secs(90));
     assert!(part >= 300, "{}", i.log());
@@ -261,16 +272,10 @@ fn broker_lost_mid_run_loses_nothing() {
 #[test]
 fn stopped_while_the_broker_is_away_commits_nothing_unproduced() {
     let Some(tansu) = kafka::tansu() else { return };
-    let port = kafka::free_port();
-    let switch = kafka::Switch::start(port);
-    let broker = Broker::start_advertising(&tansu, port, switch.port);
-    broker.create_topics(&["raw-away", "clean-away"], 2);
     const N: usize = 3_000;
-    let records: Vec<Raw> = (0..N).map(|seq| text_record(seq % 7, seq)).collect();
-    kafka::produce(&broker.addr, "raw-away", &records);
-    let dir = tempfile::tempdir().unwrap();
     let topics = ("raw-away", "clean-away");
-    let mut reader = Reader::new(&broker.addr, "clean-away");
+    let (switch, broker, mut reader) = behind_a_switch(&tansu, topics, N);
+    let dir = tempfile::tempdir().unwrap();
     let grace = ["--grace", "2"];
     let first = Instance::start(dir.path(), "first", &broker.addr, "ga", topics, &grace);
     let part = reader.at_least(300, Duration::from_secs(90));
