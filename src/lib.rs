@@ -58,7 +58,9 @@ mod escape;
 #[path = "core/finding.rs"]
 mod finding;
 pub mod json;
-#[cfg(feature = "kafka")]
+// With `testkit` alone, only the record path (no Kafka client): its fuzz target needs no
+// librdkafka.
+#[cfg(any(feature = "kafka", feature = "testkit"))]
 #[path = "front/kafka/mod.rs"]
 pub mod kafka;
 #[path = "core/key.rs"]

@@ -1,6 +1,7 @@
 //! The default catalog is data with its own tests: every rule's examples are caught and its
 //! counterexamples are not, through the real engine; the catalog has the breadth the product
-//! promises; only multi-line formats may match a newline; the copy in docs/catalog.md is current.
+//! promises; only multi-line formats may match a newline; every rule keeps within the automaton
+//! budget that user rules must keep to; the copy in docs/catalog.md is current.
 
 use blackbar::{Category, Redactor};
 
@@ -107,6 +108,23 @@ fn only_block_formats_are_multiline() {
             "pem-private-key"
         ]
     );
+}
+
+/// The catalog loads without the automaton budget's exploration (it is trusted); this is what
+/// earns the trust. Its widest rule reaches 206 NFA states against the limit of 1024.
+#[test]
+fn every_rule_keeps_within_the_automaton_budget() {
+    let rules = blackbar::RuleSet::default_catalog();
+    let over: Vec<String> = rules
+        .rules()
+        .iter()
+        .filter_map(|r| {
+            blackbar::rules::check_budget(r.pattern())
+                .err()
+                .map(|e| format!("{}: {e}", r.id()))
+        })
+        .collect();
+    assert!(over.is_empty(), "over the budget:\n{}", over.join("\n"));
 }
 
 #[test]

@@ -448,6 +448,13 @@ fn broken_pipe_exits_quietly_with_status_0() {
     stdout.read_exact(&mut head).unwrap();
     assert_eq!(&head, b"some log l");
     drop(stdout);
+    let (status, stderr) = finished(child);
+    assert_eq!(status.code(), Some(0), "status {status}, stderr {stderr:?}");
+    assert_eq!(stderr, "");
+}
+
+/// Waits for a child whose stderr is piped: its status and everything it wrote there.
+fn finished(mut child: std::process::Child) -> (std::process::ExitStatus, String) {
     let mut stderr = String::new();
     child
         .stderr
@@ -455,9 +462,7 @@ fn broken_pipe_exits_quietly_with_status_0() {
         .unwrap()
         .read_to_string(&mut stderr)
         .unwrap();
-    let status = child.wait().unwrap();
-    assert_eq!(status.code(), Some(0), "status {status}, stderr {stderr:?}");
-    assert_eq!(stderr, "");
+    (child.wait().unwrap(), stderr)
 }
 
 /// Reads a child's stdout on a thread and hands over chunks, so a test can wait for output
@@ -492,6 +497,14 @@ impl Reader {
             }
         }
         assert_bytes(expected.as_bytes(), &self.got);
+    }
+
+    /// Everything until the child closes its stdout.
+    fn rest(&mut self) -> &[u8] {
+        while let Ok(chunk) = self.rx.recv() {
+            self.got.extend_from_slice(&chunk);
+        }
+        &self.got
     }
 
     /// Asserts that nothing more arrives within `quiet`.
@@ -573,6 +586,60 @@ fn idle_input_releases_a_multiline_block_once_it_ends() {
     reader.wait_for("before\n[ZQ_BLOB]\nafter\n", IDLE_TIMEOUT);
     drop(stdin);
     assert!(child.wait().unwrap().success());
+}
+
+/// SIGTERM or SIGINT while the input is open and its end is held back (`tail -f | blackbar`
+/// stopped by its supervisor): what was final is written and reported, the held bytes (an
+/// open block, which the end of input would pass unchanged; a token cut short) are not
+/// written at all, and the status is 128 + the signal's number (`src/cli/input.rs` says why).
+#[test]
+fn a_stop_signal_writes_what_is_final_and_nothing_held_back() {
+    let cases = [
+        (
+            "TERM",
+            143,
+            "-----BEGIN ZQ BLOB-----\nc2VjcmV0IGJvZHk=\n",
+            "c2VjcmV0",
+        ),
+        ("INT", 130, "auth zqk_a1b2c3d4e5", "zqk_"),
+    ];
+    for (signal, code, held, raw) in cases {
+        let dir = setup();
+        let mut child = bb(&dir)
+            .args(["--report", "report.jsonl"])
+            .raw()
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdin = child.stdin.take().unwrap();
+        let mut reader = Reader::new(child.stdout.take().unwrap());
+        stdin
+            .write_all(format!("first {ACCT} line\n{held}").as_bytes())
+            .unwrap();
+        reader.wait_for("first [ACCOUNT] line\n", IDLE_TIMEOUT);
+        reader.expect_nothing(Duration::from_millis(300));
+        let kill = std::process::Command::new("kill")
+            .args([&format!("-{signal}"), &child.id().to_string()])
+            .status()
+            .unwrap();
+        assert!(kill.success());
+        let (status, stderr) = finished(child);
+        assert_eq!(status.code(), Some(code), "SIG{signal}: {stderr}");
+        assert_bytes(b"first [ACCOUNT] line\n", reader.rest());
+        assert_eq!(stderr.lines().count(), 1, "{stderr}");
+        assert!(
+            stderr.contains(&format!("stopped by SIG{signal}")),
+            "{stderr}"
+        );
+        assert!(!stderr.contains(raw) && !stderr.contains(ACCT), "{stderr}");
+        let report = json_lines(&dir.read("report.jsonl"));
+        assert_eq!(report.len(), 2, "one finding and the summary: {report:?}");
+        assert_eq!(report[0]["rule"], "t-account");
+        assert_eq!(report[1]["summary"]["stopped_by"], format!("SIG{signal}"));
+        drop(stdin);
+    }
 }
 
 #[test]

@@ -59,3 +59,8 @@ fn restorer() {
 fn otlp() {
     each_seed("otlp", fuzz::otlp);
 }
+
+#[test]
+fn kafka_record() {
+    each_seed("kafka_record", fuzz::kafka_record);
+}

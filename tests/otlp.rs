@@ -678,6 +678,56 @@ async fn a_client_that_goes_away_mid_body_sends_nothing() {
     assert_eq!(h.collector.seen().len(), 1);
 }
 
+/// A collector that resets the connection as the request arrives: the client gets the
+/// retryable UNAVAILABLE, and the hop's answer carries nothing of the request. A client that
+/// sends its body in slow pieces gets its export through, redacted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_collector_that_resets_and_a_slow_client() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let resetting = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = resetting.local_addr().unwrap();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = resetting.accept().await {
+            let mut buf = [0u8; 1024];
+            let _ = s.read(&mut buf).await;
+            let _ = s.set_zero_linger();
+        }
+    });
+    let collector = collector::Collector::start().await;
+    let url = format!("http://{addr}");
+    let h = Harness::start_to(collector, &url, "", Duration::from_secs(5)).await;
+    let (status, _, body, _) = post(
+        false,
+        &format!("{}/v1/logs", h.url()),
+        &[PROTOBUF],
+        logs_request(),
+    )
+    .await;
+    assert_eq!(status, 502, "{}", String::from_utf8_lossy(&body));
+    assert!(!String::from_utf8_lossy(&body).contains("alice@example.com"));
+    assert_upstream_failure(&h, 502, 14).await;
+
+    let h = Harness::start("").await;
+    let body = logs_request();
+    let head = format!(
+        "POST /v1/logs HTTP/1.1\r\nhost: x\r\ncontent-type: application/x-protobuf\r\n\
+         connection: close\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    let mut s = tokio::net::TcpStream::connect(h.addr).await.unwrap();
+    s.write_all(head.as_bytes()).await.unwrap();
+    for piece in body.chunks(body.len() / 5 + 1) {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        s.write_all(piece).await.unwrap();
+    }
+    let mut answer = vec![];
+    s.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert_eq!(h.collector.seen().len(), 1);
+    h.assert_nothing_planted();
+}
+
 /// Encodes a protobuf field.
 fn field(n: u64, wire: u64, value: &[u8]) -> Vec<u8> {
     fn varint(mut v: u64, out: &mut Vec<u8>) {

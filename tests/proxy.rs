@@ -992,3 +992,216 @@ async fn a_silent_stream_ends_with_an_error_event_after_the_idle_timeout() {
         "{last}"
     );
 }
+
+/// One step of a [`scripted`] upstream's answer.
+enum Step {
+    /// Bytes written as they are (the status line and headers, or chunks).
+    Raw(Vec<u8>),
+    /// One chunk of a chunked body.
+    Chunk(Vec<u8>),
+    Sleep(u64),
+    /// The connection reset (RST), mid-answer.
+    Reset,
+}
+
+/// An upstream on loopback that reads each request (headers and a `content-length` body) and
+/// answers with `script`, byte for byte: for faults a well-behaved HTTP server cannot make.
+async fn scripted(script: Vec<Step>) -> std::net::SocketAddr {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let script = std::sync::Arc::new(script);
+    tokio::spawn(async move {
+        while let Ok((mut tcp, _)) = listener.accept().await {
+            let script = script.clone();
+            tokio::spawn(async move {
+                let mut got = vec![];
+                let mut buf = [0u8; 4096];
+                loop {
+                    let Ok(n) = tcp.read(&mut buf).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    got.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&got).to_ascii_lowercase();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let len: usize = text
+                            .lines()
+                            .find_map(|l| l.strip_prefix("content-length:"))
+                            .map_or(0, |v| v.trim().parse().unwrap());
+                        if got.len() >= end + 4 + len {
+                            break;
+                        }
+                    }
+                }
+                for step in script.iter() {
+                    let ok = match step {
+                        Step::Raw(b) => tcp.write_all(b).await.is_ok(),
+                        Step::Chunk(b) => {
+                            let mut c = format!("{:x}\r\n", b.len()).into_bytes();
+                            c.extend_from_slice(b);
+                            c.extend_from_slice(b"\r\n");
+                            tcp.write_all(&c).await.is_ok()
+                        }
+                        Step::Sleep(ms) => {
+                            tokio::time::sleep(Duration::from_millis(*ms)).await;
+                            true
+                        }
+                        Step::Reset => {
+                            let _ = tcp.set_zero_linger();
+                            return;
+                        }
+                    };
+                    if !ok {
+                        return;
+                    }
+                }
+            });
+        }
+    });
+    addr
+}
+
+const SSE_HEAD: &[u8] =
+    b"HTTP/1.1 200 OK\r\ncontent-type: text/event-stream\r\ntransfer-encoding: chunked\r\n\r\n";
+
+fn delta(text: &str) -> Vec<u8> {
+    let v = json!({"id": "c1", "object": "chat.completion.chunk", "model": "m",
+        "choices": [{"index": 0, "delta": {"content": text}}]});
+    format!("data: {v}\n\n").into_bytes()
+}
+
+/// A proxy whose upstream is `upstream`, with `timeouts` of `ms` milliseconds (response and
+/// idle).
+async fn harness_to(upstream: std::net::SocketAddr, ms: u64) -> Harness {
+    Harness::start_with("", |mut c| {
+        c.routes[0] = blackbar::proxy::Route::parse(&format!("http://{upstream}")).unwrap();
+        c.timeouts.response = Duration::from_millis(ms);
+        c.timeouts.idle = Duration::from_millis(ms);
+        c
+    })
+    .await
+}
+
+fn chat_request() -> Vec<u8> {
+    serde_json::to_vec(&json!({"model": "m", "stream": true,
+        "messages": [{"role": "user", "content": format!("mail {EMAIL}")}]}))
+    .unwrap()
+}
+
+/// The upstream resets the connection in the middle of a streamed answer, while the model's
+/// text ends with the first 24 characters of a token: the client gets what came before (its
+/// placeholder restored), then an error event; the cut token is never written, raw or not.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upstream_reset_mid_stream_ends_with_an_error_event_and_no_raw_prefix() {
+    let upstream = scripted(vec![
+        Step::Raw(SSE_HEAD.to_vec()),
+        Step::Chunk(delta("Your mail is [EMAIL_1]. Next: ")),
+        Step::Chunk(delta(&GITHUB[..24])),
+        Step::Sleep(200),
+        Step::Reset,
+    ])
+    .await;
+    let h = harness_to(upstream, 5_000).await;
+    let (status, _, body) = post(&h.url("/v1/chat/completions"), &[], chat_request()).await;
+    assert_eq!(status, 200);
+    let text = String::from_utf8_lossy(&body);
+    assert!(text.contains(&format!("Your mail is {EMAIL}.")), "{text}");
+    assert!(
+        !text.contains(&GITHUB[4..16]),
+        "a cut token went out: {text}"
+    );
+    let events = sse_events(&body);
+    let (_, last) = events.last().unwrap();
+    assert!(last.contains("blackbar_upstream_failed"), "{text}");
+}
+
+/// The upstream sends events the proxy cannot inspect (JSON cut short, bytes that are not
+/// UTF-8), each carrying a key: the stream stops with an error event, the key never out.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn malformed_upstream_events_stop_the_stream_without_passing_them() {
+    const KEY: &str = "AKIAQ3EGRZ4XWMJ7VN2K";
+    let cut = format!("data: {{\"choices\":[{{\"index\":0,\"delta\":{{\"content\":\"key {KEY}\n\n");
+    let mut not_utf8 = b"data: \xff\xfe key ".to_vec();
+    not_utf8.extend_from_slice(KEY.as_bytes());
+    not_utf8.extend_from_slice(b"\n\n");
+    for bad in [cut.into_bytes(), not_utf8] {
+        let upstream = scripted(vec![
+            Step::Raw(SSE_HEAD.to_vec()),
+            Step::Chunk(delta("Fine so far. ")),
+            Step::Chunk(bad),
+            Step::Chunk(delta("more")),
+            Step::Raw(b"0\r\n\r\n".to_vec()),
+        ])
+        .await;
+        let h = harness_to(upstream, 5_000).await;
+        let (status, _, body) = post(&h.url("/v1/chat/completions"), &[], chat_request()).await;
+        assert_eq!(status, 200);
+        let text = String::from_utf8_lossy(&body);
+        // What came before is out (the held-back end of its text, ". ", is dropped).
+        assert!(text.contains("Fine so far"), "{text}");
+        assert!(!text.contains(KEY) && !text.contains("more"), "{text}");
+        let events = sse_events(&body);
+        let (_, last) = events.last().unwrap();
+        assert!(last.contains("blackbar_answer_uninspectable"), "{text}");
+    }
+}
+
+/// An upstream that accepts the request and never answers: a 504 in the provider's shape
+/// when the response timeout passes, not a hang.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upstream_that_never_answers_is_a_504_after_the_timeout() {
+    let upstream = scripted(vec![Step::Sleep(30_000)]).await;
+    let h = harness_to(upstream, 300).await;
+    let started = std::time::Instant::now();
+    let (status, _, body) = post(&h.url("/v1/chat/completions"), &[], chat_request()).await;
+    assert_eq!(status, 504, "{}", String::from_utf8_lossy(&body));
+    assert!(started.elapsed() < Duration::from_secs(5));
+    let v: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(v["error"]["code"], "blackbar_upstream_timeout");
+}
+
+/// A client that sends its body in slow pieces gets the same answer as any other, and the
+/// upstream the redacted body; one that leaves half-way through its body sends nothing
+/// upstream, and the proxy goes on serving.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn slow_and_vanishing_clients() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let h = Harness::start("").await;
+    let body = serde_json::to_vec(&request("chat", false)).unwrap();
+    let head = format!(
+        "POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\n\
+         connection: close\r\ncontent-length: {}\r\n\r\n",
+        body.len()
+    );
+    // Slow: six pieces, 150 ms apart.
+    let mut tcp = tokio::net::TcpStream::connect(h.proxy).await.unwrap();
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    for piece in body.chunks(body.len() / 6 + 1) {
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        tcp.write_all(piece).await.unwrap();
+    }
+    let mut answer = vec![];
+    tcp.read_to_end(&mut answer).await.unwrap();
+    let answer = String::from_utf8_lossy(&answer);
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(answer.contains(EMAIL), "restored: {answer}");
+    assert_eq!(h.fake.bodies().len(), 1);
+    // Vanishing: half the body, then the connection closed.
+    let mut tcp = tokio::net::TcpStream::connect(h.proxy).await.unwrap();
+    tcp.write_all(head.as_bytes()).await.unwrap();
+    tcp.write_all(&body[..body.len() / 2]).await.unwrap();
+    drop(tcp);
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(
+        h.fake.bodies().len(),
+        1,
+        "nothing of the cut request went upstream"
+    );
+    let (status, _) = call(&h, "chat", false, &[]).await;
+    assert_eq!(status, 200);
+    assert_eq!(h.fake.bodies().len(), 2);
+    h.fake.assert_nothing_raw(&VALUES);
+}

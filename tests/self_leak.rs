@@ -1,13 +1,21 @@
 //! No leaks through blackbar itself: every front end runs on input carrying known values, and
 //! every channel it has is searched for them: the pipe's stdout, stderr and reports; the
-//! proxy's and the OTLP hop's logs, metrics and error answers; a tracing subscriber's output;
-//! the `Debug` output of the public types that have seen the values. A channel may carry a
+//! proxy's and the OTLP hop's logs, metrics and error answers; the Kafka connector's clean
+//! topic, logs and metrics; a tracing subscriber's output; the `Debug` output of the public
+//! types that have seen the values.
+//!
+//! The Kafka part needs a broker (`$BLACKBAR_TANSU`, as `tests/kafka.rs`): without the
+//! variable it prints a notice and does not run; with it (as in CI) a missing or broken broker
+//! fails the test. A channel may carry a
 //! rule, a category, a label, a position and a length, never a value.
 
 #![cfg(feature = "proxy")]
 
 #[path = "support/collector.rs"]
 mod collector;
+#[cfg(feature = "kafka")]
+#[path = "support/kafka.rs"]
+mod kafka;
 #[path = "support/llm.rs"]
 mod llm;
 #[path = "support/mod.rs"]
@@ -315,4 +323,47 @@ async fn the_otlp_hop_logs_metrics_and_errors() {
     let logs = lines.join().unwrap();
     assert!(!logs.is_empty(), "the hop logged");
     assert_clean("the hop's logs", logs.as_bytes());
+}
+
+#[cfg(feature = "kafka")]
+#[test]
+fn the_kafka_connector_topic_logs_and_metrics() {
+    let Some(tansu) = kafka::tansu() else { return };
+    let broker = kafka::Broker::start(&tansu);
+    broker.create_topics(&["leak-raw", "leak-clean"], 2);
+    const N: usize = 20;
+    let json = serde_json::json!({ "msg": text(), "user": { "email": VALUES[0] } }).to_string();
+    let records: Vec<kafka::Raw> = (0..N)
+        .map(|i| kafka::Raw {
+            key: Some(format!("k{i}")),
+            value: match i % 2 {
+                0 => text().into_bytes(),
+                _ => json.clone().into_bytes(),
+            },
+            header: Some(("trace".into(), format!("t{i}"))),
+            timestamp: None,
+        })
+        .collect();
+    kafka::produce(&broker.addr, "leak-raw", &records);
+    let dir = tempfile::tempdir().unwrap();
+    let metrics = format!("127.0.0.1:{}", kafka::free_port());
+    let args = ["--format", "auto", "--metrics", &metrics];
+    let topics = ("leak-raw", "leak-clean");
+    let instance = kafka::Instance::start(dir.path(), "leak", &broker.addr, "gl", topics, &args);
+    let mut reader = kafka::Reader::new(&broker.addr, "leak-clean");
+    let n = reader.at_least(N, Duration::from_secs(90));
+    assert_eq!(n, N, "{}", instance.log());
+    let page = kafka::get(&metrics, "/metrics");
+    assert!(page.contains("blackbar_kafka_findings_total{"), "{page}");
+    let out = reader.finish(Duration::from_millis(500));
+    let (status, log) = instance.stop();
+    assert!(status.success(), "{status}: {log}");
+    assert_eq!(out.len(), N);
+    for o in &out {
+        assert!(o.value.contains("[EMAIL]"), "{}", o.value);
+        assert_clean("the clean topic", o.value.as_bytes());
+    }
+    assert!(log.contains("left the group"), "{log}");
+    assert_clean("the connector's log", log.as_bytes());
+    assert_clean("the connector's metrics", page.as_bytes());
 }

@@ -1,14 +1,14 @@
 //! The filter: stdin or files in, redacted text out, findings to a report.
 //!
 //! Everything that can fail before output starts (flags, rules, policy, key, opening every
-//! input) is checked first, so a mistake never leaves half-written output.
+//! input) is checked first, so a mistake never leaves half-written output. SIGTERM and
+//! SIGINT stop it after writing what is final and nothing of the held-back end (see
+//! `cli/input.rs`).
 
 use std::collections::BTreeMap;
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError};
-use std::time::Duration;
 
 use anyhow::Context;
 use blackbar::json::{Format, JsonOptions, JsonRedactor, LineRedactor, LineStats};
@@ -16,15 +16,8 @@ use blackbar::{Finding, Parallel, StreamRedactor};
 use serde_json::json;
 
 use super::args::FilterOpts;
+use super::input::{signal_name, Event, Events, READ};
 use super::EXIT_FOUND;
-
-const READ: usize = 64 * 1024;
-/// How long an input must stay silent after a short read before what is final is released:
-/// `tail -f` gets each line out within this (plus the redaction), while a fast producer whose
-/// reads come back short now and then does not make every worker drain at each one.
-const IDLE: Duration = Duration::from_millis(2);
-/// Buffers read ahead of the redaction.
-const READ_AHEAD: usize = 4;
 
 enum Source {
     Stdin,
@@ -37,38 +30,6 @@ impl Source {
             Source::Stdin => "-".into(),
             Source::File(p, _) => p.display().to_string(),
         }
-    }
-
-    /// Reads the input on its own thread, so that reading overlaps redaction: buffers of up
-    /// to [`READ`] bytes, an empty one at the end, or the error that stopped it.
-    fn spawn_reader(self) -> Receiver<io::Result<Vec<u8>>> {
-        let (tx, rx) = sync_channel(READ_AHEAD);
-        std::thread::spawn(move || {
-            let mut stdin;
-            let mut file;
-            let r: &mut dyn Read = match self {
-                Source::Stdin => {
-                    stdin = io::stdin().lock();
-                    &mut stdin
-                }
-                Source::File(_, f) => {
-                    file = f;
-                    &mut file
-                }
-            };
-            loop {
-                let mut buf = vec![0u8; READ];
-                let got = read(r, &mut buf).map(|n| {
-                    buf.truncate(n);
-                    buf
-                });
-                let end = !matches!(got, Ok(ref b) if !b.is_empty());
-                if tx.send(got).is_err() || end {
-                    return; // the filter stopped, or the input ended
-                }
-            }
-        });
-        rx
     }
 }
 
@@ -215,6 +176,8 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
     let threads = opts.threads.unwrap_or_else(|| {
         std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get)
     });
+    let mut events = Events::new().context("cannot listen for SIGTERM and SIGINT")?;
+    let mut stopped = None;
     for input in inputs {
         let name = input.name();
         // The allowlist's `paths` apply to the file.
@@ -222,6 +185,10 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
             Source::File(ref p, _) => redactor.for_path(&p.to_string_lossy()),
             Source::Stdin => redactor.clone(),
         };
+        match input {
+            Source::Stdin => events.read(io::stdin()),
+            Source::File(_, f) => events.read(f),
+        }
         let mut filter = match format {
             Format::Text => Filter::Text(redactor.parallel(threads)),
             _ => Filter::Lines(
@@ -229,37 +196,30 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
             ),
         };
         sink.summary.files += 1;
-        let reads = input.spawn_reader();
-        let mut short = false;
         loop {
-            let got = match short {
-                // After a short read: is the input idle, or only slow to fill a buffer?
-                true => match reads.recv_timeout(IDLE) {
-                    Ok(got) => Some(got),
-                    Err(RecvTimeoutError::Timeout) => {
-                        // Idle (tail -f): release what is final.
-                        filter.flush(&mut redacted);
-                        if !opts.check {
-                            out.write_all(&redacted)?;
-                            out.flush()?;
-                        }
-                        redacted.clear();
-                        sink.findings(&name, filter.take_findings(), &mut out)?;
-                        reads.recv().ok()
+            let buf = match events.next() {
+                Event::Data(buf) => buf,
+                Event::Idle => {
+                    // Nothing more for now (tail -f): release what is final.
+                    filter.flush(&mut redacted);
+                    if !opts.check {
+                        out.write_all(&redacted)?;
+                        out.flush()?;
                     }
-                    Err(RecvTimeoutError::Disconnected) => None,
-                },
-                false => reads.recv().ok(),
+                    redacted.clear();
+                    sink.findings(&name, filter.take_findings(), &mut out)?;
+                    continue;
+                }
+                Event::End => break,
+                Event::Failed(e) => return Err(e).with_context(|| format!("cannot read {name}")),
+                Event::Stop(signal) => {
+                    stopped = Some(signal);
+                    break;
+                }
             };
-            let bytes = got
-                .expect("the reader sends the end before it stops")
-                .with_context(|| format!("cannot read {name}"))?;
-            if bytes.is_empty() {
-                break;
-            }
-            sink.summary.bytes += bytes.len() as u64;
-            filter.feed(&bytes, &mut redacted);
-            short = bytes.len() < READ;
+            sink.summary.bytes += buf.len() as u64;
+            filter.feed(&buf, &mut redacted);
+            events.recycle(buf);
             if !opts.check {
                 out.write_all(&redacted)?;
                 if opts.line_buffered {
@@ -269,7 +229,11 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
             redacted.clear();
             sink.findings(&name, filter.take_findings(), &mut out)?;
         }
-        filter.finish(&mut redacted);
+        match stopped {
+            // What is final goes out; the held-back end does not (see `cli/input.rs`).
+            Some(_) => filter.flush(&mut redacted),
+            None => filter.finish(&mut redacted),
+        }
         if !opts.check {
             out.write_all(&redacted)?;
         }
@@ -279,6 +243,9 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
             lines += *l.stats();
         }
         out.flush()?;
+        if stopped.is_some() {
+            break;
+        }
     }
     out.flush()?;
     let s = &sink.summary;
@@ -294,8 +261,20 @@ pub(crate) fn run(opts: &FilterOpts) -> anyhow::Result<i32> {
                 "invalid_json": lines.invalid, "too_long": lines.too_long,
             });
         }
+        if let Some(signal) = stopped {
+            line["summary"]["stopped_by"] = json!(signal_name(signal));
+        }
         writeln!(r, "{line}")?;
         r.flush()?;
+    }
+    if let Some(signal) = stopped {
+        let _ = writeln!(
+            io::stderr(),
+            "blackbar: stopped by {}: the output ends at the last byte that was final; the \
+             held-back end of the input was not written",
+            signal_name(signal)
+        );
+        return Ok(128 + signal);
     }
     Ok(if opts.check && s.acted > 0 {
         EXIT_FOUND
@@ -336,15 +315,6 @@ impl Filter {
         match self {
             Filter::Text(p) => p.take_findings(),
             Filter::Lines(p) => p.take_findings(),
-        }
-    }
-}
-
-fn read(r: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
-    loop {
-        match r.read(buf) {
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-            other => return other,
         }
     }
 }

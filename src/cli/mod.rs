@@ -1,12 +1,14 @@
 //! Command-line front end. Exit status: 0 success (and, with `--check`, nothing found),
-//! 1 findings under `--check` or failing rule examples, 2 any error. A broken pipe on stdout
-//! ends quietly with status 0.
+//! 1 findings under `--check` or failing rule examples, 2 any error, 128 + the signal's
+//! number when SIGTERM (143) or SIGINT (130) stopped the filter before its input ended. A
+//! broken pipe on stdout ends quietly with status 0.
 
 mod args;
 mod detokenize;
 mod eval;
 mod eval_cmd;
 mod filter;
+mod input;
 #[cfg(feature = "kafka")]
 mod kafka_cmd;
 mod key_cmd;

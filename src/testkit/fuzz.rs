@@ -312,3 +312,75 @@ pub fn otlp(data: &[u8]) {
         panic!("the hop's own output is refused: {e:?}");
     }
 }
+
+/// A Kafka record's value through the connector's record path (`kafka/record.rs`): the key,
+/// the headers and the timestamp are copied unchanged by design, so the value is what is
+/// fuzzed. The first byte picks the format (text, JSON, auto) and the policy (the default, or
+/// placeholders, numbered per record). Invariants:
+///
+/// * deterministic and independent: the same value gives the same output, mode and findings
+///   after another record went through;
+/// * a value serde_json accepts, redacted as a JSON document, comes out as JSON;
+/// * as text with the default policy, the output is the one-shot redaction of the value;
+/// * a planted key (in a JSON array around the value, or on a line of its own) never comes out
+///   raw, whatever the value around it.
+pub fn kafka_record(data: &[u8]) {
+    use crate::json::{Format, JsonOptions};
+    use crate::kafka::record::{Mode, RecordRedactor};
+    use crate::{Action, Policy};
+    const PLANTED: &str = "AKIAQ3EGRZ4XWMJ7VN2K";
+    static PLACEHOLDERS: OnceLock<Redactor> = OnceLock::new();
+    let Some((seed, value)) = split(data) else {
+        return;
+    };
+    let format = match seed % 3 {
+        0 => Format::Text,
+        1 => Format::Json,
+        _ => Format::Auto,
+    };
+    let placeholders = seed & 4 != 0;
+    let r = match placeholders {
+        false => default_redactor(),
+        true => PLACEHOLDERS.get_or_init(|| {
+            let mut policy = Policy::default();
+            policy
+                .set_action("pii", Action::Placeholder)
+                .set_action("secret", Action::Placeholder);
+            Redactor::builder()
+                .policy(policy)
+                .build()
+                .expect("the default catalog builds")
+        }),
+    };
+    let mut records = RecordRedactor::new(r.clone(), format, JsonOptions::default());
+    let mut redact = |value: &[u8]| {
+        let mut out = vec![];
+        let o = records.redact(value, &mut out);
+        (out, o)
+    };
+    let (first, o1) = redact(value);
+    redact(b"{\"other\": \"bob@example.com 4111 1111 1111 1111\"}");
+    let (again, o2) = redact(value);
+    assert_eq!(first, again, "the same record gave another output");
+    assert_eq!((o1.mode, o1.drop), (o2.mode, o2.drop));
+    assert_eq!(o1.findings.len(), o2.findings.len());
+    let is_json = serde_json::from_slice::<serde_json::Value>(value).is_ok();
+    if is_json && o1.mode == Mode::Json {
+        if let Err(e) = serde_json::from_slice::<serde_json::Value>(&first) {
+            panic!("valid JSON in, not JSON out: {e}");
+        }
+    }
+    if o1.mode == Mode::Text && !placeholders {
+        assert_eq!(first, r.redact(value).output, "not the one-shot redaction");
+    }
+    if memchr::memmem::find(value, PLANTED.as_bytes()).is_none() {
+        let mut planted = b"[".to_vec();
+        planted.extend_from_slice(value);
+        planted.extend_from_slice(format!(",\n\"key {PLANTED}\"\n]").as_bytes());
+        let (out, _) = redact(&planted);
+        assert!(
+            memchr::memmem::find(&out, PLANTED.as_bytes()).is_none(),
+            "the planted key came out raw"
+        );
+    }
+}

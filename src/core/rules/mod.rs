@@ -10,6 +10,8 @@
 //!   the stream release every completed line at once;
 //! * every match of a rule with keywords contains one of its keywords (ASCII
 //!   case-insensitive), starting at most the rule's keyword lead bytes after the match start;
+//! * a rule from a user's file keeps within the automaton budget (`rules/budget.rs`): each
+//!   input byte costs its lazy DFAs a bounded number of steps;
 //! * ids are unique across everything loaded; validators are known;
 //! * a pattern's `{{name}}` references are expanded from the file's `[fragments]` table, so
 //!   a grammar shared by several rules (the assignment grammar of `patterns/secrets.toml`) is
@@ -29,6 +31,7 @@
 //! counterexamples = ["ghp_short"]
 //! ```
 
+mod budget;
 mod catalog;
 mod judge;
 mod names;
@@ -43,6 +46,7 @@ use crate::error::{Error, ErrorKind};
 use crate::finding::{Category, Confidence};
 use crate::validate::Validator;
 
+pub use self::budget::{MAX_WIDTH, NFA_LIMIT};
 pub use self::catalog::DEFAULT_CATALOG;
 pub(crate) use self::judge::confidence;
 pub use self::names::Names;
@@ -286,6 +290,7 @@ impl RuleSpec {
         origin: &Arc<str>,
         fragments: &Fragments,
         names: Option<&Arc<Names>>,
+        budget: Budget,
     ) -> Result<Rule, Error> {
         let id = std::mem::take(&mut self.id);
         let bad = |problem: String| Error::rule(&id, problem);
@@ -346,6 +351,9 @@ impl RuleSpec {
                 "maximum match length {} exceeds the limit of {MAX_RULE_LEN} bytes",
                 shape.max_len
             )));
+        }
+        if budget == Budget::Check {
+            budget::check(&shape.hir).map_err(&bad)?;
         }
         for kw in &self.keywords {
             if kw.is_empty() {
@@ -488,12 +496,37 @@ fn expand_lists(words: Vec<String>, fragments: &Fragments) -> Result<Vec<String>
     Ok(out)
 }
 
+/// Whether loading checks the automaton budget (`rules/budget.rs`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Budget {
+    /// A user's file.
+    Check,
+    /// The embedded catalog: `tests/catalog.rs` checks it once, so loading it costs no
+    /// exploration.
+    Trusted,
+}
+
 /// Parses one rule file's text. `origin` names it in errors.
 ///
 /// # Errors
 ///
-/// A TOML error, an unknown key, or any invalid rule, named with `origin` and the rule id.
+/// A TOML error, an unknown key, or any invalid rule (including one over the automaton
+/// budget, [`MAX_WIDTH`] and [`NFA_LIMIT`]), named with `origin` and the rule id.
 pub fn parse_rules(text: &str, origin: &str) -> Result<Vec<Rule>, Error> {
+    parse(text, origin, Budget::Check)
+}
+
+/// Whether `pattern`, as a rule's pattern, keeps within the automaton budget; the error says
+/// which limit it passes. For the catalog's test, which checks every embedded rule.
+///
+/// # Errors
+///
+/// A pattern that does not parse, or that passes [`MAX_WIDTH`] or [`NFA_LIMIT`].
+pub fn check_budget(pattern: &str) -> Result<(), String> {
+    budget::check(&syntax::parse(pattern)?)
+}
+
+fn parse(text: &str, origin: &str, budget: Budget) -> Result<Vec<Rule>, Error> {
     let file: RuleFile =
         toml::from_str(text).map_err(|e| Error::new(ErrorKind::Parse(e.to_string())).at(origin))?;
     let names = file
@@ -505,7 +538,7 @@ pub fn parse_rules(text: &str, origin: &str) -> Result<Vec<Rule>, Error> {
     file.rule
         .into_iter()
         .map(|spec| {
-            spec.compile(&origin, &file.fragments, names.as_ref())
+            spec.compile(&origin, &file.fragments, names.as_ref(), budget)
                 .map_err(|e| e.at(&origin))
         })
         .collect()
@@ -615,7 +648,7 @@ impl RuleSetBuilder {
         let mut rules = vec![];
         if self.default_catalog {
             for (name, text) in DEFAULT_CATALOG {
-                let mut parsed = parse_rules(text, &format!("patterns/{name}"))?;
+                let mut parsed = parse(text, &format!("patterns/{name}"), Budget::Trusted)?;
                 parsed.iter_mut().for_each(|r| r.embedded = true);
                 rules.extend(parsed);
             }

@@ -87,18 +87,27 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+#[cfg(feature = "kafka")]
 mod config;
+#[cfg(feature = "kafka")]
 mod connector;
+#[cfg(feature = "kafka")]
 mod metrics;
+#[cfg(feature = "kafka")]
 mod offsets;
-mod record;
+// Built with `testkit` alone too: the record fuzz target needs no Kafka client.
+#[cfg_attr(not(feature = "kafka"), allow(dead_code))]
+pub(crate) mod record;
 
+#[cfg(feature = "kafka")]
 pub use self::config::{KafkaConfig, Properties};
+#[cfg(feature = "kafka")]
 pub use self::connector::{Connector, ConnectorError, Stopper};
+#[cfg(feature = "kafka")]
 pub use self::metrics::{serve as serve_metrics, ErrorKind, Metrics};
 
 /// The `rdkafka` crate the connector is built on, for blackbar's own tests (producing raw
 /// records and reading the clean topic with the same client). Not a stable API.
-#[cfg(feature = "testkit")]
+#[cfg(all(feature = "kafka", feature = "testkit"))]
 #[doc(hidden)]
 pub use rdkafka;
