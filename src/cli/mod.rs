@@ -14,6 +14,7 @@ mod kafka_cmd;
 mod key_cmd;
 #[cfg(feature = "otlp")]
 mod otlp_cmd;
+mod panic_report;
 #[cfg(feature = "proxy")]
 mod proxy_cmd;
 mod rules_cmd;
@@ -28,6 +29,7 @@ pub(crate) const EXIT_FOUND: i32 = 1;
 pub(crate) const EXIT_ERROR: i32 = 2;
 
 pub fn main() -> i32 {
+    panic_report::install();
     let command = match args::parse(std::env::args_os().skip(1)) {
         Ok(c) => c,
         Err(e) => return fail(&e),

@@ -111,8 +111,10 @@ pub(crate) fn segments(
             k != i
                 && prio[k] > prio[i]
                 && overlaps(&dets[k].span, &d.span)
-                && dets[k].claim.start <= d.span.start
-                && d.span.end <= dets[k].claim.end
+                && ((dets[k].claim.start <= d.span.start && d.span.end <= dets[k].claim.end)
+                    // Two values that stay as they are (own tokens, allowed values) never
+                    // overlap as segments: the stronger one stands for the bytes.
+                    || (own[k] && own[i]))
         })
     };
     let start_at = |i: usize| match resumed {
@@ -321,6 +323,14 @@ mod tests {
                 "a cluster is redacted around an allowed detection",
                 vec![det(pii, 0..30, 0..30), allowed(det(pii, 10..20, 10..20))],
                 vec![(0..10, 0), (10..20, 1), (20..30, 0)],
+            ),
+            (
+                "of two overlapping allowed detections the stronger stands for the bytes",
+                vec![
+                    allowed(det(generic, 0..44, 22..44)),
+                    allowed(det(secret, 15..40, 22..40)),
+                ],
+                vec![(22..40, 1)],
             ),
             (
                 "a span inside an allowed claim, overlapping its span, is explained",

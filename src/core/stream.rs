@@ -90,6 +90,10 @@ pub struct StreamRedactor {
     /// Where allowed values were written, as positions in the `out` buffers given since the
     /// last reset (not kept under a `drop` policy, whose held lines may vanish).
     kept: Vec<std::ops::Range<usize>>,
+    /// A segment's value and its replacement while it is written: reused, so that a finding
+    /// costs no allocation; zeroed after each use, so that no value outlives its segment here.
+    value: Vec<u8>,
+    replacement: Vec<u8>,
 }
 
 impl std::fmt::Debug for StreamRedactor {
@@ -177,6 +181,8 @@ impl StreamRedactor {
             keys: vec![],
             key_text: vec![],
             kept: vec![],
+            value: vec![],
+            replacement: vec![],
         }
     }
 
@@ -487,8 +493,9 @@ impl StreamRedactor {
             line += self.count_newlines(pos, seg.range.start);
             self.write(pos, seg.range.start, out);
             let d = &active[seg.winner];
-            let value = self.slice(seg.range.start, seg.range.end).to_vec();
-            let mut replacement = Vec::with_capacity(value.len() + 16);
+            let mut value = std::mem::take(&mut self.value);
+            let mut replacement = std::mem::take(&mut self.replacement);
+            value.extend_from_slice(self.slice(seg.range.start, seg.range.end));
             let vault = self.session.as_ref().map(|s| &s.vault);
             let kind = inner.write_segment(d, &value, vault, &mut replacement);
             if kind == ActionKind::Drop {
@@ -508,6 +515,11 @@ impl StreamRedactor {
             self.write_output(&replacement, out);
             reported.push(finding(inner, d, seg.range.clone(), kind, line));
             line += memchr::memchr_iter(b'\n', &value).count() as u64;
+            for scratch in [&mut value, &mut replacement] {
+                scratch.fill(0);
+                scratch.clear();
+            }
+            (self.value, self.replacement) = (value, replacement);
             pos = seg.range.end;
         }
         self.note_origin(out.len(), pos..cut, line, None, false);
