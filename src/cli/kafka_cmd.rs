@@ -43,7 +43,8 @@ OPTIONS:
                            ${NAME} is the environment variable NAME (repeatable)
     --metrics ADDR         serve Prometheus metrics at http://ADDR/metrics
     --commit-interval S    seconds between commits of acknowledged offsets (default 1)
-    --grace S              seconds in-flight records get at a rebalance or stop (default 30)
+    --grace S              seconds in-flight records get at a rebalance or stop (default 30;
+                           a stop takes at most twice that)
     --connect-timeout S    seconds the start-up check waits for the brokers (default 10)
     --json-keys LIST, --json-scan-keys, --decode LIST, --decode-depth N: as for blackbar
     --rules FILE, --disable ID|CAT, --canaries FILE, --policy FILE, --action TARGET=ACT,

@@ -4,7 +4,9 @@
 //! One thread runs the loop and everything it calls back: the consumer's rebalance and
 //! commit callbacks run inside its `poll`, and the producer's delivery reports inside the
 //! producer's `poll` and `flush`, both called from the loop. So when a flush returns, every
-//! delivery report it waited for has been applied to the offsets.
+//! delivery report it waited for has been applied to the offsets. At the stop the loop has
+//! ended and hands the consumer to a closing thread, whose time is bounded (see
+//! [`Connector::run`]).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -566,7 +568,8 @@ impl Connector {
 
     /// Joins the group and runs until [`Stopper::stop`] or an error; then stops consuming,
     /// waits (at most the grace period) for in-flight records to be acknowledged, commits
-    /// them and leaves the group.
+    /// them and leaves the group. The stop takes at most twice the grace period, even with
+    /// the broker unreachable.
     ///
     /// # Errors
     ///
@@ -614,16 +617,49 @@ impl Connector {
 
     /// Stops: lets in-flight records be acknowledged and commits them, then leaves the
     /// group (closing the consumer gives its partitions up at once).
+    ///
+    /// All of it takes at most twice the grace period. librdkafka's close waits for the
+    /// group coordinator, so with the broker unreachable it would wait until the broker
+    /// returned: the close runs on its own thread, and past the bound the connector gives up
+    /// on it (the group then moves the partitions after its session timeout) and reports
+    /// what was still in flight. Nothing uncommitted is lost: the next member resumes at the
+    /// last committed offset.
     fn finish(self, result: Result<(), ConnectorError>) -> Result<(), ConnectorError> {
-        let ctx = self.consumer.context();
-        let shared = ctx.shared.clone();
+        let shared = self.consumer.context().shared.clone();
         info!(target: "blackbar::kafka", "stopping: waiting for in-flight records, committing");
-        ctx.settle(&self.consumer, None);
+        let consumer = self.consumer;
+        let (closed, on_close) = std::sync::mpsc::channel();
+        let close = move || {
+            consumer.context().settle(&consumer, None);
+            drop(consumer);
+            let _ = closed.send(());
+        };
+        let left = match std::thread::Builder::new()
+            .name("blackbar-kafka-close".into())
+            .spawn(close)
+        {
+            Ok(_) => on_close
+                .recv_timeout(shared.grace.saturating_mul(2))
+                .is_ok(),
+            Err(e) => {
+                error!(target: "blackbar::kafka", error = %e, "cannot start the closing thread");
+                false
+            }
+        };
         let in_flight = lock(&shared.offsets).in_flight();
         shared.metrics.set_in_flight(in_flight);
+        if left {
+            info!(target: "blackbar::kafka", in_flight, "left the group");
+        } else {
+            shared.metrics.error(ErrorKind::Client);
+            warn!(
+                target: "blackbar::kafka",
+                in_flight,
+                "could not commit and leave the group within twice the grace period (the broker \
+                 is unreachable); the group moves the partitions after its session timeout"
+            );
+        }
         let failure = shared.failure();
-        drop(self.consumer);
-        info!(target: "blackbar::kafka", in_flight, "left the group");
         match (result, failure) {
             (Err(e), _) | (Ok(()), Some(e)) => Err(e),
             (Ok(()), None) if in_flight > 0 => Err(ConnectorError::Unacknowledged {
