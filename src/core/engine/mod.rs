@@ -659,12 +659,23 @@ impl Engine {
                 }
                 continue;
             }
-            let limit = if anchored {
+            let upto = hi.min(horizon);
+            let mut limit = if anchored {
                 (hi - 1 + rm.max_len).min(end)
             } else {
                 end
             };
-            let upto = hi.min(horizon);
+            if !rm.multiline {
+                // A match that cannot hold a newline and starts before `upto` ends by the
+                // first newline from `upto - 1` on: the search window is a line, not
+                // `max_len` bytes (which also lets `find` weigh its starts against it).
+                let from = (upto - 1).max(q) - base;
+                if let Some(nl) =
+                    memchr::memchr(b'\n', &hay[from as usize..(limit - base) as usize])
+                {
+                    limit = base + from + nl as u64;
+                }
+            }
             let found = find(
                 &rm.matcher,
                 cache,
@@ -941,6 +952,41 @@ mod tests {
             assert!(rule.embedded, "{}", rule.id);
             if let Err(e) = Confirm::compile(&rule.pattern) {
                 panic!("{}: {e}", rule.id);
+            }
+        }
+    }
+
+    /// The keyword lead is what the engine trusts to put a match's start within reach of a
+    /// keyword hit: in every match of every catalog example, a keyword begins at most `lead`
+    /// bytes after the start (checked on each match the rule's regex finds, at every start).
+    #[test]
+    fn every_catalog_match_has_a_keyword_within_its_lead() {
+        let set = RuleSet::default_catalog();
+        for rule in set.rules().iter().filter(|r| r.literals.is_none()) {
+            if rule.keywords.is_empty() {
+                continue;
+            }
+            let (regex, _) = Confirm::compile(&rule.pattern).unwrap();
+            for example in &rule.examples {
+                let hay = example.as_bytes();
+                for start in 0..hay.len() {
+                    let input = Input::new(hay).range(start..).anchored(Anchored::Yes);
+                    let Some(m) = regex.search(&input) else {
+                        continue;
+                    };
+                    let reach = &hay[m.start()..m.end()];
+                    let found = (0..=rule.keyword_lead.min(reach.len())).any(|off| {
+                        rule.keywords.iter().any(|k| {
+                            reach[off..].len() >= k.len()
+                                && reach[off..off + k.len()].eq_ignore_ascii_case(k.as_bytes())
+                        })
+                    });
+                    assert!(
+                        found,
+                        "{}: no keyword within {} bytes of the start in {example:?}",
+                        rule.id, rule.keyword_lead
+                    );
+                }
             }
         }
     }

@@ -109,35 +109,82 @@ fn walk(hir: &Hir, shape: &mut Shape) -> Result<(), String> {
 
 /// An offset from a match's start by which one of `keywords` has begun, in every match.
 ///
-/// Every match starts with one of the pattern's prefix literals (extracted after folding
-/// ASCII case-insensitive letters, so that `(?i)` does not multiply them). When each literal
-/// contains a keyword (ASCII case-insensitively), the lead is the largest offset of the first
-/// keyword in a literal: 0 when every match starts with a keyword, 7 for
-/// `(?:client_|app_)?secret`. Otherwise it is the conservative `max_len - shortest keyword`.
+/// The pattern is read after folding ASCII case-insensitive letters (so that `(?i)` does not
+/// multiply literals), two ways, and the smaller bound wins:
+///
+/// * **Prefix literals.** Every match starts with one of the pattern's prefix literals. When
+///   each contains a keyword (ASCII case-insensitively), the lead is the largest offset of the
+///   first keyword in a literal: 0 when every match starts with a keyword, 7 for
+///   `(?:client_|app_)?secret`.
+/// * **Structure** ([`structural_lead`]): a concatenation whose part `i` always holds a
+///   keyword at most `L` bytes into it has one at most `L` + the longest the parts before it
+///   can be: 66 for `[ \t]--?(?:[a-z0-9]{1,20}-){0,3}(?:pass|token)`, whose prefix literals end
+///   at the class and so contain no keyword.
+///
+/// Otherwise it is the conservative `max_len - shortest keyword`.
 pub(crate) fn keyword_lead(hir: &Hir, keywords: &[String], max_len: usize) -> usize {
     let shortest = keywords.iter().map(|k| k.len()).min().unwrap_or(0);
     let conservative = max_len.saturating_sub(shortest);
+    let folded = fold_case(hir);
     let seq = Extractor::new()
         .kind(ExtractKind::Prefix)
         .limit_literal_len(64)
         .limit_total(256)
-        .extract(&fold_case(hir));
-    let Some(lits) = seq.literals() else {
-        return conservative;
-    };
-    let first_keyword = |lit: &[u8]| {
-        keywords
+        .extract(&folded);
+    let by_prefix = seq.literals().and_then(|lits| {
+        let leads: Option<Vec<usize>> = lits
             .iter()
-            .filter_map(|k| {
-                lit.windows(k.len())
-                    .position(|w| w.eq_ignore_ascii_case(k.as_bytes()))
-            })
-            .min()
-    };
-    let leads: Option<Vec<usize>> = lits.iter().map(|l| first_keyword(l.as_bytes())).collect();
-    match leads {
-        Some(leads) if !leads.is_empty() => leads.into_iter().max().unwrap_or(0).min(conservative),
-        _ => conservative,
+            .map(|l| first_keyword(l.as_bytes(), keywords))
+            .collect();
+        leads.and_then(|leads| leads.into_iter().max())
+    });
+    let by_structure = structural_lead(&folded, keywords);
+    [by_prefix, by_structure]
+        .into_iter()
+        .flatten()
+        .min()
+        .map_or(conservative, |lead| lead.min(conservative))
+}
+
+/// Where the first of `keywords` begins in `lit` (ASCII case-insensitively).
+fn first_keyword(lit: &[u8], keywords: &[String]) -> Option<usize> {
+    keywords
+        .iter()
+        .filter_map(|k| {
+            lit.windows(k.len())
+                .position(|w| w.eq_ignore_ascii_case(k.as_bytes()))
+        })
+        .min()
+}
+
+/// `Some(L)` when every match of `hir` holds one of `keywords` beginning at most `L` bytes
+/// after the match's start, read off the tree: a literal by where a keyword begins in it; a
+/// concatenation by its first part that always holds one, plus the longest the parts
+/// before it can be; an alternation by its worst branch (each must hold one); a repetition
+/// of at least one by its first iteration. `None` when no such bound is found (a keyword
+/// across two parts is not looked for: `None` is always safe).
+fn structural_lead(hir: &Hir, keywords: &[String]) -> Option<usize> {
+    match hir.kind() {
+        HirKind::Literal(lit) => first_keyword(&lit.0, keywords),
+        HirKind::Capture(cap) => structural_lead(&cap.sub, keywords),
+        HirKind::Repetition(rep) if rep.min >= 1 => structural_lead(&rep.sub, keywords),
+        HirKind::Concat(subs) => {
+            let mut before = 0usize;
+            for sub in subs {
+                if let Some(lead) = structural_lead(sub, keywords) {
+                    return before.checked_add(lead);
+                }
+                before = before.checked_add(sub.properties().maximum_len()?)?;
+            }
+            None
+        }
+        HirKind::Alternation(subs) => subs
+            .iter()
+            .map(|sub| structural_lead(sub, keywords))
+            .collect::<Option<Vec<usize>>>()?
+            .into_iter()
+            .max(),
+        _ => None,
     }
 }
 
@@ -206,8 +253,10 @@ mod tests {
     fn lead_is_zero_for_prefix_keywords() {
         let kws = vec!["ghp_".to_string()];
         assert_eq!(lead(r"\bghp_[A-Za-z0-9]{36}", &kws, 40), 0);
+        // The `@` comes after at most 10 letters (the structure; the conservative bound
+        // would be 21 - 1).
         let kws = vec!["@".to_string()];
-        assert_eq!(lead(r"[a-z]{1,10}@[a-z]{1,10}", &kws, 21), 20);
+        assert_eq!(lead(r"[a-z]{1,10}@[a-z]{1,10}", &kws, 21), 10);
     }
 
     #[test]
@@ -225,5 +274,22 @@ mod tests {
         // A keyword that only the repeated part can hold: conservative too.
         let p = r"id=[a-z]{1,40}";
         assert_eq!(lead(p, &kws, 43), 40);
+    }
+
+    #[test]
+    fn lead_is_read_off_the_structure_when_prefixes_end_at_a_class() {
+        let kws = vec!["pass".to_string(), "token".to_string(), "key".to_string()];
+        // 1 (blank) + 2 (dashes) + 3 × 21 (words with a dash) before the keyword.
+        let p = r"(?i)[ \t]--?(?:[a-z0-9]{1,20}-){0,3}(?:pass(?:word)?|token)[= ][a-z0-9]{8,400}";
+        assert_eq!(lead(p, &kws, 488), 66);
+        // `api-?key`: the keyword is 3 or 4 bytes into the branch, so 4 more.
+        let p = r"(?i)[ \t]--?(?:token|api-?key)=[a-z0-9]{8,400}";
+        assert_eq!(lead(p, &kws, 413), 3 + 4);
+        // A branch without a keyword: no structural bound.
+        let p = r"(?i)[ \t]--?(?:token|user)=[a-z0-9]{8,400}";
+        assert_eq!(lead(p, &kws, 409), 409 - 3);
+        // An optional keyword part is not a bound; the required one after it is.
+        let p = r"[a-z]{0,5}(?:token)?=key[a-z0-9]{8,40}";
+        assert_eq!(lead(p, &kws, 54), 5 + 5 + 1);
     }
 }
