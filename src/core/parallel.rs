@@ -44,6 +44,8 @@ const PIECE: usize = 64 * 1024;
 /// the others starve).
 const QUEUE: usize = 2 * (CHUNK / PIECE) + 4;
 const OUTPUT_QUEUE: usize = 2 * (CHUNK / PIECE) + 4;
+/// Emptied output buffers kept for the next pieces, at most.
+const SPARE: usize = 16;
 
 /// A redactor stream that can redact one chunk after another.
 pub trait Chunked: Send + 'static {
@@ -121,6 +123,9 @@ pub struct Parallel<C: Chunked> {
     lines: u64,
     findings: Vec<Finding>,
     stats: C::Stats,
+    /// Output buffers the workers sent, emptied: the next pieces are copied into them, so
+    /// that buffers go round between the caller and the workers instead of being allocated.
+    spare: Vec<Vec<u8>>,
 }
 
 impl<C: Chunked> std::fmt::Debug for Parallel<C> {
@@ -157,6 +162,7 @@ impl<C: Chunked> Parallel<C> {
             lines: 0,
             findings: vec![],
             stats: C::Stats::default(),
+            spare: vec![],
         }
     }
 
@@ -176,7 +182,10 @@ impl<C: Chunked> Parallel<C> {
             let take = self.cut_in(input);
             let (now, rest) = input.split_at(take.unwrap_or(input.len()));
             for piece in now.chunks(PIECE) {
-                self.send(worker, ToWorker::Piece(piece.to_vec()), out);
+                let mut buf = self.spare.pop().unwrap_or_default();
+                buf.clear();
+                buf.extend_from_slice(piece);
+                self.send(worker, ToWorker::Piece(buf), out);
             }
             self.remember(now);
             self.pos += now.len() as u64;
@@ -329,6 +338,9 @@ impl<C: Chunked> Parallel<C> {
         match msg {
             FromWorker::Output(bytes, findings) => {
                 out.extend_from_slice(&bytes);
+                if self.spare.len() < SPARE {
+                    self.spare.push(bytes);
+                }
                 for mut f in findings {
                     f.span = f.span.start + base..f.span.end + base;
                     f.line += self.lines;
@@ -372,8 +384,11 @@ impl<C: Chunked> Drop for Parallel<C> {
 fn work<C: Chunked>(mut chunked: C, rx: Receiver<ToWorker<C::Stats>>) {
     let mut out: Option<SyncSender<FromWorker<C::Stats>>> = None;
     let mut newlines = 0u64;
+    // The last piece's buffer, free once it is redacted: the next output goes into it.
+    let mut spare: Vec<u8> = vec![];
     for msg in rx {
-        let mut bytes = vec![];
+        let mut bytes = std::mem::take(&mut spare);
+        bytes.clear();
         let reply = match msg {
             ToWorker::Start(tx) => {
                 chunked.restart();
@@ -383,7 +398,10 @@ fn work<C: Chunked>(mut chunked: C, rx: Receiver<ToWorker<C::Stats>>) {
             }
             ToWorker::Piece(piece) => {
                 newlines += memchr::memchr_iter(b'\n', &piece).count() as u64;
+                // Labels may make the output a little longer than the piece.
+                bytes.reserve(piece.len() + piece.len() / 8);
                 chunked.feed(&piece, &mut bytes);
+                spare = piece;
                 vec![FromWorker::Output(bytes, chunked.take_findings())]
             }
             ToWorker::Flush => {

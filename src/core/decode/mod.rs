@@ -485,8 +485,6 @@ pub struct DecodeStream {
     line: u64,
     /// Inside a run longer than `CAP`: pass bytes through until whitespace.
     skipping: bool,
-    /// The bytes being processed (a buffer kept for reuse).
-    chunk: Vec<u8>,
     findings: Vec<Finding>,
     /// Where the bytes from `base` on came from in the stream's input, in order (empty when
     /// the stream does not say).
@@ -539,7 +537,6 @@ impl DecodeStream {
             base: 0,
             line: 1,
             skipping: false,
-            chunk: vec![],
             findings: vec![],
             origins: std::collections::VecDeque::new(),
         }
@@ -589,9 +586,18 @@ impl DecodeStream {
                 }
             }
         }
-        self.buf.extend_from_slice(text);
-        if let Some(nl) = memchr::memrchr(b'\n', &self.buf) {
-            self.process(nl + 1, out);
+        if self.buf.is_empty() {
+            // Nothing held: the complete lines are redacted where they are, not copied first.
+            if let Some(nl) = memchr::memrchr(b'\n', text) {
+                self.redact_lines(&text[..=nl], out);
+                text = &text[nl + 1..];
+            }
+            self.buf.extend_from_slice(text);
+        } else {
+            self.buf.extend_from_slice(text);
+            if let Some(nl) = memchr::memrchr(b'\n', &self.buf) {
+                self.process(nl + 1, out);
+            }
         }
         if self.buf.len() > Self::CAP {
             match self.buf.iter().rposition(|c| c.is_ascii_whitespace()) {
@@ -678,15 +684,21 @@ impl DecodeStream {
         Some((o.input.start + k, o.line + lines))
     }
 
+    /// Redacts and releases the first `n` bytes held.
     fn process(&mut self, n: usize, out: &mut Vec<u8>) {
         if n == 0 {
             return;
         }
-        // The chunk moves to its own buffer, kept between calls: no allocation once warm.
-        let mut chunk = std::mem::take(&mut self.chunk);
-        chunk.clear();
-        chunk.extend_from_slice(&self.buf[..n]);
-        self.buf.drain(..n);
+        // The buffer is lent out while its bytes are redacted, then keeps its capacity.
+        let mut buf = std::mem::take(&mut self.buf);
+        self.redact_lines(&buf[..n], out);
+        buf.drain(..n);
+        self.buf = buf;
+    }
+
+    /// Redacts and releases `chunk`, the next bytes of the stage's input (none held before
+    /// them).
+    fn redact_lines(&mut self, chunk: &[u8], out: &mut Vec<u8>) {
         let start = out.len();
         let end = self.base + chunk.len() as u64;
         // Allowed values only exist under an allowlist: the clean path does not look.
@@ -703,10 +715,10 @@ impl DecodeStream {
             .collect();
         let found = self
             .decoders
-            .redact(&self.redactor, &mut self.scratch, &chunk, &kept, out);
+            .redact(&self.redactor, &mut self.scratch, chunk, &kept, out);
         if found.iter().any(|f| f.action == ActionKind::Drop) {
             drop_lines(
-                &chunk,
+                chunk,
                 &found,
                 start,
                 out,
@@ -718,8 +730,8 @@ impl DecodeStream {
         for mut f in found {
             let (s, e) = (f.span.start + self.base, f.span.end + self.base);
             match (
-                self.input_of(s, &chunk, false),
-                self.input_of(e, &chunk, true),
+                self.input_of(s, chunk, false),
+                self.input_of(e, chunk, true),
             ) {
                 (Some((s, line)), Some((e, _))) => {
                     f.span = s..e;
@@ -733,9 +745,8 @@ impl DecodeStream {
             self.findings.push(f);
         }
         self.base += chunk.len() as u64;
-        self.line += memchr::memchr_iter(b'\n', &chunk).count() as u64;
-        self.forget_before(&chunk);
-        self.chunk = chunk;
+        self.line += memchr::memchr_iter(b'\n', chunk).count() as u64;
+        self.forget_before(chunk);
     }
 }
 
