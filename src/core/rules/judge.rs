@@ -83,9 +83,14 @@ fn follows_not_after_word(rule: &Rule, line: &[u8], start: usize) -> bool {
         .take_while(|&gap| gap == 0 || !before[before.len() - gap].is_ascii_alphanumeric())
         .any(|gap| {
             let text = &before[..before.len() - gap];
+            // Most texts end in no word's last letter: one byte rules them out.
+            let Some(last) = text.last().map(u8::to_ascii_lowercase) else {
+                return false;
+            };
             rule.not_after.iter().any(|w| {
                 let w = w.as_bytes();
-                text.len() >= w.len()
+                w.last().map(u8::to_ascii_lowercase) == Some(last)
+                    && text.len() >= w.len()
                     && text[text.len() - w.len()..].eq_ignore_ascii_case(w)
                     && word_starts(text, text.len() - w.len(), w[0])
             })
