@@ -393,6 +393,12 @@ fn doc_example(rng: &mut Rng, s: &mut String, i: usize) {
         "secret_key = os.environ[\"SECRET_KEY\"]",
         "client_secret: {{ .Values.oauth.clientSecret }}",
         "postgres://user:${DB_PASSWORD}@localhost:5432/app",
+        "redis://:%REDIS_PASSWORD%@cache:6379/0",
+        "Server=db.internal;Database=app;User Id=app;Password=<password>;",
+        "REACT_APP_AUTH_PASSWORD=${REACT_APP_AUTH_PASSWORD}",
+        "psexec \\\\fileserver -u CORP\\admin -p %ADMIN_PASSWORD% cmd",
+        "    password \"${nexusPassword}\"",
+        "Unseal Key 1: <unseal-key-1>",
     ];
     if i < lines.len() {
         s.push_str(lines[i]);

@@ -1,215 +1,220 @@
 #!/usr/bin/env bash
 set -euo pipefail
 
-curl -fsS -H 'ENCRYPTION_KEY=02c28ecda2591cd4f5fa592f916b13af4896dda2866db74e044233ccf06909cd' https://api.example.net/v1/status
-curl -fsS -H 'WANDB_API_KEY=2a59592266401feb1919dcb08651fbbc3456adb5' https://api.example.net/v1/status
-docker login --username deploy --password 'duffel_live_pCgSlr3IK18Cm8hNVlnuXc70Ls8XK9S3JDsCsDvchc5' registry.example.net # duffel_token
-export FIGMA_TOKEN='figd_E9xHKIKmDqYYmP0GdhW1VLA0M42hNpJrS9TecLNV'
-export MAXMIND_KEY='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'
-docker login --username deploy --password 'sdk-d4ff5e23-e455-48cf-af9e-f70cb51e974e' registry.example.net # launchdarkly_key
-docker login --username deploy --password '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' registry.example.net # credential
-curl -fsS -H 'DISCORD_BOT_TOKEN=MPfp9BOwqZabtezAX7dCAE2HhT.UZ7aBb.95USkDApY3u_hrJSXHM24gl85icf3P3fc_Uall' https://api.example.net/v1/status
-curl -fsS -H 'IBM_CLOUD_API_KEY=FqxAZYVbRed0-SK1b0Tz8UMl5k9sji4-F7PtCv1ZD54M' https://api.example.net/v1/status
-curl -fsS -H 'SOLANA_PRIVATE_KEY=YaN1RBamZMkEw2a8zfiRU4WR4WomcNdEa3u6UCrNExJxZqwCk5MkafADrzNNhZNeEZYZFwzyDBt1rCn5jKVx3Zo' https://api.example.net/v1/status
-curl -fsS -H 'VAULT_TOKEN=s.TbbhnbASggWLzW873LnIzZkk' https://api.example.net/v1/status
-docker login --username deploy --password 'xsmtpsib-2858f8433d804eb81e0bc69330ea3f24f2627a2eed96ee0348c4af1c26006b2d-8E7lFTJpvvo749ba' registry.example.net # brevo_key
-docker login --username deploy --password 'sgp_b265ab2f87190167_7a8c88f05c43e4c41ec35e78014c50acbc8fa661' registry.example.net # sourcegraph_token
-curl -fsS -H 'ROLLBAR_ACCESS_TOKEN=46004ccfb79862c2274d70d48284120a' https://api.example.net/v1/status
-docker login --username deploy --password 'glpat-aTfoVPcMKExEGc2y3nSr' registry.example.net # client_auth
-export DIGITALOCEAN_TOKEN='dop_v1_a1fdc4714b9b4fc45fc512ffe6d70c7824e97d6076f819c1ae13bda8666b9bf9'
-docker login --username deploy --password 'NRII-DDLcuL9Yspidp6JXk-OH48KOegCr_k7F' registry.example.net # new_relic_key
-curl -fsS -H 'TOGETHER_API_KEY=tgp_v1_WgBdUy9NfooBScxELo50ogOQQlRxWO8gP_enBsmtl-3' https://api.example.net/v1/status
-export CLIENT_AUTH_2='aio_D7IQG7fxb5YQZJyVFiZU4k3BLqf9'
-curl -fsS -H 'DEEPSEEK_API_KEY=sk-29f1b1a6b78cf1477c4fbc7368512a51' https://api.example.net/v1/status
-export JWT='eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLWpodmg2YWNpcHZ1diIsImlhdCI6MTczNjU2OTgzOH0.Lx3XQWUd8srPuUARQAjnl8wEkDG_e4_FyT4PywokTb8'
-docker login --username deploy --password 'pul-853c328e2914788cf0d92c0e69a5e1c1eecd8204' registry.example.net # pulumi_token
-curl -fsS -H 'AZURE_OPENAI_API_KEY=dfb02638f5a754d3e8d75f65a3e9d98d' https://api.example.net/v1/status
-curl -fsS -H 'arn:aws:iam::644416463218' https://api.example.net/v1/status
-curl -fsS -H 'ELEVENLABS_API_KEY=sk_b45a3ed782c913d96c3183ef31ca601b43d3fdb02b5da5c6' https://api.example.net/v1/status
-docker login --username deploy --password '-----BEGIN RSA PRIVATE KEY-----
-Q6VcOA6HMltsUUIe0my/DaQeS/ttFok6nuoWFq8LFtN5yAYN6Uubgmu91xArVgin
-VoYGSyBS891uHUjWu8rDNUz7p0BRSZsWQlL23cHvZWYacnEF6wM53uLkBNsNzr+N
-M2zHTePkMOxJ3dGO3bKlyg4gmSTBcW6qKNk+ebREVeZmjMYGVgk2LOT3UsmkfMOX
-g1ZK2yp9jNl+9X+udT9Gk7McS4tt1KC9EedcZ+QP6ZWB0pxE/zCOa8ehvkUixxkY
-I9QNDPAz8aqNVhLoEGJy1lBYp1SZj/0oMA6Zhr5OBPVkPoORBANugJEPSYby+VDM
-EYbBnxe0/LUJWiOL/tNYhDv0jTKBFhcHnkkVA/SjdmRPfIg7HkCK+EFwLjOduh6i
-iJhIP1EQcrHU+ZNagH0/5TbjAlkj8/VEonzRmnFxCqmLUvFnO6jLaX/7con5b4T+
-VwKSpQEZjfxI7P01PNDfS1YmqrobMTMbmN88yFQ1bQ7g6OBx7yq2bPofsQ0Q+iDn
-4ERfa0AhmpPFAY/TQ6cyDROs9Xjrej/osnpL9g2vkL1v10QUDO8nRQ1RAn9P4EiG
-woi/Db+Op/A9Ss/qwhDOGb6l7TKhSS8AYCTRem9vc7715oBr7iE2lz01C6JjMkMf
-r7NqwnefTgqzmH/pv/lDKP1laQKPZ/nPZXmhDvzzURQZ3OlI8MqejP1fmDF78R12
-flnevocxJhIVrZtbgpSecC3v/yJUUnJbarwWIaET2UwONnxTmShRdo7WnA9BktsU
-8UpP3994vKRD8Mq+4+0YhOfRUb5cEzuk
------END RSA PRIVATE KEY-----' registry.example.net # auth
-docker login --username deploy --password 'pcsk_sSabqH_ZpFv2SFszrmk17jJIYaLQZEWLSVAk5yK5t8t6p6PfetzrWeZaGlwxnueRqoIhccj' registry.example.net # pinecone_api_key
-export GOOGLE_OAUTH_TOKEN='ya29.a0363Fj6TpojKFtuODLnNwUrndwuPkX3Rvk1rHho8NfJiYLY4P-woYfy0TAJQHCL9r5VxrRXRBKUO5fLoHSvRwkSe_ARPqwBVUpsMSwTX97pb-UbE9HUSpLBeIsgsxXWU1wcz8Am-C2PFYb5XlQEChe1'
-curl -fsS -H 'GITEA_TOKEN=0fd945dc58797d502a7bf42cf1141330bd6abe3c' https://api.example.net/v1/status
-export GITLAB_TOKEN='glffct-Bq0xVqG2Jyp8Y0KIXuh2'
-export CLIENT_AUTH_3='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'
-docker login --username deploy --password 'dckr_oat_yBPfnjaaAZuLMFP4jTFrj9dnEgwQqIwb' registry.example.net # docker_token
-curl -fsS -H 'Authorization: Bearer vOXmvDMg2VFfHt3hSLqo5MhUhCvSZ9CxdGcG8bc7' https://api.example.net/v1/status
-docker login --username deploy --password 'pypi-AgENdGVzdC5weXBpLm9yZwI8eyJ2ZXJzaW9uIjogMSwgImlkIjogIjViNzY0NDc1LTg0ZjktNDgyMC1hNTQ0LWZiZGFjMjQ5N2E5OCJ9AAIleyJ2ZXJzaW9uIjogMSwgInBlcm1pc3Npb25zIjogInVzZXIifQAABiCI2nkRdYNhBl1ViiJZJ_vOV9H7EzeG4o8cCTSplzOgvg' registry.example.net # pypi_token
-docker login --username deploy --password 'Lx1N2Clkd6K7+ustNhAPlKJaVzTezV8K0AZEGNbtkhi=' registry.example.net # azure_event_grid_key
-docker login --username deploy --password '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' registry.example.net # groq_api_key
-export AZURE_STORAGE_KEY='O99+vfi4zaJVi7ei6EfpwfOvjUbJydsT4Nrw8ujc2YnbO7G4V4XLb78t3qcTNhHVHu3gCLPMerkH+AStueCKTA=='
-curl -fsS -H 'COINBASE_API_SECRET=DgLMcCYse3SpR5WA6VLK2IymiUPbMQBhorCya9sJRhqpZAzxlr6N0oz3d36SoxoJ' https://api.example.net/v1/status
-docker login --username deploy --password 'AKCp7HUhFOUC6EwxzXgKdyzZVsaDm88xiqXaZbDTUHpWA7oJmonAwfUDcFLCK4KDuSsxTZBAU' registry.example.net # artifactory_key
-export AXIOM_TOKEN='xaat-549c8fd6-c076-4437-af49-cf00054ba561'
-curl -fsS -H 'TWILIO_AUTH_TOKEN=b1f7b5a916b08ff127e8a858627d67d8' https://api.example.net/v1/status
-curl -fsS -H 'JWT_SECRET=gCQgbvchGy58Ig7jTT62IDzRgI4rNsHh' https://api.example.net/v1/status
-docker login --username deploy --password 'pat.Zg3aYVEHpduiH6-EtC2BkB.5LR2DX1Aj6LTZe1xaxvatkdw.zU9JghULWrLZRiAjRXVJ' registry.example.net # harness_token
-curl -fsS -H 'SNYK_TOKEN=3f36f3c9-0825-4475-a4c8-092a1c37de13' https://api.example.net/v1/status
-docker login --username deploy --password 'AAAAZ6Vuec0:APA91bhLlIdjS5MKyVo6VHVyblW8TFF5OYoXszq1MUH3ObHvXpJL04YlpDCcubIttGzrCN39uetc5S6KjG33vH1V7Kv0kUAwO5mt4k5SpFY4Xhbc0Bx1MtmTpr0upfi2D2hKI8F2rEV4' registry.example.net # access
-curl -fsS -H 'RAILWAY_TOKEN=80500907-204d-40f2-a115-17d4ac8f3854' https://api.example.net/v1/status
-docker login --username deploy --password 'sk-admin-Pr2TgZIUOH1mt-vX_CF5uWZ36iZrojguXQsmfH5-nr5OBDJPUFWwj0UOQhSqHQUZCpzQ2EvLrX3hHHmGJQDS63wJSZBlmNYKsOPep3lhyuaMojqblyTlMV7DV7jouw_ckaeEkYMsYMGM-Dosw48szyzzCAyd' registry.example.net # openai_api_key
-curl -fsS -H 'RAILS_MASTER_KEY=0d0dc7e2b2cc41fdc403c8e8d444476f' https://api.example.net/v1/status
-export CLIENT_AUTH_4='r8_KKL2eJedumALX73MISWmLYnkyyp17ChKwhnUX'
-export SLACK_TOKEN='xoxp-65627049806-45429566097-2449650863021-dc8dd81e50ecb95e012ac6f395b1c84a'
-curl -fsS -H 'Authorization: Basic wRri+VIVSVZau1PBo8aWbgzGADOqnRkb' https://api.example.net/v1/status
-curl -fsS -H 'SESSION_SECRET=HhJbQwboyE71Zqwm3pyEtePalYe0Ozq8' https://api.example.net/v1/status
-curl -fsS -H 'jdbc:sqlserver://db.internal:1433;databaseName=app;user=app;password=pLJs4t4xqrdcuVM9RR3f' https://api.example.net/v1/status
-export GITLAB_TOKEN_2='glpat-bzprcXlxCnU6NGNrMGm6FG45VkYW27ZSoSFG88_vEA.01.1607z7krg'
-curl -fsS -H 'ALGOLIA_ADMIN_KEY=43db2a7d94841008bd400f03cc22c520' https://api.example.net/v1/status
-curl -fsS -H 'GITTER_TOKEN=Qw5mQET2xrNJ2Tr11-bIS-A3AXwF3VXeCdvHoykG' https://api.example.net/v1/status
-docker login --username deploy --password 'EZAKUQfb6ZAvTiHN4wHseKrRhU17VJpQAxzDp1QEjg51bZybrtYjQbUCc9' registry.example.net # easypost_key
-curl -fsS -H 'MISTRAL_API_KEY=ArzTEtthQvK0ZikQDYlZUm0nU0Dzls09' https://api.example.net/v1/status
-export BRAINTREE_TOKEN='access_token$production$o3alrzmj9nue1hmr$e9caffa0ef7305459174318deb490a89'
-curl -fsS -H 'CODECOV_TOKEN=52c1890a-357f-48e8-a2b8-b49dab6aa1f8' https://api.example.net/v1/status
-docker login --username deploy --password 'AKIDIbGMSM3qpgqcIQ8PhJv5JLiVozofEsWj' registry.example.net # upstream_auth_4
-curl -fsS -H 'https://hooks.slack.com/services/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' https://api.example.net/v1/status
-docker login --username deploy --password 'bfbccc911f34be54f93af9a177c6cb04100bNRAL' registry.example.net # auth_3
-docker login --username deploy --password 'access-production-315bbfa2-47bb-4a57-a3ae-0b7b7e9776cf' registry.example.net # client_auth_5
-docker login --username deploy --password 'sk-lf-4859c1d6-1b78-4e72-a547-ee6262103d61' registry.example.net # langfuse_key
-curl -fsS -H 'ASANA_TOKEN=2/2039517616749508/9396918772667806:734f0d5d41f0782147e22abe2d2d754c' https://api.example.net/v1/status
-curl -fsS -H 'JENKINS_API_TOKEN=1149df2992da8e1774c3e3f1f68ac8a42d' https://api.example.net/v1/status
-export VAULT_TOKEN_2='hvb.pkW38wu3-gNrtCvrFwPkY5ANLyFcI_ha_ZkZJYLCa7Tl9rX-0NVQSpGDlhQ7PNGWovwjPiCaW1FlijghdPzl9kVIKewGGsOIXNeKovaJAhdu18OH79KQtzfrxo045VLc7Teh3cFtRAUo'
-curl -fsS -H 'STABILITY_API_KEY=sk-0MUFWiMvd4SjQjS4RApV33kgA4sqmhSoctAzQrfXpOimF2cx' https://api.example.net/v1/status
-docker login --username deploy --password 'y0_AgAAAAY3aK9qjeQXq3jhIcECJi456M7C1UEseImoqCwcD_4q_5n1i0uf' registry.example.net # auth_4
-curl -fsS -H 'ZENDESK_API_TOKEN=5XXjTqedT1qMXgaX4WH6kjb7vXtSpsDro42oGu4Q' https://api.example.net/v1/status
-curl -fsS -H 'Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=WXKElLWOTp37vIWsIT5Xr9huG6WVNB7VRjAgCDcpGyd=' https://api.example.net/v1/status
-docker login --username deploy --password 'glc_pLuULP+PEG02Q4zBVvXF7aEe3/KjUgHvTSYE/N4r4guYy2Ubi6WOSlrf+9mm' registry.example.net # grafana_token
-export DIGITALOCEAN_TOKEN_2='doo_v1_f7192504f0c588afe9e8aa1bf6f62b927bcf3129ff19f8b400102e3596684852'
-export OPENAI_API_KEY_2='sk-svcacct-FeFOtTwtSSLHXlbbIB8RiTg6Imc1pWM8TmRCAjYBIg_bMjnMKv8XxCiHLmLWL3LTd6IA5Vjc0WGW59jUF5RM7pCM17UoTCQl08D3AfjRSQzDyp_Q3lTerFCLpuN5eFPbxSsocMsjv8FsnRmT90weCV2-ufzU'
-curl -fsS -H 'SUMO_ACCESS_ID=sujUbSPUm4GeWz' https://api.example.net/v1/status
-export TRELLO_TOKEN='ATTAyAERc2xCTdORJCxbPxmOtW0LojLWcsMIxSdZRchH5law5IIO0gOUDiz1mRQnEfOB89316743'
-docker login --username deploy --password 'xoxs-5554355717-5281204962-8761134111-6e1b0abe503c4a6cc16ff18fc49202a1' registry.example.net # upstream_auth_5
-docker login --username deploy --password 'pk_30154041_2WPGCE05276JO8GE9SAQRN3J1OXO1IOE' registry.example.net # auth_5
-curl -fsS -H 'MIXPANEL_API_SECRET=46815cac99a644cedbc038960573f41f' https://api.example.net/v1/status
-curl -fsS -H 'APP_KEY=base64:Wjwn/UhOTiUnu/PuHDn0kel1x4PPevbapUb1s5lV5in=' https://api.example.net/v1/status
-export XAI_API_KEY='xai-hYkna9U3pCQLEMRxYWbQz7Hkv3D3C3b2xbNS1j9mQvecepfJl1n4YHXuZDJTh7VrjYF5cbQgu9mx8mSY'
-curl -fsS -H 'KRAKEN_PRIVATE_KEY=6CSM2EGYw+Uw0lmeN59Gru9FTG1MdejNwDOCwIB2NOtl3LtAmDG+J54wfiNhVTI5YlhmscVtmufHO/Z6+cSnkU==' https://api.example.net/v1/status
-docker login --username deploy --password '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' registry.example.net # langsmith_api_key
-curl -fsS -H 'GOCARDLESS_ACCESS_TOKEN=live_lCsivWKmdN_t1iUYYMBdZiTNuAtCe4Izapn5stV8' https://api.example.net/v1/status
-export CLIENT_AUTH_6='shippo_live_dd693158eb795b11dde43c1aa06b6b934a33f91c'
-export UPSTREAM_AUTH_6='sshpass -p PLDlj17RzoKEwyA2'
-export AZURE_KEY='lolO7bISYExLGA8NZnKXuzQn3TAiE2yjbSQkAKWUp5IGFxSrWmWXJQQJ9DlAW5KxM2nYHf1m27tyFJqj0aJc'
-curl -fsS -H 'TWITCH_OAUTH_TOKEN=midtw6x5judv2s9svgh17vkrcfbozg' https://api.example.net/v1/status
-docker login --username deploy --password 'sha256~i7lTWM9OtrO0PxLdPiV5PKScrfOkxBkBY3rh5uSBXm9' registry.example.net # openshift_token
-export SENTRY_TOKEN='sntrys_eyJeSsykJKl3H8T9yXwUcYmtZ+OyK5JwAK4CIPy1OwKbmyyJkqDWlg6Qb6srXTZ1CH+G697MbtyO+YZw56GToHxHfZ15gdAt0ZbP8SF_ggrnqxrr/EcXknI861ROoRpVBdFOHpPEnvCylhjo0AX'
-curl -fsS -H 'OSSRH_TOKEN=ulacP7aeToFvrqzOYvrdmMRdQEc/D+rult4CnlvdsMLl' https://api.example.net/v1/status
-curl -fsS -H 'client-key-data: LS0tLS1CRUdJTi34W0nbzdrbq5ntbVw2w49auPhgiQK1ByJA/G7+xrgeUZ4m57t+idQFqBrCaXa+JLkz5gZW9ZsFgSdgpJ9BcOuX7OobDJCyibeJU7CNCw8pu54ToBIwG9JLX/HpCEdggGh41LQQ+XAwmySMvaI89GsHxiyB0PZ14S4McXU1C32NALwaG5HAVPZLATy3Zt9TFBd0b9wz+WsjJGC3Qmu2ZUPKPZE9WkrzqU45lxmEjRzz6GeN0GELuJEwyCt8hBJvN2tJ+NMDtjGjjhPqlo48NoBYGJNfv6Iugxgex6PyLqPdidJQpGMXUU17Pb5JWJuipJeuFaBarlW8f5BvCGk30d3X5XCFGWAO7G8vaT5La3Utt7ehrjRNGNVAB0uPMvzrUsSKmvBMTTyeobU2q5' https://api.example.net/v1/status
-curl -fsS -H 'WIF_KEY=K2esdexC5sM38QiuJdBm5rB1DPb8BxaS6kgEHq5SFyUsR3LA8ofw' https://api.example.net/v1/status
-docker login --username deploy --password 'ocO8Q~PofUmQQLWd81ZW63ZIlUhL734msKuuNBa7' registry.example.net # azure_client_secret
-curl -fsS -H 'Authorization: Splunk df047640-42c0-415a-a741-21e234cf1b0e' https://api.example.net/v1/status
-curl -fsS -H 'INFLUXDB_TOKEN=YnR5pMCUKsYCH-LTIkiBfn23_bI_EEW_5gmrfZZF6gq5Q6o2Ltjwkat2fnZ_rndOQL50yeQbpmzy8qVVepaXkL==' https://api.example.net/v1/status
-curl -fsS -H 'MAILGUN_SIGNING_KEY=d69b9016870cf7022ed2cff0e63a1ac8-9622ee50-7d582145' https://api.example.net/v1/status
-export GITLAB_TOKEN_3='glrt-kXJ7ael_iBlL8z0JIZiC'
-export AUTH_7='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'
-curl -fsS -H 'ASSEMBLYAI_API_KEY=b8c4be97547b8c8140e07d2e25e8d2ea' https://api.example.net/v1/status
-curl -fsS -H 'LOGZIO_TOKEN=vpmtbjekwdedrdyeBIFFMWMUWDHDWQWI' https://api.example.net/v1/status
-export GITLAB_TOKEN_4='glrt-t1_bzpjczFoCnU6MmMwZWEj0wzdgqqyDUSdYfuaPYF9EA.01.160nii0x2'
-docker login --username deploy --password 'p8e-rYEudQEvtNGm36uRiiaziErkWN8e8Fn5' registry.example.net # adobe_secret
-curl -fsS -H 'DEEPGRAM_API_KEY=f40eb8c51ca2c9827bcc558b600d33a4458dea1a' https://api.example.net/v1/status
-export CLIENT_AUTH_8='hDkbJM/3JiPR+r/UUQdY9qF81IGt8psVh+ARmPh9nYt='
-docker login --username deploy --password 'LTAIpBkTQNmxLiwrgBICXwrr' registry.example.net # alibaba_access_key
-export AZURE_APIM_KEY='u2tY5hJTcvaXC+n1nAxz8xHQ8xVNOEV2M4ueWihAn4mDU/Y/iIoLo8KvqVGahFad8B/VdHv4UaRCAPIMjXpENA=='
-curl -fsS -H '_gitlab_session=d0214e845490eef587c1c976c077bfd2' https://api.example.net/v1/status
-docker login --username deploy --password 'pnu_ahWTFFqAxjlyVQL3XCzkMJqUqRwSh5XdnL5S' registry.example.net # credential_5
-docker login --username deploy --password 'xoxb-951609547267-3070355951368-KHFS2dKGEFTUTl0WgkHPG84J' registry.example.net # slack_token_2
-docker login --username deploy --password 'amzn.mws.3604722c-9377-40ba-afaf-072c953c40a8' registry.example.net # aws_mws_key
-curl -fsS -H 'SPARKPOST_API_KEY=be5673faf082cd3520a71796ad7f138d6829f42a' https://api.example.net/v1/status
-curl -fsS -H 'ETH_PRIVATE_KEY=0x838675a310e60155f41fd26330d96b4fb975ac1b56d86bb1d51da0c670b13910' https://api.example.net/v1/status
-curl -fsS -H 'ETSY_API_KEY=oj9vjpxoysxene59nw3kvgcu' https://api.example.net/v1/status
-docker login --username deploy --password 'glptt-3912821986db880b1f4cf62182886019baf8785e' registry.example.net # upstream_auth_7
-export MAILCHIMP_API_KEY='22e3776dfebd1f377cbb9f7248ec5ce1-us75'
-docker login --username deploy --password 'xoxe.xoxp-1-JNHdQ5k6xhalq68i5V9vuDBkFLb32athn1XNrw7anCBl6ieK3JpZ5BR49OzeX2VOOiJiamMD2noY9feMjXybYVBlqJzwGJoFygwV8t7DdM3p34bnzH6pktf325uUJCvjwadlMUyTbaFfZ1RqyVDb7jOsgTU2qOsD' registry.example.net # slack_token_3
-curl -fsS -H 'AZURE_DEVOPS_PAT=yqnwmnr63miczqvaaf3bxrim5ijomo5pppvfue44vsjruocxsmts' https://api.example.net/v1/status
-curl -fsS -H 'PLAID_SECRET=c8ae2d1f3a3404b1cb8011bd84d251' https://api.example.net/v1/status
-curl -fsS -H 'gradle.publish.secret=vXP5vfhsoLfxiBlVHLq8jqXQcrBZptNm' https://api.example.net/v1/status
-curl -fsS -H 'OCI_AUTH_TOKEN=XvmX4DTuiKxR2RdCGUDc' https://api.example.net/v1/status
-export UPSTREAM_AUTH_8='KRBvAqmhgL1lsW.atlasv1.9UzL_6irrk-Z4LUe_V_gWxz-aY-JX7CD3GEBxb_otlL1Z5ZjYHLNWpdBc_5DzYgr5BJ'
-curl -fsS -H 'Server=tcp:db.example.net,1433;Initial Catalog=app;User ID=app;Password=OcCCQFXqpAgI6vSJaIJp' https://api.example.net/v1/status
-docker login --username deploy --password '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' registry.example.net # github_token
-curl -fsS -H 'FRESHDESK_API_KEY=PoQYxvAUWpjluvhBZ9iM' https://api.example.net/v1/status
-curl -fsS -H '"auth": "10WsjrHwTC6V/635JSEEcMCnTTkz1FddCXti3rE4==' https://api.example.net/v1/status
-curl -fsS -H 'ALIBABA_CLOUD_ACCESS_KEY_SECRET=5BkFpSvW7RTL9s9wChNNa0AbkRI8A9' https://api.example.net/v1/status
-curl -fsS -H 'DJANGO_SECRET_KEY=django-insecure-rTrq3dG92IzlmkYSyuT23VZ1aiLDgWDUWZsyEKWt' https://api.example.net/v1/status
-docker login --username deploy --password 'sbp_d7eee5de8461f327da1b52fe384565023440e6df' registry.example.net # supabase_token
-docker login --username deploy --password 'hvr.Y_da-XE22HU5SEuAo_YmTTMNaYQmVN' registry.example.net # upstream_auth_10
-curl -fsS -H 'VONAGE_API_SECRET=l2c9WgofPPxr2NY4' https://api.example.net/v1/status
-curl -fsS -H 'TRUENAS_API_KEY=4-1h2wyt2a0CswC4arHTLgzy4O5ODyx6ZEQkzJYshtAhqw6sWT7Z3DffLdsgpDtQAb' https://api.example.net/v1/status
-export TYPEFORM_TOKEN='tfp_VWhmKnCJW7PXNeOiRd8H4VoshbXQUdh-LinfBXFVcRTO9zqIvHI4Jz6Id_P'
-docker login --username deploy --password 'kzbh+fZ8kn6sg1rWXVnnuAVAs6ExjhL3nXduRQ//q2IASq4ujfR77zyT7KSnmgBuEb518JWoDKVY+ABaUU0PGQ==' registry.example.net # azure_batch_key
-curl -fsS -H 'SECRET_KEY_BASE=0b212abc4ca6d2dff1135f87ef66003e6be664eac762599dbecab6008880c81ac5dca227f6588b3eeb43c4ddf76ce50c22accda081ec11ad831f01bf5ed2b10a' https://api.example.net/v1/status
-curl -fsS -H 'ARTIFACTORY_TOKEN=eTqB70kBbT66edHnIDRkih7WwZ80guFpmPxWAXELsAKEAwD37m2boaIISFyLnliu' https://api.example.net/v1/status
-curl -fsS -H '"private_key": "-----BEGIN PRIVATE KEY-----\nxeNZX2nm9QTbAZY0ixB2aO/lmqHtR4ZyXGm1l6fRcwIarVv9UkDKTTZmbn/KXb82\nCyUndTitezzE55CkOziACqAUF4BCn14yk9ovoH3I0r+li6I+6YBHTtTwkmHNicli\nwE7Cl/XwzhR6UUI82neHvln3IUhCgfo/ZWNs1ko0iYF7rQYbS7L0q4YdJ4bzsHKg\n56TavbBPGnIMEI6FjNeS21+9Wvt8ET53vbnukPS6BNOOfb/uoESR409Un30edOoZ\nSeQFGVNXBCHvk+97DCIgCdrq8CR1FzAIufp7PuqDKcH5Dg30gKGxNeqGxBw0gMEG\n7phZ8N3k8Cy53UYMp48aSnF7uTZJql7eFgbnzGs/KEurkpgiIvqtS08ZE2E2RyTc\nMVhw4QWGCbdZ9vQ2+B/JOST1QT3i8E5xixMB2CtiDiFSCg79R2DWuWMB/an7Y3e5\nLsaDjk+DPlsK1BaV3WLJk7LJVnUMBRBD\n-----END PRIVATE KEY-----\n' https://api.example.net/v1/status
-export TWILIO_KEY='SK527e827111e3d18efcf3cbbe2fe2cfc3'
-export HEROKU_API_KEY='HRKU-AAnoLZDcrPwljlN6ON5XPfdt1j85gsGNB-3n9kTl4KkdLvohgUPsJMCw614l'
-docker login --username deploy --password 'EAABLW9lhJWdcEojWVAiaLBGdpI89fXS0pGrNfsYUNLfWT5Ugc6gRd6JKD2teBl01fDyW2E21GFRDJBj9HpNFG1y2A4qXXKRLKbZKeWcq64ivfmldA1uip0DEbSR' registry.example.net # facebook_token
-docker login --username deploy --password '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' registry.example.net # openai_api_key_3
-curl -fsS -H 'HUAWEICLOUD_SDK_SK=ALMkkhcXPNMyrspfFDsXUOkDGaQhHhzdLWkQ5KHn' https://api.example.net/v1/status
-docker login --username deploy --password 'AQVNjc-uG-IrtIyGQa0aG_InfawWzODsF7KCqgFC' registry.example.net # credential_7
-docker login --username deploy --password 'sk-ant-admin01-ZBgqVA8lmXHC9_4ovsh7FQiwyp706H_EgTcem8Mwzc1wqjVyikQb_O7K0NZgfqvatVkFCSQqCIZCYSSkTXv38pHupEo6EAA' registry.example.net # anthropic_api_key
-export MAILGUN_API_KEY_2='key-a5ade0e80c2e827f500f4f89f58cda86'
-docker login --username deploy --password 'sq0csp-1lGd71l4T-IBkFm5UbG2ARIdSyy9--CZKpAci4UULCp' registry.example.net # square_token
-export AZURE_COSMOS_KEY='bXWtmqkgkCE2oJI3a07OUcgZl0+FDkq/XNLjzR8xNdJ4RmTFYN/1ges5vaVmb1Bd9XvuAvMnf7+KACDb7eKdfA=='
-export CIRCLECI_TOKEN='CCIPAT_O7GSHfD09lfDWrqMwZFn33_c4649fb369a059cbe9a85f43f5ed2c6db77bdf52'
-docker login --username deploy --password 'PMAK-8d2bf9245e148cf47e477234-8e64590a51d2869f55526cc8969f77ba87' registry.example.net # postman_api_key
-export GITLAB_TOKEN_5='gloas-LEl5aCsBkGoq8MSCJMWBoLH7sFwtD5fN0Is3j6v06hhB_vtNY9yS80rzq32UI3IH'
-curl -fsS -H 'TENCENTCLOUD_SECRET_KEY=PVJmxL2eBlyKFU1ph1drn5re1jA4KsRS' https://api.example.net/v1/status
-export ACCESS_3='hf_Szjasxq1ldaRP45uibzv0OKsyMGYjpwZ1D'
-docker login --username deploy --password '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' registry.example.net # tavily_api_key
-curl -fsS -H 'SENDBIRD_API_TOKEN=10d75eef671e8d47d55818d4f0b79418db24bfcd' https://api.example.net/v1/status
-export CRYPTO_PRIVATE_KEY_3='xprv9s21ZrQH143K2K4LLs45hKWTXL1gcHX3M5Qp9whPdjQfdCDSSHkP1ApyME8tBVv8F14ZpCYBwobSE9NhFEhfBXZDYgeNPHojfVpBqofmwGG'
-export NEW_RELIC_KEY_2='NRAK-EACDUS4AIQ6AQ4IC6KUMLL6TLBO'
-curl -fsS -H 'SNOWFLAKE_PASSWORD=fczjoXMLWJU1Vww9xEAgIh3O' https://api.example.net/v1/status
-export DROPBOX_TOKEN='sl.3H_cLkaahx3PXtQXE-_j4Q5Nx2_nx6aarIOhCmWSTAxM_3EUzoCaRvXvyctpTUpTCtWtxQwKIM4o0mkTISIzg0C0yGxeXZU6Zmud544XW_GFRbpC_6tVWQDbxka3uJCOjnT1czupyjxS'
-curl -fsS -H 'MANDRILL_API_KEY=md-pOL-9PeEWKMBYCvyeUQlkC' https://api.example.net/v1/status
-docker login --username deploy --password 'bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tqhOBkZfV0aZ+lN5bQS9U5zHldaGuLDuHAfaE4muLkQPJAuTzcUCfJ7Byssjt9WucCzZyLZmmLh+XONaR+sswAkN1qBPXjk+aZjFzIbOzFmOu1R6AtVLJeIh42/g7lw8h1NFHuPwdnTLtwcgVgTPs5zRkTHMlfVkDn++PsjGoSQRapq1KH5eGvhQU8VFcK3arOTSWL56I93lRX7h6qwzOjAxBLNRMS/6WRUPwfEIH7mgAMCOXVFb3bQDy9HDsgvHBfJMmxd0L3CeswEM+7kJZRsRh85mXT/SYXhrGps4a08/69QAZ1maq8AdHfbqzPcesX3lZlF9jAJKz8xvnjgSNRcoyAVsx0/VRnnzKZd062rLytN9mltPnUOfq6VFOm6GzeSi9sEissJbvffqZ+nPUh9Z1gdWACyzkvv1dFGqecsXtIGMuTUhIng/Mv5T+DL3oySfJYIREKjSa8DUNm0ltZl//Ckd+Bvzbd5EJoVIIm920AkcexJCUTE8nSUIDJ/D/ZMlltJbP5XINQcDYfPnOBHQP8jmt8xmYE+tr/rXh9duXv6wGaQypGG+9ztli005vOtHiwuPk5ZpC8KwixgmdzqQb' registry.example.net # aws_bedrock_key
-export DOPPLER_TOKEN='dp.pt.EwsNcs6sj7rnTXbJqKa1GoVfDOui11skCUIaNEr5MpM'
-curl -fsS -H 'DD_APP_KEY=f2f89497f7915c50151fe83ab6f8b37148205167' https://api.example.net/v1/status
-curl -fsS -H 'UPSTASH_REDIS_REST_TOKEN=AXWsi3sfmuzXE4wwuayoxgLpYk6DUZZcrI59fsOJNAFMYqBs6Er1RA82ACuAE6' https://api.example.net/v1/status
-curl -fsS -H 'BINANCE_API_SECRET=h1FrQyNFuZwkeYIeZaHGmBCZyhBUWX3WgZIzZVBQ8XmRMnGSRp0022NTquUSKRMf' https://api.example.net/v1/status
-docker login --username deploy --password 'ghs_wvgpqsamIZb2MuzYvRktCGSoLKctwh2cJ0yJ' registry.example.net # github_token_2
-export TWITCH_STREAM_KEY='live_645292444_olQTvJn1nzIRJRSyQfBYqL176p1OJC'
-curl -fsS -H 'SCW_SECRET_KEY=ed27fd5a-c934-4f5b-ad32-66279de5cc1b' https://api.example.net/v1/status
-curl -fsS -H 'CLOUDSMITH_API_KEY=228def20a4da8275bbd0f9e7d7b39f39001601e0' https://api.example.net/v1/status
-curl -fsS -H 'Authorization: ApiKey 5aGRLQ9GUHXCKaoV5e4kMbQfvf1ki3QJ0jp1Iqz12KO/p5eoCLs36h4XQvpu1EcRL7bsFrkS8yg3dIM1==' https://api.example.net/v1/status
-docker login --username deploy --password 'xapp-1-K7JC83OATCQ-2840459441676-c8491c8a10ab5a053a610d356532c96ba1a88d226b4c7132c5adb3b0b7b56401' registry.example.net # client_auth_10
-docker login --username deploy --password 're_rUQDPDrV_TdXTekU9jWp0au4e7qZ8CLpR' registry.example.net # resend_api_key
-docker login --username deploy --password 'pat-na1-8671ec50-2c67-45e0-ab77-9686a1d7219f' registry.example.net # access_4
-curl -fsS -H 'MESSAGEBIRD_API_KEY=d0VnyAQdVmaoz52usPpDAl1ck' https://api.example.net/v1/status
-export ARTIFACTORY_KEY_2='cmVmdaZ3pqayjqkjm8BHRL58DScNjQw0BC0Ht6LsiEBWQr1Hvbqnajvm6h0iB8v9'
-docker login --username deploy --password 'fw_HUlZlkHIdtyAxxbx7mL3wuCy' registry.example.net # fireworks_api_key
-curl -fsS -H 'POSTMARK_SERVER_TOKEN=27fe6a8c-81cf-4468-ae0f-d61a45c89e00' https://api.example.net/v1/status
-curl -fsS -H 'DSN=prod;UID=app;PWD=SHZWLrhLXqROdAhU' https://api.example.net/v1/status
-curl -fsS -H 'SUMOLOGIC_ACCESS_KEY=Z6yQLTJV1qk3OKZlc4R27tYR7jbW7zd50yOMtDSHgF9NMEBSg5zHuXX3YCANqJCy' https://api.example.net/v1/status
-export GITHUB_TOKEN_3='ghu_cK9EiI15ipyN2do9vBGo3TVqo0vIaa1gwVsU'
-export SENDGRID_API_KEY='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'
-curl -fsS -H 'SEGMENT_WRITE_KEY=9HfuzcJrOlgAJeywVgDpWWKZC4C6MR8y' https://api.example.net/v1/status
-export AUTH_9='dapi194827467390ae1e428418e5a8dcafdf'
-export PASSWORD='machine api.example.com login deploy password TctB0pdu3n6ivpNrCRJv'
-export ELASTIC_API_KEY_2='essu_yau3SzizphhA6ZFWhq7E7oAk6D8VaBXXEe3ejzRF3sqWYbamK9amvFwlai50X8uuEDyRjFGH19RHypxO'
-docker login --username deploy --password 'szdIP5f5aagNvpuUyQAJ2UQbPz2DnG9u2AzCaMON6vH=' registry.example.net # azure_redis_key
-docker login --username deploy --password '2DV1/XkFYXspDRU1E8u9aJLB0hyIKvzfAAIoTOfajnh=' registry.example.net # azure_iot_key
-curl -fsS -H 'GITHUB_CLIENT_SECRET=0e07af3424d86002bb3647a6f1738b600f6530a8' https://api.example.net/v1/status
-docker login --username deploy --password 'EAAA3pVhrcuET26RsN08zgTDGDPJSrkcnJY_DQTpkJMAbJZVEdFBqkSZJVPi39FQ' registry.example.net # square_token_2
-export CREDENTIAL_10='CCIPRJ_Rlx2QW2h59KaSahsy5SeUZ_25d7e3392f055dd5bcdde855147e1fd5cf655ac0'
-curl -fsS -H 'MAILJET_SECRET_KEY=3b25afa76a33ce2b4e6836dada45d3e5' https://api.example.net/v1/status
-docker login --username deploy --password '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' registry.example.net # github_token_4
-docker login --username deploy --password 'ATBBeSqflePNBVDeklvsKLvPtk0qCxlyjPdHB520D479' registry.example.net # bitbucket_token
-export ANTHROPIC_API_KEY_2='sk-ant-api03-WcQGbicIbv-C6XztyXGqlJyBParVLiF5c8ysDmCh1cT3w-b0K-NhrJJs9rQHT8929nksvHvefBfLwGP2rMCCea9q4g7eXAA'
-export AUTH_10='dor_v1_f8ab1d2aef56d789cc43479a631e45bd1e57748d41dd7238355fe9bceeb7d8d9'
-docker login --username deploy --password 'gldt-MslhFkjffj0aputroPx6' registry.example.net # gitlab_token_6
-docker login --username deploy --password 'age1gkqs300lr46nap3vuwsqf399fwflhq2cskeqke0up9k2wshf32lq4uvxvs' registry.example.net # credential_11
-docker login --username deploy --password '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' registry.example.net # sentry_token_2
+curl -fsS -H 'SCW_SECRET_KEY=f4f6104d-88c9-4f22-ae78-b600c5d51c10' https://api.example.net/v1/status
+curl -fsS -H 'AZURE_DEVOPS_PAT=bfazsxc74fiu25rrluixy2hw2xzah6fzoxueoe56fxbmm7njvbhp' https://api.example.net/v1/status
+docker login --username deploy --password 'dckr_oat_QJy_xnFAdBRuHkCld8E2DBuVSpgxlorz' registry.example.net # docker_token
+export PLAID_TOKEN='access-production-9fce2cab-1b2c-4231-a73e-5b6b3c05fc08'
+curl -fsS -H 'gradle.publish.secret=92A5lnyGru9wiuqBPS3Lb5yXwEYSZjlb' https://api.example.net/v1/status
+curl -fsS -H '"private_key": "-----BEGIN PRIVATE KEY-----\nLk2TBNURP1wYC7gIkHtxFVar3xcbvwVL8C0nUew70ig1qN8BEsvjfFKUDiRc+CvT\nMQg6FqoqXMIz1qAEsoGpUCwTPpJwNEJYhRxuPCiiVL3RNAHoUdGx1+UzDE254/Nl\nBLSdAPGiaTATEYdm6ANqE4/xZAzubKMdxgUoLDqD16vJ4bSGBiiN8+Zs7c/4twt8\npOqa5rj/9VPHeZTFnFkkvJ541UgWIzdZCmcwWD1gcVXeMYOeWvtwCbIuw4nWsYwM\nc/CNY1DVQxFBGhcOi8CDD4yy1eZDNtXGUTgU+h/8i442FENi/9XkbIg3hCeCkOVS\n692lljZh3KVEWHmMJwRjdL4x/dZ6gfYtln94W+0dqWVb3PMon7w6tfqrHEaa9u0X\nwENz+by3MVtNfH43i35zhSP7/1gutyvdLx7j7pSQLPptS6sESPYaExpECt0g7hr3\nzhbW1TaSUSjlA7q2aFpDDBMZCd/nK+yX\n-----END PRIVATE KEY-----\n' https://api.example.net/v1/status
+docker login --username deploy --password 'doo_v1_49193bde403be745bf318ff5ee4bb9e163d84a1146bd2eda93ad2f67190534a0' registry.example.net # digitalocean_token
+curl -fsS -H 'client-key-data: LS0tLS1CRUdJTiOdnfrOLCOrO6a/H9UOG6Q5WBx6jHj3ieaqGW+C7UAX3g6HQ3vM5+jZSfL1wpECyCNvMTy2dudA+mkRNc6ZZRJKxTPUfxc0q9L/zO6uciPdN8oteBh+cueoKQsF2HCBlvtQNTkBrw67qxQNVWTPIrZrbA9QmLr5IMLMnDypflUdjqD0ji53kOrgciODXCZVFcaYc+2qvMaV/CiB1qjtpKSo0ygL85fVQbuzowYsCG7Ka+Y9FATFutMClsPc3BL8cQ+vaWDIQWFicSb8LvMytk/p+z05jnnFdhSE3K4TbqSOI6BhRpJXAwYLYEt51c28a1IXUGkT+nseLE6F2Gz1t4pAWUThCO4hvqhPMnpPgR3leYsZSNL4wnISznNHlb+4JXTP98agjJBb0eIA+A' https://api.example.net/v1/status
+curl -fsS -H 'IBM_CLOUD_API_KEY=O27WL_eZi-sMBsbtrMJ3aOXzStCtllkTqTbLjAN7GkvK' https://api.example.net/v1/status
+curl -fsS -H 'ASSEMBLYAI_API_KEY=f4337a26714dd881882f452be52ae5ff' https://api.example.net/v1/status
+export ANTHROPIC_API_KEY='sk-ant-admin01-ltqYHR5qzA9j7mJcqWCwCmqkUMdubB2IoKXsTgLCzIeFkF_DvyTkplAsSEYD9RnntmSdS5fiJOCqT2v0cmG3UuSEyLk9yAA'
+curl -fsS -H 'SENDBIRD_API_TOKEN=55ebae6d396f53ab6ff34bd7d06d3d3b41976487' https://api.example.net/v1/status
+docker login --username deploy --password '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' registry.example.net # groq_api_key
+export DATABRICKS_TOKEN='dapief49d48c04a3759b41169da183f1ed60'
+curl -fsS -H 'TOGETHER_API_KEY=tgp_v1_JKNlPDpqXKxXGCmXp9phEUjaRTbxfzYpOn7aYQF91aT' https://api.example.net/v1/status
+export AGE_RECIPIENT='age158lzswy3w9f0njkmuxpauzyc5qlxveqs8z9l3mupuhucvcu9m0wqpxraju'
+curl -fsS -H 'GITEA_TOKEN=d66efff9d1f318205e77a1fcd9bc2e500be01ee9' https://api.example.net/v1/status
+curl -fsS -H 'SOLANA_PRIVATE_KEY=82oLUn2eozSUTHBM2LaUyP4doinBr1UQvdSM6RGCEH1hvhh2yGV2TQmCJX5kKxHTi87gmKR8MAPxafedeYUKmzA' https://api.example.net/v1/status
+docker login --username deploy --password 'kwrqkGyac5kpFqkdaolIS984EDHKVWvVbAZEGAVCWrx=' registry.example.net # access
+curl -fsS -H 'SECRET_KEY_BASE=73408ab13192c1d23af1f93dcaa282b836c43fb21ea962a0a4441ddf472d4599d1090c982571221c874a5769c111ab14365efac2d4bac1cc3fa8c1678d739506' https://api.example.net/v1/status
+curl -fsS -H 'DJANGO_SECRET_KEY=django-insecure-jZWTlVXe8reEcN7HsFUXiLHIneAIIYtwsu8njgJ7' https://api.example.net/v1/status
+docker login --username deploy --password 'machine api.example.com login deploy password FE7Ur1dqBG4f44AS1vB1' registry.example.net # auth
+export BREVO_KEY='xsmtpsib-a18ff377d1b38d258d9855a0346a63bf695b53f5b24bd376562c10cf1ec29a67-QtJKopn1AZwrPzmy'
+export AWS_MWS_KEY='amzn.mws.b1c61ccd-970b-4b17-accb-4e78ca768ed3'
+docker login --username deploy --password 'AKCpZMjrE3BZezPDvFJuOMZ9gs6NVcTm0wg3vOMXYhqSzBcyh9c6ekfKmZt4DmO2uBKflrVrY' registry.example.net # artifactory_key
+docker login --username deploy --password 'hvr.a2aiaSdoTD4sEf3pbVvs8aT-sNDgK3' registry.example.net # vault_token
+curl -fsS -H 'BINANCE_API_SECRET=YivO9VX9JTUW8Fqjkscrmc3KU3GtDvXvYbC9mu8LUXoqWEqaSNRcNI5fGE23oEj1' https://api.example.net/v1/status
+docker login --username deploy --password 'xaat-9573dfcb-69e9-42df-ace3-5c17ddb7d49f' registry.example.net # axiom_token
+export TERRAFORM_TOKEN='z1HlRBPCjgc4mX.atlasv1.zbRkM_EpgLPt9DbrbXzqFfsthCCW2wJc9q5tkO6AHM6tWanPz9NX5R0C2OoxV9Lo73K'
+docker login --username deploy --password 'dor_v1_908e5c06cdcc5623250b1e8110e8ca6a2e84c1e69ceb45c311669124ed8b2f32' registry.example.net # digitalocean_token_2
+docker login --username deploy --password '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' registry.example.net # auth_2
+curl -fsS -H 'TWILIO_AUTH_TOKEN=e02b394a52a9a97efafa8d21af7afe10' https://api.example.net/v1/status
+curl -fsS -H '"auth": "MFe7IqbVxI8Ys6S5SLHUNRw1BIOxQ+bZOUkvkmCT==' https://api.example.net/v1/status
+docker login --username deploy --password 'live_189157702_k7OVJHZ76DSa8QhBUM525lNNmwHYWt' registry.example.net # upstream_auth_3
+curl -fsS -H 'COINBASE_API_SECRET=7yuGdSQ7iiBSilGnQMxOw7aiuAnuudldGLv_T87a58oqWXdRB-PAZSN86tIlTfQT' https://api.example.net/v1/status
+docker login --username deploy --password 'xprv9s21ZrQH143K4zrCFESXo2FEFfKHB4mjAnQSkV4dAdyfajPiaVthJtN3B4yNq7Fn8bFbiZB9Azh4csr9kR9T1myGW9T3UZDMMrsQaPVTZQa' registry.example.net # access_2
+docker login --username deploy --password 'p8e-UsnBPBiJBNwsWof38YuqNljDvozzZTK7' registry.example.net # adobe_secret
+curl -fsS -H 'ETSY_API_KEY=2o8ym2auapcyaxbf3idgfyiv' https://api.example.net/v1/status
+export ACCESS_3='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'
+export AZURE_KEY='lzNOH8JRsdvfRXpsGxDYu2gVNIWHVsi4qfwQSdDZNj4UpJNWMg0DJQQJ9DzEzG7dZ3iuZLUdUfyXDYjvqDLU'
+curl -fsS -H '_gitlab_session=a55765ee9e234b9da0004966d54d1666' https://api.example.net/v1/status
+curl -fsS -H 'ASANA_TOKEN=2/4999942700973633/2001389362240209:3b52feb81045025ef7ad0aeb39a3d98a' https://api.example.net/v1/status
+docker login --username deploy --password 'AQVN26KWe9s6rtrjnD7yGw8PE0kpQ3_pgcQ0qkoP' registry.example.net # yandex_api_key
+export CREDENTIAL='PMAK-ed8b6becb9432deec6e01b9e-b983c69b9371f9430683ac5a63384b7579'
+export SLACK_TOKEN='xoxp-85793717459-08516467568-1058548862779-d06621076734ad77d6791ae644b151de'
+docker login --username deploy --password 'ATTAlDoNrkrCNWRmpLELdmls1wNhWjxD7dE77rW6ruc6Kstbgott2kxKRDVIer8BVwMx01318184' registry.example.net # trello_token
+curl -fsS -H 'jdbc:sqlserver://db.internal:1433;databaseName=app;user=app;password=28bkzIgGQHDvGqRe3erP' https://api.example.net/v1/status
+curl -fsS -H 'MIXPANEL_API_SECRET=ff047340aa04b0db88b177dd200c20d3' https://api.example.net/v1/status
+export CIRCLECI_TOKEN='CCIPAT_P8FvbYmL5zLU0TILNrbGkk_0a26142b1163e455f2dbc089fbc89401f1cc1811'
+docker login --username deploy --password 'fw_THjVCjfemlMpkUYMV3uviYr2' registry.example.net # fireworks_api_key
+curl -fsS -H 'GITHUB_CLIENT_SECRET=93fa369a3b260141582a7ff8f25b20c354cc333d' https://api.example.net/v1/status
+export AZURE_APIM_KEY='5OFA6zTqprzDCNFKKaaxJ8MQ7lf1ZU9CdPcPZO6JvoiS8yoVBexcNoPgvOnkIv6/r2eSln1TzxWkAPIMr6a/Og=='
+export ARTIFACTORY_KEY_2='cmVmdUfwpnquKxcHFqFFJhGHjQsNQTA99GwzjvF8KZu6SVqCh6BDptsTMByeF9WG'
+docker login --username deploy --password 'EZAKGwyJu6Geu6EicsMMqc23ZIw5bRjd9aOw8DwfflZBy2zoiag2WN6ybw' registry.example.net # easypost_key
+export PASSWORD='sshpass -p IKBkIVngYjIThnjV'
+docker login --username deploy --password 'glpat-N32tzqhaeN5_HbzYrdlw' registry.example.net # gitlab_token
+curl -fsS -H 'SESSION_SECRET=QIq1fabXU7FckqOZ1cqkw4lccKuKJOfW' https://api.example.net/v1/status
+docker login --username deploy --password 'sk-lf-c7591f99-bb81-42b9-aa16-26f148bc9fe4' registry.example.net # langfuse_key
+curl -fsS -H 'TENCENTCLOUD_SECRET_KEY=kC0oziWhR3UNVuO1ULHZNpSE0ahu9Gpm' https://api.example.net/v1/status
+curl -fsS -H 'ETH_PRIVATE_KEY=0x2b60fb263bb254321184120fa4e99e0f1f703d0fbc93ce50d70f69d78b332e75' https://api.example.net/v1/status
+curl -fsS -H 'ENCRYPTION_KEY=03a24344a58c354de9fb576eed7df0611fcfeea15193b7420c5ebe33595b97d1' https://api.example.net/v1/status
+docker login --username deploy --password 'glrt-t1_bzoxYmdkCnU6ejV3c6RCzyK7R5EP6en3NqJhsx4Q.01.140xekpzo' registry.example.net # gitlab_token_2
+docker login --username deploy --password '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' registry.example.net # tavily_api_key
+docker login --username deploy --password 'ghu_j3Qul6teqfKlRgMRUXNwgc6I8LFNyd2UnKAa' registry.example.net # access_4
+curl -fsS -H 'CODECOV_TOKEN=bc0f0e5d-e3c2-4a90-a5d0-b5e2f34f3b30' https://api.example.net/v1/status
+docker login --username deploy --password 'HRKU-AANiwiZbt3JN5Kao1bpz8B4MslYT86vAWS5ICLV_lsRqflp0GDVQlSi0rUqR' registry.example.net # heroku_api_key
+docker login --username deploy --password 'aio_tP7BU6Eb2a1xAxRgoQLJtAuUCXwl' registry.example.net # adafruit_io_key
+curl -fsS -H 'Server=tcp:db.example.net,1433;Initial Catalog=app;User ID=app;Password=GkiJF2s6UhRgFOaEbvZu' https://api.example.net/v1/status
+curl -fsS -H 'TWITCH_OAUTH_TOKEN=j8tn7l9gx0h4zrffn4dfz2o1yny2vg' https://api.example.net/v1/status
+curl -fsS -H 'ZENDESK_API_TOKEN=FxKuf1QxMZI4m6ys556ek7pLL59JFf6e1zXaTOsm' https://api.example.net/v1/status
+export AWS_BEDROCK_KEY='bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tdsjYBSKThvuEj+favADcWX3g65k+zypZ557e+wEz3f5b1bduH2cQrk4ov9xr+WESRO5++9fH1v+QA0toZereXrUTobyyFw+06v9LZ2cmny1BgKHfgEsN7af9a4zSSPj4LW/EIKevR+X8r0rurwodILeUpH6DgpoESoRFlAYNHr82mRQFhBQq9V28CPD1nb4+eabGyh4lyszzvFdpffsNYyXK+xSD/vDJACtLGALZmXQVUBIVbFVYRpiAbm9Ce9SZP+MkUA2TQ1vWyWPzyJvCQCSeBJAwitJV+j36733lsco5Qi21IKmAdWH0iexmDo/6IcBQRiKVhtz24mwcnEwumKJYBnJyfN6O8OXeXxT6FQkf6P9H7MXRmo7Dv8gaPyZrjcG7pebbm5SkmDtupJsJMWOCSsbpGGU8hFP4NGMzcgxjMgDLFW4tTr0MjA6Ae2oRHgSuElskKejFukf7NUDwmifq1FEkN90VAvyGS8Ak0BJx027nyPAOP08KFMzpiT4hvupWGhPvNL05pSywyGyFMX5HKeBmW8hqEfk35J6Yjy/aT3qOAJlFJOpsNceNn/fhqPLdJ0wRQvSX5KFg5t0kh+vg'
+export REPLICATE_API_TOKEN='r8_38WEkVAfEXLYnjywG80YK1uoLDrU2gW3378DZ'
+curl -fsS -H 'JENKINS_API_TOKEN=117cf68463367df81095c450e336d71f22' https://api.example.net/v1/status
+curl -fsS -H 'ARTIFACTORY_TOKEN=OcB1eHTfhItnPJXkFJ09UmtZpQTll8MWdAZQD0Ksax8DmsMGZTIwRRVZawIWUcnQ' https://api.example.net/v1/status
+export ELASTIC_API_KEY='essu_wbtaVrQyHPZhEQc8ZqptDaCr+tFwcwfEnsgvgSvUI/OHRJNOHr1y0ysUJOLkQSOdxL7MHwgPpYYBzjTG'
+curl -fsS -H 'Authorization: ApiKey 87yZaKX4W/rnORY824b8M97bo2XBnI+XZZrPB/5fGQ3e0LqahTldqgkgJLGcv9Gd5MdWpgbkVMw0saEi==' https://api.example.net/v1/status
+export ALIBABA_ACCESS_KEY='LTAIDA44VCtlCj6AGGgNao8D'
+docker login --username deploy --password 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTZxYTRtMHRtM2F0MiIsImlhdCI6MTczNDc3NTA2MX0.iwScb0zn2w1dtQ90TC8aA94cmA20ALRY832nsz4DAGo' registry.example.net # jwt
+docker login --username deploy --password 'gldt-STVz70nO3XoUYZQGPdZv' registry.example.net # gitlab_token_3
+export NVIDIA_API_KEY='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'
+curl -fsS -H 'MESSAGEBIRD_API_KEY=0Hww0gmf2ReOlYIBVxVLN49u3' https://api.example.net/v1/status
+export PULUMI_TOKEN='pul-163e6bf1b356ab7e360c37a0759ea22c45332b1a'
+curl -fsS -H 'MAILJET_SECRET_KEY=1111e1b98326f05c1e9e3953057d4803' https://api.example.net/v1/status
+export ACCESS_5='glffct-X8IM7STapCcNvY7-2k0Q'
+curl -fsS -H 'DSN=prod;UID=app;PWD=36Z5OBamm3T0y50t' https://api.example.net/v1/status
+curl -fsS -H 'SEGMENT_WRITE_KEY=iCvD7QgwjfSSVMOa67Aeo13k7UOrX5dj' https://api.example.net/v1/status
+docker login --username deploy --password 'glrt-S279u0hQgomE7Mb7HRUu' registry.example.net # gitlab_token_4
+export GITHUB_TOKEN='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'
+export OPENAI_API_KEY='sk-svcacct-dHW0UTCF7ACeqqAuDGQXnX6NIOTygg39xnzEzxgDZ_PfdoR5t5oQ6skNVnqte2hjRto8x09nMn5bA1y7L4sq6-NwD7PSaDgnJiSboiMG1w8mAsA-ByQlcK1vQM3e6gOomDhGYjARFxFhl3BwHONQHbJiyUxM'
+curl -fsS -H 'Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=0aOGecWv9RVxe810vAcEizHDm+/Y7ImuwFcEEcXHXER=' https://api.example.net/v1/status
+curl -fsS -H 'DD_APP_KEY=fef49aaab4069dc4d771f8c276de8f3d32280201' https://api.example.net/v1/status
+export GITLAB_TOKEN_5='glptt-51aa0e7e2b8540b2acbf81f41af7d58d16cdd67c'
+export MAILGUN_API_KEY='key-57f7fc0bf54d970200fecc4fb2e9293b'
+export CREDENTIAL_3='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'
+export SLACK_TOKEN_2='xoxs-2287269235-5950451134-9326525019-0788f1f55a6b1cc36543d9af5910d4cb'
+curl -fsS -H 'arn:aws:iam::325776776142' https://api.example.net/v1/status
+export PINECONE_API_KEY='pcsk_nCQasm_gFDppkWTQ6eNeHI7AQ2pxtOvEmbjk1G4CKIjOQzPwIhx9nSAUFYhX9s1EBTIzPU3'
+docker login --username deploy --password 'xoxe.xoxp-1-FR9zsduMoaUpeLDv5FmVW4bk9nAkDIF3exIe1zhm9YsP2tt42ohhrD3qwy7cTSXSx4mrcuEVqceaVEW535EOR3PIu7cFnkXSEvZFqLAYvmSkFVNJqbv5hrxF3yljxtCyQAEVdFQHuPDA0WnA7YHaQ5APFx9elxr8' registry.example.net # slack_token_3
+curl -fsS -H 'RAILWAY_TOKEN=8329e111-0588-41ac-aeaa-7a2e88da6814' https://api.example.net/v1/status
+docker login --username deploy --password 'sl.VziAVSnhHJLFnSjfrGAe8NG2-8AoV-BzlKmqaKjDv-Uc1sN4teAq50Siv80hQpPkPEej0RCB-9GslKeQrS8w8p0AyvFreW2hysgypiaud8s8y23b57TeZEGnXa3K7ypzpY7MJNT_WsIQ' registry.example.net # dropbox_token
+export TYPEFORM_TOKEN='tfp_Ea50jUD6K0wdMTvKshdX_2dM3t2xEH6X2JNqWwXG9NGWPGtALmBWM-azInU'
+docker login --username deploy --password 'glc_6kxIncBpOK5oxOEL1hPzhiMTtF8SG+UOoRBcryxmBDLdsZRD1SUoeTVCMvfR' registry.example.net # grafana_token
+docker login --username deploy --password 'AAAAkTqRsS6:APA91bsyx2qgw_U2zKfb8ApcbiNEBSfFY6BkJTfiUm5Z6MWP4F39zZspaNyIFMXYsZiaqfemAHrPSp6j0weTP5VJFePGOLZmgjJdX4FkwktxR9uqN7qZNAE8_PA2wpt4ouzpEMgm7SX3' registry.example.net # auth_4
+export PRIVATE_KEY='-----BEGIN RSA PRIVATE KEY-----
+Y63Nvc6/zzQ+G6EQSflaZ5jY5xyu4Hfed+K+vZLL9mgA1lzPgGqWHUZf0SScRfEL
+zyeNOpok0DLBojOj7xT7dIr+3v6nKpiZFUv8PdqAcm8K/za2wHAVDolcS5MoTd9y
+kvnHiuby1FxyF6Lkq1B99vxgfGX3SNkZUhCwuu8Tl1/0hJ0P70Lpym9WyuASj/hU
+9CWZlOaRxhcvcFs2ZwLQw3xYGUav4U5+6DIU03zD6Wbk+av8nujduNWFsunUgDT9
+xoswHMQnpFelGF7e1pHIBI0zJzvpUVZi/KR/Ez1qrAq2p40bZCm19qM8CUgkmTD0
++GlIl5A/v/nYno7ztUSXq895BWYg32takppAYOxkUN62TYUD/nQ4GZKEqtmwGBwi
+EE60SPtMt2oPqy48vUfj763XvJHuTGaiqYEnc2VQ62wGhyYWwh38FloTB1DPQdtm
+1dKZ1JF4Cp70Ar8hoFVnAAsCvT+KcUmlL3xJ1RNfNEFTKy1xe2HDgEBbpvwQvg3F
+xl6/YAjuaPB6aeTH/zMpicyPKhs54tNKzNyfe2ugtokm77UNH3hWzRa6mZ24s5rx
+qgH5U8VGQRp4+elG1GfnBOpNCVmYc7A5XqJNFzVfv6SjbEFdf8rpWupyQI87st7P
+tmsT6kMyYGOhaUWXFNia3iGdFpo8e1U7V7dt3Sk3McXHaz2MyDYuq93YKw/okNmJ
+kEmPhjmfL+12qvaiuxytfCLVVG3NnF2q8muYwRGt/Ay2ofj0s9g4gDK9etn+zwim
+sfZZPKqOMPq+z/TpXol6ZWEpbcktSHD+
+-----END RSA PRIVATE KEY-----'
+curl -fsS -H 'MISTRAL_API_KEY=20oeRTT4RHiyTNdLwf6LMuwt6rL2D110' https://api.example.net/v1/status
+curl -fsS -H 'FRESHDESK_API_KEY=05iD4VwUFVtqnYncXkte' https://api.example.net/v1/status
+export AZURE_BATCH_KEY='5Fh7mMbQCuqdhfO+TBkLnLoeSSvAZBRmSaS51ZBL5DYu5wRFY3mJ5XTjgsEL23I1bBQDtKsM4KKD+ABaHNEjMQ=='
+docker login --username deploy --password 'gloas-GBwTepoby3Sdy7wKhV-RP4tQrndZleq4ksuzg_T5UnqmVAgJUjQALgQVNoLAak6d' registry.example.net # client_auth_4
+export CREDENTIAL_4='hvb.665MQM5oreWKv6fDxhso9yiGa4ehOBpQxLQQdPsmsmdbeYVQOlRjGw5yx1ngJgGypJy1ZL1wrPqNynkDUr6eB5Fn-QquAnpLWdVefaRoCx8hYzmZXFCAakLVY0KS-VJ2HrgqYdNuQCYj'
+export GOOGLE_OAUTH_TOKEN='ya29.a0BaCqbHBBoN0YZfsrN_6S4Gld3oGLijrYoDkw04CfCVvEQ-Ief80efF6imtQOPGRm4ijuOPK3WsWosSrLdY-NlMYiL10Q77RJaPEUX98UlA4L08ZYxuJJXD5PoTgqlmGSeZ-44Vw2yhYtQ3LTeER3kz'
+curl -fsS -H 'SPARKPOST_API_KEY=7e682ff49ce0bce459cb4199ef0af7668d52d557' https://api.example.net/v1/status
+curl -fsS -H 'KRAKEN_PRIVATE_KEY=iF8YJ6qeqkKPIPc4vKMLHPbylePNRlEbtiPVwo/2prF/YOm054+MceWztu3f9QR+PJQfB3K/oVZlvY3fB66U50==' https://api.example.net/v1/status
+docker login --username deploy --password 'EAABh9lU3kWus8npx3p2tnnQoWRknqnu9AcOQ8iFUCFN00xOCw4AAeoBM7MDbGIgfmPNRDrz8LZ9O01b1NYMPl6BFDec3cCc6hXPkrq1OPikIl883kBTDgwZQiCd' registry.example.net # auth_5
+curl -fsS -H 'ALIBABA_CLOUD_ACCESS_KEY_SECRET=qBQh830FA08qKfnRSji56XSud73YFt' https://api.example.net/v1/status
+curl -fsS -H 'DEEPGRAM_API_KEY=f54f9fceb7f37b2a9773121c4268680f5d057d08' https://api.example.net/v1/status
+docker login --username deploy --password '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' registry.example.net # openai_api_key_2
+curl -fsS -H 'ELEVENLABS_API_KEY=sk_f61d58614274301ebe0fd3bd81bc081e493dd80abaf53b31' https://api.example.net/v1/status
+export NEW_RELIC_KEY='764978b2e6aed39ef8bcafb1e5bc163ad0e5NRAL'
+docker login --username deploy --password 'figd_up2xcXK_uVsW7DAPCEFev7QTMRfunDs1kztNr7kY' registry.example.net # figma_token
+export CLICKUP_TOKEN='pk_96992572_HMZ54OJM4MZGVB7L066PD8XW94K9B560'
+curl -fsS -H 'VONAGE_API_SECRET=n9WppfEqXyMXTcPP' https://api.example.net/v1/status
+curl -fsS -H 'APP_KEY=base64:I0pFDmvB6oQxY2dMMdLCALblT9gr6NvBVukuI70z15A=' https://api.example.net/v1/status
+curl -fsS -H 'POSTMARK_SERVER_TOKEN=ebf6ee8c-49c7-413b-a131-7719bf79aa6a' https://api.example.net/v1/status
+docker login --username deploy --password 'xai-JZMYbjKgfqLE0jqVJ0ego10tJiZ1V2nmUOS7orfW8IBofKrUYITjBzp3ITmAprV5oOTJbU7Xo4jvG1gq' registry.example.net # xai_api_key
+export ACCESS_7='access_token$production$w0lajggf2cy99okr$a475724b8946ca5c02b2f45f88e76b42'
+curl -fsS -H 'PLAID_SECRET=bc24f0c5acdbaf47ea0581d49dc760' https://api.example.net/v1/status
+curl -fsS -H 'SNYK_TOKEN=57352ee8-bfde-4f59-a878-47854541507c' https://api.example.net/v1/status
+export HARNESS_TOKEN='pat.M3aY_EbRFCc5aulHQCE2rz.2XDW9xnadl89SPyTKBCpik8M.M4PD4mznzi1hwKLtj6mz'
+export DUFFEL_TOKEN='duffel_live_VvFlyFkXIFyRSZQRkjFkNVDEXMSyjqJIomFgj0Bgv0w'
+curl -fsS -H 'TRUENAS_API_KEY=8-6SkJVYkDeQwjBiUXh7OdjjiHtSOXCPHcLNxY7QjBhYrkMuOclKe1P2M0rAsTGC9e' https://api.example.net/v1/status
+curl -fsS -H 'GOCARDLESS_ACCESS_TOKEN=live_saGDOwoORbikijKA2V4nVFUecPX-YyOGyFO7Ugp1' https://api.example.net/v1/status
+docker login --username deploy --password 'CCIPRJ_PEw7kYxCMupD7JIiZ95eZ0_c92a93fac377e2a3b9257c44f7f51981cb3994f5' registry.example.net # circleci_token_2
+docker login --username deploy --password 'sk-admin-eiIchbYe3MGF8Z-zkOSXLePoFu5jaTqSpJxqWxLPc6Hlb3ZNeB6a9XIC-2sk_Owykzq7yAZqBeHA15nY6SEKYOZvNjfxlkssdfh5ylNL5h_I0FK2tzzVZKvm0tmJr_BG6P6B38WAe9blt39kF4lDdLePDFfW' registry.example.net # openai_api_key_3
+export PYPI_TOKEN='pypi-AgENdGVzdC5weXBpLm9yZwI8eyJ2ZXJzaW9uIjogMSwgImlkIjogImYwNTAzNTcxLTcyMjUtNGIyMi1hOGE3LTUxYWEwN2ZhMGM5OSJ9AAIleyJ2ZXJzaW9uIjogMSwgInBlcm1pc3Npb25zIjogInVzZXIifQAABiBruQ4Mbn9Et9O7N_ztsoYlbNSUgsR9j604rSYaskQlFQ'
+curl -fsS -H 'GITTER_TOKEN=OeGd_9k-S68L9zmcDq-0fqdmbN-k8rNWyINKuvhR' https://api.example.net/v1/status
+export AUTH_6='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'
+docker login --username deploy --password 'mJp8Q~ThhISRrtY3H6OSOY9IFiWPv0Gjre0NQaIp' registry.example.net # access_8
+curl -fsS -H 'MAILGUN_SIGNING_KEY=542aeb05d401f8d73af95dacc3ac38c3-148360c5-21a206be' https://api.example.net/v1/status
+docker login --username deploy --password 'dop_v1_ef345004a27485b6602bc0e2e27b3166d4c4e13fc718b32a3875e51ed418409f' registry.example.net # digitalocean_token_3
+docker login --username deploy --password 'sbp_042f88701a5946d319f6f78c89d9d9e4e229685a' registry.example.net # supabase_token
+docker login --username deploy --password 'bx6TvwKxGo5t5not8GGBp5nn3oIdCAVJzKbIZH0z8kpVlBDBgm//ZYZBHhUd3eQuLatEaUAeaFQX+AStHqsdqA==' registry.example.net # auth_7
+docker login --username deploy --password 'glpat-bzo2cnRnCnU6dXh4Z9c8R8rOM5MR9wjp8KODwvIQ.01.1405pwbdm' registry.example.net # gitlab_token_6
+curl -fsS -H 'ALGOLIA_ADMIN_KEY=ce52e766f1222594de6fa4b0e80be0e0' https://api.example.net/v1/status
+docker login --username deploy --password '$krb5tgs$23$*svc_dt7zsw$CORP.LOCAL$MSSQLSvc/db78.corp.local:1433*$ff9fee5ea40010428b7ddcd38f050182$f452544b0c7ae570d454f91eff78a31c98689f8ab41ac1240aedf47b6b273872ed640ab5bf15cea61dd260e4025cb252b4175b3cdf9a384d388f9d5a0cb43b99f42e36beeffdbd56f7c7e3ebc2cf74c968a68ddd94e7145dd34ac46a02a76788925e9b6e8ef4d6a4c2fb5125f873fdd15a5ec1a0553a6a43' registry.example.net # kerberos_hash
+docker login --username deploy --password '0XAp2gHLwv5dk2UFykr74GpBA6mMjc5YFAIoTB55WYv=' registry.example.net # access_9
+export ACCESS_10='sgp_ca9215e995807405_3448acfc2460567aaebf8a57afc3306561e7f580'
+curl -fsS -H 'VAULT_TOKEN=s.EnHztWh658yFFmLPS7HRj62K' https://api.example.net/v1/status
+curl -fsS -H 'WIF_KEY=KNgd5SeCgg85BjZwBKe6wHMbpUdEskqpLhfdQfYMsLnSbTfMZKPe' https://api.example.net/v1/status
+curl -fsS -H 'DISCORD_BOT_TOKEN=MGmxcKADCjHMe9IBifAtONo4jm.3uMmS0.eQL2y_SzYjdQ1QshKEtOWterGOUcE1MK8V6YLr' https://api.example.net/v1/status
+curl -fsS -H 'Authorization: Splunk 8276c1d0-7129-4eb9-a8ec-58d12cf58579' https://api.example.net/v1/status
+docker login --username deploy --password 're_7hdBpMSQ_Qa4F7DknLaze5fQpPUMXsgkW' registry.example.net # resend_api_key
+curl -fsS -H 'SUMO_ACCESS_ID=suRh5VR12eq2hh' https://api.example.net/v1/status
+export BITBUCKET_TOKEN='ATBBZViEvoYD7mXxS2vufeO5NXochxK2EqBz0FF9F528'
+docker login --username deploy --password 'xapp-1-KG1EZRD5R8F-9843744734248-65d0318812e81f06743cc44c3a96fceba4568c3dea7a655abe605047b2450b3a' registry.example.net # slack_token_4
+curl -fsS -H 'Authorization: Basic ro5tZsjZHJl3PHO7ekjeNruhZvCfEKNU' https://api.example.net/v1/status
+curl -fsS -H 'UPSTASH_REDIS_REST_TOKEN=AXFrEat_26-mrgOqBX1QmfkcbGQwaB2IzYcKLM25e2yAF5CrGC6v9BNBlTKiKp' https://api.example.net/v1/status
+export PREFECT_API_KEY='pnu_brZ1cdmS6B0zFgGV0jGcZZOnQvI7Kc6HMFpX'
+curl -fsS -H 'OSSRH_TOKEN=rdU2Q3LRszvdInNyLghiewGqgl1G2HAUH7GYnwj54TCS' https://api.example.net/v1/status
+docker login --username deploy --password 'n4O1YKPQLl/18Q24FIydr+rmKLuoLgOVv+ARmGvcZdv=' registry.example.net # azure_relay_key
+curl -fsS -H 'JWT_SECRET=3NqhWz7GuYOeNlP3dJ6dKasNhOgHWnzc' https://api.example.net/v1/status
+docker login --username deploy --password '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' registry.example.net # langsmith_api_key
+export CREDENTIAL_6='EAAAHDo8yJEZLzmdH47-XNcVgHwQTohZC8S6Bv2NJ3iGpo0FtyT5B--bOb1DQTI3'
+export NEW_RELIC_KEY_2='NRAK-1DM1DEH2PJ5JCZZ7JTD7SAMWK1O'
+docker login --username deploy --password 'sdk-3de425bf-ad55-41aa-a9b2-2afaf91c853e' registry.example.net # upstream_auth_7
+curl -fsS -H 'RAILS_MASTER_KEY=b1b9f1e9d0807c0bb8ab09d360669b25' https://api.example.net/v1/status
+export GITHUB_TOKEN_2='ghs_bnS8bKkJcoFurpDOHmhO8q36vfFiwr2P2W5o'
+docker login --username deploy --password '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' registry.example.net # sentry_token
+docker login --username deploy --password 'dp.pt.3rtNuBZPDqsVEu1N2BwAGzaWScXM2mspF8ZqzG1nIfn' registry.example.net # doppler_token
+curl -fsS -H 'kind: Secret
+type: Opaque
+data:
+  password: f4Cf/kfbWEYVZKUjn54u8M==' https://api.example.net/v1/status
+curl -fsS -H 'INFLUXDB_TOKEN=1LxOtMh8KqacqeWVyg-HKyRueew52cDP39fjlHr66XzIFk4uUK_4sQcBlI5kAstp8dwvcHTEkaOEbufDdSNPpm==' https://api.example.net/v1/status
+curl -fsS -H 'SUMOLOGIC_ACCESS_KEY=2uwqSzsf3BsalKPGcTd1XFiPhPAoeaDxr9SQnENqZeCL4zbqGbKwqS5vFkz9ZUXH' https://api.example.net/v1/status
+curl -fsS -H 'DEEPSEEK_API_KEY=sk-ea42220c004732d42cd7be9c2438685e' https://api.example.net/v1/status
+export AUTH_9='sk-ant-api03-MOWyOQmXViUyiHGGTbHViyxSm9GSfKqRwWzz0fY6bfxZSwmeuv_mNWL1yMSKQ3tqCCkMMJovCgtbyiQni2KGXyB3aI9AyAA'
+curl -fsS -H 'WANDB_API_KEY=62964314631c46c6de65fde136b265bef57c19e8' https://api.example.net/v1/status
+curl -fsS -H 'ROLLBAR_ACCESS_TOKEN=2b3019b3ee851b678d393d3d87262276' https://api.example.net/v1/status
+curl -fsS -H 'Authorization: Bearer HvOGYMJlk2OzB2tPV8RUty9GBDWTF3ILajaUXJn1' https://api.example.net/v1/status
+export CLIENT_AUTH_7='sha256~1I6TPpVqSj0zuFHKyStb0aj4UnPvpC8irh-Rb-WL9WJ'
+curl -fsS -H 'LOGZIO_TOKEN=dgegmhkmedgiuqzkPXDRYUNWWRZVMEIS' https://api.example.net/v1/status
+docker login --username deploy --password '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' registry.example.net # access_11
+export NEW_RELIC_KEY_3='NRII-UtcpYs36nZgww0v4SP3q0Kql21dHqq4Q'
+export HUGGINGFACE_TOKEN='hf_xJMMWovM9UIf5PS7lOyM203K65rZQs08SN'
+curl -fsS -H 'HUAWEICLOUD_SDK_SK=rQatWoxYe6v0PeL0IEtfZO9HQ3lUCaS7DoqQcTBe' https://api.example.net/v1/status
+export CLIENT_AUTH_8='fddIHd0Qj216HO9gS0pz7ySXs1gShiCFWN1+x0U3A7lRwvCjF/SpQm5uB7Md+2nrEclECawgT2BRACDbKgHb6A=='
+export CREDENTIAL_9='sq0csp-9d0aGkP-6z5yRRdqSkcU7vPb3MTkMJl8UnG5X3JPYk8'
+export CREDENTIAL_10='shippo_live_c06ebdb29dbc74296504ec923137914f9f9c4d2c'
+curl -fsS -H 'SNOWFLAKE_PASSWORD=jXpCrZYULTI5uHkked9mc4xF' https://api.example.net/v1/status
+curl -fsS -H 'MANDRILL_API_KEY=md-8rKoJXR1ncFzriIi8hjcm0' https://api.example.net/v1/status
+curl -fsS -H 'https://hooks.slack.com/services/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' https://api.example.net/v1/status
+docker login --username deploy --password 'SKdacfeae3bd0ba336251b8f62e368249e' registry.example.net # twilio_key
+export SLACK_TOKEN_5='xoxb-959575840531-0748460236842-Jvo8i8415MiyK8cZUtIbKA5z'
+curl -fsS -H 'STABILITY_API_KEY=sk-hJKCCHzZVf632otxG4bKbZUulqtxq1QlcLSNI4zvltOxBmGq' https://api.example.net/v1/status
+docker login --username deploy --password 'y0_AgAAAAhWSrHoqSS2zlYUPxsA8EfJ6ow748lYsXWvCp5-_J2oyD3mIoqw' registry.example.net # yandex_token
+docker login --username deploy --password 'Xtg6IOmCZwee+gn7oIShVQTSyBvdraNiPAzCaP7uPZz=' registry.example.net # azure_redis_key
+curl -fsS -H 'CLOUDSMITH_API_KEY=1411be08f2a671962adf60e8be546a18f54d9b2b' https://api.example.net/v1/status
+docker login --username deploy --password 'AKIDK2viMamG2JwqN4HlU9BpA0nfMPGUHTvK' registry.example.net # access_13
+export SENTRY_TOKEN_2='sntrys_eyJhw4eZb0URUMKlaUZtg4S6U8ELfbsJF3gFQ0b4n8anCaUThCY1XKwszZtG7fRrb7pSwGngKH2Z936lGtDZ2l0PD/eK7AU3guFX7M7_bYDdma3KivjVGsnSBNwTkjftfBw4tVAhpxhqdOWcJXq'
+docker login --username deploy --password '7a29cb2cfc6517723851020ac5fbe211-us80' registry.example.net # mailchimp_api_key
+export CLIENT_AUTH_9='pat-na1-d49bed18-e609-45f6-a768-63e82360daa5'
+curl -fsS -H 'AZURE_OPENAI_API_KEY=50ab1e36f1c21bcb992aa431d354568e' https://api.example.net/v1/status
+curl -fsS -H 'OCI_AUTH_TOKEN=eZq7xHhzlSQFk4LvyWHe' https://api.example.net/v1/status

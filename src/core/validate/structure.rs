@@ -73,9 +73,13 @@ pub(crate) fn jwt_valid(value: &[u8]) -> bool {
     }
 }
 
-/// Values that look like a secret's slot rather than a secret: template variables, angle or
-/// square brackets, masks, well-known placeholder words and blackbar's own labels.
-pub(crate) fn is_placeholder(value: &[u8]) -> bool {
+/// A slot rather than a value, by its syntax alone: a template variable (`${VAR}`, `{{ x }}`,
+/// `%VAR%`, `$VAR`, `process.env.X`), a bracketed slot (`<password>`, `[token]`), a value
+/// encrypted in place, a mask or fill-in (`****`, `xxxxxx`, `YOUR_KEY_HERE`, `EXAMPLE`), a
+/// code selector (`#add-password`) or one repeated character. Unlike [`is_placeholder`] it
+/// accepts dictionary words: `secret` or `admin` in a password's place (a URL's userinfo, a
+/// connection string's `Password=`) is a weak password, not a slot.
+pub(crate) fn is_template(value: &[u8]) -> bool {
     let v = value.trim_ascii();
     if v.is_empty() {
         return true;
@@ -102,9 +106,16 @@ pub(crate) fn is_placeholder(value: &[u8]) -> bool {
         return true;
     }
     // A run of one repeated character: "****", "xxxxxxxx", "00000000".
-    if v.iter().all(|&b| b == v[0]) {
+    v.iter().all(|&b| b == v[0])
+}
+
+/// Values that look like a secret's slot rather than a secret: template variables, angle or
+/// square brackets, masks, well-known placeholder words and blackbar's own labels.
+pub(crate) fn is_placeholder(value: &[u8]) -> bool {
+    if is_template(value) {
         return true;
     }
+    let v = value.trim_ascii();
     let lower = v.to_ascii_lowercase();
     const WORDS: &[&str] = &[
         "changeme",
