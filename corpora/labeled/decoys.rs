@@ -399,6 +399,7 @@ fn doc_example(rng: &mut Rng, s: &mut String, i: usize) {
         "psexec \\\\fileserver -u CORP\\admin -p %ADMIN_PASSWORD% cmd",
         "    password \"${nexusPassword}\"",
         "Unseal Key 1: <unseal-key-1>",
+        "<apiToken>\n    ${API_TOKEN}\n</apiToken>",
     ];
     if i < lines.len() {
         s.push_str(lines[i]);
@@ -434,12 +435,18 @@ fn phone_like(rng: &mut Rng, s: &mut String, i: usize) {
             let _ = write!(s, "PO number 45{} approved", text(rng, DIGITS, 8));
         }
         3 => {
-            let _ = write!(
-                s,
-                "EAN {}{}",
+            // A real EAN-13: twelve digits and the GS1 check digit (weights 1 and 3).
+            let body = format!(
+                "{}{}",
                 rng.pick(&["400", "590", "871"]),
-                text(rng, DIGITS, 10)
+                text(rng, DIGITS, 9)
             );
+            let sum: u32 = body
+                .bytes()
+                .enumerate()
+                .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
+                .sum();
+            let _ = write!(s, "EAN {body}{}", (10 - sum % 10) % 10);
         }
         4 => {
             let _ = write!(

@@ -12,7 +12,8 @@
 //!   context rules find, each in its own syntax: Gradle properties (`signing.password=`),
 //!   `REACT_APP_*` variables, a NuGet `ClearTextPassword`, Postgres URLs and keyword
 //!   strings, ODBC `Pwd=`, `PGPASSWORD=`, ADO.NET `Password =`, a Gradle credentials
-//!   block's `password '…'`, PsExec `-p`; and dictionary words in places that can only hold
+//!   block's `password '…'`, PsExec `-p`, an XML element whose value is on a line of its
+//!   own; and dictionary words in places that can only hold
 //!   a password (a URL's userinfo, `Password=`, `PWD=`, `REACT_APP_*_USER`).
 //!
 //! Every value is random from the seed.
@@ -74,6 +75,10 @@ const SNIPPETS: &[(&str, &str)] = &[
     ),
     ("REACT_APP_AUTH_PASSWORD={}", "react-app-credential"),
     ("    password '{}'", "gradle-credentials-password"),
+    (
+        "<deployToken>\n    {}\n</deployToken>",
+        "xml-secret-element-block",
+    ),
     (
         "psexec \\\\fs01 -u CORP\\admin -p {} cmd /c whoami",
         "psexec-password",

@@ -1,220 +1,220 @@
 #!/usr/bin/env bash
 set -euo pipefail
 
-curl -fsS -H 'SCW_SECRET_KEY=f4f6104d-88c9-4f22-ae78-b600c5d51c10' https://api.example.net/v1/status
-curl -fsS -H 'AZURE_DEVOPS_PAT=bfazsxc74fiu25rrluixy2hw2xzah6fzoxueoe56fxbmm7njvbhp' https://api.example.net/v1/status
-docker login --username deploy --password 'dckr_oat_QJy_xnFAdBRuHkCld8E2DBuVSpgxlorz' registry.example.net # docker_token
-export PLAID_TOKEN='access-production-9fce2cab-1b2c-4231-a73e-5b6b3c05fc08'
-curl -fsS -H 'gradle.publish.secret=92A5lnyGru9wiuqBPS3Lb5yXwEYSZjlb' https://api.example.net/v1/status
-curl -fsS -H '"private_key": "-----BEGIN PRIVATE KEY-----\nLk2TBNURP1wYC7gIkHtxFVar3xcbvwVL8C0nUew70ig1qN8BEsvjfFKUDiRc+CvT\nMQg6FqoqXMIz1qAEsoGpUCwTPpJwNEJYhRxuPCiiVL3RNAHoUdGx1+UzDE254/Nl\nBLSdAPGiaTATEYdm6ANqE4/xZAzubKMdxgUoLDqD16vJ4bSGBiiN8+Zs7c/4twt8\npOqa5rj/9VPHeZTFnFkkvJ541UgWIzdZCmcwWD1gcVXeMYOeWvtwCbIuw4nWsYwM\nc/CNY1DVQxFBGhcOi8CDD4yy1eZDNtXGUTgU+h/8i442FENi/9XkbIg3hCeCkOVS\n692lljZh3KVEWHmMJwRjdL4x/dZ6gfYtln94W+0dqWVb3PMon7w6tfqrHEaa9u0X\nwENz+by3MVtNfH43i35zhSP7/1gutyvdLx7j7pSQLPptS6sESPYaExpECt0g7hr3\nzhbW1TaSUSjlA7q2aFpDDBMZCd/nK+yX\n-----END PRIVATE KEY-----\n' https://api.example.net/v1/status
-docker login --username deploy --password 'doo_v1_49193bde403be745bf318ff5ee4bb9e163d84a1146bd2eda93ad2f67190534a0' registry.example.net # digitalocean_token
-curl -fsS -H 'client-key-data: LS0tLS1CRUdJTiOdnfrOLCOrO6a/H9UOG6Q5WBx6jHj3ieaqGW+C7UAX3g6HQ3vM5+jZSfL1wpECyCNvMTy2dudA+mkRNc6ZZRJKxTPUfxc0q9L/zO6uciPdN8oteBh+cueoKQsF2HCBlvtQNTkBrw67qxQNVWTPIrZrbA9QmLr5IMLMnDypflUdjqD0ji53kOrgciODXCZVFcaYc+2qvMaV/CiB1qjtpKSo0ygL85fVQbuzowYsCG7Ka+Y9FATFutMClsPc3BL8cQ+vaWDIQWFicSb8LvMytk/p+z05jnnFdhSE3K4TbqSOI6BhRpJXAwYLYEt51c28a1IXUGkT+nseLE6F2Gz1t4pAWUThCO4hvqhPMnpPgR3leYsZSNL4wnISznNHlb+4JXTP98agjJBb0eIA+A' https://api.example.net/v1/status
-curl -fsS -H 'IBM_CLOUD_API_KEY=O27WL_eZi-sMBsbtrMJ3aOXzStCtllkTqTbLjAN7GkvK' https://api.example.net/v1/status
-curl -fsS -H 'ASSEMBLYAI_API_KEY=f4337a26714dd881882f452be52ae5ff' https://api.example.net/v1/status
-export ANTHROPIC_API_KEY='sk-ant-admin01-ltqYHR5qzA9j7mJcqWCwCmqkUMdubB2IoKXsTgLCzIeFkF_DvyTkplAsSEYD9RnntmSdS5fiJOCqT2v0cmG3UuSEyLk9yAA'
-curl -fsS -H 'SENDBIRD_API_TOKEN=55ebae6d396f53ab6ff34bd7d06d3d3b41976487' https://api.example.net/v1/status
-docker login --username deploy --password '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' registry.example.net # groq_api_key
-export DATABRICKS_TOKEN='dapief49d48c04a3759b41169da183f1ed60'
-curl -fsS -H 'TOGETHER_API_KEY=tgp_v1_JKNlPDpqXKxXGCmXp9phEUjaRTbxfzYpOn7aYQF91aT' https://api.example.net/v1/status
-export AGE_RECIPIENT='age158lzswy3w9f0njkmuxpauzyc5qlxveqs8z9l3mupuhucvcu9m0wqpxraju'
-curl -fsS -H 'GITEA_TOKEN=d66efff9d1f318205e77a1fcd9bc2e500be01ee9' https://api.example.net/v1/status
-curl -fsS -H 'SOLANA_PRIVATE_KEY=82oLUn2eozSUTHBM2LaUyP4doinBr1UQvdSM6RGCEH1hvhh2yGV2TQmCJX5kKxHTi87gmKR8MAPxafedeYUKmzA' https://api.example.net/v1/status
-docker login --username deploy --password 'kwrqkGyac5kpFqkdaolIS984EDHKVWvVbAZEGAVCWrx=' registry.example.net # access
-curl -fsS -H 'SECRET_KEY_BASE=73408ab13192c1d23af1f93dcaa282b836c43fb21ea962a0a4441ddf472d4599d1090c982571221c874a5769c111ab14365efac2d4bac1cc3fa8c1678d739506' https://api.example.net/v1/status
-curl -fsS -H 'DJANGO_SECRET_KEY=django-insecure-jZWTlVXe8reEcN7HsFUXiLHIneAIIYtwsu8njgJ7' https://api.example.net/v1/status
-docker login --username deploy --password 'machine api.example.com login deploy password FE7Ur1dqBG4f44AS1vB1' registry.example.net # auth
-export BREVO_KEY='xsmtpsib-a18ff377d1b38d258d9855a0346a63bf695b53f5b24bd376562c10cf1ec29a67-QtJKopn1AZwrPzmy'
-export AWS_MWS_KEY='amzn.mws.b1c61ccd-970b-4b17-accb-4e78ca768ed3'
-docker login --username deploy --password 'AKCpZMjrE3BZezPDvFJuOMZ9gs6NVcTm0wg3vOMXYhqSzBcyh9c6ekfKmZt4DmO2uBKflrVrY' registry.example.net # artifactory_key
-docker login --username deploy --password 'hvr.a2aiaSdoTD4sEf3pbVvs8aT-sNDgK3' registry.example.net # vault_token
-curl -fsS -H 'BINANCE_API_SECRET=YivO9VX9JTUW8Fqjkscrmc3KU3GtDvXvYbC9mu8LUXoqWEqaSNRcNI5fGE23oEj1' https://api.example.net/v1/status
-docker login --username deploy --password 'xaat-9573dfcb-69e9-42df-ace3-5c17ddb7d49f' registry.example.net # axiom_token
-export TERRAFORM_TOKEN='z1HlRBPCjgc4mX.atlasv1.zbRkM_EpgLPt9DbrbXzqFfsthCCW2wJc9q5tkO6AHM6tWanPz9NX5R0C2OoxV9Lo73K'
-docker login --username deploy --password 'dor_v1_908e5c06cdcc5623250b1e8110e8ca6a2e84c1e69ceb45c311669124ed8b2f32' registry.example.net # digitalocean_token_2
-docker login --username deploy --password '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' registry.example.net # auth_2
-curl -fsS -H 'TWILIO_AUTH_TOKEN=e02b394a52a9a97efafa8d21af7afe10' https://api.example.net/v1/status
-curl -fsS -H '"auth": "MFe7IqbVxI8Ys6S5SLHUNRw1BIOxQ+bZOUkvkmCT==' https://api.example.net/v1/status
-docker login --username deploy --password 'live_189157702_k7OVJHZ76DSa8QhBUM525lNNmwHYWt' registry.example.net # upstream_auth_3
-curl -fsS -H 'COINBASE_API_SECRET=7yuGdSQ7iiBSilGnQMxOw7aiuAnuudldGLv_T87a58oqWXdRB-PAZSN86tIlTfQT' https://api.example.net/v1/status
-docker login --username deploy --password 'xprv9s21ZrQH143K4zrCFESXo2FEFfKHB4mjAnQSkV4dAdyfajPiaVthJtN3B4yNq7Fn8bFbiZB9Azh4csr9kR9T1myGW9T3UZDMMrsQaPVTZQa' registry.example.net # access_2
-docker login --username deploy --password 'p8e-UsnBPBiJBNwsWof38YuqNljDvozzZTK7' registry.example.net # adobe_secret
-curl -fsS -H 'ETSY_API_KEY=2o8ym2auapcyaxbf3idgfyiv' https://api.example.net/v1/status
-export ACCESS_3='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'
-export AZURE_KEY='lzNOH8JRsdvfRXpsGxDYu2gVNIWHVsi4qfwQSdDZNj4UpJNWMg0DJQQJ9DzEzG7dZ3iuZLUdUfyXDYjvqDLU'
-curl -fsS -H '_gitlab_session=a55765ee9e234b9da0004966d54d1666' https://api.example.net/v1/status
-curl -fsS -H 'ASANA_TOKEN=2/4999942700973633/2001389362240209:3b52feb81045025ef7ad0aeb39a3d98a' https://api.example.net/v1/status
-docker login --username deploy --password 'AQVN26KWe9s6rtrjnD7yGw8PE0kpQ3_pgcQ0qkoP' registry.example.net # yandex_api_key
-export CREDENTIAL='PMAK-ed8b6becb9432deec6e01b9e-b983c69b9371f9430683ac5a63384b7579'
-export SLACK_TOKEN='xoxp-85793717459-08516467568-1058548862779-d06621076734ad77d6791ae644b151de'
-docker login --username deploy --password 'ATTAlDoNrkrCNWRmpLELdmls1wNhWjxD7dE77rW6ruc6Kstbgott2kxKRDVIer8BVwMx01318184' registry.example.net # trello_token
-curl -fsS -H 'jdbc:sqlserver://db.internal:1433;databaseName=app;user=app;password=28bkzIgGQHDvGqRe3erP' https://api.example.net/v1/status
-curl -fsS -H 'MIXPANEL_API_SECRET=ff047340aa04b0db88b177dd200c20d3' https://api.example.net/v1/status
-export CIRCLECI_TOKEN='CCIPAT_P8FvbYmL5zLU0TILNrbGkk_0a26142b1163e455f2dbc089fbc89401f1cc1811'
-docker login --username deploy --password 'fw_THjVCjfemlMpkUYMV3uviYr2' registry.example.net # fireworks_api_key
-curl -fsS -H 'GITHUB_CLIENT_SECRET=93fa369a3b260141582a7ff8f25b20c354cc333d' https://api.example.net/v1/status
-export AZURE_APIM_KEY='5OFA6zTqprzDCNFKKaaxJ8MQ7lf1ZU9CdPcPZO6JvoiS8yoVBexcNoPgvOnkIv6/r2eSln1TzxWkAPIMr6a/Og=='
-export ARTIFACTORY_KEY_2='cmVmdUfwpnquKxcHFqFFJhGHjQsNQTA99GwzjvF8KZu6SVqCh6BDptsTMByeF9WG'
-docker login --username deploy --password 'EZAKGwyJu6Geu6EicsMMqc23ZIw5bRjd9aOw8DwfflZBy2zoiag2WN6ybw' registry.example.net # easypost_key
-export PASSWORD='sshpass -p IKBkIVngYjIThnjV'
-docker login --username deploy --password 'glpat-N32tzqhaeN5_HbzYrdlw' registry.example.net # gitlab_token
-curl -fsS -H 'SESSION_SECRET=QIq1fabXU7FckqOZ1cqkw4lccKuKJOfW' https://api.example.net/v1/status
-docker login --username deploy --password 'sk-lf-c7591f99-bb81-42b9-aa16-26f148bc9fe4' registry.example.net # langfuse_key
-curl -fsS -H 'TENCENTCLOUD_SECRET_KEY=kC0oziWhR3UNVuO1ULHZNpSE0ahu9Gpm' https://api.example.net/v1/status
-curl -fsS -H 'ETH_PRIVATE_KEY=0x2b60fb263bb254321184120fa4e99e0f1f703d0fbc93ce50d70f69d78b332e75' https://api.example.net/v1/status
-curl -fsS -H 'ENCRYPTION_KEY=03a24344a58c354de9fb576eed7df0611fcfeea15193b7420c5ebe33595b97d1' https://api.example.net/v1/status
-docker login --username deploy --password 'glrt-t1_bzoxYmdkCnU6ejV3c6RCzyK7R5EP6en3NqJhsx4Q.01.140xekpzo' registry.example.net # gitlab_token_2
-docker login --username deploy --password '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' registry.example.net # tavily_api_key
-docker login --username deploy --password 'ghu_j3Qul6teqfKlRgMRUXNwgc6I8LFNyd2UnKAa' registry.example.net # access_4
-curl -fsS -H 'CODECOV_TOKEN=bc0f0e5d-e3c2-4a90-a5d0-b5e2f34f3b30' https://api.example.net/v1/status
-docker login --username deploy --password 'HRKU-AANiwiZbt3JN5Kao1bpz8B4MslYT86vAWS5ICLV_lsRqflp0GDVQlSi0rUqR' registry.example.net # heroku_api_key
-docker login --username deploy --password 'aio_tP7BU6Eb2a1xAxRgoQLJtAuUCXwl' registry.example.net # adafruit_io_key
-curl -fsS -H 'Server=tcp:db.example.net,1433;Initial Catalog=app;User ID=app;Password=GkiJF2s6UhRgFOaEbvZu' https://api.example.net/v1/status
-curl -fsS -H 'TWITCH_OAUTH_TOKEN=j8tn7l9gx0h4zrffn4dfz2o1yny2vg' https://api.example.net/v1/status
-curl -fsS -H 'ZENDESK_API_TOKEN=FxKuf1QxMZI4m6ys556ek7pLL59JFf6e1zXaTOsm' https://api.example.net/v1/status
-export AWS_BEDROCK_KEY='bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tdsjYBSKThvuEj+favADcWX3g65k+zypZ557e+wEz3f5b1bduH2cQrk4ov9xr+WESRO5++9fH1v+QA0toZereXrUTobyyFw+06v9LZ2cmny1BgKHfgEsN7af9a4zSSPj4LW/EIKevR+X8r0rurwodILeUpH6DgpoESoRFlAYNHr82mRQFhBQq9V28CPD1nb4+eabGyh4lyszzvFdpffsNYyXK+xSD/vDJACtLGALZmXQVUBIVbFVYRpiAbm9Ce9SZP+MkUA2TQ1vWyWPzyJvCQCSeBJAwitJV+j36733lsco5Qi21IKmAdWH0iexmDo/6IcBQRiKVhtz24mwcnEwumKJYBnJyfN6O8OXeXxT6FQkf6P9H7MXRmo7Dv8gaPyZrjcG7pebbm5SkmDtupJsJMWOCSsbpGGU8hFP4NGMzcgxjMgDLFW4tTr0MjA6Ae2oRHgSuElskKejFukf7NUDwmifq1FEkN90VAvyGS8Ak0BJx027nyPAOP08KFMzpiT4hvupWGhPvNL05pSywyGyFMX5HKeBmW8hqEfk35J6Yjy/aT3qOAJlFJOpsNceNn/fhqPLdJ0wRQvSX5KFg5t0kh+vg'
-export REPLICATE_API_TOKEN='r8_38WEkVAfEXLYnjywG80YK1uoLDrU2gW3378DZ'
-curl -fsS -H 'JENKINS_API_TOKEN=117cf68463367df81095c450e336d71f22' https://api.example.net/v1/status
-curl -fsS -H 'ARTIFACTORY_TOKEN=OcB1eHTfhItnPJXkFJ09UmtZpQTll8MWdAZQD0Ksax8DmsMGZTIwRRVZawIWUcnQ' https://api.example.net/v1/status
-export ELASTIC_API_KEY='essu_wbtaVrQyHPZhEQc8ZqptDaCr+tFwcwfEnsgvgSvUI/OHRJNOHr1y0ysUJOLkQSOdxL7MHwgPpYYBzjTG'
-curl -fsS -H 'Authorization: ApiKey 87yZaKX4W/rnORY824b8M97bo2XBnI+XZZrPB/5fGQ3e0LqahTldqgkgJLGcv9Gd5MdWpgbkVMw0saEi==' https://api.example.net/v1/status
-export ALIBABA_ACCESS_KEY='LTAIDA44VCtlCj6AGGgNao8D'
-docker login --username deploy --password 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTZxYTRtMHRtM2F0MiIsImlhdCI6MTczNDc3NTA2MX0.iwScb0zn2w1dtQ90TC8aA94cmA20ALRY832nsz4DAGo' registry.example.net # jwt
-docker login --username deploy --password 'gldt-STVz70nO3XoUYZQGPdZv' registry.example.net # gitlab_token_3
-export NVIDIA_API_KEY='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'
-curl -fsS -H 'MESSAGEBIRD_API_KEY=0Hww0gmf2ReOlYIBVxVLN49u3' https://api.example.net/v1/status
-export PULUMI_TOKEN='pul-163e6bf1b356ab7e360c37a0759ea22c45332b1a'
-curl -fsS -H 'MAILJET_SECRET_KEY=1111e1b98326f05c1e9e3953057d4803' https://api.example.net/v1/status
-export ACCESS_5='glffct-X8IM7STapCcNvY7-2k0Q'
-curl -fsS -H 'DSN=prod;UID=app;PWD=36Z5OBamm3T0y50t' https://api.example.net/v1/status
-curl -fsS -H 'SEGMENT_WRITE_KEY=iCvD7QgwjfSSVMOa67Aeo13k7UOrX5dj' https://api.example.net/v1/status
-docker login --username deploy --password 'glrt-S279u0hQgomE7Mb7HRUu' registry.example.net # gitlab_token_4
-export GITHUB_TOKEN='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'
-export OPENAI_API_KEY='sk-svcacct-dHW0UTCF7ACeqqAuDGQXnX6NIOTygg39xnzEzxgDZ_PfdoR5t5oQ6skNVnqte2hjRto8x09nMn5bA1y7L4sq6-NwD7PSaDgnJiSboiMG1w8mAsA-ByQlcK1vQM3e6gOomDhGYjARFxFhl3BwHONQHbJiyUxM'
-curl -fsS -H 'Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=0aOGecWv9RVxe810vAcEizHDm+/Y7ImuwFcEEcXHXER=' https://api.example.net/v1/status
-curl -fsS -H 'DD_APP_KEY=fef49aaab4069dc4d771f8c276de8f3d32280201' https://api.example.net/v1/status
-export GITLAB_TOKEN_5='glptt-51aa0e7e2b8540b2acbf81f41af7d58d16cdd67c'
-export MAILGUN_API_KEY='key-57f7fc0bf54d970200fecc4fb2e9293b'
-export CREDENTIAL_3='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'
-export SLACK_TOKEN_2='xoxs-2287269235-5950451134-9326525019-0788f1f55a6b1cc36543d9af5910d4cb'
-curl -fsS -H 'arn:aws:iam::325776776142' https://api.example.net/v1/status
-export PINECONE_API_KEY='pcsk_nCQasm_gFDppkWTQ6eNeHI7AQ2pxtOvEmbjk1G4CKIjOQzPwIhx9nSAUFYhX9s1EBTIzPU3'
-docker login --username deploy --password 'xoxe.xoxp-1-FR9zsduMoaUpeLDv5FmVW4bk9nAkDIF3exIe1zhm9YsP2tt42ohhrD3qwy7cTSXSx4mrcuEVqceaVEW535EOR3PIu7cFnkXSEvZFqLAYvmSkFVNJqbv5hrxF3yljxtCyQAEVdFQHuPDA0WnA7YHaQ5APFx9elxr8' registry.example.net # slack_token_3
-curl -fsS -H 'RAILWAY_TOKEN=8329e111-0588-41ac-aeaa-7a2e88da6814' https://api.example.net/v1/status
-docker login --username deploy --password 'sl.VziAVSnhHJLFnSjfrGAe8NG2-8AoV-BzlKmqaKjDv-Uc1sN4teAq50Siv80hQpPkPEej0RCB-9GslKeQrS8w8p0AyvFreW2hysgypiaud8s8y23b57TeZEGnXa3K7ypzpY7MJNT_WsIQ' registry.example.net # dropbox_token
-export TYPEFORM_TOKEN='tfp_Ea50jUD6K0wdMTvKshdX_2dM3t2xEH6X2JNqWwXG9NGWPGtALmBWM-azInU'
-docker login --username deploy --password 'glc_6kxIncBpOK5oxOEL1hPzhiMTtF8SG+UOoRBcryxmBDLdsZRD1SUoeTVCMvfR' registry.example.net # grafana_token
-docker login --username deploy --password 'AAAAkTqRsS6:APA91bsyx2qgw_U2zKfb8ApcbiNEBSfFY6BkJTfiUm5Z6MWP4F39zZspaNyIFMXYsZiaqfemAHrPSp6j0weTP5VJFePGOLZmgjJdX4FkwktxR9uqN7qZNAE8_PA2wpt4ouzpEMgm7SX3' registry.example.net # auth_4
-export PRIVATE_KEY='-----BEGIN RSA PRIVATE KEY-----
-Y63Nvc6/zzQ+G6EQSflaZ5jY5xyu4Hfed+K+vZLL9mgA1lzPgGqWHUZf0SScRfEL
-zyeNOpok0DLBojOj7xT7dIr+3v6nKpiZFUv8PdqAcm8K/za2wHAVDolcS5MoTd9y
-kvnHiuby1FxyF6Lkq1B99vxgfGX3SNkZUhCwuu8Tl1/0hJ0P70Lpym9WyuASj/hU
-9CWZlOaRxhcvcFs2ZwLQw3xYGUav4U5+6DIU03zD6Wbk+av8nujduNWFsunUgDT9
-xoswHMQnpFelGF7e1pHIBI0zJzvpUVZi/KR/Ez1qrAq2p40bZCm19qM8CUgkmTD0
-+GlIl5A/v/nYno7ztUSXq895BWYg32takppAYOxkUN62TYUD/nQ4GZKEqtmwGBwi
-EE60SPtMt2oPqy48vUfj763XvJHuTGaiqYEnc2VQ62wGhyYWwh38FloTB1DPQdtm
-1dKZ1JF4Cp70Ar8hoFVnAAsCvT+KcUmlL3xJ1RNfNEFTKy1xe2HDgEBbpvwQvg3F
-xl6/YAjuaPB6aeTH/zMpicyPKhs54tNKzNyfe2ugtokm77UNH3hWzRa6mZ24s5rx
-qgH5U8VGQRp4+elG1GfnBOpNCVmYc7A5XqJNFzVfv6SjbEFdf8rpWupyQI87st7P
-tmsT6kMyYGOhaUWXFNia3iGdFpo8e1U7V7dt3Sk3McXHaz2MyDYuq93YKw/okNmJ
-kEmPhjmfL+12qvaiuxytfCLVVG3NnF2q8muYwRGt/Ay2ofj0s9g4gDK9etn+zwim
-sfZZPKqOMPq+z/TpXol6ZWEpbcktSHD+
------END RSA PRIVATE KEY-----'
-curl -fsS -H 'MISTRAL_API_KEY=20oeRTT4RHiyTNdLwf6LMuwt6rL2D110' https://api.example.net/v1/status
-curl -fsS -H 'FRESHDESK_API_KEY=05iD4VwUFVtqnYncXkte' https://api.example.net/v1/status
-export AZURE_BATCH_KEY='5Fh7mMbQCuqdhfO+TBkLnLoeSSvAZBRmSaS51ZBL5DYu5wRFY3mJ5XTjgsEL23I1bBQDtKsM4KKD+ABaHNEjMQ=='
-docker login --username deploy --password 'gloas-GBwTepoby3Sdy7wKhV-RP4tQrndZleq4ksuzg_T5UnqmVAgJUjQALgQVNoLAak6d' registry.example.net # client_auth_4
-export CREDENTIAL_4='hvb.665MQM5oreWKv6fDxhso9yiGa4ehOBpQxLQQdPsmsmdbeYVQOlRjGw5yx1ngJgGypJy1ZL1wrPqNynkDUr6eB5Fn-QquAnpLWdVefaRoCx8hYzmZXFCAakLVY0KS-VJ2HrgqYdNuQCYj'
-export GOOGLE_OAUTH_TOKEN='ya29.a0BaCqbHBBoN0YZfsrN_6S4Gld3oGLijrYoDkw04CfCVvEQ-Ief80efF6imtQOPGRm4ijuOPK3WsWosSrLdY-NlMYiL10Q77RJaPEUX98UlA4L08ZYxuJJXD5PoTgqlmGSeZ-44Vw2yhYtQ3LTeER3kz'
-curl -fsS -H 'SPARKPOST_API_KEY=7e682ff49ce0bce459cb4199ef0af7668d52d557' https://api.example.net/v1/status
-curl -fsS -H 'KRAKEN_PRIVATE_KEY=iF8YJ6qeqkKPIPc4vKMLHPbylePNRlEbtiPVwo/2prF/YOm054+MceWztu3f9QR+PJQfB3K/oVZlvY3fB66U50==' https://api.example.net/v1/status
-docker login --username deploy --password 'EAABh9lU3kWus8npx3p2tnnQoWRknqnu9AcOQ8iFUCFN00xOCw4AAeoBM7MDbGIgfmPNRDrz8LZ9O01b1NYMPl6BFDec3cCc6hXPkrq1OPikIl883kBTDgwZQiCd' registry.example.net # auth_5
-curl -fsS -H 'ALIBABA_CLOUD_ACCESS_KEY_SECRET=qBQh830FA08qKfnRSji56XSud73YFt' https://api.example.net/v1/status
-curl -fsS -H 'DEEPGRAM_API_KEY=f54f9fceb7f37b2a9773121c4268680f5d057d08' https://api.example.net/v1/status
-docker login --username deploy --password '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' registry.example.net # openai_api_key_2
-curl -fsS -H 'ELEVENLABS_API_KEY=sk_f61d58614274301ebe0fd3bd81bc081e493dd80abaf53b31' https://api.example.net/v1/status
-export NEW_RELIC_KEY='764978b2e6aed39ef8bcafb1e5bc163ad0e5NRAL'
-docker login --username deploy --password 'figd_up2xcXK_uVsW7DAPCEFev7QTMRfunDs1kztNr7kY' registry.example.net # figma_token
-export CLICKUP_TOKEN='pk_96992572_HMZ54OJM4MZGVB7L066PD8XW94K9B560'
-curl -fsS -H 'VONAGE_API_SECRET=n9WppfEqXyMXTcPP' https://api.example.net/v1/status
-curl -fsS -H 'APP_KEY=base64:I0pFDmvB6oQxY2dMMdLCALblT9gr6NvBVukuI70z15A=' https://api.example.net/v1/status
-curl -fsS -H 'POSTMARK_SERVER_TOKEN=ebf6ee8c-49c7-413b-a131-7719bf79aa6a' https://api.example.net/v1/status
-docker login --username deploy --password 'xai-JZMYbjKgfqLE0jqVJ0ego10tJiZ1V2nmUOS7orfW8IBofKrUYITjBzp3ITmAprV5oOTJbU7Xo4jvG1gq' registry.example.net # xai_api_key
-export ACCESS_7='access_token$production$w0lajggf2cy99okr$a475724b8946ca5c02b2f45f88e76b42'
-curl -fsS -H 'PLAID_SECRET=bc24f0c5acdbaf47ea0581d49dc760' https://api.example.net/v1/status
-curl -fsS -H 'SNYK_TOKEN=57352ee8-bfde-4f59-a878-47854541507c' https://api.example.net/v1/status
-export HARNESS_TOKEN='pat.M3aY_EbRFCc5aulHQCE2rz.2XDW9xnadl89SPyTKBCpik8M.M4PD4mznzi1hwKLtj6mz'
-export DUFFEL_TOKEN='duffel_live_VvFlyFkXIFyRSZQRkjFkNVDEXMSyjqJIomFgj0Bgv0w'
-curl -fsS -H 'TRUENAS_API_KEY=8-6SkJVYkDeQwjBiUXh7OdjjiHtSOXCPHcLNxY7QjBhYrkMuOclKe1P2M0rAsTGC9e' https://api.example.net/v1/status
-curl -fsS -H 'GOCARDLESS_ACCESS_TOKEN=live_saGDOwoORbikijKA2V4nVFUecPX-YyOGyFO7Ugp1' https://api.example.net/v1/status
-docker login --username deploy --password 'CCIPRJ_PEw7kYxCMupD7JIiZ95eZ0_c92a93fac377e2a3b9257c44f7f51981cb3994f5' registry.example.net # circleci_token_2
-docker login --username deploy --password 'sk-admin-eiIchbYe3MGF8Z-zkOSXLePoFu5jaTqSpJxqWxLPc6Hlb3ZNeB6a9XIC-2sk_Owykzq7yAZqBeHA15nY6SEKYOZvNjfxlkssdfh5ylNL5h_I0FK2tzzVZKvm0tmJr_BG6P6B38WAe9blt39kF4lDdLePDFfW' registry.example.net # openai_api_key_3
-export PYPI_TOKEN='pypi-AgENdGVzdC5weXBpLm9yZwI8eyJ2ZXJzaW9uIjogMSwgImlkIjogImYwNTAzNTcxLTcyMjUtNGIyMi1hOGE3LTUxYWEwN2ZhMGM5OSJ9AAIleyJ2ZXJzaW9uIjogMSwgInBlcm1pc3Npb25zIjogInVzZXIifQAABiBruQ4Mbn9Et9O7N_ztsoYlbNSUgsR9j604rSYaskQlFQ'
-curl -fsS -H 'GITTER_TOKEN=OeGd_9k-S68L9zmcDq-0fqdmbN-k8rNWyINKuvhR' https://api.example.net/v1/status
-export AUTH_6='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'
-docker login --username deploy --password 'mJp8Q~ThhISRrtY3H6OSOY9IFiWPv0Gjre0NQaIp' registry.example.net # access_8
-curl -fsS -H 'MAILGUN_SIGNING_KEY=542aeb05d401f8d73af95dacc3ac38c3-148360c5-21a206be' https://api.example.net/v1/status
-docker login --username deploy --password 'dop_v1_ef345004a27485b6602bc0e2e27b3166d4c4e13fc718b32a3875e51ed418409f' registry.example.net # digitalocean_token_3
-docker login --username deploy --password 'sbp_042f88701a5946d319f6f78c89d9d9e4e229685a' registry.example.net # supabase_token
-docker login --username deploy --password 'bx6TvwKxGo5t5not8GGBp5nn3oIdCAVJzKbIZH0z8kpVlBDBgm//ZYZBHhUd3eQuLatEaUAeaFQX+AStHqsdqA==' registry.example.net # auth_7
-docker login --username deploy --password 'glpat-bzo2cnRnCnU6dXh4Z9c8R8rOM5MR9wjp8KODwvIQ.01.1405pwbdm' registry.example.net # gitlab_token_6
-curl -fsS -H 'ALGOLIA_ADMIN_KEY=ce52e766f1222594de6fa4b0e80be0e0' https://api.example.net/v1/status
-docker login --username deploy --password '$krb5tgs$23$*svc_dt7zsw$CORP.LOCAL$MSSQLSvc/db78.corp.local:1433*$ff9fee5ea40010428b7ddcd38f050182$f452544b0c7ae570d454f91eff78a31c98689f8ab41ac1240aedf47b6b273872ed640ab5bf15cea61dd260e4025cb252b4175b3cdf9a384d388f9d5a0cb43b99f42e36beeffdbd56f7c7e3ebc2cf74c968a68ddd94e7145dd34ac46a02a76788925e9b6e8ef4d6a4c2fb5125f873fdd15a5ec1a0553a6a43' registry.example.net # kerberos_hash
-docker login --username deploy --password '0XAp2gHLwv5dk2UFykr74GpBA6mMjc5YFAIoTB55WYv=' registry.example.net # access_9
-export ACCESS_10='sgp_ca9215e995807405_3448acfc2460567aaebf8a57afc3306561e7f580'
-curl -fsS -H 'VAULT_TOKEN=s.EnHztWh658yFFmLPS7HRj62K' https://api.example.net/v1/status
-curl -fsS -H 'WIF_KEY=KNgd5SeCgg85BjZwBKe6wHMbpUdEskqpLhfdQfYMsLnSbTfMZKPe' https://api.example.net/v1/status
-curl -fsS -H 'DISCORD_BOT_TOKEN=MGmxcKADCjHMe9IBifAtONo4jm.3uMmS0.eQL2y_SzYjdQ1QshKEtOWterGOUcE1MK8V6YLr' https://api.example.net/v1/status
-curl -fsS -H 'Authorization: Splunk 8276c1d0-7129-4eb9-a8ec-58d12cf58579' https://api.example.net/v1/status
-docker login --username deploy --password 're_7hdBpMSQ_Qa4F7DknLaze5fQpPUMXsgkW' registry.example.net # resend_api_key
-curl -fsS -H 'SUMO_ACCESS_ID=suRh5VR12eq2hh' https://api.example.net/v1/status
-export BITBUCKET_TOKEN='ATBBZViEvoYD7mXxS2vufeO5NXochxK2EqBz0FF9F528'
-docker login --username deploy --password 'xapp-1-KG1EZRD5R8F-9843744734248-65d0318812e81f06743cc44c3a96fceba4568c3dea7a655abe605047b2450b3a' registry.example.net # slack_token_4
-curl -fsS -H 'Authorization: Basic ro5tZsjZHJl3PHO7ekjeNruhZvCfEKNU' https://api.example.net/v1/status
-curl -fsS -H 'UPSTASH_REDIS_REST_TOKEN=AXFrEat_26-mrgOqBX1QmfkcbGQwaB2IzYcKLM25e2yAF5CrGC6v9BNBlTKiKp' https://api.example.net/v1/status
-export PREFECT_API_KEY='pnu_brZ1cdmS6B0zFgGV0jGcZZOnQvI7Kc6HMFpX'
-curl -fsS -H 'OSSRH_TOKEN=rdU2Q3LRszvdInNyLghiewGqgl1G2HAUH7GYnwj54TCS' https://api.example.net/v1/status
-docker login --username deploy --password 'n4O1YKPQLl/18Q24FIydr+rmKLuoLgOVv+ARmGvcZdv=' registry.example.net # azure_relay_key
-curl -fsS -H 'JWT_SECRET=3NqhWz7GuYOeNlP3dJ6dKasNhOgHWnzc' https://api.example.net/v1/status
-docker login --username deploy --password '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' registry.example.net # langsmith_api_key
-export CREDENTIAL_6='EAAAHDo8yJEZLzmdH47-XNcVgHwQTohZC8S6Bv2NJ3iGpo0FtyT5B--bOb1DQTI3'
-export NEW_RELIC_KEY_2='NRAK-1DM1DEH2PJ5JCZZ7JTD7SAMWK1O'
-docker login --username deploy --password 'sdk-3de425bf-ad55-41aa-a9b2-2afaf91c853e' registry.example.net # upstream_auth_7
-curl -fsS -H 'RAILS_MASTER_KEY=b1b9f1e9d0807c0bb8ab09d360669b25' https://api.example.net/v1/status
-export GITHUB_TOKEN_2='ghs_bnS8bKkJcoFurpDOHmhO8q36vfFiwr2P2W5o'
-docker login --username deploy --password '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' registry.example.net # sentry_token
-docker login --username deploy --password 'dp.pt.3rtNuBZPDqsVEu1N2BwAGzaWScXM2mspF8ZqzG1nIfn' registry.example.net # doppler_token
+export MAXMIND_KEY='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'
+docker login --username deploy --password 'sl.9BwbiSe_YiiZqfqB6yHsT8FU9VfiMSLYqViRwxgHtgDL9VgfmL6xXJaAzK5cgLNnai4nyLzGNZ0pMVO47KmH8HoC5M3wX-OnREejALCH7WA8Nkn6W-r4UEEs2yVkmApBkUbw-RULPwoD' registry.example.net # dropbox_token
+export AZURE_IOT_KEY='uu9FfeQFOGhZ9WnOv3AkTPRfJ/G0ux5jTAIoTO2R/yy='
+export UPSTREAM_AUTH='wUtPfznnu+aYrwNW8wK13xJhAbDAOzOYVAZEGIUjaKi='
+docker login --username deploy --password 'live_536993228_HxmjuHIuO8cxUuLVwaerQbxnSxqDN2' registry.example.net # twitch_stream_key
+curl -fsS -H 'CODECOV_TOKEN=e6c43031-ee25-4e9d-af9c-1364934f012f' https://api.example.net/v1/status
+export CLIENT_AUTH='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'
+export VAULT_TOKEN='hvr.Ue_T3qRv3bCLxTE-LPPTKHBf9_4hTg'
+docker login --username deploy --password 'EZAKP73EBThOM2lDWVpZI9gDuOAQfClHcvSjX763sX6o8fUayK0TGhRA6L' registry.example.net # easypost_key
+curl -fsS -H 'FRESHDESK_API_KEY=axXe8izYXcUgmUHvs93E' https://api.example.net/v1/status
+docker login --username deploy --password 'doo_v1_9ca546eb526da93f27583d1db751c2474e0f77447cfd7d969bee8e376b66e269' registry.example.net # digitalocean_token
+docker login --username deploy --password 'glrt-VtI4k_4CAFd1nO_WVtj6' registry.example.net # gitlab_token
+export SLACK_TOKEN='xapp-1-ZR1GPX6M6U1-5985677608516-b4a102ec950948184984371bd5ad1fccceba3cb96274d1637d26583aeef6635a'
+docker login --username deploy --password 'sq0csp-iYaQ7fqsNCwc2UbYYtBGZvlKPuotyYCSulUmT1vB2aN' registry.example.net # square_token
+curl -fsS -H 'ASANA_TOKEN=2/4373537994637615/1162789051154722:169e12037f1ffef941f2ac7f0bdd03fe' https://api.example.net/v1/status
+export YANDEX_TOKEN='y0_AgAAAAn6nuwZjZ_CMJTmX654xqOkQH-zk6d-6JVw4S3mnJFRZG_0gU93'
+docker login --username deploy --password 'bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tbN3y3eEFndgqmjpCDjqS2qGqTW2hZNaSjrPHUCMuDr08zM+SJFW3k894QLF7taGaO9oOhRI3J8KnCKzvbd4qKGaPDXv6owinTvFqHIsnHPU3yFGCTfb00m+/l80E+djbDiSSBgtzxPtT1QUlyE8/Muad7rR+tKdUh6KHnQJoy5vNqZV7XUylaQPWlUPG8Xw2T3uv7xNF9utnX1dod6YrdfgXMTaZhTS8kTaA2PwQaB/fofUn3QTQH7TjLmrLTgjI4ptS009Ibb+PHLy9k/V5AJyLWj+NCYdiSJP64Eqh3IWSdhy9qUA037QsB15Hxsc/DvnxU38eS/h8BA2aYGSxDBFV+egPYhLipoHBrAg3qiR5FZYCczBBGWJP8pVmsWMckflZz24/SgdK33X0ufDmYQ2bo7tZFg+n37+UFJ9Tc1+NlyEe4MNWB1YvAhfmv6IfRSddAizmXXnGX5uD4HYfj6VOuBGUWNa2FeX+LFa+PcYtHXXwE9hs0VOr+o8MHwSRqixR8PBuovdBUwPPKfDrQG9Q0kioweTWjRdMwGu/AWYCZ5A7lP3ekR0tAKdgFwPBTuoz4io1Rgn+8ZEHRiTKJEYS' registry.example.net # aws_bedrock_key
+docker login --username deploy --password 'xoxb-157823350881-5884022935775-xpM9C7vAD4JSmk2RdMw0jlxk' registry.example.net # upstream_auth_2
+docker login --username deploy --password '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' registry.example.net # client_auth_2
+docker login --username deploy --password 'sk-svcacct-8ZXUAP9ToC1XS4RfwE0JMRvoK7f2ComlLRLA2JEcFrGc1UiSuUPYJ8keZeU3UGnXzvHZ1hta1nkysrMhxxt4sPY4Oo2i-l0s-PGsrOw454QBPnnPoEwLtNssS9eIEuVFtWgLkkmn_olPfhZS4rPPCSUghejP' registry.example.net # openai_api_key
+docker login --username deploy --password 'hf_rKDnmv76WuQnQHtlvIUaoyjHp3gjagcHe7' registry.example.net # huggingface_token
+docker login --username deploy --password 'c33df7ee84128e2c6535013888de60e3a523NRAL' registry.example.net # new_relic_key
+export VAULT_TOKEN_2='hvb.PqKY8z_pYjLmct51_NiFb8dbEabYMQ7M6GD1Lo5UG3DBeZCKrTeOC8Va2Tw1mlze1ccrUg0lCQX-s0sHyN9aWA2MTy8UZwRIDM676sXSnoKJSNn2k081ZZHahfnMD9YxbzRyAzY0Ceb5'
+export DOCKER_TOKEN='dckr_oat_R7Xo0TbDGicoT-Rhs5oVCi37ItbLLeZh'
+curl -fsS -H 'jdbc:sqlserver://db.internal:1433;databaseName=app;user=app;password=dtezHqRjIxwh88KbVMaz' https://api.example.net/v1/status
+export AXIOM_TOKEN='xaat-37d8e925-0ad5-489f-a531-3306d38a6914'
+curl -fsS -H 'DISCORD_BOT_TOKEN=MRo5jK6pkUFVybiJZWNScCUnP6.YS46MR.32DZiu8y1JieyvG89tTU3Oirgm6Ddb-Q2vbF4a' https://api.example.net/v1/status
+curl -fsS -H 'TRUENAS_API_KEY=2-rse65Jhzc9MvsyfagjiUvVwtW1TEtwkb5k152uPI3dt5X0e70LMzgZUTCsnJkcGA' https://api.example.net/v1/status
+curl -fsS -H 'APP_KEY=base64:7oDPcV6PzFQz704GxXSBJ1S/S+lHwa4kZjBP/ZSZEtp=' https://api.example.net/v1/status
+curl -fsS -H 'SEGMENT_WRITE_KEY=RMYKvwc3S7JDQahknKyuOD6urlnXCfYh' https://api.example.net/v1/status
+docker login --username deploy --password 'pypi-AgENdGVzdC5weXBpLm9yZwI8eyJ2ZXJzaW9uIjogMSwgImlkIjogIjg1ZTAxYTc3LTZlNmUtNDI1Ny1hYjVkLTliMGZhOGViYzU2ZiJ9AAIleyJ2ZXJzaW9uIjogMSwgInBlcm1pc3Npb25zIjogInVzZXIifQAABiCo6ovOoDI72W-F1qVVHL7qjhBoR20R8ZhL-1tvQWZ7tA' registry.example.net # pypi_token
+export BRAINTREE_TOKEN='access_token$production$fs875gp438ovuckb$7adf2bbe55f22bd6b14f07253d6fd933'
+curl -fsS -H 'AZURE_DEVOPS_PAT=tini24emlxz5ghf4o4d3ifxcu6o5v7d3sbkjlt6thyk37jtrqmu6' https://api.example.net/v1/status
+export GITLAB_TOKEN_2='glrt-t1_bzpheDZxCnU6M3FlazE13wjIEMFtdusWYjvJ-bV_EA.01.160lpvl8m'
+curl -fsS -H 'ENCRYPTION_KEY=f29e3903cde696c4b597191311caea5a8c2115183c44772244e15455834dd1b3' https://api.example.net/v1/status
+curl -fsS -H 'Unseal Key 1: rnGt8pxsb7Y5RAfGlRlpYmOfyF0kQ6sZ46AELuCwC2ZN' https://api.example.net/v1/status
+export PASSWORD='sshpass -p J6mvfD1oM3RMbFlE'
+curl -fsS -H 'AZURE_OPENAI_API_KEY=75a4df62676bdc495ad9183fdc333148' https://api.example.net/v1/status
+docker login --username deploy --password 'sk-admin-y1MT9PaOLlXCCYpZoFnMfmUzs-9egxKIj6q7yDeQ2OlbL_ve1cyXG7RuPgsxQuee8jGXfbcJ7OGVl12AAvmKetlrk029rL2te48XQlhppkpWp3ghqtP0KOBZoNjwLn2HR9ulbZiDX2CtN0Xp2zm7zfhGUZBQ' registry.example.net # openai_api_key_2
+docker login --username deploy --password 'key-18aed2665e7cf31df9b055aaf0e7a2b6' registry.example.net # mailgun_api_key
+export GRAFANA_TOKEN='glc_lduROZoUk5afQkOaNu4GDkDDV8sxt/BvDKFVQbk7CwAXC52d1mDyePydjzTn'
+docker login --username deploy --password 'AAAAglD-OfW:APA91bAC-O6ArqAEPPWW4ITNRaYwB9Y1Bux1K4PuakKNzKW2lNR_Vs7ITRKroghJFPeoaKhh5NdLfAtlzuu0tgz_HGaa6OEJB0dQH2Dq5yq8sGETLcP4HrkyK8bXA8pQ2XsjWNfnDQeQ' registry.example.net # fcm_server_key
+docker login --username deploy --password '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' registry.example.net # nvidia_api_key
+curl -fsS -H 'OSSRH_TOKEN=j34rZhZCCPhxUfyNk1tt/kvRx3A+6WEizEdczj0xPSfs' https://api.example.net/v1/status
+docker login --username deploy --password 'glpat-X4eE5IwjJxRw7T9LV4mq' registry.example.net # gitlab_token_3
+curl -fsS -H 'LOGZIO_TOKEN=snyreuagrxppyvzgNVRSJUIUOMKTFOHW' https://api.example.net/v1/status
+export HARNESS_TOKEN='pat.shrfwwPyNmVhdEAkhJIkQO.H2IpXz2kpDX1eTxyuCtNO4qw.5X6HdwGU93AJqAvzmYnd'
+export CLIENT_AUTH_3='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'
+docker login --username deploy --password 'PMAK-16eb5005ea97454f0c377a2c-0c6bf8c2bc359e616018d2191672bc5bcb' registry.example.net # postman_api_key
+curl -fsS -H 'ARTIFACTORY_TOKEN=YDHqm7UplJyKcwooKAUE7XE2C7saW5UmsmDVpZSlOiD6c5ygZFEUGD0Q5lFiVnrj' https://api.example.net/v1/status
+export YANDEX_API_KEY='AQVNPkGZnicTyNkQUqKfJCGdypReCQKLWMk77h_S'
 curl -fsS -H 'kind: Secret
 type: Opaque
 data:
-  password: f4Cf/kfbWEYVZKUjn54u8M==' https://api.example.net/v1/status
-curl -fsS -H 'INFLUXDB_TOKEN=1LxOtMh8KqacqeWVyg-HKyRueew52cDP39fjlHr66XzIFk4uUK_4sQcBlI5kAstp8dwvcHTEkaOEbufDdSNPpm==' https://api.example.net/v1/status
-curl -fsS -H 'SUMOLOGIC_ACCESS_KEY=2uwqSzsf3BsalKPGcTd1XFiPhPAoeaDxr9SQnENqZeCL4zbqGbKwqS5vFkz9ZUXH' https://api.example.net/v1/status
-curl -fsS -H 'DEEPSEEK_API_KEY=sk-ea42220c004732d42cd7be9c2438685e' https://api.example.net/v1/status
-export AUTH_9='sk-ant-api03-MOWyOQmXViUyiHGGTbHViyxSm9GSfKqRwWzz0fY6bfxZSwmeuv_mNWL1yMSKQ3tqCCkMMJovCgtbyiQni2KGXyB3aI9AyAA'
-curl -fsS -H 'WANDB_API_KEY=62964314631c46c6de65fde136b265bef57c19e8' https://api.example.net/v1/status
-curl -fsS -H 'ROLLBAR_ACCESS_TOKEN=2b3019b3ee851b678d393d3d87262276' https://api.example.net/v1/status
-curl -fsS -H 'Authorization: Bearer HvOGYMJlk2OzB2tPV8RUty9GBDWTF3ILajaUXJn1' https://api.example.net/v1/status
-export CLIENT_AUTH_7='sha256~1I6TPpVqSj0zuFHKyStb0aj4UnPvpC8irh-Rb-WL9WJ'
-curl -fsS -H 'LOGZIO_TOKEN=dgegmhkmedgiuqzkPXDRYUNWWRZVMEIS' https://api.example.net/v1/status
-docker login --username deploy --password '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' registry.example.net # access_11
-export NEW_RELIC_KEY_3='NRII-UtcpYs36nZgww0v4SP3q0Kql21dHqq4Q'
-export HUGGINGFACE_TOKEN='hf_xJMMWovM9UIf5PS7lOyM203K65rZQs08SN'
-curl -fsS -H 'HUAWEICLOUD_SDK_SK=rQatWoxYe6v0PeL0IEtfZO9HQ3lUCaS7DoqQcTBe' https://api.example.net/v1/status
-export CLIENT_AUTH_8='fddIHd0Qj216HO9gS0pz7ySXs1gShiCFWN1+x0U3A7lRwvCjF/SpQm5uB7Md+2nrEclECawgT2BRACDbKgHb6A=='
-export CREDENTIAL_9='sq0csp-9d0aGkP-6z5yRRdqSkcU7vPb3MTkMJl8UnG5X3JPYk8'
-export CREDENTIAL_10='shippo_live_c06ebdb29dbc74296504ec923137914f9f9c4d2c'
-curl -fsS -H 'SNOWFLAKE_PASSWORD=jXpCrZYULTI5uHkked9mc4xF' https://api.example.net/v1/status
-curl -fsS -H 'MANDRILL_API_KEY=md-8rKoJXR1ncFzriIi8hjcm0' https://api.example.net/v1/status
-curl -fsS -H 'https://hooks.slack.com/services/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' https://api.example.net/v1/status
-docker login --username deploy --password 'SKdacfeae3bd0ba336251b8f62e368249e' registry.example.net # twilio_key
-export SLACK_TOKEN_5='xoxb-959575840531-0748460236842-Jvo8i8415MiyK8cZUtIbKA5z'
-curl -fsS -H 'STABILITY_API_KEY=sk-hJKCCHzZVf632otxG4bKbZUulqtxq1QlcLSNI4zvltOxBmGq' https://api.example.net/v1/status
-docker login --username deploy --password 'y0_AgAAAAhWSrHoqSS2zlYUPxsA8EfJ6ow748lYsXWvCp5-_J2oyD3mIoqw' registry.example.net # yandex_token
-docker login --username deploy --password 'Xtg6IOmCZwee+gn7oIShVQTSyBvdraNiPAzCaP7uPZz=' registry.example.net # azure_redis_key
-curl -fsS -H 'CLOUDSMITH_API_KEY=1411be08f2a671962adf60e8be546a18f54d9b2b' https://api.example.net/v1/status
-docker login --username deploy --password 'AKIDK2viMamG2JwqN4HlU9BpA0nfMPGUHTvK' registry.example.net # access_13
-export SENTRY_TOKEN_2='sntrys_eyJhw4eZb0URUMKlaUZtg4S6U8ELfbsJF3gFQ0b4n8anCaUThCY1XKwszZtG7fRrb7pSwGngKH2Z936lGtDZ2l0PD/eK7AU3guFX7M7_bYDdma3KivjVGsnSBNwTkjftfBw4tVAhpxhqdOWcJXq'
-docker login --username deploy --password '7a29cb2cfc6517723851020ac5fbe211-us80' registry.example.net # mailchimp_api_key
-export CLIENT_AUTH_9='pat-na1-d49bed18-e609-45f6-a768-63e82360daa5'
-curl -fsS -H 'AZURE_OPENAI_API_KEY=50ab1e36f1c21bcb992aa431d354568e' https://api.example.net/v1/status
-curl -fsS -H 'OCI_AUTH_TOKEN=eZq7xHhzlSQFk4LvyWHe' https://api.example.net/v1/status
+  password: N6PE5gvk3XRWYD/jpYW+bx==' https://api.example.net/v1/status
+curl -fsS -H 'TWITCH_OAUTH_TOKEN=87d8krjj8ihw3h18u86jrugkt4guwj' https://api.example.net/v1/status
+curl -fsS -H '_gitlab_session=4696ff58d4bb73b09a73a3000c261e4b' https://api.example.net/v1/status
+docker login --username deploy --password 'AKIDxvmuvq3E9BUvZ1K4kUV0GJsA8WBztgWL' registry.example.net # credential_2
+curl -fsS -H 'VONAGE_API_SECRET=oNZZaTMF4PM8h2Jm' https://api.example.net/v1/status
+export SLACK_TOKEN_2='xoxp-92057893378-81931451810-3119828584324-3ab50f559f88418b113d32beb1f27436'
+export AUTH_3='age1vrwahd3wz2g6n29r25fa87dfz8y596h3w69zpphf4stnt8hzyx5qj5pcmk'
+export FACEBOOK_TOKEN='EAABwcGseKa15pfSCJpw6vh2LokB9Qn2r6Q88xnbS9IYkKXdbUsaoqZ29Wjwflci36buTdPBCdjgl5uMCh9QyBoY9aMAQH3kQ5G9USkk5BLWjvxw2VDERjUujyVt'
+curl -fsS -H 'OCI_AUTH_TOKEN=AsvDInMEVGIpth1frwSU' https://api.example.net/v1/status
+export REPLICATE_API_TOKEN='r8_XTa32Ux1SpWnZWGagGEIYspvaTl7LNxGT2ZaO'
+curl -fsS -H 'Authorization: Bearer 30XbXwqm0eaLJRRUC2rN6blx4wXLnALBr-WBi-HY' https://api.example.net/v1/status
+curl -fsS -H 'Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=rtiFmbpYKDERZiFSzoGrmbMjP9TyJGpGhSh8He3f9Cr=' https://api.example.net/v1/status
+export AZURE_STORAGE_KEY='J81eYzPBAqCLVCSoYyhIFcDIusImP82HdLuIgbseyXqrYhTwyqZi3ETRx9RJx+QQ8PzHH8+JKFf1+ASt7By3jw=='
+docker login --username deploy --password 'I4begRHHSPP9xgLKEun/bRg1Yy4rGDgi9CsfTirV4ZG9PqZuf3a/me7omtsiOE21BFJYbHN23xTsACDbGYH7RQ==' registry.example.net # azure_cosmos_key
+curl -fsS -H 'KRAKEN_PRIVATE_KEY=1u4f5XbRvkJVgp6oUbN4DabpA3jwk+j6vTqB5Gq8/XOW1blQQlYJ29ubpkiG2/aaDR3kWm/qbg3aJLD2qGZxdt==' https://api.example.net/v1/status
+docker login --username deploy --password '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' registry.example.net # openrouter_api_key
+docker login --username deploy --password 'dor_v1_31649bd2b41ff21ee4393922ae24545d00e3073a3311b95d89e2e5b7973e1eba' registry.example.net # credential_3
+docker login --username deploy --password 'sdk-88cf48af-0c70-4f9a-a03f-cba62e6bac23' registry.example.net # launchdarkly_key
+curl -fsS -H 'SCW_SECRET_KEY=aa8e37fa-2198-4147-af6e-ad3ac80a1bc8' https://api.example.net/v1/status
+curl -fsS -H 'Authorization: Basic pipoaoyW4dHK13uwnqMyfAdAjovp5ABR' https://api.example.net/v1/status
+export BREVO_KEY='xsmtpsib-fbb90883f61c8ae8113f63524e1bb75550da47792ca12dc07c8c6db09844ca9b-j505W6OMOVqDnLrH'
+docker login --username deploy --password 'ghu_7vycV0KgjLGjqIMw7rAH8smu2U39AI1lRey6' registry.example.net # github_token
+docker login --username deploy --password 'sk-ant-api03-xVnFpxPDgOMlRRR0QkjzgsmFUMCo_sRTeyg_KxYku184JIg-_9Dusj9dvdNw0xTBFG28GYMa2iebvWxKTvIoiktsIGaKvAA' registry.example.net # anthropic_api_key
+curl -fsS -H 'CLOUDSMITH_API_KEY=0a4c5db590f022822ea147bea03f5d5ec148c573' https://api.example.net/v1/status
+export OPENSHIFT_TOKEN='sha256~2KXOtZ-6GN-lCMb9cw-1pX0xqLJ5OEBxDvPsSidtjWc'
+export GITHUB_TOKEN_2='ghs_kVgoitM8iKzNBzDFioWb3pNv5J1PnK4U3oFu'
+export CREDENTIAL_4='sbp_b3aa74ae8affa72d3a0d5d2026e1dfa6fc2707ee'
+curl -fsS -H 'GITTER_TOKEN=gdK_ZIaieDYK8TEK6FBDuFTSr4fYuMprk9wm-cee' https://api.example.net/v1/status
+export GITHUB_TOKEN_3='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'
+curl -fsS -H 'ZENDESK_API_TOKEN=n8YEqCBJu6z4znorooNBj8ehvihywYyPIGOhjj1p' https://api.example.net/v1/status
+curl -fsS -H 'arn:aws:iam::483232256814' https://api.example.net/v1/status
+docker login --username deploy --password 'xoxs-5718736057-7728610827-9635846455-a6d92356bccf11719e61176b4e05b76c' registry.example.net # slack_token_3
+export TYPEFORM_TOKEN='tfp_coso00DuZKkw3nq_XrLMxUy7AyQVXKSJwc3MvTh61lW0mXR66yxZlr16cu4'
+curl -fsS -H 'WANDB_API_KEY=761fd7fff064f38f46124e24d75be67db634cc6e' https://api.example.net/v1/status
+export ANTHROPIC_API_KEY_2='sk-ant-admin01-5Yk0k-wp1z-JdIB6atUL38cqZ38aSsbWbjRKfmicYRWezr6ss80bZr8d-AUbeVhOk0Bt9QpYUOT-U_o5QkbdiNCRhzLcsAA'
+curl -fsS -H 'SUMOLOGIC_ACCESS_KEY=7WQmHySKulbJ0KxSGABtbwLV3PASEAlccCSWNxJjK7xZ04hII6UjOihyOtxpEU64' https://api.example.net/v1/status
+curl -fsS -H 'ALIBABA_CLOUD_ACCESS_KEY_SECRET=bgBzJ9CMdl8URlgZMFznnUS8gE62j2' https://api.example.net/v1/status
+docker login --username deploy --password 'duffel_live_Za5939fRviYGbMr4l_lbndPZHgcYYizmOo6im__x80i' registry.example.net # upstream_auth_3
+docker login --username deploy --password 'xoxe.xoxp-1-fzxFV1rvcOpD7ZKqiNAaLf6R8dQ0VhY8T75PncfrkD4uLjgWxJXXPB8eKPNKohLUogjVxBlkXBO1Ymp84eDj5Ditsz3mwHvhBCtvvxWy5Vexizm1qyxqddZUOJqRa9VHfLv4lkBBDT34BB9vPOl42UVI8JdMhWDf' registry.example.net # slack_token_4
+curl -fsS -H 'MAILJET_SECRET_KEY=6ba08bb203192f843ae159566cd93505' https://api.example.net/v1/status
+export GITLAB_TOKEN_4='glffct-Nprdat_zDGbrQcatpwGD'
+docker login --username deploy --password 'aio_ALvxcLLjz5qxREdFOIwgW5wKIE5G' registry.example.net # adafruit_io_key
+docker login --username deploy --password 'dop_v1_d0d0d10ad7caf00f5b3c7b16e31130883d751ef73629734a9e239ef1560848e5' registry.example.net # digitalocean_token_2
+export CREDENTIAL_5='shippo_live_85a1d7a4c1cf5a3cbd90f62132a2f6e000bbf6bd'
+curl -fsS -H 'IBM_CLOUD_API_KEY=QFxkvqv1xRPBVv9HE0Z8KFbiIL5Ib_m13a_Ug6xNL0jP' https://api.example.net/v1/status
+curl -fsS -H 'ELEVENLABS_API_KEY=sk_2ee9ef04b246a23128d7947377786ca9ff6b320933e679b4' https://api.example.net/v1/status
+docker login --username deploy --password 'CCIPAT_NUJH39dCnpldN64uXfrmBO_77e44c716aa79cdf03bcea1b68973926f5b5794c' registry.example.net # circleci_token
+docker login --username deploy --password 'sgp_58c51ec084c02e29_7d31f61f1ee9f1f69b9b74fc607fa3afb3dba690' registry.example.net # auth_5
+docker login --username deploy --password 'KygqK+bNJvGdjPW7ZTadCzIO5gVyNxJa7OB0WbIIJNYoZB1uoxhYAg4YcaZqMm35bLxPO4ydTSur+ABaRIAsWw==' registry.example.net # azure_batch_key
+export CREDENTIAL_6='glptt-454a9efab8b2a793e0b49b70d10e7d6e4b2fda16'
+curl -fsS -H 'WIF_KEY=KLTwze8bELkmNnF8RE6qajEycQQqFh2hhUEvjh368JbLSUHSu1Ev' https://api.example.net/v1/status
+export AZURE_CLIENT_SECRET='bwu8Q~rLfw8F5UX3fLhY89IQFGoDLZqqmf8VP5GE'
+curl -fsS -H 'COINBASE_API_SECRET=7tShailOEoKPVoKuEd0oJVwLbrX361lEI1zjl09e7br-L-wqaJ2SKbj_P549YrxY' https://api.example.net/v1/status
+export ALIBABA_ACCESS_KEY='LTAIxYVXzEmAfgsTC1K6KKFe'
+docker login --username deploy --password 'Edec8nsLZ7VItUlN3Q3lCd2IoteoEVoqb+ARmNnG8L5=' registry.example.net # azure_relay_key
+export FIGMA_TOKEN='figd_Jx1rgaJNOLW11o6u69iUavbBBG91KlZ_1WDNWZ4j'
+export CLIENT_AUTH_4='re_Lta5kNXg_zUgLT0rOAQ3fTT0YKOuA7eb8'
+curl -fsS -H 'SENDBIRD_API_TOKEN=3877222e40572dacb66aec16cb33f7068da39f32' https://api.example.net/v1/status
+export ACCESS_2='dapi0a250beb699aba2096605925bef860e0'
+curl -fsS -H 'MAILGUN_SIGNING_KEY=55c0fe4d0bdb172e4766c659688b2036-8266f6dd-f379894c' https://api.example.net/v1/status
+curl -fsS -H 'INFLUXDB_TOKEN=FtWr9hEkWkCRG3oQ5kcT3EnxVeS9h_PvlUDVjg03HgEXXwnpWT8IYQU-Jwx1fxAeWxdfBhc0I9XOdrUww9camT==' https://api.example.net/v1/status
+export PULUMI_TOKEN='pul-9a11f67ea51205e2d4a73d7e01739daf8dea1c51'
+export OPENAI_API_KEY_3='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'
+docker login --username deploy --password 'essu_mQA1l2Rfn+zBxZAnQaqU1YJ9617r7krPsMC9nriIYxQKkZ5Sl5DXt0sBAqRT53dHfrHzSYOifMBwdclR' registry.example.net # elastic_api_key
+docker login --username deploy --password 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTZrYWl6c2pva2d0NSIsImlhdCI6MTczNTM0NzU2MX0.38IUV8XTIdEGR4PLj13OLc_odM6ltu736b1y_YPf-N8' registry.example.net # auth_6
+docker login --username deploy --password 'EAAA4UoMuymeYCbsoL391dkV-GzJimbDtPIZU-EbZaLew5U0z2e6gnpZ8AhHIf5L' registry.example.net # square_token_2
+curl -fsS -H 'SNOWFLAKE_PASSWORD=sb09SaD6JZII05PhvOkSce4l' https://api.example.net/v1/status
+curl -fsS -H 'client-key-data: LS0tLS1CRUdJTiX85FB/jr8HyGv5NAHRH6XqEP8IU17yipGT23QqN7amXBtxbUPdhpUsCBf5zx0M8HhYj9+Z14LTnjy1jnlVjwphMR8koX/6IlFdj2aDAR3iNIgKcptng17Gc2AJn/MbeUBBYTdfA8778f7PBfv8KDeWx5n05k6tX1DvVeXqYpQiMEdIo0LdBH3tSiJYiMG6vIo5SDbHUG0A3yyTZPLdvwlF770baBfzrYR0zpMRZKFJ8YHcqtO4Z+zS+VyqrTT71OlQ+2fM5nq/yqymfFcnkVYCJSVV3IZrnRnu3tcPCi/nOaHu1FNJYmEA8ARtv5E4MWO5jUjuIKM/jNzgs45oE/J4L5wkdSbysKRguX30ALSfmoBQK17wssSvmSHJF7H7bYeCmder0EJXQ0C6ds' https://api.example.net/v1/status
+docker login --username deploy --password 'NRII-iMw1K7PL9OlD6mEaNT_CW8iRBYeoDkrK' registry.example.net # auth_7
+export ARTIFACTORY_KEY='cmVmdv3v1x0uFpwaIo1mrLj0V3qjYtRu6nacrEkIB4MYTDC0bitnXNdbGMlymlag'
+export CRYPTO_PRIVATE_KEY_2='xprv9s21ZrQH143K8ogfBxGh2joqSh9W8DDYD8mQ2gvV36L51dCVXRfrPvpUeHqwrf5U8Ty42q6EUfci1Pkc7DxmpbxSedC5C516QzUyuGE1RMw'
+docker login --username deploy --password '$krb5asrep$23$svc_bw834j@CORP.LOCAL:b00e6d3a39820c1b58ad70ff78dc7136$a3dbed7401df5c600bfc6d82668a35834a0954403f49902ce4e35e3383754df23dcf6286ae80b007de5cac6a725f91812a4fc1c68084539186c7e66aef8b39d485e0612ce58b80e1b1a38725adcbae821874380f958966f4128c775b7aa3644f1e9318024ecfec1159eea695e980e6ef3d63b9830befe1bc' registry.example.net # credential_7
+curl -fsS -H 'ALGOLIA_ADMIN_KEY=6e95997e694aa727052dc4d07f413b13' https://api.example.net/v1/status
+docker login --username deploy --password 'pnu_El3mlsJisA19HJoErV5m62KQlajPjSKnNmBl' registry.example.net # prefect_api_key
+export AWS_MWS_KEY='amzn.mws.bb289ca5-0080-4e80-ae1e-560f4c487a5f'
+export TERRAFORM_TOKEN='HF7H8xGBknEfRX.atlasv1.rUFlE5FGM7BFgjDqOK9_l1W-d-EhAiSechk5PMzDZEiE4JMOieMT_1O7FYHvm_iBFyt'
+docker login --username deploy --password 'AKCpASecaobMZehs1P9zyNHCKLkmkTnV6EONgeCkRuWw48ZANlG9ZW0NOeEHDhsmrwU3rHwus' registry.example.net # artifactory_key_2
+curl -fsS -H 'ETH_PRIVATE_KEY=0x5efbbba63406140ff9735701a8011fc10949831c98c3eb76c74d9a2393a37ab7' https://api.example.net/v1/status
+docker login --username deploy --password 'HRKU-AADMh0Q1hpMDGSLR9he3UcFa8Y2y0zDS0bW5AdX0CDMHhe11ZqeEzi1Uhrhb' registry.example.net # upstream_auth_5
+curl -fsS -H 'Authorization: Splunk 6f6aa163-6f96-411a-ade6-b8009334fc18' https://api.example.net/v1/status
+curl -fsS -H 'Authorization: ApiKey 2wAOlfOXLGRE9dGOoQylFesRbJ9KL2FmsURfo02E/MBKAo4Qa8HG54iUKdh/LVlJh+Wf6PTw2BE7kJQK==' https://api.example.net/v1/status
+docker login --username deploy --password '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' registry.example.net # sentry_token
+curl -fsS -H 'PLAID_SECRET=ca587e53c6409cd00212316a42c523' https://api.example.net/v1/status
+curl -fsS -H 'GITHUB_CLIENT_SECRET=58ec8c0621c581a1668e79c2e0b7560f7f3bd219' https://api.example.net/v1/status
+docker login --username deploy --password 'CCIPRJ_mWomYjuiuL8mkaEftq6pva_53a74cfe9212b0629b1120c5974393210bd3ab19' registry.example.net # circleci_token_2
+curl -fsS -H 'VAULT_TOKEN=s.51Coj18UJlMr1TbvuNF5jzL0' https://api.example.net/v1/status
+export NEW_RELIC_KEY_2='NRAK-X6EZWX5AHPJ5YMXGF55XXU9SO2Y'
+curl -fsS -H 'SESSION_SECRET=Zrb3MN3Ne6qGAu7bIaXXNC5HLHj2KRm3' https://api.example.net/v1/status
+curl -fsS -H 'RAILS_MASTER_KEY=6012668f73f363bd5c014b4917b393a6' https://api.example.net/v1/status
+docker login --username deploy --password '-----BEGIN RSA PRIVATE KEY-----
+jvT1hUHfbEfkM3TFXUHYjx2FAOPhd5XowcIKxLybGNewWd5bx0y2UEnVadx1tyuh
+EwMx0t5SwP2qm1C5AtR1UDImS9ZBweIvvJS63rWQBZPhEauGz6m5ky1mWwVu8+++
+BU0ukl8g39ZvRIUIE/wahKydyOZCcvrzAFcnWA5ox9ngsNB0m4Yqhus1jnV9TH78
+6mknviRYoplNZpPQfoh5f03Ad/nLYgiSMMeiXvkYu1VOYWlQbmQ4tm6Fo3tdVE0W
+ndzuDpQSRA8YsL81laRjy1LUYNHZMsDbdMY9OHRINPqtaaz1B9pMpI4al1orF2iu
+7p++nBTKULowmJ3q+kpk6PDvxLOW2gVjEWt9v+aGJtMVrvP+dgvBJO5KDY9eXsIe
++t/j3u5zEuR3xplGNmD3jE02r9dN/n9tR69mpmloTDS1QEQE1pkPuhvV6x8WjAny
+rFWlBIHZx7TVq7mxi/hRv6TPL31LMV/GBITwW07KjdLx0s5IzzF37l6mdk5C/F7G
+TJ7n7SPLVU2QlTH2Ev4tHNrV1snrVMPSftSMxZ+55RsgUvJCzKF+NHMd08GGu00Y
+4HW0fcM1L17mQnxhJpN28Xd7fhRMPT4SQTt6byknRY0ttHZS6XisZv9e5GPj8GiP
+xuKtxVbi4oJpRk/tBXLkV003aF5VIHaBrwJz0cO3YjcO+Av2TgZ34KmBScmT1cBV
+WJxWPX5Oz5OvgTIDIYOLbsuC2PAE/k8L9d+AlId6QrfuGqcYDeIuN/AmZClNo2mm
+3p8kD6ZUY+A54icQovm1O/CKfswxpXUn
+-----END RSA PRIVATE KEY-----' registry.example.net # private_key
+curl -fsS -H '"private_key": "-----BEGIN PRIVATE KEY-----\nskYPFLINPfFj715WjfBUMNgmuPNWFUZ3Y6mhHzO9nIIvuneaD5GzVWrSKb3e4rK/\nz8xJlMgNUehdSIEvlwaPmomAkwsCpDiIbd3P0jxx5KvvjAXVH2dOs6W+zX6pb+8Q\n6eOMh6Kc1jfgQ2XFGI1h6JjuPXTDQn8c9aAgo6uGcI8DQkHvtwO4EBu2m9wljcDr\nv6J++hCRf/bmPTWEdhfgrD8GNjmxzST7TSOWF00nMDMe7qsUOaSTRnkK4fwTjArm\nGqzK1Lz1W7qunH+iRHIgHBWNJdaKyh5e5rE2uFJfKEG8ssCRJC8g7Yex1LMRDWtY\nzyFV6ePTkX5lHeoNzQrtmSUykIiLupqy9HLTopGKB16Csi9HhbUomng5Vzs8o5b3\n3/UDB4V89JsecyED+HIzSmCxeDtg4BBpwfT5L+cRCT0BW4JAbZSnMFwVO5ZVlaib\nd4WOr+YBUD/DbFwrAuizWFfuLA1kPKS2\n-----END PRIVATE KEY-----\n' https://api.example.net/v1/status
+curl -fsS -H 'https://hooks.slack.com/services/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' https://api.example.net/v1/status
+curl -fsS -H 'SECRET_KEY_BASE=9ec376fb1f23fb646cffb5e83e51d5627d577d5866e8e643c3fb55e56bd8496fb71a38e9e5d5a9f5d2646eb46f7910100427d739e48a80852961d1ce8bd60939' https://api.example.net/v1/status
+curl -fsS -H 'POSTMARK_SERVER_TOKEN=6fbf0562-2f2b-4826-a456-4f01509a7ff0' https://api.example.net/v1/status
+export AUTH_8='A3fjHgmE23ZpdwQ9DyUSg3tfrNgoAG7ZJ37dn3VkNmaKRnDGl2lVJQQJ9D6IjXJIqQwx74WCu0W5ACxNJ883'
+curl -fsS -H 'JENKINS_API_TOKEN=112c9f8a8b2399fc0a22d83ed4098ded70' https://api.example.net/v1/status
+export CREDENTIAL_8='SK79cf4abbdac3456c124698f4318c7694'
+export KERBEROS_HASH='$krb5tgs$23$*svc_sr7g3l$CORP.LOCAL$MSSQLSvc/db49.corp.local:1433*$04df69dd4c95793b2e917c503915cc44$a7800adecd8b50e2b507614da926680fa3fdb4f12e323fcf42cb92212444adb4f0627de41ec42d1ae96b5013e5060393ecb6c47588f4df3ed45d5197d532c0e15a13d1f4f50832251190e0e083802589eceab8d4612e67301202961ea60af9790f28dfd2a591c8fe0e66cd14e2d8529939f9313b80a16717'
+curl -fsS -H 'HUAWEICLOUD_SDK_SK=HwZfJUa1H4OFiTyvkipJhwUrsTNOyQnJWXgYISVK' https://api.example.net/v1/status
+curl -fsS -H 'MISTRAL_API_KEY=kTXrj7zDIC8IkqfbesEWd0pb0Ixe7KDJ' https://api.example.net/v1/status
+curl -fsS -H 'DEEPSEEK_API_KEY=sk-0da5b92a6cdd44221f348ca18271b1ee' https://api.example.net/v1/status
+docker login --username deploy --password 'pk_29619518_XYVAXPDEL81D5CNJXDJ8T3F9X9Y6GEU8' registry.example.net # clickup_token
+curl -fsS -H 'MIXPANEL_API_SECRET=e1945a92c05ebe9c8f1a142bbeab03ee' https://api.example.net/v1/status
+curl -fsS -H 'Server=tcp:db.example.net,1433;Initial Catalog=app;User ID=app;Password=XMXwVlrMTCH3MZkHY1dC' https://api.example.net/v1/status
+curl -fsS -H 'DD_APP_KEY=0a5ddd262bc54bc8fbd5005ab9dab63b3bc76195' https://api.example.net/v1/status
+curl -fsS -H 'GITEA_TOKEN=3eb3464767ee1b480ceaf70ce12424904c1203a7' https://api.example.net/v1/status
+curl -fsS -H 'SOLANA_PRIVATE_KEY=PjmLziFEuSV7ZFWVJbRNXphzqc4WmmDheqCSc7TtSWK2rmCpbWVcRkzDWR3bTzZGSb3JouPRijxNWc6zeUSiAwB' https://api.example.net/v1/status
+docker login --username deploy --password 'fw_7UOIcRJHICjeIFddhyKddFRr' registry.example.net # fireworks_api_key
+curl -fsS -H 'TWILIO_AUTH_TOKEN=e32f5b408b51764fc9d05d8a09e7df04' https://api.example.net/v1/status
+curl -fsS -H 'DEEPGRAM_API_KEY=c2cffa6ab9f22ee70dc1217d6b11d156f13efc6c' https://api.example.net/v1/status
+docker login --username deploy --password 'pat-na1-943f027f-cb79-42aa-ab26-b74e791972ff' registry.example.net # hubspot_token
+curl -fsS -H 'ROLLBAR_ACCESS_TOKEN=ff047340aa04b0db88b177dd200c20d3' https://api.example.net/v1/status
+curl -fsS -H 'ETSY_API_KEY=3p1gsmyv2gymw35n5nv85i4y' https://api.example.net/v1/status
+docker login --username deploy --password 'xai-V3idWTaomX7CWmA8n33I3yih31Mvt2HP2xLbt0tnEGtQGXFEhug4el1QG3sY9lWKQCUCFNsq7iRBXcxx' registry.example.net # xai_api_key
+docker login --username deploy --password 'gldt-25ycO47lamPBUkXOnr5V' registry.example.net # access_3
+curl -fsS -H 'BINANCE_API_SECRET=GU6WRfoLlt6Nq1UVpSpmh5qBOjQFnPIck1uyHDxpfN3rbWfh1bjrrlioxqlfRaa8' https://api.example.net/v1/status
+curl -fsS -H 'SNYK_TOKEN=87b91667-d192-460c-a94b-1006f267786c' https://api.example.net/v1/status
+curl -fsS -H 'MANDRILL_API_KEY=md-0tBmAbYvzswrrxdUOdfvlc' https://api.example.net/v1/status
+docker login --username deploy --password 'sntrys_eyJ5HHmMzGiHuw3j83luaEL2jSEiryT3WKllfjVhiRVfkUyQTudoOgNLJeJ2XZNypeA0RoT8XYXZW8uON5PSLSnxzbmwDJmI0JZodcc_m+BeARlrO0CHCLztQUmHs0Zw69MD1OtN5P6FkWD/q9Z' registry.example.net # access_4
+docker login --username deploy --password 'access-production-ed27f460-f9c7-42aa-af0d-53fe00172e86' registry.example.net # auth_11
+export GITLAB_TOKEN_5='glpat-bzprdjV2CnU6NWp6YmO4K535AAYE-9YyLjilTysmEA.01.161el9nvh'
+curl -fsS -H 'DJANGO_SECRET_KEY=django-insecure-apYixgufPTKecPSrd04AgebwZHO2BA6VQ3iSZhUP' https://api.example.net/v1/status
+export SENDGRID_API_KEY='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'
+docker login --username deploy --password 'ctZwNzyVdzC1m6cw35qwu2f/nWFtvI+AMAzCaCAFxiX=' registry.example.net # azure_redis_key
+curl -fsS -H 'RAILWAY_TOKEN=fe15bbf6-8713-4793-a9b5-f7e94212717e' https://api.example.net/v1/status
+docker login --username deploy --password 'sk-lf-e2b55d59-9c59-4784-a014-65c761aa2616' registry.example.net # langfuse_key
+curl -fsS -H 'UPSTASH_REDIS_REST_TOKEN=AXHNEShBKP4EcVpz1GBBSc6Xz7fcMsABLMAOZ2zLgGDv31nLNm0Z9J2ZjcosaU' https://api.example.net/v1/status
+docker login --username deploy --password 'JMvnoPHicnMdEL6TvsZzsyqWbuhNI8854KUnewZd78rFCI8VZwmhUVLvwd2ZwERFdgb4hplvGefwAPIMnnPe7Q==' registry.example.net # azure_apim_key
+curl -fsS -H 'DSN=prod;UID=app;PWD=GOo6lpU8fXEhHu9y' https://api.example.net/v1/status
+curl -fsS -H 'GOCARDLESS_ACCESS_TOKEN=live_VHMSo93Nv-nN6PlG1Iqp7SfyDZ4XTxJdVcCu70F2' https://api.example.net/v1/status
+docker login --username deploy --password '347b6a1c19ae30bd575e53fb2212d1c9-us69' registry.example.net # mailchimp_api_key
+curl -fsS -H 'STABILITY_API_KEY=sk-fzu98nF28Num9H611Gj2Gs51NnUvpbGw13gxkC0rtzxLiT3c' https://api.example.net/v1/status
+curl -fsS -H 'TOGETHER_API_KEY=tgp_v1_Npiv1imG7J-3ub4QFCc5Z_Ipap6FKbuwc4RUCZlLgSp' https://api.example.net/v1/status
+export GROQ_API_KEY='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'
+curl -fsS -H 'SUMO_ACCESS_ID=su4scz3ZwfezTh' https://api.example.net/v1/status
+curl -fsS -H 'MESSAGEBIRD_API_KEY=ZH3Hq66lN4LJdHPpefLOWpNS6' https://api.example.net/v1/status
+curl -fsS -H 'SPARKPOST_API_KEY=ae201b3eb57ffc9e0cf286f3317763da9fb664a9' https://api.example.net/v1/status
+docker login --username deploy --password 'dp.pt.FN668rKqXmZAtY6hPfQlaXOodMUMlP0URIZoZAopDPS' registry.example.net # upstream_auth_7
+export CREDENTIAL_12='ATTA8T9CPGtW1rLpGZhE0owQfu84dgbGyTqNqJHO8Jej92to4w5SuhgYXrE48cBfsaHx0BE2502E'
+export CLIENT_AUTH_9='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'
+docker login --username deploy --password 'gloas-DU6GxKH85VWpoRouHQf4-huLmONzJ026KtAvw-EW1iqYFUV277dnJBWIoxFJkjfQ' registry.example.net # upstream_auth_8
+curl -fsS -H 'JWT_SECRET=QPIAfpYpzp3leBqqDszH3DgtamQl61aO' https://api.example.net/v1/status
+docker login --username deploy --password 'ATBBX3iUSWRu8rM7omi4PqiLEFa8JKxMofeF94E0D0CF' registry.example.net # bitbucket_token
+curl -fsS -H 'TENCENTCLOUD_SECRET_KEY=BGnyhdEvYlGI1CvwoFWOigiAJE2YIGLr' https://api.example.net/v1/status
+export PINECONE_API_KEY='pcsk_EUZJgH_eq6Njjjc8wSgpomKGd3Ht5yHxdxlc3JNDtnt9uZrJ1jHrBkImP8JKRpT7Qi1FEwX'
+docker login --username deploy --password 'ya29.a00lxqGH5uyqpDzduzNWYKUxoXgELQwLJiqNC8a9-xSK67g4bzyE1BLrN5AZpnY9281XcK5P50RAD8V4weavCRJIcWYTpSO7e6j9EEif3DwXViMA0mKISQPxza5NE7O8-R229TuHkWMTKisP10Au28OK' registry.example.net # google_oauth_token
+curl -fsS -H 'gradle.publish.secret=UAvtAcKdaem244HCiukJPRhJsiP8Si9G' https://api.example.net/v1/status
+docker login --username deploy --password 'p8e-l6kA2WeeYcmGhTgtky614GYGFEPdPvNb' registry.example.net # upstream_auth_9
+curl -fsS -H 'ASSEMBLYAI_API_KEY=3d9c0788e86283ad33567dda1e69c1c6' https://api.example.net/v1/status
