@@ -67,7 +67,7 @@ pub fn files(rng: &mut Rng) -> Vec<CorpusFile> {
 /// `https://docs.example.com/reset-password`).
 fn password_word(rng: &mut Rng, s: &mut String, i: usize) {
     let id = text(rng, DIGITS, 3);
-    let line = match i % 14 {
+    let line = match i % 16 {
         0 => format!("this.addPassword = \"#add-password\"; // form {id}"),
         1 => format!("const resetPasswordUrl{id} = \"https://docs.example.com/reset-password\";"),
         2 => format!("see https://docs.example.com/account/password/reset?ref={id} for help"),
@@ -82,6 +82,12 @@ fn password_word(rng: &mut Rng, s: &mut String, i: usize) {
         11 => format!("{{\"field\": \"password\", \"error\": \"too_short\", \"request\": {id}}}"),
         12 => {
             "\"passwordPolicy\": \"https://docs.example.com/security/password-policy\",".to_string()
+        }
+        13 => format!(
+            "put '/forgot-password' => \"sites/passwords#update\", as: 'update_password_{id}'"
+        ),
+        14 => {
+            format!("\"/en/{id}/creating-a-strong-password\": \"/en/enterprise-server@3.0/auth\",")
         }
         _ => format!("document.querySelector('.change-password-btn-{id}').disabled = true;"),
     };

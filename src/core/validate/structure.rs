@@ -244,16 +244,50 @@ fn is_code_selector(v: &[u8]) -> bool {
     let Some((&first, rest)) = v.split_first() else {
         return false;
     };
-    (first == b'#' || first == b'.')
+    let word = |b: u8| b.is_ascii_lowercase() || b == b'-' || b == b'_';
+    if (first == b'#' || first == b'.')
         && rest.first().is_some_and(u8::is_ascii_lowercase)
-        && rest
-            .iter()
-            .all(|&b| b.is_ascii_lowercase() || b == b'-' || b == b'_')
+        && rest.iter().all(|&b| word(b))
+    {
+        return true;
+    }
+    // A route's controller action (`sites/passwords#update`) or an absolute path of
+    // lowercase words (`/en/enterprise-server@3.0/auth`): what a router or a redirect table
+    // maps a `…password` key to.
+    let segments = v.iter().filter(|&&b| b == b'/').count();
+    let route = match v.iter().position(|&b| b == b'#') {
+        Some(at) => {
+            segments >= 1
+                && v[..at].iter().all(|&b| word(b) || b == b'/')
+                && v[at + 1..].first().is_some_and(u8::is_ascii_lowercase)
+                && v[at + 1..].iter().all(|&b| word(b))
+        }
+        None => false,
+    };
+    let path = first == b'/'
+        && segments >= 2
+        && v.iter()
+            .all(|&b| word(b) || b.is_ascii_digit() || matches!(b, b'/' | b'.' | b'@'));
+    route || path
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn routes_and_paths_are_slots() {
+        for v in [
+            "cms/sites/passwords#update",
+            "/en/enterprise-server@3.0/auth",
+            "#add-password",
+        ] {
+            assert!(is_template(v.as_bytes()), "{v}");
+        }
+        for v in ["/Xk9!mQ2#vL", "pass/word#7Zq", "/tmp", "s3cr3t/Pa55#word"] {
+            assert!(!is_template(v.as_bytes()), "{v}");
+        }
+    }
 
     #[test]
     fn ssh_algorithm_names() {
