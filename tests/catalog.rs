@@ -87,9 +87,9 @@ fn catalog_breadth() {
 
 /// Single-line rules let the stream release each completed line at once; a rule that can
 /// match `\n` by accident (`\s`, `[^x]`) would hold lines back. The block formats are a PEM
-/// key and a Kubernetes Secret manifest (whose `kind: Secret` and `data:` values are on
-/// different lines); each starts with its keyword, so the parallel pipeline can still cut
-/// between lines away from them.
+/// key, a Kubernetes Secret manifest (whose `kind: Secret` and `data:` values are on
+/// different lines) and an XML element whose value sits on a line of its own; each starts
+/// with its keyword, so the parallel pipeline can still cut between lines away from them.
 #[test]
 fn only_block_formats_are_multiline() {
     let r = redactor();
@@ -105,7 +105,8 @@ fn only_block_formats_are_multiline() {
         vec![
             "k8s-secret-data",
             "k8s-secret-data-sorted",
-            "pem-private-key"
+            "pem-private-key",
+            "xml-secret-element-block"
         ]
     );
 }

@@ -67,7 +67,7 @@ pub fn files(rng: &mut Rng) -> Vec<CorpusFile> {
 /// `https://docs.example.com/reset-password`).
 fn password_word(rng: &mut Rng, s: &mut String, i: usize) {
     let id = text(rng, DIGITS, 3);
-    let line = match i % 14 {
+    let line = match i % 16 {
         0 => format!("this.addPassword = \"#add-password\"; // form {id}"),
         1 => format!("const resetPasswordUrl{id} = \"https://docs.example.com/reset-password\";"),
         2 => format!("see https://docs.example.com/account/password/reset?ref={id} for help"),
@@ -82,6 +82,12 @@ fn password_word(rng: &mut Rng, s: &mut String, i: usize) {
         11 => format!("{{\"field\": \"password\", \"error\": \"too_short\", \"request\": {id}}}"),
         12 => {
             "\"passwordPolicy\": \"https://docs.example.com/security/password-policy\",".to_string()
+        }
+        13 => format!(
+            "put '/forgot-password' => \"sites/passwords#update\", as: 'update_password_{id}'"
+        ),
+        14 => {
+            format!("\"/en/{id}/creating-a-strong-password\": \"/en/enterprise-server@3.0/auth\",")
         }
         _ => format!("document.querySelector('.change-password-btn-{id}').disabled = true;"),
     };
@@ -393,6 +399,13 @@ fn doc_example(rng: &mut Rng, s: &mut String, i: usize) {
         "secret_key = os.environ[\"SECRET_KEY\"]",
         "client_secret: {{ .Values.oauth.clientSecret }}",
         "postgres://user:${DB_PASSWORD}@localhost:5432/app",
+        "redis://:%REDIS_PASSWORD%@cache:6379/0",
+        "Server=db.internal;Database=app;User Id=app;Password=<password>;",
+        "REACT_APP_AUTH_PASSWORD=${REACT_APP_AUTH_PASSWORD}",
+        "psexec \\\\fileserver -u CORP\\admin -p %ADMIN_PASSWORD% cmd",
+        "    password \"${nexusPassword}\"",
+        "Unseal Key 1: <unseal-key-1>",
+        "<apiToken>\n    ${API_TOKEN}\n</apiToken>",
     ];
     if i < lines.len() {
         s.push_str(lines[i]);
@@ -428,12 +441,18 @@ fn phone_like(rng: &mut Rng, s: &mut String, i: usize) {
             let _ = write!(s, "PO number 45{} approved", text(rng, DIGITS, 8));
         }
         3 => {
-            let _ = write!(
-                s,
-                "EAN {}{}",
+            // A real EAN-13: twelve digits and the GS1 check digit (weights 1 and 3).
+            let body = format!(
+                "{}{}",
                 rng.pick(&["400", "590", "871"]),
-                text(rng, DIGITS, 10)
+                text(rng, DIGITS, 9)
             );
+            let sum: u32 = body
+                .bytes()
+                .enumerate()
+                .map(|(i, b)| u32::from(b - b'0') * if i % 2 == 0 { 1 } else { 3 })
+                .sum();
+            let _ = write!(s, "EAN {body}{}", (10 - sum % 10) % 10);
         }
         4 => {
             let _ = write!(

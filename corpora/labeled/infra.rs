@@ -11,7 +11,10 @@
 //! * `secrets/config-snippets.txt`: the configuration shapes whose values the generic and
 //!   context rules find, each in its own syntax: Gradle properties (`signing.password=`),
 //!   `REACT_APP_*` variables, a NuGet `ClearTextPassword`, Postgres URLs and keyword
-//!   strings, ODBC `Pwd=`, `PGPASSWORD=`.
+//!   strings, ODBC `Pwd=`, `PGPASSWORD=`, ADO.NET `Password =`, a Gradle credentials
+//!   block's `password '…'`, PsExec `-p`, an XML element whose value is on a line of its
+//!   own; and dictionary words in places that can only hold
+//!   a password (a URL's userinfo, `Password=`, `PWD=`, `REACT_APP_*_USER`).
 //!
 //! Every value is random from the seed.
 
@@ -66,6 +69,42 @@ const SNIPPETS: &[(&str, &str)] = &[
         "PGPASSWORD={} psql -h db.internal -U app",
         "generic-password",
     ),
+    (
+        "Server=db01;Port=5432;User Id=app; Password = {};Database=app;",
+        "ado-net-connection-password",
+    ),
+    ("REACT_APP_AUTH_PASSWORD={}", "react-app-credential"),
+    ("    password '{}'", "gradle-credentials-password"),
+    (
+        "<deployToken>\n    {}\n</deployToken>",
+        "xml-secret-element-block",
+    ),
+    (
+        "psexec \\\\fs01 -u CORP\\admin -p {} cmd /c whoami",
+        "psexec-password",
+    ),
+];
+
+/// Places that can only hold a password, with a dictionary word in them: a weak password is
+/// still a password there (the template's `{}` is the value).
+const WEAK_SNIPPETS: &[(&str, &str)] = &[
+    ("postgresql://app:{}@localhost:5432/app", "url-credentials"),
+    (
+        "Server=db01;User Id=app;Password={};Database=app;",
+        "ado-net-connection-password",
+    ),
+    ("DSN=reports;UID=app;PWD={}", "odbc-connection-password"),
+    ("REACT_APP_ADMIN_USER={}", "react-app-credential"),
+];
+
+/// Dictionary words people use as passwords.
+const WEAK: &[&str] = &[
+    "secret",
+    "admin",
+    "letmein",
+    "dragonfly",
+    "summer",
+    "postgres",
 ];
 
 /// A password-like value: 16 alphanumerics, one of them a digit.
@@ -83,13 +122,19 @@ fn snippets(rng: &mut Rng) -> CorpusFile {
     let mut doc = Doc::default();
     for round in 0..3 {
         doc.push(&format!("# snippets, round {round}\n"));
-        for &(template, rule) in SNIPPETS {
+        let weak = WEAK_SNIPPETS.iter().map(|&(t, r)| (t, r, true));
+        for (template, rule, weak) in SNIPPETS.iter().map(|&(t, r)| (t, r, false)).chain(weak) {
             let template = template.replace("{{", "\u{1}").replace("}}", "\u{2}");
             let (before, after) = template.split_once("{}").expect("a slot");
             let unbrace = |t: &str| t.replace('\u{1}', "{").replace('\u{2}', "}");
             doc.push(&unbrace(before));
             let start = doc.text.len() as u64;
-            doc.push(&password(rng));
+            let value = if weak {
+                WEAK[rng.below(WEAK.len() as u64) as usize].to_string()
+            } else {
+                password(rng)
+            };
+            doc.push(&value);
             doc.labels.push(Label {
                 start,
                 end: doc.text.len() as u64,

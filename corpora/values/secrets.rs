@@ -653,6 +653,18 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
     ("psexec-password", |s| {
         kv(s, "psexec \\\\fs01 -u CORP\\admin -p ", "{a:16}")
     }),
+    ("discord-client-secret", |s| {
+        kv(s, "DISCORD_CLIENT_SECRET=", "{a:32}")
+    }),
+    ("django-insecure-secret-key", |s| {
+        v(s, "django-insecure-{l:50}")
+    }),
+    ("react-app-credential", |s| {
+        kv(s, "REACT_APP_AUTH_PASSWORD=", "{a:16}")
+    }),
+    ("hashicorp-vault-unseal-key", |s| {
+        kv(s, "Unseal Key 1: ", "{s:44}")
+    }),
     ("kerberos-asrep-hash", |s| {
         v(s, "$krb5asrep$23$svc_{l:6}@CORP.LOCAL:{h:32}${h:240}")
     }),

@@ -1,215 +1,220 @@
 #!/usr/bin/env bash
 set -euo pipefail
 
-curl -fsS -H 'ENCRYPTION_KEY=02c28ecda2591cd4f5fa592f916b13af4896dda2866db74e044233ccf06909cd' https://api.example.net/v1/status
-curl -fsS -H 'WANDB_API_KEY=2a59592266401feb1919dcb08651fbbc3456adb5' https://api.example.net/v1/status
-docker login --username deploy --password 'duffel_live_pCgSlr3IK18Cm8hNVlnuXc70Ls8XK9S3JDsCsDvchc5' registry.example.net # duffel_token
-export FIGMA_TOKEN='figd_E9xHKIKmDqYYmP0GdhW1VLA0M42hNpJrS9TecLNV'
-export MAXMIND_KEY='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'
-docker login --username deploy --password 'sdk-d4ff5e23-e455-48cf-af9e-f70cb51e974e' registry.example.net # launchdarkly_key
-docker login --username deploy --password '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' registry.example.net # credential
-curl -fsS -H 'DISCORD_BOT_TOKEN=MPfp9BOwqZabtezAX7dCAE2HhT.UZ7aBb.95USkDApY3u_hrJSXHM24gl85icf3P3fc_Uall' https://api.example.net/v1/status
-curl -fsS -H 'IBM_CLOUD_API_KEY=FqxAZYVbRed0-SK1b0Tz8UMl5k9sji4-F7PtCv1ZD54M' https://api.example.net/v1/status
-curl -fsS -H 'SOLANA_PRIVATE_KEY=YaN1RBamZMkEw2a8zfiRU4WR4WomcNdEa3u6UCrNExJxZqwCk5MkafADrzNNhZNeEZYZFwzyDBt1rCn5jKVx3Zo' https://api.example.net/v1/status
-curl -fsS -H 'VAULT_TOKEN=s.TbbhnbASggWLzW873LnIzZkk' https://api.example.net/v1/status
-docker login --username deploy --password 'xsmtpsib-2858f8433d804eb81e0bc69330ea3f24f2627a2eed96ee0348c4af1c26006b2d-8E7lFTJpvvo749ba' registry.example.net # brevo_key
-docker login --username deploy --password 'sgp_b265ab2f87190167_7a8c88f05c43e4c41ec35e78014c50acbc8fa661' registry.example.net # sourcegraph_token
-curl -fsS -H 'ROLLBAR_ACCESS_TOKEN=46004ccfb79862c2274d70d48284120a' https://api.example.net/v1/status
-docker login --username deploy --password 'glpat-aTfoVPcMKExEGc2y3nSr' registry.example.net # client_auth
-export DIGITALOCEAN_TOKEN='dop_v1_a1fdc4714b9b4fc45fc512ffe6d70c7824e97d6076f819c1ae13bda8666b9bf9'
-docker login --username deploy --password 'NRII-DDLcuL9Yspidp6JXk-OH48KOegCr_k7F' registry.example.net # new_relic_key
-curl -fsS -H 'TOGETHER_API_KEY=tgp_v1_WgBdUy9NfooBScxELo50ogOQQlRxWO8gP_enBsmtl-3' https://api.example.net/v1/status
-export CLIENT_AUTH_2='aio_D7IQG7fxb5YQZJyVFiZU4k3BLqf9'
-curl -fsS -H 'DEEPSEEK_API_KEY=sk-29f1b1a6b78cf1477c4fbc7368512a51' https://api.example.net/v1/status
-export JWT='eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLWpodmg2YWNpcHZ1diIsImlhdCI6MTczNjU2OTgzOH0.Lx3XQWUd8srPuUARQAjnl8wEkDG_e4_FyT4PywokTb8'
-docker login --username deploy --password 'pul-853c328e2914788cf0d92c0e69a5e1c1eecd8204' registry.example.net # pulumi_token
-curl -fsS -H 'AZURE_OPENAI_API_KEY=dfb02638f5a754d3e8d75f65a3e9d98d' https://api.example.net/v1/status
-curl -fsS -H 'arn:aws:iam::644416463218' https://api.example.net/v1/status
-curl -fsS -H 'ELEVENLABS_API_KEY=sk_b45a3ed782c913d96c3183ef31ca601b43d3fdb02b5da5c6' https://api.example.net/v1/status
+export MAXMIND_KEY='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'
+docker login --username deploy --password 'sl.9BwbiSe_YiiZqfqB6yHsT8FU9VfiMSLYqViRwxgHtgDL9VgfmL6xXJaAzK5cgLNnai4nyLzGNZ0pMVO47KmH8HoC5M3wX-OnREejALCH7WA8Nkn6W-r4UEEs2yVkmApBkUbw-RULPwoD' registry.example.net # dropbox_token
+export AZURE_IOT_KEY='uu9FfeQFOGhZ9WnOv3AkTPRfJ/G0ux5jTAIoTO2R/yy='
+export UPSTREAM_AUTH='wUtPfznnu+aYrwNW8wK13xJhAbDAOzOYVAZEGIUjaKi='
+docker login --username deploy --password 'live_536993228_HxmjuHIuO8cxUuLVwaerQbxnSxqDN2' registry.example.net # twitch_stream_key
+curl -fsS -H 'CODECOV_TOKEN=e6c43031-ee25-4e9d-af9c-1364934f012f' https://api.example.net/v1/status
+export CLIENT_AUTH='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'
+export VAULT_TOKEN='hvr.Ue_T3qRv3bCLxTE-LPPTKHBf9_4hTg'
+docker login --username deploy --password 'EZAKP73EBThOM2lDWVpZI9gDuOAQfClHcvSjX763sX6o8fUayK0TGhRA6L' registry.example.net # easypost_key
+curl -fsS -H 'FRESHDESK_API_KEY=axXe8izYXcUgmUHvs93E' https://api.example.net/v1/status
+docker login --username deploy --password 'doo_v1_9ca546eb526da93f27583d1db751c2474e0f77447cfd7d969bee8e376b66e269' registry.example.net # digitalocean_token
+docker login --username deploy --password 'glrt-VtI4k_4CAFd1nO_WVtj6' registry.example.net # gitlab_token
+export SLACK_TOKEN='xapp-1-ZR1GPX6M6U1-5985677608516-b4a102ec950948184984371bd5ad1fccceba3cb96274d1637d26583aeef6635a'
+docker login --username deploy --password 'sq0csp-iYaQ7fqsNCwc2UbYYtBGZvlKPuotyYCSulUmT1vB2aN' registry.example.net # square_token
+curl -fsS -H 'ASANA_TOKEN=2/4373537994637615/1162789051154722:169e12037f1ffef941f2ac7f0bdd03fe' https://api.example.net/v1/status
+export YANDEX_TOKEN='y0_AgAAAAn6nuwZjZ_CMJTmX654xqOkQH-zk6d-6JVw4S3mnJFRZG_0gU93'
+docker login --username deploy --password 'bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tbN3y3eEFndgqmjpCDjqS2qGqTW2hZNaSjrPHUCMuDr08zM+SJFW3k894QLF7taGaO9oOhRI3J8KnCKzvbd4qKGaPDXv6owinTvFqHIsnHPU3yFGCTfb00m+/l80E+djbDiSSBgtzxPtT1QUlyE8/Muad7rR+tKdUh6KHnQJoy5vNqZV7XUylaQPWlUPG8Xw2T3uv7xNF9utnX1dod6YrdfgXMTaZhTS8kTaA2PwQaB/fofUn3QTQH7TjLmrLTgjI4ptS009Ibb+PHLy9k/V5AJyLWj+NCYdiSJP64Eqh3IWSdhy9qUA037QsB15Hxsc/DvnxU38eS/h8BA2aYGSxDBFV+egPYhLipoHBrAg3qiR5FZYCczBBGWJP8pVmsWMckflZz24/SgdK33X0ufDmYQ2bo7tZFg+n37+UFJ9Tc1+NlyEe4MNWB1YvAhfmv6IfRSddAizmXXnGX5uD4HYfj6VOuBGUWNa2FeX+LFa+PcYtHXXwE9hs0VOr+o8MHwSRqixR8PBuovdBUwPPKfDrQG9Q0kioweTWjRdMwGu/AWYCZ5A7lP3ekR0tAKdgFwPBTuoz4io1Rgn+8ZEHRiTKJEYS' registry.example.net # aws_bedrock_key
+docker login --username deploy --password 'xoxb-157823350881-5884022935775-xpM9C7vAD4JSmk2RdMw0jlxk' registry.example.net # upstream_auth_2
+docker login --username deploy --password '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' registry.example.net # client_auth_2
+docker login --username deploy --password 'sk-svcacct-8ZXUAP9ToC1XS4RfwE0JMRvoK7f2ComlLRLA2JEcFrGc1UiSuUPYJ8keZeU3UGnXzvHZ1hta1nkysrMhxxt4sPY4Oo2i-l0s-PGsrOw454QBPnnPoEwLtNssS9eIEuVFtWgLkkmn_olPfhZS4rPPCSUghejP' registry.example.net # openai_api_key
+docker login --username deploy --password 'hf_rKDnmv76WuQnQHtlvIUaoyjHp3gjagcHe7' registry.example.net # huggingface_token
+docker login --username deploy --password 'c33df7ee84128e2c6535013888de60e3a523NRAL' registry.example.net # new_relic_key
+export VAULT_TOKEN_2='hvb.PqKY8z_pYjLmct51_NiFb8dbEabYMQ7M6GD1Lo5UG3DBeZCKrTeOC8Va2Tw1mlze1ccrUg0lCQX-s0sHyN9aWA2MTy8UZwRIDM676sXSnoKJSNn2k081ZZHahfnMD9YxbzRyAzY0Ceb5'
+export DOCKER_TOKEN='dckr_oat_R7Xo0TbDGicoT-Rhs5oVCi37ItbLLeZh'
+curl -fsS -H 'jdbc:sqlserver://db.internal:1433;databaseName=app;user=app;password=dtezHqRjIxwh88KbVMaz' https://api.example.net/v1/status
+export AXIOM_TOKEN='xaat-37d8e925-0ad5-489f-a531-3306d38a6914'
+curl -fsS -H 'DISCORD_BOT_TOKEN=MRo5jK6pkUFVybiJZWNScCUnP6.YS46MR.32DZiu8y1JieyvG89tTU3Oirgm6Ddb-Q2vbF4a' https://api.example.net/v1/status
+curl -fsS -H 'TRUENAS_API_KEY=2-rse65Jhzc9MvsyfagjiUvVwtW1TEtwkb5k152uPI3dt5X0e70LMzgZUTCsnJkcGA' https://api.example.net/v1/status
+curl -fsS -H 'APP_KEY=base64:7oDPcV6PzFQz704GxXSBJ1S/S+lHwa4kZjBP/ZSZEtp=' https://api.example.net/v1/status
+curl -fsS -H 'SEGMENT_WRITE_KEY=RMYKvwc3S7JDQahknKyuOD6urlnXCfYh' https://api.example.net/v1/status
+docker login --username deploy --password 'pypi-AgENdGVzdC5weXBpLm9yZwI8eyJ2ZXJzaW9uIjogMSwgImlkIjogIjg1ZTAxYTc3LTZlNmUtNDI1Ny1hYjVkLTliMGZhOGViYzU2ZiJ9AAIleyJ2ZXJzaW9uIjogMSwgInBlcm1pc3Npb25zIjogInVzZXIifQAABiCo6ovOoDI72W-F1qVVHL7qjhBoR20R8ZhL-1tvQWZ7tA' registry.example.net # pypi_token
+export BRAINTREE_TOKEN='access_token$production$fs875gp438ovuckb$7adf2bbe55f22bd6b14f07253d6fd933'
+curl -fsS -H 'AZURE_DEVOPS_PAT=tini24emlxz5ghf4o4d3ifxcu6o5v7d3sbkjlt6thyk37jtrqmu6' https://api.example.net/v1/status
+export GITLAB_TOKEN_2='glrt-t1_bzpheDZxCnU6M3FlazE13wjIEMFtdusWYjvJ-bV_EA.01.160lpvl8m'
+curl -fsS -H 'ENCRYPTION_KEY=f29e3903cde696c4b597191311caea5a8c2115183c44772244e15455834dd1b3' https://api.example.net/v1/status
+curl -fsS -H 'Unseal Key 1: rnGt8pxsb7Y5RAfGlRlpYmOfyF0kQ6sZ46AELuCwC2ZN' https://api.example.net/v1/status
+export PASSWORD='sshpass -p J6mvfD1oM3RMbFlE'
+curl -fsS -H 'AZURE_OPENAI_API_KEY=75a4df62676bdc495ad9183fdc333148' https://api.example.net/v1/status
+docker login --username deploy --password 'sk-admin-y1MT9PaOLlXCCYpZoFnMfmUzs-9egxKIj6q7yDeQ2OlbL_ve1cyXG7RuPgsxQuee8jGXfbcJ7OGVl12AAvmKetlrk029rL2te48XQlhppkpWp3ghqtP0KOBZoNjwLn2HR9ulbZiDX2CtN0Xp2zm7zfhGUZBQ' registry.example.net # openai_api_key_2
+docker login --username deploy --password 'key-18aed2665e7cf31df9b055aaf0e7a2b6' registry.example.net # mailgun_api_key
+export GRAFANA_TOKEN='glc_lduROZoUk5afQkOaNu4GDkDDV8sxt/BvDKFVQbk7CwAXC52d1mDyePydjzTn'
+docker login --username deploy --password 'AAAAglD-OfW:APA91bAC-O6ArqAEPPWW4ITNRaYwB9Y1Bux1K4PuakKNzKW2lNR_Vs7ITRKroghJFPeoaKhh5NdLfAtlzuu0tgz_HGaa6OEJB0dQH2Dq5yq8sGETLcP4HrkyK8bXA8pQ2XsjWNfnDQeQ' registry.example.net # fcm_server_key
+docker login --username deploy --password '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' registry.example.net # nvidia_api_key
+curl -fsS -H 'OSSRH_TOKEN=j34rZhZCCPhxUfyNk1tt/kvRx3A+6WEizEdczj0xPSfs' https://api.example.net/v1/status
+docker login --username deploy --password 'glpat-X4eE5IwjJxRw7T9LV4mq' registry.example.net # gitlab_token_3
+curl -fsS -H 'LOGZIO_TOKEN=snyreuagrxppyvzgNVRSJUIUOMKTFOHW' https://api.example.net/v1/status
+export HARNESS_TOKEN='pat.shrfwwPyNmVhdEAkhJIkQO.H2IpXz2kpDX1eTxyuCtNO4qw.5X6HdwGU93AJqAvzmYnd'
+export CLIENT_AUTH_3='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'
+docker login --username deploy --password 'PMAK-16eb5005ea97454f0c377a2c-0c6bf8c2bc359e616018d2191672bc5bcb' registry.example.net # postman_api_key
+curl -fsS -H 'ARTIFACTORY_TOKEN=YDHqm7UplJyKcwooKAUE7XE2C7saW5UmsmDVpZSlOiD6c5ygZFEUGD0Q5lFiVnrj' https://api.example.net/v1/status
+export YANDEX_API_KEY='AQVNPkGZnicTyNkQUqKfJCGdypReCQKLWMk77h_S'
+curl -fsS -H 'kind: Secret
+type: Opaque
+data:
+  password: N6PE5gvk3XRWYD/jpYW+bx==' https://api.example.net/v1/status
+curl -fsS -H 'TWITCH_OAUTH_TOKEN=87d8krjj8ihw3h18u86jrugkt4guwj' https://api.example.net/v1/status
+curl -fsS -H '_gitlab_session=4696ff58d4bb73b09a73a3000c261e4b' https://api.example.net/v1/status
+docker login --username deploy --password 'AKIDxvmuvq3E9BUvZ1K4kUV0GJsA8WBztgWL' registry.example.net # credential_2
+curl -fsS -H 'VONAGE_API_SECRET=oNZZaTMF4PM8h2Jm' https://api.example.net/v1/status
+export SLACK_TOKEN_2='xoxp-92057893378-81931451810-3119828584324-3ab50f559f88418b113d32beb1f27436'
+export AUTH_3='age1vrwahd3wz2g6n29r25fa87dfz8y596h3w69zpphf4stnt8hzyx5qj5pcmk'
+export FACEBOOK_TOKEN='EAABwcGseKa15pfSCJpw6vh2LokB9Qn2r6Q88xnbS9IYkKXdbUsaoqZ29Wjwflci36buTdPBCdjgl5uMCh9QyBoY9aMAQH3kQ5G9USkk5BLWjvxw2VDERjUujyVt'
+curl -fsS -H 'OCI_AUTH_TOKEN=AsvDInMEVGIpth1frwSU' https://api.example.net/v1/status
+export REPLICATE_API_TOKEN='r8_XTa32Ux1SpWnZWGagGEIYspvaTl7LNxGT2ZaO'
+curl -fsS -H 'Authorization: Bearer 30XbXwqm0eaLJRRUC2rN6blx4wXLnALBr-WBi-HY' https://api.example.net/v1/status
+curl -fsS -H 'Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=rtiFmbpYKDERZiFSzoGrmbMjP9TyJGpGhSh8He3f9Cr=' https://api.example.net/v1/status
+export AZURE_STORAGE_KEY='J81eYzPBAqCLVCSoYyhIFcDIusImP82HdLuIgbseyXqrYhTwyqZi3ETRx9RJx+QQ8PzHH8+JKFf1+ASt7By3jw=='
+docker login --username deploy --password 'I4begRHHSPP9xgLKEun/bRg1Yy4rGDgi9CsfTirV4ZG9PqZuf3a/me7omtsiOE21BFJYbHN23xTsACDbGYH7RQ==' registry.example.net # azure_cosmos_key
+curl -fsS -H 'KRAKEN_PRIVATE_KEY=1u4f5XbRvkJVgp6oUbN4DabpA3jwk+j6vTqB5Gq8/XOW1blQQlYJ29ubpkiG2/aaDR3kWm/qbg3aJLD2qGZxdt==' https://api.example.net/v1/status
+docker login --username deploy --password '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' registry.example.net # openrouter_api_key
+docker login --username deploy --password 'dor_v1_31649bd2b41ff21ee4393922ae24545d00e3073a3311b95d89e2e5b7973e1eba' registry.example.net # credential_3
+docker login --username deploy --password 'sdk-88cf48af-0c70-4f9a-a03f-cba62e6bac23' registry.example.net # launchdarkly_key
+curl -fsS -H 'SCW_SECRET_KEY=aa8e37fa-2198-4147-af6e-ad3ac80a1bc8' https://api.example.net/v1/status
+curl -fsS -H 'Authorization: Basic pipoaoyW4dHK13uwnqMyfAdAjovp5ABR' https://api.example.net/v1/status
+export BREVO_KEY='xsmtpsib-fbb90883f61c8ae8113f63524e1bb75550da47792ca12dc07c8c6db09844ca9b-j505W6OMOVqDnLrH'
+docker login --username deploy --password 'ghu_7vycV0KgjLGjqIMw7rAH8smu2U39AI1lRey6' registry.example.net # github_token
+docker login --username deploy --password 'sk-ant-api03-xVnFpxPDgOMlRRR0QkjzgsmFUMCo_sRTeyg_KxYku184JIg-_9Dusj9dvdNw0xTBFG28GYMa2iebvWxKTvIoiktsIGaKvAA' registry.example.net # anthropic_api_key
+curl -fsS -H 'CLOUDSMITH_API_KEY=0a4c5db590f022822ea147bea03f5d5ec148c573' https://api.example.net/v1/status
+export OPENSHIFT_TOKEN='sha256~2KXOtZ-6GN-lCMb9cw-1pX0xqLJ5OEBxDvPsSidtjWc'
+export GITHUB_TOKEN_2='ghs_kVgoitM8iKzNBzDFioWb3pNv5J1PnK4U3oFu'
+export CREDENTIAL_4='sbp_b3aa74ae8affa72d3a0d5d2026e1dfa6fc2707ee'
+curl -fsS -H 'GITTER_TOKEN=gdK_ZIaieDYK8TEK6FBDuFTSr4fYuMprk9wm-cee' https://api.example.net/v1/status
+export GITHUB_TOKEN_3='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'
+curl -fsS -H 'ZENDESK_API_TOKEN=n8YEqCBJu6z4znorooNBj8ehvihywYyPIGOhjj1p' https://api.example.net/v1/status
+curl -fsS -H 'arn:aws:iam::483232256814' https://api.example.net/v1/status
+docker login --username deploy --password 'xoxs-5718736057-7728610827-9635846455-a6d92356bccf11719e61176b4e05b76c' registry.example.net # slack_token_3
+export TYPEFORM_TOKEN='tfp_coso00DuZKkw3nq_XrLMxUy7AyQVXKSJwc3MvTh61lW0mXR66yxZlr16cu4'
+curl -fsS -H 'WANDB_API_KEY=761fd7fff064f38f46124e24d75be67db634cc6e' https://api.example.net/v1/status
+export ANTHROPIC_API_KEY_2='sk-ant-admin01-5Yk0k-wp1z-JdIB6atUL38cqZ38aSsbWbjRKfmicYRWezr6ss80bZr8d-AUbeVhOk0Bt9QpYUOT-U_o5QkbdiNCRhzLcsAA'
+curl -fsS -H 'SUMOLOGIC_ACCESS_KEY=7WQmHySKulbJ0KxSGABtbwLV3PASEAlccCSWNxJjK7xZ04hII6UjOihyOtxpEU64' https://api.example.net/v1/status
+curl -fsS -H 'ALIBABA_CLOUD_ACCESS_KEY_SECRET=bgBzJ9CMdl8URlgZMFznnUS8gE62j2' https://api.example.net/v1/status
+docker login --username deploy --password 'duffel_live_Za5939fRviYGbMr4l_lbndPZHgcYYizmOo6im__x80i' registry.example.net # upstream_auth_3
+docker login --username deploy --password 'xoxe.xoxp-1-fzxFV1rvcOpD7ZKqiNAaLf6R8dQ0VhY8T75PncfrkD4uLjgWxJXXPB8eKPNKohLUogjVxBlkXBO1Ymp84eDj5Ditsz3mwHvhBCtvvxWy5Vexizm1qyxqddZUOJqRa9VHfLv4lkBBDT34BB9vPOl42UVI8JdMhWDf' registry.example.net # slack_token_4
+curl -fsS -H 'MAILJET_SECRET_KEY=6ba08bb203192f843ae159566cd93505' https://api.example.net/v1/status
+export GITLAB_TOKEN_4='glffct-Nprdat_zDGbrQcatpwGD'
+docker login --username deploy --password 'aio_ALvxcLLjz5qxREdFOIwgW5wKIE5G' registry.example.net # adafruit_io_key
+docker login --username deploy --password 'dop_v1_d0d0d10ad7caf00f5b3c7b16e31130883d751ef73629734a9e239ef1560848e5' registry.example.net # digitalocean_token_2
+export CREDENTIAL_5='shippo_live_85a1d7a4c1cf5a3cbd90f62132a2f6e000bbf6bd'
+curl -fsS -H 'IBM_CLOUD_API_KEY=QFxkvqv1xRPBVv9HE0Z8KFbiIL5Ib_m13a_Ug6xNL0jP' https://api.example.net/v1/status
+curl -fsS -H 'ELEVENLABS_API_KEY=sk_2ee9ef04b246a23128d7947377786ca9ff6b320933e679b4' https://api.example.net/v1/status
+docker login --username deploy --password 'CCIPAT_NUJH39dCnpldN64uXfrmBO_77e44c716aa79cdf03bcea1b68973926f5b5794c' registry.example.net # circleci_token
+docker login --username deploy --password 'sgp_58c51ec084c02e29_7d31f61f1ee9f1f69b9b74fc607fa3afb3dba690' registry.example.net # auth_5
+docker login --username deploy --password 'KygqK+bNJvGdjPW7ZTadCzIO5gVyNxJa7OB0WbIIJNYoZB1uoxhYAg4YcaZqMm35bLxPO4ydTSur+ABaRIAsWw==' registry.example.net # azure_batch_key
+export CREDENTIAL_6='glptt-454a9efab8b2a793e0b49b70d10e7d6e4b2fda16'
+curl -fsS -H 'WIF_KEY=KLTwze8bELkmNnF8RE6qajEycQQqFh2hhUEvjh368JbLSUHSu1Ev' https://api.example.net/v1/status
+export AZURE_CLIENT_SECRET='bwu8Q~rLfw8F5UX3fLhY89IQFGoDLZqqmf8VP5GE'
+curl -fsS -H 'COINBASE_API_SECRET=7tShailOEoKPVoKuEd0oJVwLbrX361lEI1zjl09e7br-L-wqaJ2SKbj_P549YrxY' https://api.example.net/v1/status
+export ALIBABA_ACCESS_KEY='LTAIxYVXzEmAfgsTC1K6KKFe'
+docker login --username deploy --password 'Edec8nsLZ7VItUlN3Q3lCd2IoteoEVoqb+ARmNnG8L5=' registry.example.net # azure_relay_key
+export FIGMA_TOKEN='figd_Jx1rgaJNOLW11o6u69iUavbBBG91KlZ_1WDNWZ4j'
+export CLIENT_AUTH_4='re_Lta5kNXg_zUgLT0rOAQ3fTT0YKOuA7eb8'
+curl -fsS -H 'SENDBIRD_API_TOKEN=3877222e40572dacb66aec16cb33f7068da39f32' https://api.example.net/v1/status
+export ACCESS_2='dapi0a250beb699aba2096605925bef860e0'
+curl -fsS -H 'MAILGUN_SIGNING_KEY=55c0fe4d0bdb172e4766c659688b2036-8266f6dd-f379894c' https://api.example.net/v1/status
+curl -fsS -H 'INFLUXDB_TOKEN=FtWr9hEkWkCRG3oQ5kcT3EnxVeS9h_PvlUDVjg03HgEXXwnpWT8IYQU-Jwx1fxAeWxdfBhc0I9XOdrUww9camT==' https://api.example.net/v1/status
+export PULUMI_TOKEN='pul-9a11f67ea51205e2d4a73d7e01739daf8dea1c51'
+export OPENAI_API_KEY_3='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'
+docker login --username deploy --password 'essu_mQA1l2Rfn+zBxZAnQaqU1YJ9617r7krPsMC9nriIYxQKkZ5Sl5DXt0sBAqRT53dHfrHzSYOifMBwdclR' registry.example.net # elastic_api_key
+docker login --username deploy --password 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTZrYWl6c2pva2d0NSIsImlhdCI6MTczNTM0NzU2MX0.38IUV8XTIdEGR4PLj13OLc_odM6ltu736b1y_YPf-N8' registry.example.net # auth_6
+docker login --username deploy --password 'EAAA4UoMuymeYCbsoL391dkV-GzJimbDtPIZU-EbZaLew5U0z2e6gnpZ8AhHIf5L' registry.example.net # square_token_2
+curl -fsS -H 'SNOWFLAKE_PASSWORD=sb09SaD6JZII05PhvOkSce4l' https://api.example.net/v1/status
+curl -fsS -H 'client-key-data: LS0tLS1CRUdJTiX85FB/jr8HyGv5NAHRH6XqEP8IU17yipGT23QqN7amXBtxbUPdhpUsCBf5zx0M8HhYj9+Z14LTnjy1jnlVjwphMR8koX/6IlFdj2aDAR3iNIgKcptng17Gc2AJn/MbeUBBYTdfA8778f7PBfv8KDeWx5n05k6tX1DvVeXqYpQiMEdIo0LdBH3tSiJYiMG6vIo5SDbHUG0A3yyTZPLdvwlF770baBfzrYR0zpMRZKFJ8YHcqtO4Z+zS+VyqrTT71OlQ+2fM5nq/yqymfFcnkVYCJSVV3IZrnRnu3tcPCi/nOaHu1FNJYmEA8ARtv5E4MWO5jUjuIKM/jNzgs45oE/J4L5wkdSbysKRguX30ALSfmoBQK17wssSvmSHJF7H7bYeCmder0EJXQ0C6ds' https://api.example.net/v1/status
+docker login --username deploy --password 'NRII-iMw1K7PL9OlD6mEaNT_CW8iRBYeoDkrK' registry.example.net # auth_7
+export ARTIFACTORY_KEY='cmVmdv3v1x0uFpwaIo1mrLj0V3qjYtRu6nacrEkIB4MYTDC0bitnXNdbGMlymlag'
+export CRYPTO_PRIVATE_KEY_2='xprv9s21ZrQH143K8ogfBxGh2joqSh9W8DDYD8mQ2gvV36L51dCVXRfrPvpUeHqwrf5U8Ty42q6EUfci1Pkc7DxmpbxSedC5C516QzUyuGE1RMw'
+docker login --username deploy --password '$krb5asrep$23$svc_bw834j@CORP.LOCAL:b00e6d3a39820c1b58ad70ff78dc7136$a3dbed7401df5c600bfc6d82668a35834a0954403f49902ce4e35e3383754df23dcf6286ae80b007de5cac6a725f91812a4fc1c68084539186c7e66aef8b39d485e0612ce58b80e1b1a38725adcbae821874380f958966f4128c775b7aa3644f1e9318024ecfec1159eea695e980e6ef3d63b9830befe1bc' registry.example.net # credential_7
+curl -fsS -H 'ALGOLIA_ADMIN_KEY=6e95997e694aa727052dc4d07f413b13' https://api.example.net/v1/status
+docker login --username deploy --password 'pnu_El3mlsJisA19HJoErV5m62KQlajPjSKnNmBl' registry.example.net # prefect_api_key
+export AWS_MWS_KEY='amzn.mws.bb289ca5-0080-4e80-ae1e-560f4c487a5f'
+export TERRAFORM_TOKEN='HF7H8xGBknEfRX.atlasv1.rUFlE5FGM7BFgjDqOK9_l1W-d-EhAiSechk5PMzDZEiE4JMOieMT_1O7FYHvm_iBFyt'
+docker login --username deploy --password 'AKCpASecaobMZehs1P9zyNHCKLkmkTnV6EONgeCkRuWw48ZANlG9ZW0NOeEHDhsmrwU3rHwus' registry.example.net # artifactory_key_2
+curl -fsS -H 'ETH_PRIVATE_KEY=0x5efbbba63406140ff9735701a8011fc10949831c98c3eb76c74d9a2393a37ab7' https://api.example.net/v1/status
+docker login --username deploy --password 'HRKU-AADMh0Q1hpMDGSLR9he3UcFa8Y2y0zDS0bW5AdX0CDMHhe11ZqeEzi1Uhrhb' registry.example.net # upstream_auth_5
+curl -fsS -H 'Authorization: Splunk 6f6aa163-6f96-411a-ade6-b8009334fc18' https://api.example.net/v1/status
+curl -fsS -H 'Authorization: ApiKey 2wAOlfOXLGRE9dGOoQylFesRbJ9KL2FmsURfo02E/MBKAo4Qa8HG54iUKdh/LVlJh+Wf6PTw2BE7kJQK==' https://api.example.net/v1/status
+docker login --username deploy --password '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' registry.example.net # sentry_token
+curl -fsS -H 'PLAID_SECRET=ca587e53c6409cd00212316a42c523' https://api.example.net/v1/status
+curl -fsS -H 'GITHUB_CLIENT_SECRET=58ec8c0621c581a1668e79c2e0b7560f7f3bd219' https://api.example.net/v1/status
+docker login --username deploy --password 'CCIPRJ_mWomYjuiuL8mkaEftq6pva_53a74cfe9212b0629b1120c5974393210bd3ab19' registry.example.net # circleci_token_2
+curl -fsS -H 'VAULT_TOKEN=s.51Coj18UJlMr1TbvuNF5jzL0' https://api.example.net/v1/status
+export NEW_RELIC_KEY_2='NRAK-X6EZWX5AHPJ5YMXGF55XXU9SO2Y'
+curl -fsS -H 'SESSION_SECRET=Zrb3MN3Ne6qGAu7bIaXXNC5HLHj2KRm3' https://api.example.net/v1/status
+curl -fsS -H 'RAILS_MASTER_KEY=6012668f73f363bd5c014b4917b393a6' https://api.example.net/v1/status
 docker login --username deploy --password '-----BEGIN RSA PRIVATE KEY-----
-Q6VcOA6HMltsUUIe0my/DaQeS/ttFok6nuoWFq8LFtN5yAYN6Uubgmu91xArVgin
-VoYGSyBS891uHUjWu8rDNUz7p0BRSZsWQlL23cHvZWYacnEF6wM53uLkBNsNzr+N
-M2zHTePkMOxJ3dGO3bKlyg4gmSTBcW6qKNk+ebREVeZmjMYGVgk2LOT3UsmkfMOX
-g1ZK2yp9jNl+9X+udT9Gk7McS4tt1KC9EedcZ+QP6ZWB0pxE/zCOa8ehvkUixxkY
-I9QNDPAz8aqNVhLoEGJy1lBYp1SZj/0oMA6Zhr5OBPVkPoORBANugJEPSYby+VDM
-EYbBnxe0/LUJWiOL/tNYhDv0jTKBFhcHnkkVA/SjdmRPfIg7HkCK+EFwLjOduh6i
-iJhIP1EQcrHU+ZNagH0/5TbjAlkj8/VEonzRmnFxCqmLUvFnO6jLaX/7con5b4T+
-VwKSpQEZjfxI7P01PNDfS1YmqrobMTMbmN88yFQ1bQ7g6OBx7yq2bPofsQ0Q+iDn
-4ERfa0AhmpPFAY/TQ6cyDROs9Xjrej/osnpL9g2vkL1v10QUDO8nRQ1RAn9P4EiG
-woi/Db+Op/A9Ss/qwhDOGb6l7TKhSS8AYCTRem9vc7715oBr7iE2lz01C6JjMkMf
-r7NqwnefTgqzmH/pv/lDKP1laQKPZ/nPZXmhDvzzURQZ3OlI8MqejP1fmDF78R12
-flnevocxJhIVrZtbgpSecC3v/yJUUnJbarwWIaET2UwONnxTmShRdo7WnA9BktsU
-8UpP3994vKRD8Mq+4+0YhOfRUb5cEzuk
------END RSA PRIVATE KEY-----' registry.example.net # auth
-docker login --username deploy --password 'pcsk_sSabqH_ZpFv2SFszrmk17jJIYaLQZEWLSVAk5yK5t8t6p6PfetzrWeZaGlwxnueRqoIhccj' registry.example.net # pinecone_api_key
-export GOOGLE_OAUTH_TOKEN='ya29.a0363Fj6TpojKFtuODLnNwUrndwuPkX3Rvk1rHho8NfJiYLY4P-woYfy0TAJQHCL9r5VxrRXRBKUO5fLoHSvRwkSe_ARPqwBVUpsMSwTX97pb-UbE9HUSpLBeIsgsxXWU1wcz8Am-C2PFYb5XlQEChe1'
-curl -fsS -H 'GITEA_TOKEN=0fd945dc58797d502a7bf42cf1141330bd6abe3c' https://api.example.net/v1/status
-export GITLAB_TOKEN='glffct-Bq0xVqG2Jyp8Y0KIXuh2'
-export CLIENT_AUTH_3='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'
-docker login --username deploy --password 'dckr_oat_yBPfnjaaAZuLMFP4jTFrj9dnEgwQqIwb' registry.example.net # docker_token
-curl -fsS -H 'Authorization: Bearer vOXmvDMg2VFfHt3hSLqo5MhUhCvSZ9CxdGcG8bc7' https://api.example.net/v1/status
-docker login --username deploy --password 'pypi-AgENdGVzdC5weXBpLm9yZwI8eyJ2ZXJzaW9uIjogMSwgImlkIjogIjViNzY0NDc1LTg0ZjktNDgyMC1hNTQ0LWZiZGFjMjQ5N2E5OCJ9AAIleyJ2ZXJzaW9uIjogMSwgInBlcm1pc3Npb25zIjogInVzZXIifQAABiCI2nkRdYNhBl1ViiJZJ_vOV9H7EzeG4o8cCTSplzOgvg' registry.example.net # pypi_token
-docker login --username deploy --password 'Lx1N2Clkd6K7+ustNhAPlKJaVzTezV8K0AZEGNbtkhi=' registry.example.net # azure_event_grid_key
-docker login --username deploy --password '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' registry.example.net # groq_api_key
-export AZURE_STORAGE_KEY='O99+vfi4zaJVi7ei6EfpwfOvjUbJydsT4Nrw8ujc2YnbO7G4V4XLb78t3qcTNhHVHu3gCLPMerkH+AStueCKTA=='
-curl -fsS -H 'COINBASE_API_SECRET=DgLMcCYse3SpR5WA6VLK2IymiUPbMQBhorCya9sJRhqpZAzxlr6N0oz3d36SoxoJ' https://api.example.net/v1/status
-docker login --username deploy --password 'AKCp7HUhFOUC6EwxzXgKdyzZVsaDm88xiqXaZbDTUHpWA7oJmonAwfUDcFLCK4KDuSsxTZBAU' registry.example.net # artifactory_key
-export AXIOM_TOKEN='xaat-549c8fd6-c076-4437-af49-cf00054ba561'
-curl -fsS -H 'TWILIO_AUTH_TOKEN=b1f7b5a916b08ff127e8a858627d67d8' https://api.example.net/v1/status
-curl -fsS -H 'JWT_SECRET=gCQgbvchGy58Ig7jTT62IDzRgI4rNsHh' https://api.example.net/v1/status
-docker login --username deploy --password 'pat.Zg3aYVEHpduiH6-EtC2BkB.5LR2DX1Aj6LTZe1xaxvatkdw.zU9JghULWrLZRiAjRXVJ' registry.example.net # harness_token
-curl -fsS -H 'SNYK_TOKEN=3f36f3c9-0825-4475-a4c8-092a1c37de13' https://api.example.net/v1/status
-docker login --username deploy --password 'AAAAZ6Vuec0:APA91bhLlIdjS5MKyVo6VHVyblW8TFF5OYoXszq1MUH3ObHvXpJL04YlpDCcubIttGzrCN39uetc5S6KjG33vH1V7Kv0kUAwO5mt4k5SpFY4Xhbc0Bx1MtmTpr0upfi2D2hKI8F2rEV4' registry.example.net # access
-curl -fsS -H 'RAILWAY_TOKEN=80500907-204d-40f2-a115-17d4ac8f3854' https://api.example.net/v1/status
-docker login --username deploy --password 'sk-admin-Pr2TgZIUOH1mt-vX_CF5uWZ36iZrojguXQsmfH5-nr5OBDJPUFWwj0UOQhSqHQUZCpzQ2EvLrX3hHHmGJQDS63wJSZBlmNYKsOPep3lhyuaMojqblyTlMV7DV7jouw_ckaeEkYMsYMGM-Dosw48szyzzCAyd' registry.example.net # openai_api_key
-curl -fsS -H 'RAILS_MASTER_KEY=0d0dc7e2b2cc41fdc403c8e8d444476f' https://api.example.net/v1/status
-export CLIENT_AUTH_4='r8_KKL2eJedumALX73MISWmLYnkyyp17ChKwhnUX'
-export SLACK_TOKEN='xoxp-65627049806-45429566097-2449650863021-dc8dd81e50ecb95e012ac6f395b1c84a'
-curl -fsS -H 'Authorization: Basic wRri+VIVSVZau1PBo8aWbgzGADOqnRkb' https://api.example.net/v1/status
-curl -fsS -H 'SESSION_SECRET=HhJbQwboyE71Zqwm3pyEtePalYe0Ozq8' https://api.example.net/v1/status
-curl -fsS -H 'jdbc:sqlserver://db.internal:1433;databaseName=app;user=app;password=pLJs4t4xqrdcuVM9RR3f' https://api.example.net/v1/status
-export GITLAB_TOKEN_2='glpat-bzprcXlxCnU6NGNrMGm6FG45VkYW27ZSoSFG88_vEA.01.1607z7krg'
-curl -fsS -H 'ALGOLIA_ADMIN_KEY=43db2a7d94841008bd400f03cc22c520' https://api.example.net/v1/status
-curl -fsS -H 'GITTER_TOKEN=Qw5mQET2xrNJ2Tr11-bIS-A3AXwF3VXeCdvHoykG' https://api.example.net/v1/status
-docker login --username deploy --password 'EZAKUQfb6ZAvTiHN4wHseKrRhU17VJpQAxzDp1QEjg51bZybrtYjQbUCc9' registry.example.net # easypost_key
-curl -fsS -H 'MISTRAL_API_KEY=ArzTEtthQvK0ZikQDYlZUm0nU0Dzls09' https://api.example.net/v1/status
-export BRAINTREE_TOKEN='access_token$production$o3alrzmj9nue1hmr$e9caffa0ef7305459174318deb490a89'
-curl -fsS -H 'CODECOV_TOKEN=52c1890a-357f-48e8-a2b8-b49dab6aa1f8' https://api.example.net/v1/status
-docker login --username deploy --password 'AKIDIbGMSM3qpgqcIQ8PhJv5JLiVozofEsWj' registry.example.net # upstream_auth_4
-curl -fsS -H 'https://hooks.slack.com/services/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' https://api.example.net/v1/status
-docker login --username deploy --password 'bfbccc911f34be54f93af9a177c6cb04100bNRAL' registry.example.net # auth_3
-docker login --username deploy --password 'access-production-315bbfa2-47bb-4a57-a3ae-0b7b7e9776cf' registry.example.net # client_auth_5
-docker login --username deploy --password 'sk-lf-4859c1d6-1b78-4e72-a547-ee6262103d61' registry.example.net # langfuse_key
-curl -fsS -H 'ASANA_TOKEN=2/2039517616749508/9396918772667806:734f0d5d41f0782147e22abe2d2d754c' https://api.example.net/v1/status
-curl -fsS -H 'JENKINS_API_TOKEN=1149df2992da8e1774c3e3f1f68ac8a42d' https://api.example.net/v1/status
-export VAULT_TOKEN_2='hvb.pkW38wu3-gNrtCvrFwPkY5ANLyFcI_ha_ZkZJYLCa7Tl9rX-0NVQSpGDlhQ7PNGWovwjPiCaW1FlijghdPzl9kVIKewGGsOIXNeKovaJAhdu18OH79KQtzfrxo045VLc7Teh3cFtRAUo'
-curl -fsS -H 'STABILITY_API_KEY=sk-0MUFWiMvd4SjQjS4RApV33kgA4sqmhSoctAzQrfXpOimF2cx' https://api.example.net/v1/status
-docker login --username deploy --password 'y0_AgAAAAY3aK9qjeQXq3jhIcECJi456M7C1UEseImoqCwcD_4q_5n1i0uf' registry.example.net # auth_4
-curl -fsS -H 'ZENDESK_API_TOKEN=5XXjTqedT1qMXgaX4WH6kjb7vXtSpsDro42oGu4Q' https://api.example.net/v1/status
-curl -fsS -H 'Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=WXKElLWOTp37vIWsIT5Xr9huG6WVNB7VRjAgCDcpGyd=' https://api.example.net/v1/status
-docker login --username deploy --password 'glc_pLuULP+PEG02Q4zBVvXF7aEe3/KjUgHvTSYE/N4r4guYy2Ubi6WOSlrf+9mm' registry.example.net # grafana_token
-export DIGITALOCEAN_TOKEN_2='doo_v1_f7192504f0c588afe9e8aa1bf6f62b927bcf3129ff19f8b400102e3596684852'
-export OPENAI_API_KEY_2='sk-svcacct-FeFOtTwtSSLHXlbbIB8RiTg6Imc1pWM8TmRCAjYBIg_bMjnMKv8XxCiHLmLWL3LTd6IA5Vjc0WGW59jUF5RM7pCM17UoTCQl08D3AfjRSQzDyp_Q3lTerFCLpuN5eFPbxSsocMsjv8FsnRmT90weCV2-ufzU'
-curl -fsS -H 'SUMO_ACCESS_ID=sujUbSPUm4GeWz' https://api.example.net/v1/status
-export TRELLO_TOKEN='ATTAyAERc2xCTdORJCxbPxmOtW0LojLWcsMIxSdZRchH5law5IIO0gOUDiz1mRQnEfOB89316743'
-docker login --username deploy --password 'xoxs-5554355717-5281204962-8761134111-6e1b0abe503c4a6cc16ff18fc49202a1' registry.example.net # upstream_auth_5
-docker login --username deploy --password 'pk_30154041_2WPGCE05276JO8GE9SAQRN3J1OXO1IOE' registry.example.net # auth_5
-curl -fsS -H 'MIXPANEL_API_SECRET=46815cac99a644cedbc038960573f41f' https://api.example.net/v1/status
-curl -fsS -H 'APP_KEY=base64:Wjwn/UhOTiUnu/PuHDn0kel1x4PPevbapUb1s5lV5in=' https://api.example.net/v1/status
-export XAI_API_KEY='xai-hYkna9U3pCQLEMRxYWbQz7Hkv3D3C3b2xbNS1j9mQvecepfJl1n4YHXuZDJTh7VrjYF5cbQgu9mx8mSY'
-curl -fsS -H 'KRAKEN_PRIVATE_KEY=6CSM2EGYw+Uw0lmeN59Gru9FTG1MdejNwDOCwIB2NOtl3LtAmDG+J54wfiNhVTI5YlhmscVtmufHO/Z6+cSnkU==' https://api.example.net/v1/status
-docker login --username deploy --password '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' registry.example.net # langsmith_api_key
-curl -fsS -H 'GOCARDLESS_ACCESS_TOKEN=live_lCsivWKmdN_t1iUYYMBdZiTNuAtCe4Izapn5stV8' https://api.example.net/v1/status
-export CLIENT_AUTH_6='shippo_live_dd693158eb795b11dde43c1aa06b6b934a33f91c'
-export UPSTREAM_AUTH_6='sshpass -p PLDlj17RzoKEwyA2'
-export AZURE_KEY='lolO7bISYExLGA8NZnKXuzQn3TAiE2yjbSQkAKWUp5IGFxSrWmWXJQQJ9DlAW5KxM2nYHf1m27tyFJqj0aJc'
-curl -fsS -H 'TWITCH_OAUTH_TOKEN=midtw6x5judv2s9svgh17vkrcfbozg' https://api.example.net/v1/status
-docker login --username deploy --password 'sha256~i7lTWM9OtrO0PxLdPiV5PKScrfOkxBkBY3rh5uSBXm9' registry.example.net # openshift_token
-export SENTRY_TOKEN='sntrys_eyJeSsykJKl3H8T9yXwUcYmtZ+OyK5JwAK4CIPy1OwKbmyyJkqDWlg6Qb6srXTZ1CH+G697MbtyO+YZw56GToHxHfZ15gdAt0ZbP8SF_ggrnqxrr/EcXknI861ROoRpVBdFOHpPEnvCylhjo0AX'
-curl -fsS -H 'OSSRH_TOKEN=ulacP7aeToFvrqzOYvrdmMRdQEc/D+rult4CnlvdsMLl' https://api.example.net/v1/status
-curl -fsS -H 'client-key-data: LS0tLS1CRUdJTi34W0nbzdrbq5ntbVw2w49auPhgiQK1ByJA/G7+xrgeUZ4m57t+idQFqBrCaXa+JLkz5gZW9ZsFgSdgpJ9BcOuX7OobDJCyibeJU7CNCw8pu54ToBIwG9JLX/HpCEdggGh41LQQ+XAwmySMvaI89GsHxiyB0PZ14S4McXU1C32NALwaG5HAVPZLATy3Zt9TFBd0b9wz+WsjJGC3Qmu2ZUPKPZE9WkrzqU45lxmEjRzz6GeN0GELuJEwyCt8hBJvN2tJ+NMDtjGjjhPqlo48NoBYGJNfv6Iugxgex6PyLqPdidJQpGMXUU17Pb5JWJuipJeuFaBarlW8f5BvCGk30d3X5XCFGWAO7G8vaT5La3Utt7ehrjRNGNVAB0uPMvzrUsSKmvBMTTyeobU2q5' https://api.example.net/v1/status
-curl -fsS -H 'WIF_KEY=K2esdexC5sM38QiuJdBm5rB1DPb8BxaS6kgEHq5SFyUsR3LA8ofw' https://api.example.net/v1/status
-docker login --username deploy --password 'ocO8Q~PofUmQQLWd81ZW63ZIlUhL734msKuuNBa7' registry.example.net # azure_client_secret
-curl -fsS -H 'Authorization: Splunk df047640-42c0-415a-a741-21e234cf1b0e' https://api.example.net/v1/status
-curl -fsS -H 'INFLUXDB_TOKEN=YnR5pMCUKsYCH-LTIkiBfn23_bI_EEW_5gmrfZZF6gq5Q6o2Ltjwkat2fnZ_rndOQL50yeQbpmzy8qVVepaXkL==' https://api.example.net/v1/status
-curl -fsS -H 'MAILGUN_SIGNING_KEY=d69b9016870cf7022ed2cff0e63a1ac8-9622ee50-7d582145' https://api.example.net/v1/status
-export GITLAB_TOKEN_3='glrt-kXJ7ael_iBlL8z0JIZiC'
-export AUTH_7='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'
-curl -fsS -H 'ASSEMBLYAI_API_KEY=b8c4be97547b8c8140e07d2e25e8d2ea' https://api.example.net/v1/status
-curl -fsS -H 'LOGZIO_TOKEN=vpmtbjekwdedrdyeBIFFMWMUWDHDWQWI' https://api.example.net/v1/status
-export GITLAB_TOKEN_4='glrt-t1_bzpjczFoCnU6MmMwZWEj0wzdgqqyDUSdYfuaPYF9EA.01.160nii0x2'
-docker login --username deploy --password 'p8e-rYEudQEvtNGm36uRiiaziErkWN8e8Fn5' registry.example.net # adobe_secret
-curl -fsS -H 'DEEPGRAM_API_KEY=f40eb8c51ca2c9827bcc558b600d33a4458dea1a' https://api.example.net/v1/status
-export CLIENT_AUTH_8='hDkbJM/3JiPR+r/UUQdY9qF81IGt8psVh+ARmPh9nYt='
-docker login --username deploy --password 'LTAIpBkTQNmxLiwrgBICXwrr' registry.example.net # alibaba_access_key
-export AZURE_APIM_KEY='u2tY5hJTcvaXC+n1nAxz8xHQ8xVNOEV2M4ueWihAn4mDU/Y/iIoLo8KvqVGahFad8B/VdHv4UaRCAPIMjXpENA=='
-curl -fsS -H '_gitlab_session=d0214e845490eef587c1c976c077bfd2' https://api.example.net/v1/status
-docker login --username deploy --password 'pnu_ahWTFFqAxjlyVQL3XCzkMJqUqRwSh5XdnL5S' registry.example.net # credential_5
-docker login --username deploy --password 'xoxb-951609547267-3070355951368-KHFS2dKGEFTUTl0WgkHPG84J' registry.example.net # slack_token_2
-docker login --username deploy --password 'amzn.mws.3604722c-9377-40ba-afaf-072c953c40a8' registry.example.net # aws_mws_key
-curl -fsS -H 'SPARKPOST_API_KEY=be5673faf082cd3520a71796ad7f138d6829f42a' https://api.example.net/v1/status
-curl -fsS -H 'ETH_PRIVATE_KEY=0x838675a310e60155f41fd26330d96b4fb975ac1b56d86bb1d51da0c670b13910' https://api.example.net/v1/status
-curl -fsS -H 'ETSY_API_KEY=oj9vjpxoysxene59nw3kvgcu' https://api.example.net/v1/status
-docker login --username deploy --password 'glptt-3912821986db880b1f4cf62182886019baf8785e' registry.example.net # upstream_auth_7
-export MAILCHIMP_API_KEY='22e3776dfebd1f377cbb9f7248ec5ce1-us75'
-docker login --username deploy --password 'xoxe.xoxp-1-JNHdQ5k6xhalq68i5V9vuDBkFLb32athn1XNrw7anCBl6ieK3JpZ5BR49OzeX2VOOiJiamMD2noY9feMjXybYVBlqJzwGJoFygwV8t7DdM3p34bnzH6pktf325uUJCvjwadlMUyTbaFfZ1RqyVDb7jOsgTU2qOsD' registry.example.net # slack_token_3
-curl -fsS -H 'AZURE_DEVOPS_PAT=yqnwmnr63miczqvaaf3bxrim5ijomo5pppvfue44vsjruocxsmts' https://api.example.net/v1/status
-curl -fsS -H 'PLAID_SECRET=c8ae2d1f3a3404b1cb8011bd84d251' https://api.example.net/v1/status
-curl -fsS -H 'gradle.publish.secret=vXP5vfhsoLfxiBlVHLq8jqXQcrBZptNm' https://api.example.net/v1/status
-curl -fsS -H 'OCI_AUTH_TOKEN=XvmX4DTuiKxR2RdCGUDc' https://api.example.net/v1/status
-export UPSTREAM_AUTH_8='KRBvAqmhgL1lsW.atlasv1.9UzL_6irrk-Z4LUe_V_gWxz-aY-JX7CD3GEBxb_otlL1Z5ZjYHLNWpdBc_5DzYgr5BJ'
-curl -fsS -H 'Server=tcp:db.example.net,1433;Initial Catalog=app;User ID=app;Password=OcCCQFXqpAgI6vSJaIJp' https://api.example.net/v1/status
-docker login --username deploy --password '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' registry.example.net # github_token
-curl -fsS -H 'FRESHDESK_API_KEY=PoQYxvAUWpjluvhBZ9iM' https://api.example.net/v1/status
-curl -fsS -H '"auth": "10WsjrHwTC6V/635JSEEcMCnTTkz1FddCXti3rE4==' https://api.example.net/v1/status
-curl -fsS -H 'ALIBABA_CLOUD_ACCESS_KEY_SECRET=5BkFpSvW7RTL9s9wChNNa0AbkRI8A9' https://api.example.net/v1/status
-curl -fsS -H 'DJANGO_SECRET_KEY=django-insecure-rTrq3dG92IzlmkYSyuT23VZ1aiLDgWDUWZsyEKWt' https://api.example.net/v1/status
-docker login --username deploy --password 'sbp_d7eee5de8461f327da1b52fe384565023440e6df' registry.example.net # supabase_token
-docker login --username deploy --password 'hvr.Y_da-XE22HU5SEuAo_YmTTMNaYQmVN' registry.example.net # upstream_auth_10
-curl -fsS -H 'VONAGE_API_SECRET=l2c9WgofPPxr2NY4' https://api.example.net/v1/status
-curl -fsS -H 'TRUENAS_API_KEY=4-1h2wyt2a0CswC4arHTLgzy4O5ODyx6ZEQkzJYshtAhqw6sWT7Z3DffLdsgpDtQAb' https://api.example.net/v1/status
-export TYPEFORM_TOKEN='tfp_VWhmKnCJW7PXNeOiRd8H4VoshbXQUdh-LinfBXFVcRTO9zqIvHI4Jz6Id_P'
-docker login --username deploy --password 'kzbh+fZ8kn6sg1rWXVnnuAVAs6ExjhL3nXduRQ//q2IASq4ujfR77zyT7KSnmgBuEb518JWoDKVY+ABaUU0PGQ==' registry.example.net # azure_batch_key
-curl -fsS -H 'SECRET_KEY_BASE=0b212abc4ca6d2dff1135f87ef66003e6be664eac762599dbecab6008880c81ac5dca227f6588b3eeb43c4ddf76ce50c22accda081ec11ad831f01bf5ed2b10a' https://api.example.net/v1/status
-curl -fsS -H 'ARTIFACTORY_TOKEN=eTqB70kBbT66edHnIDRkih7WwZ80guFpmPxWAXELsAKEAwD37m2boaIISFyLnliu' https://api.example.net/v1/status
-curl -fsS -H '"private_key": "-----BEGIN PRIVATE KEY-----\nxeNZX2nm9QTbAZY0ixB2aO/lmqHtR4ZyXGm1l6fRcwIarVv9UkDKTTZmbn/KXb82\nCyUndTitezzE55CkOziACqAUF4BCn14yk9ovoH3I0r+li6I+6YBHTtTwkmHNicli\nwE7Cl/XwzhR6UUI82neHvln3IUhCgfo/ZWNs1ko0iYF7rQYbS7L0q4YdJ4bzsHKg\n56TavbBPGnIMEI6FjNeS21+9Wvt8ET53vbnukPS6BNOOfb/uoESR409Un30edOoZ\nSeQFGVNXBCHvk+97DCIgCdrq8CR1FzAIufp7PuqDKcH5Dg30gKGxNeqGxBw0gMEG\n7phZ8N3k8Cy53UYMp48aSnF7uTZJql7eFgbnzGs/KEurkpgiIvqtS08ZE2E2RyTc\nMVhw4QWGCbdZ9vQ2+B/JOST1QT3i8E5xixMB2CtiDiFSCg79R2DWuWMB/an7Y3e5\nLsaDjk+DPlsK1BaV3WLJk7LJVnUMBRBD\n-----END PRIVATE KEY-----\n' https://api.example.net/v1/status
-export TWILIO_KEY='SK527e827111e3d18efcf3cbbe2fe2cfc3'
-export HEROKU_API_KEY='HRKU-AAnoLZDcrPwljlN6ON5XPfdt1j85gsGNB-3n9kTl4KkdLvohgUPsJMCw614l'
-docker login --username deploy --password 'EAABLW9lhJWdcEojWVAiaLBGdpI89fXS0pGrNfsYUNLfWT5Ugc6gRd6JKD2teBl01fDyW2E21GFRDJBj9HpNFG1y2A4qXXKRLKbZKeWcq64ivfmldA1uip0DEbSR' registry.example.net # facebook_token
-docker login --username deploy --password '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' registry.example.net # openai_api_key_3
-curl -fsS -H 'HUAWEICLOUD_SDK_SK=ALMkkhcXPNMyrspfFDsXUOkDGaQhHhzdLWkQ5KHn' https://api.example.net/v1/status
-docker login --username deploy --password 'AQVNjc-uG-IrtIyGQa0aG_InfawWzODsF7KCqgFC' registry.example.net # credential_7
-docker login --username deploy --password 'sk-ant-admin01-ZBgqVA8lmXHC9_4ovsh7FQiwyp706H_EgTcem8Mwzc1wqjVyikQb_O7K0NZgfqvatVkFCSQqCIZCYSSkTXv38pHupEo6EAA' registry.example.net # anthropic_api_key
-export MAILGUN_API_KEY_2='key-a5ade0e80c2e827f500f4f89f58cda86'
-docker login --username deploy --password 'sq0csp-1lGd71l4T-IBkFm5UbG2ARIdSyy9--CZKpAci4UULCp' registry.example.net # square_token
-export AZURE_COSMOS_KEY='bXWtmqkgkCE2oJI3a07OUcgZl0+FDkq/XNLjzR8xNdJ4RmTFYN/1ges5vaVmb1Bd9XvuAvMnf7+KACDb7eKdfA=='
-export CIRCLECI_TOKEN='CCIPAT_O7GSHfD09lfDWrqMwZFn33_c4649fb369a059cbe9a85f43f5ed2c6db77bdf52'
-docker login --username deploy --password 'PMAK-8d2bf9245e148cf47e477234-8e64590a51d2869f55526cc8969f77ba87' registry.example.net # postman_api_key
-export GITLAB_TOKEN_5='gloas-LEl5aCsBkGoq8MSCJMWBoLH7sFwtD5fN0Is3j6v06hhB_vtNY9yS80rzq32UI3IH'
-curl -fsS -H 'TENCENTCLOUD_SECRET_KEY=PVJmxL2eBlyKFU1ph1drn5re1jA4KsRS' https://api.example.net/v1/status
-export ACCESS_3='hf_Szjasxq1ldaRP45uibzv0OKsyMGYjpwZ1D'
-docker login --username deploy --password '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' registry.example.net # tavily_api_key
-curl -fsS -H 'SENDBIRD_API_TOKEN=10d75eef671e8d47d55818d4f0b79418db24bfcd' https://api.example.net/v1/status
-export CRYPTO_PRIVATE_KEY_3='xprv9s21ZrQH143K2K4LLs45hKWTXL1gcHX3M5Qp9whPdjQfdCDSSHkP1ApyME8tBVv8F14ZpCYBwobSE9NhFEhfBXZDYgeNPHojfVpBqofmwGG'
-export NEW_RELIC_KEY_2='NRAK-EACDUS4AIQ6AQ4IC6KUMLL6TLBO'
-curl -fsS -H 'SNOWFLAKE_PASSWORD=fczjoXMLWJU1Vww9xEAgIh3O' https://api.example.net/v1/status
-export DROPBOX_TOKEN='sl.3H_cLkaahx3PXtQXE-_j4Q5Nx2_nx6aarIOhCmWSTAxM_3EUzoCaRvXvyctpTUpTCtWtxQwKIM4o0mkTISIzg0C0yGxeXZU6Zmud544XW_GFRbpC_6tVWQDbxka3uJCOjnT1czupyjxS'
-curl -fsS -H 'MANDRILL_API_KEY=md-pOL-9PeEWKMBYCvyeUQlkC' https://api.example.net/v1/status
-docker login --username deploy --password 'bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tqhOBkZfV0aZ+lN5bQS9U5zHldaGuLDuHAfaE4muLkQPJAuTzcUCfJ7Byssjt9WucCzZyLZmmLh+XONaR+sswAkN1qBPXjk+aZjFzIbOzFmOu1R6AtVLJeIh42/g7lw8h1NFHuPwdnTLtwcgVgTPs5zRkTHMlfVkDn++PsjGoSQRapq1KH5eGvhQU8VFcK3arOTSWL56I93lRX7h6qwzOjAxBLNRMS/6WRUPwfEIH7mgAMCOXVFb3bQDy9HDsgvHBfJMmxd0L3CeswEM+7kJZRsRh85mXT/SYXhrGps4a08/69QAZ1maq8AdHfbqzPcesX3lZlF9jAJKz8xvnjgSNRcoyAVsx0/VRnnzKZd062rLytN9mltPnUOfq6VFOm6GzeSi9sEissJbvffqZ+nPUh9Z1gdWACyzkvv1dFGqecsXtIGMuTUhIng/Mv5T+DL3oySfJYIREKjSa8DUNm0ltZl//Ckd+Bvzbd5EJoVIIm920AkcexJCUTE8nSUIDJ/D/ZMlltJbP5XINQcDYfPnOBHQP8jmt8xmYE+tr/rXh9duXv6wGaQypGG+9ztli005vOtHiwuPk5ZpC8KwixgmdzqQb' registry.example.net # aws_bedrock_key
-export DOPPLER_TOKEN='dp.pt.EwsNcs6sj7rnTXbJqKa1GoVfDOui11skCUIaNEr5MpM'
-curl -fsS -H 'DD_APP_KEY=f2f89497f7915c50151fe83ab6f8b37148205167' https://api.example.net/v1/status
-curl -fsS -H 'UPSTASH_REDIS_REST_TOKEN=AXWsi3sfmuzXE4wwuayoxgLpYk6DUZZcrI59fsOJNAFMYqBs6Er1RA82ACuAE6' https://api.example.net/v1/status
-curl -fsS -H 'BINANCE_API_SECRET=h1FrQyNFuZwkeYIeZaHGmBCZyhBUWX3WgZIzZVBQ8XmRMnGSRp0022NTquUSKRMf' https://api.example.net/v1/status
-docker login --username deploy --password 'ghs_wvgpqsamIZb2MuzYvRktCGSoLKctwh2cJ0yJ' registry.example.net # github_token_2
-export TWITCH_STREAM_KEY='live_645292444_olQTvJn1nzIRJRSyQfBYqL176p1OJC'
-curl -fsS -H 'SCW_SECRET_KEY=ed27fd5a-c934-4f5b-ad32-66279de5cc1b' https://api.example.net/v1/status
-curl -fsS -H 'CLOUDSMITH_API_KEY=228def20a4da8275bbd0f9e7d7b39f39001601e0' https://api.example.net/v1/status
-curl -fsS -H 'Authorization: ApiKey 5aGRLQ9GUHXCKaoV5e4kMbQfvf1ki3QJ0jp1Iqz12KO/p5eoCLs36h4XQvpu1EcRL7bsFrkS8yg3dIM1==' https://api.example.net/v1/status
-docker login --username deploy --password 'xapp-1-K7JC83OATCQ-2840459441676-c8491c8a10ab5a053a610d356532c96ba1a88d226b4c7132c5adb3b0b7b56401' registry.example.net # client_auth_10
-docker login --username deploy --password 're_rUQDPDrV_TdXTekU9jWp0au4e7qZ8CLpR' registry.example.net # resend_api_key
-docker login --username deploy --password 'pat-na1-8671ec50-2c67-45e0-ab77-9686a1d7219f' registry.example.net # access_4
-curl -fsS -H 'MESSAGEBIRD_API_KEY=d0VnyAQdVmaoz52usPpDAl1ck' https://api.example.net/v1/status
-export ARTIFACTORY_KEY_2='cmVmdaZ3pqayjqkjm8BHRL58DScNjQw0BC0Ht6LsiEBWQr1Hvbqnajvm6h0iB8v9'
-docker login --username deploy --password 'fw_HUlZlkHIdtyAxxbx7mL3wuCy' registry.example.net # fireworks_api_key
-curl -fsS -H 'POSTMARK_SERVER_TOKEN=27fe6a8c-81cf-4468-ae0f-d61a45c89e00' https://api.example.net/v1/status
-curl -fsS -H 'DSN=prod;UID=app;PWD=SHZWLrhLXqROdAhU' https://api.example.net/v1/status
-curl -fsS -H 'SUMOLOGIC_ACCESS_KEY=Z6yQLTJV1qk3OKZlc4R27tYR7jbW7zd50yOMtDSHgF9NMEBSg5zHuXX3YCANqJCy' https://api.example.net/v1/status
-export GITHUB_TOKEN_3='ghu_cK9EiI15ipyN2do9vBGo3TVqo0vIaa1gwVsU'
-export SENDGRID_API_KEY='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'
-curl -fsS -H 'SEGMENT_WRITE_KEY=9HfuzcJrOlgAJeywVgDpWWKZC4C6MR8y' https://api.example.net/v1/status
-export AUTH_9='dapi194827467390ae1e428418e5a8dcafdf'
-export PASSWORD='machine api.example.com login deploy password TctB0pdu3n6ivpNrCRJv'
-export ELASTIC_API_KEY_2='essu_yau3SzizphhA6ZFWhq7E7oAk6D8VaBXXEe3ejzRF3sqWYbamK9amvFwlai50X8uuEDyRjFGH19RHypxO'
-docker login --username deploy --password 'szdIP5f5aagNvpuUyQAJ2UQbPz2DnG9u2AzCaMON6vH=' registry.example.net # azure_redis_key
-docker login --username deploy --password '2DV1/XkFYXspDRU1E8u9aJLB0hyIKvzfAAIoTOfajnh=' registry.example.net # azure_iot_key
-curl -fsS -H 'GITHUB_CLIENT_SECRET=0e07af3424d86002bb3647a6f1738b600f6530a8' https://api.example.net/v1/status
-docker login --username deploy --password 'EAAA3pVhrcuET26RsN08zgTDGDPJSrkcnJY_DQTpkJMAbJZVEdFBqkSZJVPi39FQ' registry.example.net # square_token_2
-export CREDENTIAL_10='CCIPRJ_Rlx2QW2h59KaSahsy5SeUZ_25d7e3392f055dd5bcdde855147e1fd5cf655ac0'
-curl -fsS -H 'MAILJET_SECRET_KEY=3b25afa76a33ce2b4e6836dada45d3e5' https://api.example.net/v1/status
-docker login --username deploy --password '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' registry.example.net # github_token_4
-docker login --username deploy --password 'ATBBeSqflePNBVDeklvsKLvPtk0qCxlyjPdHB520D479' registry.example.net # bitbucket_token
-export ANTHROPIC_API_KEY_2='sk-ant-api03-WcQGbicIbv-C6XztyXGqlJyBParVLiF5c8ysDmCh1cT3w-b0K-NhrJJs9rQHT8929nksvHvefBfLwGP2rMCCea9q4g7eXAA'
-export AUTH_10='dor_v1_f8ab1d2aef56d789cc43479a631e45bd1e57748d41dd7238355fe9bceeb7d8d9'
-docker login --username deploy --password 'gldt-MslhFkjffj0aputroPx6' registry.example.net # gitlab_token_6
-docker login --username deploy --password 'age1gkqs300lr46nap3vuwsqf399fwflhq2cskeqke0up9k2wshf32lq4uvxvs' registry.example.net # credential_11
-docker login --username deploy --password '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' registry.example.net # sentry_token_2
+jvT1hUHfbEfkM3TFXUHYjx2FAOPhd5XowcIKxLybGNewWd5bx0y2UEnVadx1tyuh
+EwMx0t5SwP2qm1C5AtR1UDImS9ZBweIvvJS63rWQBZPhEauGz6m5ky1mWwVu8+++
+BU0ukl8g39ZvRIUIE/wahKydyOZCcvrzAFcnWA5ox9ngsNB0m4Yqhus1jnV9TH78
+6mknviRYoplNZpPQfoh5f03Ad/nLYgiSMMeiXvkYu1VOYWlQbmQ4tm6Fo3tdVE0W
+ndzuDpQSRA8YsL81laRjy1LUYNHZMsDbdMY9OHRINPqtaaz1B9pMpI4al1orF2iu
+7p++nBTKULowmJ3q+kpk6PDvxLOW2gVjEWt9v+aGJtMVrvP+dgvBJO5KDY9eXsIe
++t/j3u5zEuR3xplGNmD3jE02r9dN/n9tR69mpmloTDS1QEQE1pkPuhvV6x8WjAny
+rFWlBIHZx7TVq7mxi/hRv6TPL31LMV/GBITwW07KjdLx0s5IzzF37l6mdk5C/F7G
+TJ7n7SPLVU2QlTH2Ev4tHNrV1snrVMPSftSMxZ+55RsgUvJCzKF+NHMd08GGu00Y
+4HW0fcM1L17mQnxhJpN28Xd7fhRMPT4SQTt6byknRY0ttHZS6XisZv9e5GPj8GiP
+xuKtxVbi4oJpRk/tBXLkV003aF5VIHaBrwJz0cO3YjcO+Av2TgZ34KmBScmT1cBV
+WJxWPX5Oz5OvgTIDIYOLbsuC2PAE/k8L9d+AlId6QrfuGqcYDeIuN/AmZClNo2mm
+3p8kD6ZUY+A54icQovm1O/CKfswxpXUn
+-----END RSA PRIVATE KEY-----' registry.example.net # private_key
+curl -fsS -H '"private_key": "-----BEGIN PRIVATE KEY-----\nskYPFLINPfFj715WjfBUMNgmuPNWFUZ3Y6mhHzO9nIIvuneaD5GzVWrSKb3e4rK/\nz8xJlMgNUehdSIEvlwaPmomAkwsCpDiIbd3P0jxx5KvvjAXVH2dOs6W+zX6pb+8Q\n6eOMh6Kc1jfgQ2XFGI1h6JjuPXTDQn8c9aAgo6uGcI8DQkHvtwO4EBu2m9wljcDr\nv6J++hCRf/bmPTWEdhfgrD8GNjmxzST7TSOWF00nMDMe7qsUOaSTRnkK4fwTjArm\nGqzK1Lz1W7qunH+iRHIgHBWNJdaKyh5e5rE2uFJfKEG8ssCRJC8g7Yex1LMRDWtY\nzyFV6ePTkX5lHeoNzQrtmSUykIiLupqy9HLTopGKB16Csi9HhbUomng5Vzs8o5b3\n3/UDB4V89JsecyED+HIzSmCxeDtg4BBpwfT5L+cRCT0BW4JAbZSnMFwVO5ZVlaib\nd4WOr+YBUD/DbFwrAuizWFfuLA1kPKS2\n-----END PRIVATE KEY-----\n' https://api.example.net/v1/status
+curl -fsS -H 'https://hooks.slack.com/services/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' https://api.example.net/v1/status
+curl -fsS -H 'SECRET_KEY_BASE=9ec376fb1f23fb646cffb5e83e51d5627d577d5866e8e643c3fb55e56bd8496fb71a38e9e5d5a9f5d2646eb46f7910100427d739e48a80852961d1ce8bd60939' https://api.example.net/v1/status
+curl -fsS -H 'POSTMARK_SERVER_TOKEN=6fbf0562-2f2b-4826-a456-4f01509a7ff0' https://api.example.net/v1/status
+export AUTH_8='A3fjHgmE23ZpdwQ9DyUSg3tfrNgoAG7ZJ37dn3VkNmaKRnDGl2lVJQQJ9D6IjXJIqQwx74WCu0W5ACxNJ883'
+curl -fsS -H 'JENKINS_API_TOKEN=112c9f8a8b2399fc0a22d83ed4098ded70' https://api.example.net/v1/status
+export CREDENTIAL_8='SK79cf4abbdac3456c124698f4318c7694'
+export KERBEROS_HASH='$krb5tgs$23$*svc_sr7g3l$CORP.LOCAL$MSSQLSvc/db49.corp.local:1433*$04df69dd4c95793b2e917c503915cc44$a7800adecd8b50e2b507614da926680fa3fdb4f12e323fcf42cb92212444adb4f0627de41ec42d1ae96b5013e5060393ecb6c47588f4df3ed45d5197d532c0e15a13d1f4f50832251190e0e083802589eceab8d4612e67301202961ea60af9790f28dfd2a591c8fe0e66cd14e2d8529939f9313b80a16717'
+curl -fsS -H 'HUAWEICLOUD_SDK_SK=HwZfJUa1H4OFiTyvkipJhwUrsTNOyQnJWXgYISVK' https://api.example.net/v1/status
+curl -fsS -H 'MISTRAL_API_KEY=kTXrj7zDIC8IkqfbesEWd0pb0Ixe7KDJ' https://api.example.net/v1/status
+curl -fsS -H 'DEEPSEEK_API_KEY=sk-0da5b92a6cdd44221f348ca18271b1ee' https://api.example.net/v1/status
+docker login --username deploy --password 'pk_29619518_XYVAXPDEL81D5CNJXDJ8T3F9X9Y6GEU8' registry.example.net # clickup_token
+curl -fsS -H 'MIXPANEL_API_SECRET=e1945a92c05ebe9c8f1a142bbeab03ee' https://api.example.net/v1/status
+curl -fsS -H 'Server=tcp:db.example.net,1433;Initial Catalog=app;User ID=app;Password=XMXwVlrMTCH3MZkHY1dC' https://api.example.net/v1/status
+curl -fsS -H 'DD_APP_KEY=0a5ddd262bc54bc8fbd5005ab9dab63b3bc76195' https://api.example.net/v1/status
+curl -fsS -H 'GITEA_TOKEN=3eb3464767ee1b480ceaf70ce12424904c1203a7' https://api.example.net/v1/status
+curl -fsS -H 'SOLANA_PRIVATE_KEY=PjmLziFEuSV7ZFWVJbRNXphzqc4WmmDheqCSc7TtSWK2rmCpbWVcRkzDWR3bTzZGSb3JouPRijxNWc6zeUSiAwB' https://api.example.net/v1/status
+docker login --username deploy --password 'fw_7UOIcRJHICjeIFddhyKddFRr' registry.example.net # fireworks_api_key
+curl -fsS -H 'TWILIO_AUTH_TOKEN=e32f5b408b51764fc9d05d8a09e7df04' https://api.example.net/v1/status
+curl -fsS -H 'DEEPGRAM_API_KEY=c2cffa6ab9f22ee70dc1217d6b11d156f13efc6c' https://api.example.net/v1/status
+docker login --username deploy --password 'pat-na1-943f027f-cb79-42aa-ab26-b74e791972ff' registry.example.net # hubspot_token
+curl -fsS -H 'ROLLBAR_ACCESS_TOKEN=ff047340aa04b0db88b177dd200c20d3' https://api.example.net/v1/status
+curl -fsS -H 'ETSY_API_KEY=3p1gsmyv2gymw35n5nv85i4y' https://api.example.net/v1/status
+docker login --username deploy --password 'xai-V3idWTaomX7CWmA8n33I3yih31Mvt2HP2xLbt0tnEGtQGXFEhug4el1QG3sY9lWKQCUCFNsq7iRBXcxx' registry.example.net # xai_api_key
+docker login --username deploy --password 'gldt-25ycO47lamPBUkXOnr5V' registry.example.net # access_3
+curl -fsS -H 'BINANCE_API_SECRET=GU6WRfoLlt6Nq1UVpSpmh5qBOjQFnPIck1uyHDxpfN3rbWfh1bjrrlioxqlfRaa8' https://api.example.net/v1/status
+curl -fsS -H 'SNYK_TOKEN=87b91667-d192-460c-a94b-1006f267786c' https://api.example.net/v1/status
+curl -fsS -H 'MANDRILL_API_KEY=md-0tBmAbYvzswrrxdUOdfvlc' https://api.example.net/v1/status
+docker login --username deploy --password 'sntrys_eyJ5HHmMzGiHuw3j83luaEL2jSEiryT3WKllfjVhiRVfkUyQTudoOgNLJeJ2XZNypeA0RoT8XYXZW8uON5PSLSnxzbmwDJmI0JZodcc_m+BeARlrO0CHCLztQUmHs0Zw69MD1OtN5P6FkWD/q9Z' registry.example.net # access_4
+docker login --username deploy --password 'access-production-ed27f460-f9c7-42aa-af0d-53fe00172e86' registry.example.net # auth_11
+export GITLAB_TOKEN_5='glpat-bzprdjV2CnU6NWp6YmO4K535AAYE-9YyLjilTysmEA.01.161el9nvh'
+curl -fsS -H 'DJANGO_SECRET_KEY=django-insecure-apYixgufPTKecPSrd04AgebwZHO2BA6VQ3iSZhUP' https://api.example.net/v1/status
+export SENDGRID_API_KEY='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'
+docker login --username deploy --password 'ctZwNzyVdzC1m6cw35qwu2f/nWFtvI+AMAzCaCAFxiX=' registry.example.net # azure_redis_key
+curl -fsS -H 'RAILWAY_TOKEN=fe15bbf6-8713-4793-a9b5-f7e94212717e' https://api.example.net/v1/status
+docker login --username deploy --password 'sk-lf-e2b55d59-9c59-4784-a014-65c761aa2616' registry.example.net # langfuse_key
+curl -fsS -H 'UPSTASH_REDIS_REST_TOKEN=AXHNEShBKP4EcVpz1GBBSc6Xz7fcMsABLMAOZ2zLgGDv31nLNm0Z9J2ZjcosaU' https://api.example.net/v1/status
+docker login --username deploy --password 'JMvnoPHicnMdEL6TvsZzsyqWbuhNI8854KUnewZd78rFCI8VZwmhUVLvwd2ZwERFdgb4hplvGefwAPIMnnPe7Q==' registry.example.net # azure_apim_key
+curl -fsS -H 'DSN=prod;UID=app;PWD=GOo6lpU8fXEhHu9y' https://api.example.net/v1/status
+curl -fsS -H 'GOCARDLESS_ACCESS_TOKEN=live_VHMSo93Nv-nN6PlG1Iqp7SfyDZ4XTxJdVcCu70F2' https://api.example.net/v1/status
+docker login --username deploy --password '347b6a1c19ae30bd575e53fb2212d1c9-us69' registry.example.net # mailchimp_api_key
+curl -fsS -H 'STABILITY_API_KEY=sk-fzu98nF28Num9H611Gj2Gs51NnUvpbGw13gxkC0rtzxLiT3c' https://api.example.net/v1/status
+curl -fsS -H 'TOGETHER_API_KEY=tgp_v1_Npiv1imG7J-3ub4QFCc5Z_Ipap6FKbuwc4RUCZlLgSp' https://api.example.net/v1/status
+export GROQ_API_KEY='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'
+curl -fsS -H 'SUMO_ACCESS_ID=su4scz3ZwfezTh' https://api.example.net/v1/status
+curl -fsS -H 'MESSAGEBIRD_API_KEY=ZH3Hq66lN4LJdHPpefLOWpNS6' https://api.example.net/v1/status
+curl -fsS -H 'SPARKPOST_API_KEY=ae201b3eb57ffc9e0cf286f3317763da9fb664a9' https://api.example.net/v1/status
+docker login --username deploy --password 'dp.pt.FN668rKqXmZAtY6hPfQlaXOodMUMlP0URIZoZAopDPS' registry.example.net # upstream_auth_7
+export CREDENTIAL_12='ATTA8T9CPGtW1rLpGZhE0owQfu84dgbGyTqNqJHO8Jej92to4w5SuhgYXrE48cBfsaHx0BE2502E'
+export CLIENT_AUTH_9='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'
+docker login --username deploy --password 'gloas-DU6GxKH85VWpoRouHQf4-huLmONzJ026KtAvw-EW1iqYFUV277dnJBWIoxFJkjfQ' registry.example.net # upstream_auth_8
+curl -fsS -H 'JWT_SECRET=QPIAfpYpzp3leBqqDszH3DgtamQl61aO' https://api.example.net/v1/status
+docker login --username deploy --password 'ATBBX3iUSWRu8rM7omi4PqiLEFa8JKxMofeF94E0D0CF' registry.example.net # bitbucket_token
+curl -fsS -H 'TENCENTCLOUD_SECRET_KEY=BGnyhdEvYlGI1CvwoFWOigiAJE2YIGLr' https://api.example.net/v1/status
+export PINECONE_API_KEY='pcsk_EUZJgH_eq6Njjjc8wSgpomKGd3Ht5yHxdxlc3JNDtnt9uZrJ1jHrBkImP8JKRpT7Qi1FEwX'
+docker login --username deploy --password 'ya29.a00lxqGH5uyqpDzduzNWYKUxoXgELQwLJiqNC8a9-xSK67g4bzyE1BLrN5AZpnY9281XcK5P50RAD8V4weavCRJIcWYTpSO7e6j9EEif3DwXViMA0mKISQPxza5NE7O8-R229TuHkWMTKisP10Au28OK' registry.example.net # google_oauth_token
+curl -fsS -H 'gradle.publish.secret=UAvtAcKdaem244HCiukJPRhJsiP8Si9G' https://api.example.net/v1/status
+docker login --username deploy --password 'p8e-l6kA2WeeYcmGhTgtky614GYGFEPdPvNb' registry.example.net # upstream_auth_9
+curl -fsS -H 'ASSEMBLYAI_API_KEY=3d9c0788e86283ad33567dda1e69c1c6' https://api.example.net/v1/status

@@ -49,13 +49,19 @@ pub(super) fn settles(
 }
 
 /// An anchored lazy DFA of one pattern, for [`settles`].
+///
+/// The cache may grow to 10 MiB: the default catalog's automaton alone needs about 8.4 MiB
+/// before it holds a state. A rule set whose automaton needs more (a larger `--rules` file)
+/// gets the minimum rather than an error: its walks give up sooner, which holds bytes
+/// longer but never changes a match.
 pub(super) fn dfa(patterns: &[&str], kind: MatchKind) -> Result<hybrid::dfa::DFA, String> {
     hybrid::dfa::DFA::builder()
         .syntax(super::syntax_config())
         .configure(
             hybrid::dfa::DFA::config()
                 .match_kind(kind)
-                .cache_capacity(8 << 20),
+                .cache_capacity(10 << 20)
+                .skip_cache_capacity_check(true),
         )
         .build_many(patterns)
         .map_err(|e| format!("cannot compile: {e}"))

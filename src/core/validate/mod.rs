@@ -59,6 +59,9 @@ pub enum Validator {
     Entropy(f64),
     /// Not a placeholder such as `changeme`, `${VAR}`, `<password>`, `****`.
     NotPlaceholder,
+    /// Not a slot by its syntax (`${VAR}`, `<password>`, `%PW%`, `****`), dictionary words
+    /// allowed: for places that can only hold a password (a URL's userinfo).
+    NotTemplate,
     /// Not an SSH algorithm name in `name@domain` form (`rijndael-cbc@lysator.liu.se`).
     NotAlgorithmName,
     /// An identifier's check digit or structure: national ids, VIN, crypto addresses.
@@ -113,6 +116,7 @@ impl Validator {
             "bech32" => Validator::Bech32,
             "pypi-macaroon" => Validator::PypiMacaroon,
             "not-placeholder" => Validator::NotPlaceholder,
+            "not-template" => Validator::NotTemplate,
             "not-algorithm-name" => Validator::NotAlgorithmName,
             _ => match IdCheck::parse(s) {
                 Some(id) => Validator::Id(id),
@@ -120,7 +124,7 @@ impl Validator {
                     return Err(format!(
                     "unknown validator '{s}' (known: luhn, iban, github-crc32, atlassian-crc32, \
                          canary, ssn, ipv4, ipv6, jwt, gitlab-routable-crc32, bech32, \
-                         pypi-macaroon, not-placeholder, not-algorithm-name, entropy>=N, phone:REGIONS, {})",
+                         pypi-macaroon, not-placeholder, not-template, not-algorithm-name, entropy>=N, phone:REGIONS, {})",
                     IdCheck::names().collect::<Vec<_>>().join(", ")
                 ))
                 }
@@ -145,6 +149,7 @@ impl Validator {
             Validator::PypiMacaroon => "pypi-macaroon".into(),
             Validator::Entropy(t) => format!("entropy>={t}"),
             Validator::NotPlaceholder => "not-placeholder".into(),
+            Validator::NotTemplate => "not-template".into(),
             Validator::NotAlgorithmName => "not-algorithm-name".into(),
             Validator::Id(id) => id.name().into(),
             Validator::Phone(ref r) => format!("phone:{}", r.ids().join(",")),
@@ -188,6 +193,7 @@ impl Validator {
             Validator::PypiMacaroon => macaroon::pypi_token_valid(value),
             Validator::Entropy(t) => entropy::shannon_entropy(value) >= t,
             Validator::NotPlaceholder => !structure::is_placeholder(value),
+            Validator::NotTemplate => !structure::is_template(value),
             Validator::NotAlgorithmName => !structure::is_ssh_algorithm_name(value),
             Validator::Id(id) => id.outcome(value).unwrap_or(true),
         }

@@ -73,9 +73,13 @@ pub(crate) fn jwt_valid(value: &[u8]) -> bool {
     }
 }
 
-/// Values that look like a secret's slot rather than a secret: template variables, angle or
-/// square brackets, masks, well-known placeholder words and blackbar's own labels.
-pub(crate) fn is_placeholder(value: &[u8]) -> bool {
+/// A slot rather than a value, by its syntax alone: a template variable (`${VAR}`, `{{ x }}`,
+/// `%VAR%`, `$VAR`, `process.env.X`), a bracketed slot (`<password>`, `[token]`), a value
+/// encrypted in place, a mask or fill-in (`****`, `xxxxxx`, `YOUR_KEY_HERE`, `EXAMPLE`), a
+/// code selector (`#add-password`) or one repeated character. Unlike [`is_placeholder`] it
+/// accepts dictionary words: `secret` or `admin` in a password's place (a URL's userinfo, a
+/// connection string's `Password=`) is a weak password, not a slot.
+pub(crate) fn is_template(value: &[u8]) -> bool {
     let v = value.trim_ascii();
     if v.is_empty() {
         return true;
@@ -102,9 +106,16 @@ pub(crate) fn is_placeholder(value: &[u8]) -> bool {
         return true;
     }
     // A run of one repeated character: "****", "xxxxxxxx", "00000000".
-    if v.iter().all(|&b| b == v[0]) {
+    v.iter().all(|&b| b == v[0])
+}
+
+/// Values that look like a secret's slot rather than a secret: template variables, angle or
+/// square brackets, masks, well-known placeholder words and blackbar's own labels.
+pub(crate) fn is_placeholder(value: &[u8]) -> bool {
+    if is_template(value) {
         return true;
     }
+    let v = value.trim_ascii();
     let lower = v.to_ascii_lowercase();
     const WORDS: &[&str] = &[
         "changeme",
@@ -233,16 +244,50 @@ fn is_code_selector(v: &[u8]) -> bool {
     let Some((&first, rest)) = v.split_first() else {
         return false;
     };
-    (first == b'#' || first == b'.')
+    let word = |b: u8| b.is_ascii_lowercase() || b == b'-' || b == b'_';
+    if (first == b'#' || first == b'.')
         && rest.first().is_some_and(u8::is_ascii_lowercase)
-        && rest
-            .iter()
-            .all(|&b| b.is_ascii_lowercase() || b == b'-' || b == b'_')
+        && rest.iter().all(|&b| word(b))
+    {
+        return true;
+    }
+    // A route's controller action (`sites/passwords#update`) or an absolute path of
+    // lowercase words (`/en/enterprise-server@3.0/auth`): what a router or a redirect table
+    // maps a `…password` key to.
+    let segments = v.iter().filter(|&&b| b == b'/').count();
+    let route = match v.iter().position(|&b| b == b'#') {
+        Some(at) => {
+            segments >= 1
+                && v[..at].iter().all(|&b| word(b) || b == b'/')
+                && v[at + 1..].first().is_some_and(u8::is_ascii_lowercase)
+                && v[at + 1..].iter().all(|&b| word(b))
+        }
+        None => false,
+    };
+    let path = first == b'/'
+        && segments >= 2
+        && v.iter()
+            .all(|&b| word(b) || b.is_ascii_digit() || matches!(b, b'/' | b'.' | b'@'));
+    route || path
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn routes_and_paths_are_slots() {
+        for v in [
+            "cms/sites/passwords#update",
+            "/en/enterprise-server@3.0/auth",
+            "#add-password",
+        ] {
+            assert!(is_template(v.as_bytes()), "{v}");
+        }
+        for v in ["/Xk9!mQ2#vL", "pass/word#7Zq", "/tmp", "s3cr3t/Pa55#word"] {
+            assert!(!is_template(v.as_bytes()), "{v}");
+        }
+    }
 
     #[test]
     fn ssh_algorithm_names() {
