@@ -30,8 +30,10 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
     ("phone-us", phone_us),
     ("phone-area-code", phone_area_code),
     ("phone-national", phone_national),
+    ("phone-national-dash", phone_national_dash),
     ("phone-national-bare", phone_national_bare),
     ("phone-fr", phone_fr),
+    ("phone-fr-spaced", phone_fr_spaced),
     ("phone-es", phone_es),
     ("phone-it", phone_it),
     ("card-visa", card_visa),
@@ -253,14 +255,32 @@ fn phone_area_code(seed: u64) -> (String, String) {
 }
 
 fn phone_national(seed: u64) -> (String, String) {
+    national_grouped(
+        seed,
+        &[" ", "/"],
+        &["", "Telefon: ", "Handy ", "phone: ", "tel. "],
+    )
+}
+
+fn phone_national_dash(seed: u64) -> (String, String) {
+    national_grouped(seed, &["-"], &["Telefon: ", "phone: ", "tel. ", "mobiel "])
+}
+
+/// `0area` + one of `seps` + a subscriber number, after one of `leads`.
+fn national_grouped(seed: u64, seps: &[&'static str], leads: &[&'static str]) -> (String, String) {
     let mut r = Rng::new(seed);
     let (area, len) = national_area(&mut r);
-    let sep = r.pick(&[" ", "/", "-"]);
+    let sep = r.pick(seps);
     let number = format!("{}{}", r.range(2, 9), text(&r.digits(len - 1)));
+    (r.pick(leads).into(), format!("{area}{sep}{number}"))
+}
+
+fn phone_fr_spaced(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let pairs: Vec<String> = (0..4).map(|_| text(&r.digits(2))).collect();
     (
-        r.pick(&["Telefon: ", "Handy ", "phone: ", "tel. ", "mobiel "])
-            .into(),
-        format!("{area}{sep}{number}"),
+        r.pick(&["", "appelez-moi au ", "Tel : "]).into(),
+        format!("0{} {}", r.range(1, 7), pairs.join(" ")),
     )
 }
 
@@ -280,9 +300,12 @@ fn phone_national_bare(seed: u64) -> (String, String) {
 fn phone_fr(seed: u64) -> (String, String) {
     let mut r = Rng::new(seed);
     let pairs: Vec<String> = (0..4).map(|_| text(&r.digits(2))).collect();
+    // Dots or dashes: pairs separated by spaces are phone-fr-spaced's, ten bare digits
+    // phone-national-bare's.
+    let sep = r.pick(&[".", "-"]);
     (
         r.pick(&["Tel : ", "portable ", "Contact: "]).into(),
-        format!("0{} {}", r.range(1, 7), pairs.join(" ")),
+        format!("0{}{sep}{}", r.range(1, 7), pairs.join(sep)),
     )
 }
 
@@ -347,16 +370,17 @@ fn card_discover(seed: u64) -> (String, String) {
 
 fn card_jcb(seed: u64) -> (String, String) {
     let mut r = Rng::new(seed);
-    let p = format!("35{}", r.range(30, 89));
+    // The whole 35 block (JCB issues 3528-3589; test generators use all of it).
+    let p = format!("35{:02}", r.range(0, 99));
     (String::new(), luhn_number(&mut r, &p, 16))
 }
 
 fn card_maestro(seed: u64) -> (String, String) {
     let mut r = Rng::new(seed);
     let p = r.pick(&[
-        "5018", "5020", "5038", "6304", "6759", "6761", "6762", "6763",
+        "5018", "5020", "5038", "5612", "5734", "5899", "6304", "6759", "6761", "6762", "6763",
     ]);
-    let len = r.range(16, 19) as usize;
+    let len = r.range(12, 19) as usize;
     (String::new(), luhn_number(&mut r, p, len))
 }
 
