@@ -50,7 +50,11 @@ pub(crate) fn confidence(
             conf = conf.raised();
         }
     }
-    if checksum != Some(true) && follows_not_after_word(rule, line, claim.start) {
+    if checksum != Some(true)
+        && (follows_not_after_word(rule, line, claim.start)
+            || rule.not_after_product
+                && follows_product_token(line, claim.start, rule.context_window))
+    {
         gate_failed = true;
     }
     if let Some(names) = &rule.names {
@@ -97,6 +101,34 @@ fn follows_not_after_word(rule: &Rule, line: &[u8], start: usize) -> bool {
         })
 }
 
+/// Whether `start` in `line` comes right after a product token and `/`, as a user agent
+/// writes a software version (`Firefox/2.0.0.4`, `UP.Browser/6.2.3.3.c`, `zlib/1.2.3.4`): a
+/// token of ASCII letters, digits, `.`, `_` and `-` that starts with a letter and starts a
+/// word, at the line's start or after a space, tab, `(`, `;`, `,` or `"`. After another `/`
+/// it is a path segment (`/lookup/8.8.8.8`, `http://10.0.0.1`), not a product. Only the
+/// `window` bytes before `start` are read, so the answer never depends on how much of the
+/// line the stream still holds: a token that reaches past them is not a product.
+fn follows_product_token(line: &[u8], start: usize, window: usize) -> bool {
+    let lo = start.saturating_sub(window);
+    let Some(slash) = start.checked_sub(1).filter(|&i| i >= lo && line[i] == b'/') else {
+        return false;
+    };
+    let is_token = |b: u8| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-');
+    let from = (lo..slash)
+        .rev()
+        .take_while(|&i| is_token(line[i]))
+        .last()
+        .unwrap_or(slash);
+    if from == slash || !line[from].is_ascii_alphabetic() {
+        return false;
+    }
+    match from.checked_sub(1) {
+        None => true,
+        Some(i) if i < lo => false,
+        Some(i) => matches!(line[i], b' ' | b'\t' | b'(' | b';' | b',' | b'"'),
+    }
+}
+
 /// Whether one of the rule's context words appears within its window around `claim`, as a
 /// word: an edge of the context word that is an ASCII letter or digit must not continue
 /// into one in the text ("tel" is not found in "Intel", "tin" not in "destination"). An
@@ -140,7 +172,7 @@ fn word_starts(text: &[u8], at: usize, first: u8) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::contains_word;
+    use super::{contains_word, follows_product_token};
     use crate::finding::Confidence;
 
     /// A rule of four-digit numbers that are not build numbers, with a context window of
@@ -215,5 +247,34 @@ counterexamples = ["build 1234"]
         assert!(!contains_word(b"phon", b"phone"));
         assert!(contains_word(b"a:b :tel", b":tel"));
         assert!(!contains_word(b"ttel", b"tel"));
+    }
+
+    /// A product token and `/` right before the match makes it a version; a path segment, a
+    /// URL, a token that does not start a word or one cut off by the window does not.
+    #[test]
+    fn product_tokens_are_read_before_the_match() {
+        let cases: &[(&str, bool)] = &[
+            ("Gecko/20070515 Firefox/", true),
+            ("(compatible; UP.Browser/", true),
+            ("Chrome/", true),
+            ("\"zlib/", true),
+            ("x,CoolNovo/", true),
+            ("GET /lookup/", false),
+            ("http://", false),
+            ("ip=", false),
+            ("client ", false),
+            ("a 2x/", false),
+            ("/", false),
+            ("", false),
+        ];
+        for &(before, want) in cases {
+            let line = format!("{before}1.2.3.4 rest");
+            let got = follows_product_token(line.as_bytes(), before.len(), 48);
+            assert_eq!(got, want, "{before:?}");
+        }
+        // The token starts exactly where the window does: what precedes it is not read.
+        let line = b"x Firefox/1.2.3.4";
+        assert!(follows_product_token(line, 10, 10));
+        assert!(!follows_product_token(line, 10, 8));
     }
 }

@@ -81,6 +81,9 @@ pub struct Rule {
     /// checksum passed (`AssemblyVersion("1.3.177.5")` is a version, not an address).
     /// Lowercase.
     pub(crate) not_after: Vec<String>,
+    /// When true, a match right after a product token and `/` (`Firefox/2.0.0.4`,
+    /// `UP.Browser/6.2.3.3`) is a software version: `Low` unless a checksum passed.
+    pub(crate) not_after_product: bool,
     /// The confidence of a match before validators run.
     pub(crate) confidence: Confidence,
     /// Bytes kept by the `partial` action: first and last.
@@ -209,7 +212,11 @@ impl Rule {
     /// How many bytes on each side of a match its confidence looks at: the context window
     /// when the rule has context or `not_after` words, else none.
     pub fn context_reach(&self) -> usize {
-        match self.context.is_empty() && self.not_after.is_empty() && self.names.is_none() {
+        match self.context.is_empty()
+            && self.not_after.is_empty()
+            && !self.not_after_product
+            && self.names.is_none()
+        {
             true => 0,
             false => self.context_window,
         }
@@ -255,6 +262,8 @@ struct RuleSpec {
     context_window: Option<usize>,
     #[serde(default)]
     not_after: Vec<String>,
+    #[serde(default)]
+    not_after_product: bool,
     #[serde(default)]
     confidence: Option<String>,
     #[serde(default)]
@@ -374,9 +383,13 @@ impl RuleSpec {
                 "context_required is set but no context words are given".into(),
             ));
         }
-        if shape.multiline && !(self.context.is_empty() && self.not_after.is_empty()) {
+        if shape.multiline
+            && !(self.context.is_empty() && self.not_after.is_empty() && !self.not_after_product)
+        {
             return Err(bad(
-                "context and not_after words are only supported on single-line patterns".into(),
+                "context, not_after and not_after_product are only supported on single-line \
+                 patterns"
+                    .into(),
             ));
         }
         for w in &self.not_after {
@@ -420,6 +433,7 @@ impl RuleSpec {
                 .iter()
                 .map(|w| w.to_ascii_lowercase())
                 .collect(),
+            not_after_product: self.not_after_product,
             confidence,
             keep: self.keep.unwrap_or((0, 4)),
             examples: self.examples,
@@ -696,6 +710,7 @@ pub(crate) fn canary_list_rule(literals: Vec<Vec<u8>>, origin: &str) -> Rule {
         context_required: false,
         context_window: 0,
         not_after: vec![],
+        not_after_product: false,
         confidence: Confidence::Certain,
         keep: (0, 0),
         examples: vec![],
