@@ -14,7 +14,9 @@
 //!   strings, ODBC `Pwd=`, `PGPASSWORD=`, ADO.NET `Password =`, a Gradle credentials
 //!   block's `password '…'`, PsExec `-p`, an XML element whose value is on a line of its
 //!   own; and dictionary words in places that can only hold
-//!   a password (a URL's userinfo, `Password=`, `PWD=`, `REACT_APP_*_USER`).
+//!   a password (a URL's userinfo, `Password=`, `PWD=`, `REACT_APP_*_USER`); quoted
+//!   digitless passwords assigned, compared or introduced in prose (`password == "…"`,
+//!   `the default password is '…'`).
 //!
 //! Every value is random from the seed.
 
@@ -97,6 +99,24 @@ const WEAK_SNIPPETS: &[(&str, &str)] = &[
     ("REACT_APP_ADMIN_USER={}", "react-app-credential"),
 ];
 
+/// Quoted values with no digit or symbol, where the quotes say what the value is: a quoted
+/// password assignment or comparison, a secret compared with a literal, a quoted password in
+/// prose (the template's `{}` is the value; the value is lowercase letters).
+const WORD_SNIPPETS: &[(&str, &str)] = &[
+    ("db_password = \"{}\"", "generic-password-quoted"),
+    ("    \"AdminPassword\" : \"{}\",", "generic-password-quoted"),
+    (
+        "if username == \"ops\" and password == \"{}\":",
+        "generic-password-quoted",
+    ),
+    ("if creds.Secret != \"{}\" {{", "secret-comparison"),
+    ("The default password is '{}'", "password-in-prose-quoted"),
+    (
+        "the password for user \"backup\" is \"{}\".",
+        "password-in-prose-quoted",
+    ),
+];
+
 /// Dictionary words people use as passwords.
 const WEAK: &[&str] = &[
     "secret",
@@ -106,6 +126,17 @@ const WEAK: &[&str] = &[
     "summer",
     "postgres",
 ];
+
+/// What a snippet's slot is filled with.
+#[derive(Clone, Copy)]
+enum Value {
+    /// [`password`]: 16 alphanumerics, one a digit.
+    Password,
+    /// One of [`WEAK`].
+    Weak,
+    /// Ten lowercase letters.
+    Letters,
+}
 
 /// A password-like value: 16 alphanumerics, one of them a digit.
 fn password(rng: &mut Rng) -> String {
@@ -122,17 +153,23 @@ fn snippets(rng: &mut Rng) -> CorpusFile {
     let mut doc = Doc::default();
     for round in 0..3 {
         doc.push(&format!("# snippets, round {round}\n"));
-        let weak = WEAK_SNIPPETS.iter().map(|&(t, r)| (t, r, true));
-        for (template, rule, weak) in SNIPPETS.iter().map(|&(t, r)| (t, r, false)).chain(weak) {
+        let weak = WEAK_SNIPPETS.iter().map(|&(t, r)| (t, r, Value::Weak));
+        let words = WORD_SNIPPETS.iter().map(|&(t, r)| (t, r, Value::Letters));
+        let strong = SNIPPETS.iter().map(|&(t, r)| (t, r, Value::Password));
+        for (template, rule, kind) in strong.chain(weak).chain(words) {
             let template = template.replace("{{", "\u{1}").replace("}}", "\u{2}");
             let (before, after) = template.split_once("{}").expect("a slot");
             let unbrace = |t: &str| t.replace('\u{1}', "{").replace('\u{2}', "}");
             doc.push(&unbrace(before));
             let start = doc.text.len() as u64;
-            let value = if weak {
-                WEAK[rng.below(WEAK.len() as u64) as usize].to_string()
-            } else {
-                password(rng)
+            let value = match kind {
+                Value::Weak => WEAK[rng.below(WEAK.len() as u64) as usize].to_string(),
+                Value::Password => password(rng),
+                Value::Letters => {
+                    let mut s = String::new();
+                    rng.chars(&mut s, b"abcdefghijklmnopqrstuvwxyz", 10);
+                    s
+                }
             };
             doc.push(&value);
             doc.labels.push(Label {

@@ -1,220 +1,220 @@
 #!/usr/bin/env bash
 set -euo pipefail
 
-export MAXMIND_KEY='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'
-docker login --username deploy --password 'sl.9BwbiSe_YiiZqfqB6yHsT8FU9VfiMSLYqViRwxgHtgDL9VgfmL6xXJaAzK5cgLNnai4nyLzGNZ0pMVO47KmH8HoC5M3wX-OnREejALCH7WA8Nkn6W-r4UEEs2yVkmApBkUbw-RULPwoD' registry.example.net # dropbox_token
-export AZURE_IOT_KEY='uu9FfeQFOGhZ9WnOv3AkTPRfJ/G0ux5jTAIoTO2R/yy='
-export UPSTREAM_AUTH='wUtPfznnu+aYrwNW8wK13xJhAbDAOzOYVAZEGIUjaKi='
-docker login --username deploy --password 'live_536993228_HxmjuHIuO8cxUuLVwaerQbxnSxqDN2' registry.example.net # twitch_stream_key
-curl -fsS -H 'CODECOV_TOKEN=e6c43031-ee25-4e9d-af9c-1364934f012f' https://api.example.net/v1/status
-export CLIENT_AUTH='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'
-export VAULT_TOKEN='hvr.Ue_T3qRv3bCLxTE-LPPTKHBf9_4hTg'
-docker login --username deploy --password 'EZAKP73EBThOM2lDWVpZI9gDuOAQfClHcvSjX763sX6o8fUayK0TGhRA6L' registry.example.net # easypost_key
-curl -fsS -H 'FRESHDESK_API_KEY=axXe8izYXcUgmUHvs93E' https://api.example.net/v1/status
-docker login --username deploy --password 'doo_v1_9ca546eb526da93f27583d1db751c2474e0f77447cfd7d969bee8e376b66e269' registry.example.net # digitalocean_token
-docker login --username deploy --password 'glrt-VtI4k_4CAFd1nO_WVtj6' registry.example.net # gitlab_token
-export SLACK_TOKEN='xapp-1-ZR1GPX6M6U1-5985677608516-b4a102ec950948184984371bd5ad1fccceba3cb96274d1637d26583aeef6635a'
-docker login --username deploy --password 'sq0csp-iYaQ7fqsNCwc2UbYYtBGZvlKPuotyYCSulUmT1vB2aN' registry.example.net # square_token
-curl -fsS -H 'ASANA_TOKEN=2/4373537994637615/1162789051154722:169e12037f1ffef941f2ac7f0bdd03fe' https://api.example.net/v1/status
-export YANDEX_TOKEN='y0_AgAAAAn6nuwZjZ_CMJTmX654xqOkQH-zk6d-6JVw4S3mnJFRZG_0gU93'
-docker login --username deploy --password 'bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tbN3y3eEFndgqmjpCDjqS2qGqTW2hZNaSjrPHUCMuDr08zM+SJFW3k894QLF7taGaO9oOhRI3J8KnCKzvbd4qKGaPDXv6owinTvFqHIsnHPU3yFGCTfb00m+/l80E+djbDiSSBgtzxPtT1QUlyE8/Muad7rR+tKdUh6KHnQJoy5vNqZV7XUylaQPWlUPG8Xw2T3uv7xNF9utnX1dod6YrdfgXMTaZhTS8kTaA2PwQaB/fofUn3QTQH7TjLmrLTgjI4ptS009Ibb+PHLy9k/V5AJyLWj+NCYdiSJP64Eqh3IWSdhy9qUA037QsB15Hxsc/DvnxU38eS/h8BA2aYGSxDBFV+egPYhLipoHBrAg3qiR5FZYCczBBGWJP8pVmsWMckflZz24/SgdK33X0ufDmYQ2bo7tZFg+n37+UFJ9Tc1+NlyEe4MNWB1YvAhfmv6IfRSddAizmXXnGX5uD4HYfj6VOuBGUWNa2FeX+LFa+PcYtHXXwE9hs0VOr+o8MHwSRqixR8PBuovdBUwPPKfDrQG9Q0kioweTWjRdMwGu/AWYCZ5A7lP3ekR0tAKdgFwPBTuoz4io1Rgn+8ZEHRiTKJEYS' registry.example.net # aws_bedrock_key
-docker login --username deploy --password 'xoxb-157823350881-5884022935775-xpM9C7vAD4JSmk2RdMw0jlxk' registry.example.net # upstream_auth_2
-docker login --username deploy --password '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' registry.example.net # client_auth_2
-docker login --username deploy --password 'sk-svcacct-8ZXUAP9ToC1XS4RfwE0JMRvoK7f2ComlLRLA2JEcFrGc1UiSuUPYJ8keZeU3UGnXzvHZ1hta1nkysrMhxxt4sPY4Oo2i-l0s-PGsrOw454QBPnnPoEwLtNssS9eIEuVFtWgLkkmn_olPfhZS4rPPCSUghejP' registry.example.net # openai_api_key
-docker login --username deploy --password 'hf_rKDnmv76WuQnQHtlvIUaoyjHp3gjagcHe7' registry.example.net # huggingface_token
-docker login --username deploy --password 'c33df7ee84128e2c6535013888de60e3a523NRAL' registry.example.net # new_relic_key
-export VAULT_TOKEN_2='hvb.PqKY8z_pYjLmct51_NiFb8dbEabYMQ7M6GD1Lo5UG3DBeZCKrTeOC8Va2Tw1mlze1ccrUg0lCQX-s0sHyN9aWA2MTy8UZwRIDM676sXSnoKJSNn2k081ZZHahfnMD9YxbzRyAzY0Ceb5'
-export DOCKER_TOKEN='dckr_oat_R7Xo0TbDGicoT-Rhs5oVCi37ItbLLeZh'
-curl -fsS -H 'jdbc:sqlserver://db.internal:1433;databaseName=app;user=app;password=dtezHqRjIxwh88KbVMaz' https://api.example.net/v1/status
-export AXIOM_TOKEN='xaat-37d8e925-0ad5-489f-a531-3306d38a6914'
-curl -fsS -H 'DISCORD_BOT_TOKEN=MRo5jK6pkUFVybiJZWNScCUnP6.YS46MR.32DZiu8y1JieyvG89tTU3Oirgm6Ddb-Q2vbF4a' https://api.example.net/v1/status
-curl -fsS -H 'TRUENAS_API_KEY=2-rse65Jhzc9MvsyfagjiUvVwtW1TEtwkb5k152uPI3dt5X0e70LMzgZUTCsnJkcGA' https://api.example.net/v1/status
-curl -fsS -H 'APP_KEY=base64:7oDPcV6PzFQz704GxXSBJ1S/S+lHwa4kZjBP/ZSZEtp=' https://api.example.net/v1/status
-curl -fsS -H 'SEGMENT_WRITE_KEY=RMYKvwc3S7JDQahknKyuOD6urlnXCfYh' https://api.example.net/v1/status
-docker login --username deploy --password 'pypi-AgENdGVzdC5weXBpLm9yZwI8eyJ2ZXJzaW9uIjogMSwgImlkIjogIjg1ZTAxYTc3LTZlNmUtNDI1Ny1hYjVkLTliMGZhOGViYzU2ZiJ9AAIleyJ2ZXJzaW9uIjogMSwgInBlcm1pc3Npb25zIjogInVzZXIifQAABiCo6ovOoDI72W-F1qVVHL7qjhBoR20R8ZhL-1tvQWZ7tA' registry.example.net # pypi_token
-export BRAINTREE_TOKEN='access_token$production$fs875gp438ovuckb$7adf2bbe55f22bd6b14f07253d6fd933'
-curl -fsS -H 'AZURE_DEVOPS_PAT=tini24emlxz5ghf4o4d3ifxcu6o5v7d3sbkjlt6thyk37jtrqmu6' https://api.example.net/v1/status
-export GITLAB_TOKEN_2='glrt-t1_bzpheDZxCnU6M3FlazE13wjIEMFtdusWYjvJ-bV_EA.01.160lpvl8m'
-curl -fsS -H 'ENCRYPTION_KEY=f29e3903cde696c4b597191311caea5a8c2115183c44772244e15455834dd1b3' https://api.example.net/v1/status
-curl -fsS -H 'Unseal Key 1: rnGt8pxsb7Y5RAfGlRlpYmOfyF0kQ6sZ46AELuCwC2ZN' https://api.example.net/v1/status
-export PASSWORD='sshpass -p J6mvfD1oM3RMbFlE'
-curl -fsS -H 'AZURE_OPENAI_API_KEY=75a4df62676bdc495ad9183fdc333148' https://api.example.net/v1/status
-docker login --username deploy --password 'sk-admin-y1MT9PaOLlXCCYpZoFnMfmUzs-9egxKIj6q7yDeQ2OlbL_ve1cyXG7RuPgsxQuee8jGXfbcJ7OGVl12AAvmKetlrk029rL2te48XQlhppkpWp3ghqtP0KOBZoNjwLn2HR9ulbZiDX2CtN0Xp2zm7zfhGUZBQ' registry.example.net # openai_api_key_2
-docker login --username deploy --password 'key-18aed2665e7cf31df9b055aaf0e7a2b6' registry.example.net # mailgun_api_key
-export GRAFANA_TOKEN='glc_lduROZoUk5afQkOaNu4GDkDDV8sxt/BvDKFVQbk7CwAXC52d1mDyePydjzTn'
-docker login --username deploy --password 'AAAAglD-OfW:APA91bAC-O6ArqAEPPWW4ITNRaYwB9Y1Bux1K4PuakKNzKW2lNR_Vs7ITRKroghJFPeoaKhh5NdLfAtlzuu0tgz_HGaa6OEJB0dQH2Dq5yq8sGETLcP4HrkyK8bXA8pQ2XsjWNfnDQeQ' registry.example.net # fcm_server_key
-docker login --username deploy --password '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' registry.example.net # nvidia_api_key
-curl -fsS -H 'OSSRH_TOKEN=j34rZhZCCPhxUfyNk1tt/kvRx3A+6WEizEdczj0xPSfs' https://api.example.net/v1/status
-docker login --username deploy --password 'glpat-X4eE5IwjJxRw7T9LV4mq' registry.example.net # gitlab_token_3
-curl -fsS -H 'LOGZIO_TOKEN=snyreuagrxppyvzgNVRSJUIUOMKTFOHW' https://api.example.net/v1/status
-export HARNESS_TOKEN='pat.shrfwwPyNmVhdEAkhJIkQO.H2IpXz2kpDX1eTxyuCtNO4qw.5X6HdwGU93AJqAvzmYnd'
-export CLIENT_AUTH_3='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'
-docker login --username deploy --password 'PMAK-16eb5005ea97454f0c377a2c-0c6bf8c2bc359e616018d2191672bc5bcb' registry.example.net # postman_api_key
-curl -fsS -H 'ARTIFACTORY_TOKEN=YDHqm7UplJyKcwooKAUE7XE2C7saW5UmsmDVpZSlOiD6c5ygZFEUGD0Q5lFiVnrj' https://api.example.net/v1/status
-export YANDEX_API_KEY='AQVNPkGZnicTyNkQUqKfJCGdypReCQKLWMk77h_S'
+export NEW_RELIC_KEY='NRII-Br4rPHUOZcFO5Y6szcdZlqoP90b5axnZ'
+curl -fsS -H 'GITHUB_CLIENT_SECRET=22a5b85356f8e30eef20565f7dc52b7c74146ee7' https://api.example.net/v1/status
+export CLIENT_AUTH='essu_hRjMjgrfoKCeNCWlWZ5Q/zNqDlUfh5fVFpuVTti/sJBl+QYAgtEiwSGRezdrJdldjf6dHiImy41pVpqW'
+export AWS_MWS_KEY='amzn.mws.abe32872-4a29-41f2-a8f1-7bbac0dcef23'
+docker login --username deploy --password 'figd_c2vCTgYYzeUhYj2S35l1PZYrUnFNSbfqdLGozJyG' registry.example.net # figma_token
+curl -fsS -H 'INFLUXDB_TOKEN=md19DiIBxRdoPoEDS-Cxxd8uXbleFSy0XHeRzpN-OV0Ld28rDEUyY3_VeySPE_YWnCbaKT1npG-MxSAS6Vjv3L==' https://api.example.net/v1/status
+docker login --username deploy --password 'sgp_b3f5db354502f1b5_7b6473310bc938cd499c7449e88f481951c3619f' registry.example.net # sourcegraph_token
+curl -fsS -H 'jdbc:sqlserver://db.internal:1433;databaseName=app;user=app;password=yYfsAaEmLqcbuxPxsUY2' https://api.example.net/v1/status
+curl -fsS -H 'ROLLBAR_ACCESS_TOKEN=3d9c0788e86283ad33567dda1e69c1c6' https://api.example.net/v1/status
+docker login --username deploy --password 'AQVNutmQz8f3Z97CwxzVoUBCIdB5PhIgvhAWxUOJ' registry.example.net # upstream_auth
+export BREVO_KEY='xsmtpsib-6a2620aae8bf9efb7ae117ab16fa92b7f94f943101f4e44f993d1f2e1c8c0676-nSE8RvZHeEMSD9XQ'
+curl -fsS -H 'DD_APP_KEY=889749d0e92b4218c014f477321d3edfbe15f918' https://api.example.net/v1/status
+export CLIENT_AUTH_2='duffel_live_FoAJMPOsKp4-IaWsIVjkoUTfGggjteapG5-DwTNQQVS'
+curl -fsS -H 'WANDB_API_KEY=7b54c14e95376a28466e8ad24a3ad992a30daafd' https://api.example.net/v1/status
+docker login --username deploy --password 'cmVmdE9Ae8O82TZ6A5jkKB4bdCMJrQS7kHILMJvNDv6lLodqNyMtMpoucUF0s0NJ' registry.example.net # artifactory_key
+curl -fsS -H 'TOGETHER_API_KEY=tgp_v1_9q-6-ZT4Dy_-vAHzvcXQdIFniKoeb1edRL5iq8Djki0' https://api.example.net/v1/status
+docker login --username deploy --password 'hvr.ALKhIBrRiLs1dq4BwDhIeSnTNwf1-x' registry.example.net # vault_token
+docker login --username deploy --password 'tfp_h3Ut-ZioN3jpQqM5fDnYs7bICRmvjEN8BNSDDfGt0GTrsdvG5XjqFaakExX' registry.example.net # typeform_token
+curl -fsS -H 'gradle.publish.secret=RMYKvwc3S7JDQahknKyuOD6urlnXCfYh' https://api.example.net/v1/status
+export ACCESS='VSl8Q~ft3JLOzro5Qhyst9iBMgpJbUipiFrZsZh2'
+export HUBSPOT_TOKEN='pat-na1-45f30682-4601-4f92-a776-9f8287c45389'
+docker login --username deploy --password 'AAAA6yCn0n1:APA91b8htwc5_-BYesvibMvlM-PmbzN6R8B6bkQ5Vli3sgwWWpFoAYlH-yXptmJatA79ktkszQftgP444hA3Y6NSHiGhEE4izNhN2IoPrElNOHE07PU9NhngDvsmtjUYvhEmetouB2zd' registry.example.net # fcm_server_key
+curl -fsS -H 'SESSION_SECRET=LVMBzFVbegPmuRrdjawTfBbZp5tQGOrM' https://api.example.net/v1/status
+export ACCESS_2='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'
+curl -fsS -H 'aws_account_id=219233839120' https://api.example.net/v1/status
+docker login --username deploy --password 'LTAIovEjSraT5wxBvq6Og7vd' registry.example.net # alibaba_access_key
+export SUPABASE_TOKEN='sbp_cf61e5368811fd04cc1368caad5d7671e8315ecf'
+curl -fsS -H 'ENCRYPTION_KEY=0a45e3767fa58c127b438f23daed6b7ab27c5c8afc85adef371a565672f9dfe3' https://api.example.net/v1/status
+export OPENSHIFT_TOKEN='sha256~ksQM-7PVIkUvQWcPsIHizhMuXk2-k04yHnlSOAzZyTT'
+export PINECONE_API_KEY='pcsk_HUPbKE_0sTE3eaiR8YdjxtpzOLQsxiEZOicYP1M9A8bLv0gScJvqyncrSAJB2H1EbciEkle'
+docker login --username deploy --password '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' registry.example.net # upstream_auth_3
+curl -fsS -H 'MESSAGEBIRD_API_KEY=oG7wrtWCoYOT0ZohQpOBkJZpc' https://api.example.net/v1/status
+curl -fsS -H 'MAILJET_SECRET_KEY=956688364e09f606a31cfdb15f822519' https://api.example.net/v1/status
+export TWILIO_KEY='SK616d3a1c8fd2ee8ff1d9837ae57143e0'
+docker login --username deploy --password 'ya29.a0JojGaUyd1D_PfPEWzw4r0ok4dIF6LHYR9X-iwb_A650WcwZ5NCSrmakClUsb39qRsiq7Ytfigy-FXclGY0vxURt8s8WKkGyUHXHAZovvL15ccfSUwx2zKY6rI3sFk2UZkOgXWPnBOUeTow6Wiov9mW' registry.example.net # google_oauth_token
+export XAI_API_KEY='xai-sG3wJ43HLM5M8Yjbk7o7JvhCzkpChJliPOKs0eExkN4XFCwv5XA8NELjLBkYb6CWoR6w7pdA9u7xA2kJ'
+curl -fsS -H 'MAILGUN_SIGNING_KEY=8cfadf9b294ee0ffa168a528d95366f6-8e4783a0-94311ffc' https://api.example.net/v1/status
+curl -fsS -H 'TENCENTCLOUD_SECRET_KEY=NPtTzLEAnS9cCR4tGKLcx2P8qClVPQrI' https://api.example.net/v1/status
+docker login --username deploy --password 'sk-lf-544237b9-a132-4a47-ac7d-ab63f1b31efd' registry.example.net # langfuse_key
+export AZURE_KEY='xR2oLDErlCUTJ7gHq419Ivh9H2snJJvuK7PSMlX33raxQeWQILqAJQQJ99CG8LCOAU1OtwU6GzrOIEQACKtn'
+curl -fsS -H 'LOGZIO_TOKEN=drwtamqjojhkddfzMBZOLHYJPAEZOOWE' https://api.example.net/v1/status
+curl -fsS -H 'SOLANA_PRIVATE_KEY=HojC7gXhVDxSBDwhDScn9Z8wHoKtoJSxuCwFwcHgaJtaWdEK5a9ec4ba9aGievgGkPE79pLXdLpNXjQGrqPvvkL' https://api.example.net/v1/status
+docker login --username deploy --password 'glrt-SsGVQUd6sm6DJGG-9xqj' registry.example.net # gitlab_token
+export GROQ_API_KEY='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'
+export EASYPOST_KEY='EZAKpRfEWuq7TiBnsb3s1sP4I3ykjlvACyZqI6YwT0HoFNsdzMEn4UTP9M'
+docker login --username deploy --password '$krb5asrep$23$svc_c5xemf@CORP.LOCAL:99cc8c69b8e955a15c9f0cc779e53394$e3227e61137b22cd6c96416fec78d82b58ad1eebdd9917a81e8fc38f91f123dd0542f3c867c994bb26c82f5eff74061138b9d98c79778419e9cc6291900af37dfd3ff36a20e7189127ac98e796d5ac2177cf9728525513a4cd8daa96423c6a615b462364bbe854ec8aee6c87cdc973f0ffc1cbce971e2804' registry.example.net # kerberos_hash
+export NEW_RELIC_KEY_2='d123ab0b065c60afd785a509db691f7e95e7NRAL'
+docker login --username deploy --password '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' registry.example.net # intra42_secret
+curl -fsS -H 'Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=7mgBpyaBeJIDgZKCR6fSx0SRO6lZD9UmUNTj70hahtV=' https://api.example.net/v1/status
+export ACCESS_3='EAAA4L-mwNJn5iGNVzupLvcyXGPB7imSkYFJIYxwkjbeLbk9b5MzngGVjML-4Uxs'
+curl -fsS -H 'ASANA_TOKEN=2/9447312468948528/1570510288487091:b15dc836b5700c6dd08d2632d33942d5' https://api.example.net/v1/status
+export AUTH_4='age1my5nntr2437dfafn7gsqgpz97cw44xd8j5y6a790cjfsjnpnjfcslgjx3e'
+curl -fsS -H 'OSSRH_TOKEN=f9lFHfP4N7IqcviyTlBrhRKkKwVo3LjQvxMa3kyBGYmf' https://api.example.net/v1/status
+export AXIOM_TOKEN='xaat-987f37f5-16d9-4a3b-af84-bb967faf3283'
+export AZURE_COSMOS_KEY='9IWdjejrHC9XMxL+KuzZomMje9to9LELoL3gMoraXjbCatWLDWgi8bByLMZWtCynOcfkGjTfEQHaACDbb30tNQ=='
+export AUTH_5='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'
+export CLIENT_AUTH_7='NRAK-23BOVLUU3JVDT3FGH2GOPPF0TO9'
+docker login --username deploy --password 'xoxp-55507251383-33872862125-9115186865469-d09d6f6dd4937163c10cfec2d5867a82' registry.example.net # slack_token
+export HEROKU_API_KEY='HRKU-AAQSYZjuCmE_V0tFmRGB4KuWzOPJe9qQIXEIGlCgp7T5omxl53BZ5_9nAh5p'
+docker login --username deploy --password 'sntrys_eyJyawvFdw0aLPLW2jCelNTytT6JLtP+R68DFhrt0lAuj4kF7E9cBayR7P54iKHL4O2uSE0+K6SbTURt0pfLqKWbLte7vQw9UmnjfuW_xO9ymukw734R+pe7DJavJ95qv+lwe43e8bhhiWAUFRf' registry.example.net # sentry_token
+curl -fsS -H 'UPSTASH_REDIS_REST_TOKEN=AXTVc4tUsUmZXjjK1LzcsH-AiNcqxzAKQrBMFzT22bFii10ktv4_ZE14k9ynWO' https://api.example.net/v1/status
+curl -fsS -H 'PLAID_SECRET=0fdd5d356f20bd8f50caf4a4e09744' https://api.example.net/v1/status
+export HARNESS_TOKEN='pat.gJOhqV_didZzC-GK3CtV_m.6qw8aSQqXugafWehHKtSnRPj.r9h5xSDqcMyKjl4qjEW2'
+curl -fsS -H '_gitlab_session=1111e1b98326f05c1e9e3953057d4803' https://api.example.net/v1/status
+export GRAFANA_TOKEN='glc_WveBYrQzP2vSeRP1nTwY6UpnSYmuq6tlbDzZLDtgvZU3JewyRzu4YUxIwS5k'
+export DIGITALOCEAN_TOKEN='doo_v1_8f40e918930c13aeb06df66c57f2955085bc79b86f9f8b53485227213e010440'
+docker login --username deploy --password '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' registry.example.net # upstream_auth_5
+export MAILGUN_API_KEY='key-3429fb0bf6f42dfd2e70d2af28929739'
+docker login --username deploy --password 'access_token$production$1wzxlxh52jp4gu4a$aea12cae04fe87c604db337e13e5f618' registry.example.net # braintree_token
+docker login --username deploy --password 'ATTAb8UVSalzu90hvPCZupDzxPvtv4VaOVu0sCSsZI0sxZG1o30NXEy6hHwFTKJui8pp50012E6C' registry.example.net # trello_token
+curl -fsS -H 'SCW_SECRET_KEY=ad60cbe6-1bfb-4eaa-a6e8-32f6472bd3ce' https://api.example.net/v1/status
+curl -fsS -H 'DEEPSEEK_API_KEY=sk-5f60e297ae5036a934e442be08b5485f' https://api.example.net/v1/status
+curl -fsS -H 'arn:aws:iam::381131753956' https://api.example.net/v1/status
+export VAULT_TOKEN_2='hvb.b827Sxy_QBr45NPL3ZQFNXT4QOr7iqLi53pvEitEysb-CwKh_0MvE2Dg9dM4rOB46Aq0HWJfosHZth74_K5e_5YRu5MvgiCBTeuTgvolQJLbgS7ifD_TngiRK2peza6JL4OyE96G2Xyy'
+curl -fsS -H 'DJANGO_SECRET_KEY=django-insecure-z2fKgHySq2OvGOzyDnSd20cfpQrXO38yuxnFpTYC' https://api.example.net/v1/status
+curl -fsS -H 'ARTIFACTORY_TOKEN=8KQuay60AEO3seKSU4TGZ0SE6a58e7Ks2iixRCgFrcUQGnSQgA7TdNTQ2HHXO8MJ' https://api.example.net/v1/status
+export SHIPPO_TOKEN='shippo_live_97706ee7682a521a09cc55ed3ba9aa96260bf7a6'
+docker login --username deploy --password 'xapp-1-CWOTCSM3HJK-4016737716274-fb3f62a85227a77986e72d445614bbf54fbb230031cbe01e6335bd8573286c9e' registry.example.net # slack_token_2
+curl -fsS -H 'ALGOLIA_ADMIN_KEY=60b447131bf97684add47a7a26607a2e' https://api.example.net/v1/status
+docker login --username deploy --password 'dor_v1_d09dcbdb3d3c80e26ad57cd8c72daffcecb0c414559d5e24dbf0e07eed6fe9be' registry.example.net # digitalocean_token_2
+curl -fsS -H 'SNOWFLAKE_PASSWORD=xyy5xeCCLxHUZ5GrajROwMwg' https://api.example.net/v1/status
+docker login --username deploy --password 'xKz/ynwZrNV6s9k1aMiP4c43ULaAtI1TZAIoTAdg07N=' registry.example.net # upstream_auth_7
+curl -fsS -H 'DEEPGRAM_API_KEY=a33bcd1fac7ceb61647052806f1696236863795d' https://api.example.net/v1/status
+curl -fsS -H 'SUMO_ACCESS_ID=suO6cQmfIKtXiy' https://api.example.net/v1/status
+export GITLAB_TOKEN_2='glffct-SOyYkDmptGMlPL2mNJTP'
+curl -fsS -H 'POSTMARK_SERVER_TOKEN=6550cd42-1e7b-45c7-abc6-3adff014fee1' https://api.example.net/v1/status
+docker login --username deploy --password 'pnu_jMq0UTrRD3Jns2Y7KVSw0LIuOPODedexuTIK' registry.example.net # client_auth_9
+curl -fsS -H 'DSN=prod;UID=app;PWD=3J3Ak4Zs1B8rFGTs' https://api.example.net/v1/status
+curl -fsS -H 'KRAKEN_PRIVATE_KEY=t3+u42Z9ZCO4S5Sa2w5IwKgvv2N7RFDW8jG1RFHtGvCXACBISdwRQICDz+LiL5BAP5BRke75FRm6ZnCAsSRbTo==' https://api.example.net/v1/status
+curl -fsS -H 'ZENDESK_API_TOKEN=ptZNBls66igguWfzaNt63ZRsNAxl6IAjYwFeiBAm' https://api.example.net/v1/status
+curl -fsS -H 'Unseal Key 1: fpBeRBFN1FAzbT77qONqCU5TK7lP2et7ZKILnxqNARgo' https://api.example.net/v1/status
+docker login --username deploy --password 'sq0csp-npIIgs33EKjtmYXPgDgrLWaMJSH7g23owOuevLgO_OC' registry.example.net # square_token
+docker login --username deploy --password 'glrt-t1_bzplcGJyCnU6MnlrdXPR1mycKBGWbsKZDnXlSrT-EA.01.161j460ye' registry.example.net # gitlab_token_3
+docker login --username deploy --password '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' registry.example.net # nvidia_api_key
+curl -fsS -H 'SECRET_KEY_BASE=c3da27dd5858126c81320867659608136581a705ee3d1e7f9a46af2d0e82c58fdfb76541c6b832c934b45dbb48d9f33f8dd3858a30f4386452c77461765724eb' https://api.example.net/v1/status
+docker login --username deploy --password 'pul-a6a484244f34445a574918be0da7be8fa6193f43' registry.example.net # pulumi_token
+export GITHUB_TOKEN='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'
+docker login --username deploy --password 'bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tia2VLihRo9yX4p+R5uty9mnyb8g3MKFQcuxFwh614pVRJ9BRYfvBecl9ppQOS1XMMA/G3mDfURQTqaZBUHT92RfrSQPK3duq67/9IibzReItvqrZR6Abd/5S1jKXsoylxVA9YYs4SIInrg3deBuC1XmbLdbmBSwE8WegvXSt/T6lPlnwD2n89qNKxuPhnyb1zL5+/0iI4jM9OzaeK5lNC+V0K+jR9PfgqK/MpWy9QvesTwzT/S9W8LabhjmhL8ElCizFz8x0qtjvH3AgtbWMKlAejNvZsytogNlNo/K6V+iRPvLVKpNayA92wXJ1y8t8OZAhYC2c6CDrMxw8r/4JlpHpsUZYTXLmLS3UcIrLNZ9/azDyjOzyAdjn8k7fGjrfwfx1lqigl2MbfqQ7GfCv3QejixRvfhJU0j/Nxoj2L7WldeV/Vvjwozyyy/w2vLRNRZ7JMbKMm6X1kZh8cj99tqN3VecFzsHjTq29PGNzZJX/TZjDHj2ZCmKYKq5d71m2h5mfCLu9h7uBwb35IuK8i08dK0S52/FTLPf9iUmo+6pqixqoLq9K1Cywu4iBRB3pGT8hkvCOy8D4RvKYY41k5R1W' registry.example.net # aws_bedrock_key
+curl -fsS -H 'AZURE_DEVOPS_PAT=iifvfrmp65ajvpy67gq576ic73zlbiwrnsbixso6kkolensdonev' https://api.example.net/v1/status
+curl -fsS -H 'ELEVENLABS_API_KEY=sk_1cfe105895baf4891672249cdc96222675dd3b1961bc3a99' https://api.example.net/v1/status
+export ANTHROPIC_API_KEY='sk-ant-api03-Ymnu2Uv8EXmyeSm4cERNnO_izJTrzLYLTvUkMa3hgqksYijjw6wuLJQhG25RzM7GIm2ThoQHP2UH8jWNhOSMWYCb57x6WAA'
+docker login --username deploy --password 'PMAK-34d0bfb2bd653604e4a84222-e2b46aa660a34dd2df490de7a90c05907f' registry.example.net # postman_api_key
+docker login --username deploy --password '2brjIrLmIAt9NWGXmaOkANsU/VdvJP4W5O7ty09VCrk+9SIrW/9MaICcxAUz+lAhml+vi43tISGE+ABao5QkEw==' registry.example.net # client_auth_10
+export ACCESS_4='fw_XBLfC9DyQx70kxp6yeepnKoy'
+docker login --username deploy --password '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' registry.example.net # github_token_2
+curl -fsS -H 'Authorization: Bearer 20s7wsyEQsfTEMD7dEw9TL1JhRKT5KSID9wbIBxd' https://api.example.net/v1/status
+curl -fsS -H 'JWT_SECRET=BMTpNXUmIdqbbXORqYKSxOzoPUjwDdsd' https://api.example.net/v1/status
+export HUGGINGFACE_TOKEN='hf_MTeqs3tY9DyMGDFVsbLhUYeweGGdnQSLHs'
+curl -fsS -H 'RAILS_MASTER_KEY=0a4c030c772ac5c4e8bc0926c783830c' https://api.example.net/v1/status
 curl -fsS -H 'kind: Secret
 type: Opaque
 data:
-  password: N6PE5gvk3XRWYD/jpYW+bx==' https://api.example.net/v1/status
-curl -fsS -H 'TWITCH_OAUTH_TOKEN=87d8krjj8ihw3h18u86jrugkt4guwj' https://api.example.net/v1/status
-curl -fsS -H '_gitlab_session=4696ff58d4bb73b09a73a3000c261e4b' https://api.example.net/v1/status
-docker login --username deploy --password 'AKIDxvmuvq3E9BUvZ1K4kUV0GJsA8WBztgWL' registry.example.net # credential_2
-curl -fsS -H 'VONAGE_API_SECRET=oNZZaTMF4PM8h2Jm' https://api.example.net/v1/status
-export SLACK_TOKEN_2='xoxp-92057893378-81931451810-3119828584324-3ab50f559f88418b113d32beb1f27436'
-export AUTH_3='age1vrwahd3wz2g6n29r25fa87dfz8y596h3w69zpphf4stnt8hzyx5qj5pcmk'
-export FACEBOOK_TOKEN='EAABwcGseKa15pfSCJpw6vh2LokB9Qn2r6Q88xnbS9IYkKXdbUsaoqZ29Wjwflci36buTdPBCdjgl5uMCh9QyBoY9aMAQH3kQ5G9USkk5BLWjvxw2VDERjUujyVt'
-curl -fsS -H 'OCI_AUTH_TOKEN=AsvDInMEVGIpth1frwSU' https://api.example.net/v1/status
-export REPLICATE_API_TOKEN='r8_XTa32Ux1SpWnZWGagGEIYspvaTl7LNxGT2ZaO'
-curl -fsS -H 'Authorization: Bearer 30XbXwqm0eaLJRRUC2rN6blx4wXLnALBr-WBi-HY' https://api.example.net/v1/status
-curl -fsS -H 'Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=rtiFmbpYKDERZiFSzoGrmbMjP9TyJGpGhSh8He3f9Cr=' https://api.example.net/v1/status
-export AZURE_STORAGE_KEY='J81eYzPBAqCLVCSoYyhIFcDIusImP82HdLuIgbseyXqrYhTwyqZi3ETRx9RJx+QQ8PzHH8+JKFf1+ASt7By3jw=='
-docker login --username deploy --password 'I4begRHHSPP9xgLKEun/bRg1Yy4rGDgi9CsfTirV4ZG9PqZuf3a/me7omtsiOE21BFJYbHN23xTsACDbGYH7RQ==' registry.example.net # azure_cosmos_key
-curl -fsS -H 'KRAKEN_PRIVATE_KEY=1u4f5XbRvkJVgp6oUbN4DabpA3jwk+j6vTqB5Gq8/XOW1blQQlYJ29ubpkiG2/aaDR3kWm/qbg3aJLD2qGZxdt==' https://api.example.net/v1/status
-docker login --username deploy --password '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' registry.example.net # openrouter_api_key
-docker login --username deploy --password 'dor_v1_31649bd2b41ff21ee4393922ae24545d00e3073a3311b95d89e2e5b7973e1eba' registry.example.net # credential_3
-docker login --username deploy --password 'sdk-88cf48af-0c70-4f9a-a03f-cba62e6bac23' registry.example.net # launchdarkly_key
-curl -fsS -H 'SCW_SECRET_KEY=aa8e37fa-2198-4147-af6e-ad3ac80a1bc8' https://api.example.net/v1/status
-curl -fsS -H 'Authorization: Basic pipoaoyW4dHK13uwnqMyfAdAjovp5ABR' https://api.example.net/v1/status
-export BREVO_KEY='xsmtpsib-fbb90883f61c8ae8113f63524e1bb75550da47792ca12dc07c8c6db09844ca9b-j505W6OMOVqDnLrH'
-docker login --username deploy --password 'ghu_7vycV0KgjLGjqIMw7rAH8smu2U39AI1lRey6' registry.example.net # github_token
-docker login --username deploy --password 'sk-ant-api03-xVnFpxPDgOMlRRR0QkjzgsmFUMCo_sRTeyg_KxYku184JIg-_9Dusj9dvdNw0xTBFG28GYMa2iebvWxKTvIoiktsIGaKvAA' registry.example.net # anthropic_api_key
-curl -fsS -H 'CLOUDSMITH_API_KEY=0a4c5db590f022822ea147bea03f5d5ec148c573' https://api.example.net/v1/status
-export OPENSHIFT_TOKEN='sha256~2KXOtZ-6GN-lCMb9cw-1pX0xqLJ5OEBxDvPsSidtjWc'
-export GITHUB_TOKEN_2='ghs_kVgoitM8iKzNBzDFioWb3pNv5J1PnK4U3oFu'
-export CREDENTIAL_4='sbp_b3aa74ae8affa72d3a0d5d2026e1dfa6fc2707ee'
-curl -fsS -H 'GITTER_TOKEN=gdK_ZIaieDYK8TEK6FBDuFTSr4fYuMprk9wm-cee' https://api.example.net/v1/status
-export GITHUB_TOKEN_3='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'
-curl -fsS -H 'ZENDESK_API_TOKEN=n8YEqCBJu6z4znorooNBj8ehvihywYyPIGOhjj1p' https://api.example.net/v1/status
-curl -fsS -H 'arn:aws:iam::483232256814' https://api.example.net/v1/status
-docker login --username deploy --password 'xoxs-5718736057-7728610827-9635846455-a6d92356bccf11719e61176b4e05b76c' registry.example.net # slack_token_3
-export TYPEFORM_TOKEN='tfp_coso00DuZKkw3nq_XrLMxUy7AyQVXKSJwc3MvTh61lW0mXR66yxZlr16cu4'
-curl -fsS -H 'WANDB_API_KEY=761fd7fff064f38f46124e24d75be67db634cc6e' https://api.example.net/v1/status
-export ANTHROPIC_API_KEY_2='sk-ant-admin01-5Yk0k-wp1z-JdIB6atUL38cqZ38aSsbWbjRKfmicYRWezr6ss80bZr8d-AUbeVhOk0Bt9QpYUOT-U_o5QkbdiNCRhzLcsAA'
-curl -fsS -H 'SUMOLOGIC_ACCESS_KEY=7WQmHySKulbJ0KxSGABtbwLV3PASEAlccCSWNxJjK7xZ04hII6UjOihyOtxpEU64' https://api.example.net/v1/status
-curl -fsS -H 'ALIBABA_CLOUD_ACCESS_KEY_SECRET=bgBzJ9CMdl8URlgZMFznnUS8gE62j2' https://api.example.net/v1/status
-docker login --username deploy --password 'duffel_live_Za5939fRviYGbMr4l_lbndPZHgcYYizmOo6im__x80i' registry.example.net # upstream_auth_3
-docker login --username deploy --password 'xoxe.xoxp-1-fzxFV1rvcOpD7ZKqiNAaLf6R8dQ0VhY8T75PncfrkD4uLjgWxJXXPB8eKPNKohLUogjVxBlkXBO1Ymp84eDj5Ditsz3mwHvhBCtvvxWy5Vexizm1qyxqddZUOJqRa9VHfLv4lkBBDT34BB9vPOl42UVI8JdMhWDf' registry.example.net # slack_token_4
-curl -fsS -H 'MAILJET_SECRET_KEY=6ba08bb203192f843ae159566cd93505' https://api.example.net/v1/status
-export GITLAB_TOKEN_4='glffct-Nprdat_zDGbrQcatpwGD'
-docker login --username deploy --password 'aio_ALvxcLLjz5qxREdFOIwgW5wKIE5G' registry.example.net # adafruit_io_key
-docker login --username deploy --password 'dop_v1_d0d0d10ad7caf00f5b3c7b16e31130883d751ef73629734a9e239ef1560848e5' registry.example.net # digitalocean_token_2
-export CREDENTIAL_5='shippo_live_85a1d7a4c1cf5a3cbd90f62132a2f6e000bbf6bd'
-curl -fsS -H 'IBM_CLOUD_API_KEY=QFxkvqv1xRPBVv9HE0Z8KFbiIL5Ib_m13a_Ug6xNL0jP' https://api.example.net/v1/status
-curl -fsS -H 'ELEVENLABS_API_KEY=sk_2ee9ef04b246a23128d7947377786ca9ff6b320933e679b4' https://api.example.net/v1/status
-docker login --username deploy --password 'CCIPAT_NUJH39dCnpldN64uXfrmBO_77e44c716aa79cdf03bcea1b68973926f5b5794c' registry.example.net # circleci_token
-docker login --username deploy --password 'sgp_58c51ec084c02e29_7d31f61f1ee9f1f69b9b74fc607fa3afb3dba690' registry.example.net # auth_5
-docker login --username deploy --password 'KygqK+bNJvGdjPW7ZTadCzIO5gVyNxJa7OB0WbIIJNYoZB1uoxhYAg4YcaZqMm35bLxPO4ydTSur+ABaRIAsWw==' registry.example.net # azure_batch_key
-export CREDENTIAL_6='glptt-454a9efab8b2a793e0b49b70d10e7d6e4b2fda16'
-curl -fsS -H 'WIF_KEY=KLTwze8bELkmNnF8RE6qajEycQQqFh2hhUEvjh368JbLSUHSu1Ev' https://api.example.net/v1/status
-export AZURE_CLIENT_SECRET='bwu8Q~rLfw8F5UX3fLhY89IQFGoDLZqqmf8VP5GE'
-curl -fsS -H 'COINBASE_API_SECRET=7tShailOEoKPVoKuEd0oJVwLbrX361lEI1zjl09e7br-L-wqaJ2SKbj_P549YrxY' https://api.example.net/v1/status
-export ALIBABA_ACCESS_KEY='LTAIxYVXzEmAfgsTC1K6KKFe'
-docker login --username deploy --password 'Edec8nsLZ7VItUlN3Q3lCd2IoteoEVoqb+ARmNnG8L5=' registry.example.net # azure_relay_key
-export FIGMA_TOKEN='figd_Jx1rgaJNOLW11o6u69iUavbBBG91KlZ_1WDNWZ4j'
-export CLIENT_AUTH_4='re_Lta5kNXg_zUgLT0rOAQ3fTT0YKOuA7eb8'
-curl -fsS -H 'SENDBIRD_API_TOKEN=3877222e40572dacb66aec16cb33f7068da39f32' https://api.example.net/v1/status
-export ACCESS_2='dapi0a250beb699aba2096605925bef860e0'
-curl -fsS -H 'MAILGUN_SIGNING_KEY=55c0fe4d0bdb172e4766c659688b2036-8266f6dd-f379894c' https://api.example.net/v1/status
-curl -fsS -H 'INFLUXDB_TOKEN=FtWr9hEkWkCRG3oQ5kcT3EnxVeS9h_PvlUDVjg03HgEXXwnpWT8IYQU-Jwx1fxAeWxdfBhc0I9XOdrUww9camT==' https://api.example.net/v1/status
-export PULUMI_TOKEN='pul-9a11f67ea51205e2d4a73d7e01739daf8dea1c51'
-export OPENAI_API_KEY_3='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'
-docker login --username deploy --password 'essu_mQA1l2Rfn+zBxZAnQaqU1YJ9617r7krPsMC9nriIYxQKkZ5Sl5DXt0sBAqRT53dHfrHzSYOifMBwdclR' registry.example.net # elastic_api_key
-docker login --username deploy --password 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLTZrYWl6c2pva2d0NSIsImlhdCI6MTczNTM0NzU2MX0.38IUV8XTIdEGR4PLj13OLc_odM6ltu736b1y_YPf-N8' registry.example.net # auth_6
-docker login --username deploy --password 'EAAA4UoMuymeYCbsoL391dkV-GzJimbDtPIZU-EbZaLew5U0z2e6gnpZ8AhHIf5L' registry.example.net # square_token_2
-curl -fsS -H 'SNOWFLAKE_PASSWORD=sb09SaD6JZII05PhvOkSce4l' https://api.example.net/v1/status
-curl -fsS -H 'client-key-data: LS0tLS1CRUdJTiX85FB/jr8HyGv5NAHRH6XqEP8IU17yipGT23QqN7amXBtxbUPdhpUsCBf5zx0M8HhYj9+Z14LTnjy1jnlVjwphMR8koX/6IlFdj2aDAR3iNIgKcptng17Gc2AJn/MbeUBBYTdfA8778f7PBfv8KDeWx5n05k6tX1DvVeXqYpQiMEdIo0LdBH3tSiJYiMG6vIo5SDbHUG0A3yyTZPLdvwlF770baBfzrYR0zpMRZKFJ8YHcqtO4Z+zS+VyqrTT71OlQ+2fM5nq/yqymfFcnkVYCJSVV3IZrnRnu3tcPCi/nOaHu1FNJYmEA8ARtv5E4MWO5jUjuIKM/jNzgs45oE/J4L5wkdSbysKRguX30ALSfmoBQK17wssSvmSHJF7H7bYeCmder0EJXQ0C6ds' https://api.example.net/v1/status
-docker login --username deploy --password 'NRII-iMw1K7PL9OlD6mEaNT_CW8iRBYeoDkrK' registry.example.net # auth_7
-export ARTIFACTORY_KEY='cmVmdv3v1x0uFpwaIo1mrLj0V3qjYtRu6nacrEkIB4MYTDC0bitnXNdbGMlymlag'
-export CRYPTO_PRIVATE_KEY_2='xprv9s21ZrQH143K8ogfBxGh2joqSh9W8DDYD8mQ2gvV36L51dCVXRfrPvpUeHqwrf5U8Ty42q6EUfci1Pkc7DxmpbxSedC5C516QzUyuGE1RMw'
-docker login --username deploy --password '$krb5asrep$23$svc_bw834j@CORP.LOCAL:b00e6d3a39820c1b58ad70ff78dc7136$a3dbed7401df5c600bfc6d82668a35834a0954403f49902ce4e35e3383754df23dcf6286ae80b007de5cac6a725f91812a4fc1c68084539186c7e66aef8b39d485e0612ce58b80e1b1a38725adcbae821874380f958966f4128c775b7aa3644f1e9318024ecfec1159eea695e980e6ef3d63b9830befe1bc' registry.example.net # credential_7
-curl -fsS -H 'ALGOLIA_ADMIN_KEY=6e95997e694aa727052dc4d07f413b13' https://api.example.net/v1/status
-docker login --username deploy --password 'pnu_El3mlsJisA19HJoErV5m62KQlajPjSKnNmBl' registry.example.net # prefect_api_key
-export AWS_MWS_KEY='amzn.mws.bb289ca5-0080-4e80-ae1e-560f4c487a5f'
-export TERRAFORM_TOKEN='HF7H8xGBknEfRX.atlasv1.rUFlE5FGM7BFgjDqOK9_l1W-d-EhAiSechk5PMzDZEiE4JMOieMT_1O7FYHvm_iBFyt'
-docker login --username deploy --password 'AKCpASecaobMZehs1P9zyNHCKLkmkTnV6EONgeCkRuWw48ZANlG9ZW0NOeEHDhsmrwU3rHwus' registry.example.net # artifactory_key_2
-curl -fsS -H 'ETH_PRIVATE_KEY=0x5efbbba63406140ff9735701a8011fc10949831c98c3eb76c74d9a2393a37ab7' https://api.example.net/v1/status
-docker login --username deploy --password 'HRKU-AADMh0Q1hpMDGSLR9he3UcFa8Y2y0zDS0bW5AdX0CDMHhe11ZqeEzi1Uhrhb' registry.example.net # upstream_auth_5
-curl -fsS -H 'Authorization: Splunk 6f6aa163-6f96-411a-ade6-b8009334fc18' https://api.example.net/v1/status
-curl -fsS -H 'Authorization: ApiKey 2wAOlfOXLGRE9dGOoQylFesRbJ9KL2FmsURfo02E/MBKAo4Qa8HG54iUKdh/LVlJh+Wf6PTw2BE7kJQK==' https://api.example.net/v1/status
-docker login --username deploy --password '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' registry.example.net # sentry_token
-curl -fsS -H 'PLAID_SECRET=ca587e53c6409cd00212316a42c523' https://api.example.net/v1/status
-curl -fsS -H 'GITHUB_CLIENT_SECRET=58ec8c0621c581a1668e79c2e0b7560f7f3bd219' https://api.example.net/v1/status
-docker login --username deploy --password 'CCIPRJ_mWomYjuiuL8mkaEftq6pva_53a74cfe9212b0629b1120c5974393210bd3ab19' registry.example.net # circleci_token_2
-curl -fsS -H 'VAULT_TOKEN=s.51Coj18UJlMr1TbvuNF5jzL0' https://api.example.net/v1/status
-export NEW_RELIC_KEY_2='NRAK-X6EZWX5AHPJ5YMXGF55XXU9SO2Y'
-curl -fsS -H 'SESSION_SECRET=Zrb3MN3Ne6qGAu7bIaXXNC5HLHj2KRm3' https://api.example.net/v1/status
-curl -fsS -H 'RAILS_MASTER_KEY=6012668f73f363bd5c014b4917b393a6' https://api.example.net/v1/status
-docker login --username deploy --password '-----BEGIN RSA PRIVATE KEY-----
-jvT1hUHfbEfkM3TFXUHYjx2FAOPhd5XowcIKxLybGNewWd5bx0y2UEnVadx1tyuh
-EwMx0t5SwP2qm1C5AtR1UDImS9ZBweIvvJS63rWQBZPhEauGz6m5ky1mWwVu8+++
-BU0ukl8g39ZvRIUIE/wahKydyOZCcvrzAFcnWA5ox9ngsNB0m4Yqhus1jnV9TH78
-6mknviRYoplNZpPQfoh5f03Ad/nLYgiSMMeiXvkYu1VOYWlQbmQ4tm6Fo3tdVE0W
-ndzuDpQSRA8YsL81laRjy1LUYNHZMsDbdMY9OHRINPqtaaz1B9pMpI4al1orF2iu
-7p++nBTKULowmJ3q+kpk6PDvxLOW2gVjEWt9v+aGJtMVrvP+dgvBJO5KDY9eXsIe
-+t/j3u5zEuR3xplGNmD3jE02r9dN/n9tR69mpmloTDS1QEQE1pkPuhvV6x8WjAny
-rFWlBIHZx7TVq7mxi/hRv6TPL31LMV/GBITwW07KjdLx0s5IzzF37l6mdk5C/F7G
-TJ7n7SPLVU2QlTH2Ev4tHNrV1snrVMPSftSMxZ+55RsgUvJCzKF+NHMd08GGu00Y
-4HW0fcM1L17mQnxhJpN28Xd7fhRMPT4SQTt6byknRY0ttHZS6XisZv9e5GPj8GiP
-xuKtxVbi4oJpRk/tBXLkV003aF5VIHaBrwJz0cO3YjcO+Av2TgZ34KmBScmT1cBV
-WJxWPX5Oz5OvgTIDIYOLbsuC2PAE/k8L9d+AlId6QrfuGqcYDeIuN/AmZClNo2mm
-3p8kD6ZUY+A54icQovm1O/CKfswxpXUn
------END RSA PRIVATE KEY-----' registry.example.net # private_key
-curl -fsS -H '"private_key": "-----BEGIN PRIVATE KEY-----\nskYPFLINPfFj715WjfBUMNgmuPNWFUZ3Y6mhHzO9nIIvuneaD5GzVWrSKb3e4rK/\nz8xJlMgNUehdSIEvlwaPmomAkwsCpDiIbd3P0jxx5KvvjAXVH2dOs6W+zX6pb+8Q\n6eOMh6Kc1jfgQ2XFGI1h6JjuPXTDQn8c9aAgo6uGcI8DQkHvtwO4EBu2m9wljcDr\nv6J++hCRf/bmPTWEdhfgrD8GNjmxzST7TSOWF00nMDMe7qsUOaSTRnkK4fwTjArm\nGqzK1Lz1W7qunH+iRHIgHBWNJdaKyh5e5rE2uFJfKEG8ssCRJC8g7Yex1LMRDWtY\nzyFV6ePTkX5lHeoNzQrtmSUykIiLupqy9HLTopGKB16Csi9HhbUomng5Vzs8o5b3\n3/UDB4V89JsecyED+HIzSmCxeDtg4BBpwfT5L+cRCT0BW4JAbZSnMFwVO5ZVlaib\nd4WOr+YBUD/DbFwrAuizWFfuLA1kPKS2\n-----END PRIVATE KEY-----\n' https://api.example.net/v1/status
-curl -fsS -H 'https://hooks.slack.com/services/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' https://api.example.net/v1/status
-curl -fsS -H 'SECRET_KEY_BASE=9ec376fb1f23fb646cffb5e83e51d5627d577d5866e8e643c3fb55e56bd8496fb71a38e9e5d5a9f5d2646eb46f7910100427d739e48a80852961d1ce8bd60939' https://api.example.net/v1/status
-curl -fsS -H 'POSTMARK_SERVER_TOKEN=6fbf0562-2f2b-4826-a456-4f01509a7ff0' https://api.example.net/v1/status
-export AUTH_8='A3fjHgmE23ZpdwQ9DyUSg3tfrNgoAG7ZJ37dn3VkNmaKRnDGl2lVJQQJ9D6IjXJIqQwx74WCu0W5ACxNJ883'
-curl -fsS -H 'JENKINS_API_TOKEN=112c9f8a8b2399fc0a22d83ed4098ded70' https://api.example.net/v1/status
-export CREDENTIAL_8='SK79cf4abbdac3456c124698f4318c7694'
-export KERBEROS_HASH='$krb5tgs$23$*svc_sr7g3l$CORP.LOCAL$MSSQLSvc/db49.corp.local:1433*$04df69dd4c95793b2e917c503915cc44$a7800adecd8b50e2b507614da926680fa3fdb4f12e323fcf42cb92212444adb4f0627de41ec42d1ae96b5013e5060393ecb6c47588f4df3ed45d5197d532c0e15a13d1f4f50832251190e0e083802589eceab8d4612e67301202961ea60af9790f28dfd2a591c8fe0e66cd14e2d8529939f9313b80a16717'
-curl -fsS -H 'HUAWEICLOUD_SDK_SK=HwZfJUa1H4OFiTyvkipJhwUrsTNOyQnJWXgYISVK' https://api.example.net/v1/status
-curl -fsS -H 'MISTRAL_API_KEY=kTXrj7zDIC8IkqfbesEWd0pb0Ixe7KDJ' https://api.example.net/v1/status
-curl -fsS -H 'DEEPSEEK_API_KEY=sk-0da5b92a6cdd44221f348ca18271b1ee' https://api.example.net/v1/status
-docker login --username deploy --password 'pk_29619518_XYVAXPDEL81D5CNJXDJ8T3F9X9Y6GEU8' registry.example.net # clickup_token
-curl -fsS -H 'MIXPANEL_API_SECRET=e1945a92c05ebe9c8f1a142bbeab03ee' https://api.example.net/v1/status
-curl -fsS -H 'Server=tcp:db.example.net,1433;Initial Catalog=app;User ID=app;Password=XMXwVlrMTCH3MZkHY1dC' https://api.example.net/v1/status
-curl -fsS -H 'DD_APP_KEY=0a5ddd262bc54bc8fbd5005ab9dab63b3bc76195' https://api.example.net/v1/status
-curl -fsS -H 'GITEA_TOKEN=3eb3464767ee1b480ceaf70ce12424904c1203a7' https://api.example.net/v1/status
-curl -fsS -H 'SOLANA_PRIVATE_KEY=PjmLziFEuSV7ZFWVJbRNXphzqc4WmmDheqCSc7TtSWK2rmCpbWVcRkzDWR3bTzZGSb3JouPRijxNWc6zeUSiAwB' https://api.example.net/v1/status
-docker login --username deploy --password 'fw_7UOIcRJHICjeIFddhyKddFRr' registry.example.net # fireworks_api_key
-curl -fsS -H 'TWILIO_AUTH_TOKEN=e32f5b408b51764fc9d05d8a09e7df04' https://api.example.net/v1/status
-curl -fsS -H 'DEEPGRAM_API_KEY=c2cffa6ab9f22ee70dc1217d6b11d156f13efc6c' https://api.example.net/v1/status
-docker login --username deploy --password 'pat-na1-943f027f-cb79-42aa-ab26-b74e791972ff' registry.example.net # hubspot_token
-curl -fsS -H 'ROLLBAR_ACCESS_TOKEN=ff047340aa04b0db88b177dd200c20d3' https://api.example.net/v1/status
-curl -fsS -H 'ETSY_API_KEY=3p1gsmyv2gymw35n5nv85i4y' https://api.example.net/v1/status
-docker login --username deploy --password 'xai-V3idWTaomX7CWmA8n33I3yih31Mvt2HP2xLbt0tnEGtQGXFEhug4el1QG3sY9lWKQCUCFNsq7iRBXcxx' registry.example.net # xai_api_key
-docker login --username deploy --password 'gldt-25ycO47lamPBUkXOnr5V' registry.example.net # access_3
-curl -fsS -H 'BINANCE_API_SECRET=GU6WRfoLlt6Nq1UVpSpmh5qBOjQFnPIck1uyHDxpfN3rbWfh1bjrrlioxqlfRaa8' https://api.example.net/v1/status
-curl -fsS -H 'SNYK_TOKEN=87b91667-d192-460c-a94b-1006f267786c' https://api.example.net/v1/status
-curl -fsS -H 'MANDRILL_API_KEY=md-0tBmAbYvzswrrxdUOdfvlc' https://api.example.net/v1/status
-docker login --username deploy --password 'sntrys_eyJ5HHmMzGiHuw3j83luaEL2jSEiryT3WKllfjVhiRVfkUyQTudoOgNLJeJ2XZNypeA0RoT8XYXZW8uON5PSLSnxzbmwDJmI0JZodcc_m+BeARlrO0CHCLztQUmHs0Zw69MD1OtN5P6FkWD/q9Z' registry.example.net # access_4
-docker login --username deploy --password 'access-production-ed27f460-f9c7-42aa-af0d-53fe00172e86' registry.example.net # auth_11
-export GITLAB_TOKEN_5='glpat-bzprdjV2CnU6NWp6YmO4K535AAYE-9YyLjilTysmEA.01.161el9nvh'
-curl -fsS -H 'DJANGO_SECRET_KEY=django-insecure-apYixgufPTKecPSrd04AgebwZHO2BA6VQ3iSZhUP' https://api.example.net/v1/status
-export SENDGRID_API_KEY='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'
-docker login --username deploy --password 'ctZwNzyVdzC1m6cw35qwu2f/nWFtvI+AMAzCaCAFxiX=' registry.example.net # azure_redis_key
-curl -fsS -H 'RAILWAY_TOKEN=fe15bbf6-8713-4793-a9b5-f7e94212717e' https://api.example.net/v1/status
-docker login --username deploy --password 'sk-lf-e2b55d59-9c59-4784-a014-65c761aa2616' registry.example.net # langfuse_key
-curl -fsS -H 'UPSTASH_REDIS_REST_TOKEN=AXHNEShBKP4EcVpz1GBBSc6Xz7fcMsABLMAOZ2zLgGDv31nLNm0Z9J2ZjcosaU' https://api.example.net/v1/status
-docker login --username deploy --password 'JMvnoPHicnMdEL6TvsZzsyqWbuhNI8854KUnewZd78rFCI8VZwmhUVLvwd2ZwERFdgb4hplvGefwAPIMnnPe7Q==' registry.example.net # azure_apim_key
-curl -fsS -H 'DSN=prod;UID=app;PWD=GOo6lpU8fXEhHu9y' https://api.example.net/v1/status
-curl -fsS -H 'GOCARDLESS_ACCESS_TOKEN=live_VHMSo93Nv-nN6PlG1Iqp7SfyDZ4XTxJdVcCu70F2' https://api.example.net/v1/status
-docker login --username deploy --password '347b6a1c19ae30bd575e53fb2212d1c9-us69' registry.example.net # mailchimp_api_key
-curl -fsS -H 'STABILITY_API_KEY=sk-fzu98nF28Num9H611Gj2Gs51NnUvpbGw13gxkC0rtzxLiT3c' https://api.example.net/v1/status
-curl -fsS -H 'TOGETHER_API_KEY=tgp_v1_Npiv1imG7J-3ub4QFCc5Z_Ipap6FKbuwc4RUCZlLgSp' https://api.example.net/v1/status
-export GROQ_API_KEY='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'
-curl -fsS -H 'SUMO_ACCESS_ID=su4scz3ZwfezTh' https://api.example.net/v1/status
-curl -fsS -H 'MESSAGEBIRD_API_KEY=ZH3Hq66lN4LJdHPpefLOWpNS6' https://api.example.net/v1/status
-curl -fsS -H 'SPARKPOST_API_KEY=ae201b3eb57ffc9e0cf286f3317763da9fb664a9' https://api.example.net/v1/status
-docker login --username deploy --password 'dp.pt.FN668rKqXmZAtY6hPfQlaXOodMUMlP0URIZoZAopDPS' registry.example.net # upstream_auth_7
-export CREDENTIAL_12='ATTA8T9CPGtW1rLpGZhE0owQfu84dgbGyTqNqJHO8Jej92to4w5SuhgYXrE48cBfsaHx0BE2502E'
-export CLIENT_AUTH_9='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'
-docker login --username deploy --password 'gloas-DU6GxKH85VWpoRouHQf4-huLmONzJ026KtAvw-EW1iqYFUV277dnJBWIoxFJkjfQ' registry.example.net # upstream_auth_8
-curl -fsS -H 'JWT_SECRET=QPIAfpYpzp3leBqqDszH3DgtamQl61aO' https://api.example.net/v1/status
-docker login --username deploy --password 'ATBBX3iUSWRu8rM7omi4PqiLEFa8JKxMofeF94E0D0CF' registry.example.net # bitbucket_token
-curl -fsS -H 'TENCENTCLOUD_SECRET_KEY=BGnyhdEvYlGI1CvwoFWOigiAJE2YIGLr' https://api.example.net/v1/status
-export PINECONE_API_KEY='pcsk_EUZJgH_eq6Njjjc8wSgpomKGd3Ht5yHxdxlc3JNDtnt9uZrJ1jHrBkImP8JKRpT7Qi1FEwX'
-docker login --username deploy --password 'ya29.a00lxqGH5uyqpDzduzNWYKUxoXgELQwLJiqNC8a9-xSK67g4bzyE1BLrN5AZpnY9281XcK5P50RAD8V4weavCRJIcWYTpSO7e6j9EEif3DwXViMA0mKISQPxza5NE7O8-R229TuHkWMTKisP10Au28OK' registry.example.net # google_oauth_token
-curl -fsS -H 'gradle.publish.secret=UAvtAcKdaem244HCiukJPRhJsiP8Si9G' https://api.example.net/v1/status
-docker login --username deploy --password 'p8e-l6kA2WeeYcmGhTgtky614GYGFEPdPvNb' registry.example.net # upstream_auth_9
-curl -fsS -H 'ASSEMBLYAI_API_KEY=3d9c0788e86283ad33567dda1e69c1c6' https://api.example.net/v1/status
+  password: 2SOLMZpQFMv1nPlYGK1doH==' https://api.example.net/v1/status
+curl -fsS -H 'GITTER_TOKEN=NtR5EOzJbGCsHoJqNt5bJf1Jr4ZkpNNJOPThkkBo' https://api.example.net/v1/status
+curl -fsS -H 'IBM_CLOUD_API_KEY=lAz5v6W9beFR9Eo_sRQQS1FUpFMNe4hUp71sT5lh82FW' https://api.example.net/v1/status
+curl -fsS -H 'WIF_KEY=K8T2biJK9SWXEn1cZtDN41vGxboUU23Z7KN5zA2BPednViaSsPB4' https://api.example.net/v1/status
+curl -fsS -H 'CODECOV_TOKEN=39d1ab8c-8981-4fab-ad8b-daeccc0913ce' https://api.example.net/v1/status
+docker login --username deploy --password 'mxN/WBH20g/NQBgan8bbiIwiV2Q/547SueVrCgY82DYL8CfxnLDHJxgcueJzHQ430ThnCe6Sl9aKAPIMtoWL9g==' registry.example.net # auth_7
+curl -fsS -H 'COINBASE_API_SECRET=KNOkHuRqvARs8MO2BuM-1NpCcqbrBjZtgGyYLetoc8ObSPCpol1FqPLn71QsqFr3' https://api.example.net/v1/status
+docker login --username deploy --password 'xoxe.xoxp-1-IBjx16WglabfGxHBjVAQnsOduv9QDNutu9EdUvkuPrhxFFViQ7SvD3dv7AoQk7offTYznfK90UjwGyRmxrgR54nAEB03OfijtPnJQPZp9ttkYRsgxe9HCYEhhfhVicpXABWRqgpSBXuz3pCnSlCaoMgWYvewZu2a' registry.example.net # slack_token_3
+export DATABRICKS_TOKEN='dapib4c1ea99bf2e38c2356415b3b0b1e2f0'
+curl -fsS -H 'BINANCE_API_SECRET=xyiudmuZP76INERSsX2BHOOiJoh0jUso73SAc0MQ4jKE9m9o2Zcl4RYKYBFrXtUP' https://api.example.net/v1/status
+docker login --username deploy --password 'sk-admin-e26O0B2hvZCNpJij2MKCNB8BuSP7TRlF096Ti1dZOJC4e96y17wFB7TUONMXvXOVFNadqL3hwALiayllZ81Xo7DHdLRGV5MmSps60ukJ1ziuAQSewQX3Oe7ouPXwvFw9P2RzH7Ft_LkjZzmJt4L2EORg_3dC' registry.example.net # credential_4
+curl -fsS -H 'SENDBIRD_API_TOKEN=370a2e864a634720b2d02c70d9bd3ca46090acea' https://api.example.net/v1/status
+docker login --username deploy --password 'dp.pt.ouVsKNRRYCR3H2ra3Ivhlx1fxs2GpNeUuBSwUzmNfEc' registry.example.net # doppler_token
+curl -fsS -H 'VAULT_TOKEN=s.rmBmWcLtlrOXcqoY6zGfvqMi' https://api.example.net/v1/status
+docker login --username deploy --password '38rCKsUGqjGbNT4nNUR4P2H1NYvdbFKwW+ARmBjOEHq=' registry.example.net # azure_relay_key
+docker login --username deploy --password 'ghs_tCYWEeErTyVLtl5SFH6iEnBBnAnFNH3rZdnL' registry.example.net # access_5
+export ACCESS_6='dop_v1_d22e330715b25769b0fb55eda7154b894c9bb47bf5239cbf1c8c2f7d3c53ec3c'
+curl -fsS -H 'RAILWAY_TOKEN=52aeb0f9-5e05-4293-ab03-d4bd4d81f600' https://api.example.net/v1/status
+docker login --username deploy --password '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' registry.example.net # openai_api_key
+export ACCESS_7='p8e-aAQbYPs0f6sRJgP6koPJbdtsQzTyQyCa'
+curl -fsS -H 'DISCORD_BOT_TOKEN=MDZrjEDUT53hb8B4rdkZHpWTyU.4HNYVs.GVtQANp1p2GyOSnmrGEwixWZwi2gC9Y_3cmy4c' https://api.example.net/v1/status
+curl -fsS -H 'ETSY_API_KEY=alk07w87yjcvokd3rzqypkjj' https://api.example.net/v1/status
+export RESEND_API_KEY='re_qdTOnDxP_Ydb6gHFywLjsqy3Ymsg9bOI3'
+docker login --username deploy --password 'CCIPAT_oYIzIvBJ28hSi6PIxGTTon_d959dbebf5fcdc351072d8b5dfe02ba26e7a3de0' registry.example.net # circleci_token
+curl -fsS -H 'CLOUDSMITH_API_KEY=30567e073ec90c77cba150043d9b51fdd6f0232a' https://api.example.net/v1/status
+curl -fsS -H 'MIXPANEL_API_SECRET=698ec31a096adae47add0a7b3f437148' https://api.example.net/v1/status
+curl -fsS -H 'MISTRAL_API_KEY=m48PyvXYVqfLwE62497pYyxJw7nVg9C0' https://api.example.net/v1/status
+docker login --username deploy --password 'gloas-gAB1cxKX4nVDCM3387_v7W1sYvdkg1T55OCg03b80WiEZvPAnORH9k3NsYgPnQDr' registry.example.net # gitlab_token_4
+curl -fsS -H 'Server=tcp:db.example.net,1433;Initial Catalog=app;User ID=app;Password=fRa6JUsWq07ih5Gi8ubu' https://api.example.net/v1/status
+curl -fsS -H 'ALIBABA_CLOUD_ACCESS_KEY_SECRET=djnPIwTJv6mlEoD9lFtgEkND9JOhUh' https://api.example.net/v1/status
+curl -fsS -H 'SUMOLOGIC_ACCESS_KEY=kjAMgAJXwh0OzSTvYT6rH8CRhxnZf0mBMtlRWGgIUidaMfSuE3ixXaJwWKlqDG60' https://api.example.net/v1/status
+docker login --username deploy --password 'glptt-f0684c492ff40cb22beee5f018d30979c148cf97' registry.example.net # gitlab_token_5
+docker login --username deploy --password 'live_077096599_CCKl9xm2KoUuzhzuUFAQeNiNMsId1A' registry.example.net # client_auth_13
+docker login --username deploy --password 'a7W34713JaIpsxA6wnk7+NB/wnoIFqkm2YF1MSjDrsiid0toP17jWRY1M/CzLe6f4H52SpjQT4Lu+AStHvp/Wg==' registry.example.net # azure_storage_key
+curl -fsS -H 'Authorization: ApiKey hJJZFH6ieau+w3lo0bNbK0CIw4lsJ908bNToaX6YHrbRK3klbFL6UeMLlUeviWN3DID140/vq/j0nd6z==' https://api.example.net/v1/status
+curl -fsS -H 'ETH_PRIVATE_KEY=0x80e118b3e30e1f443fd3d6ce52c6945a5f74e020c42a04c506636418f24661d1' https://api.example.net/v1/status
+curl -fsS -H '"private_key": "-----BEGIN PRIVATE KEY-----\nGFhechZLrn8M5AyJxSzoLK+8m9+B0IZnMcVvDqUyNtdN9OBffi/UfHpNXExVjB9w\npIcVDFLLMYdNEv3o1eMqz1mJiir+P9Y5rYU+JPjQGBG7YE2Ts3nUHbAXm99HDksm\n9iupxL/Vvshyu9dOGIexY8QhkJNJY06ynKMraXd7n9X+lAQj3cXl1i/Rrcmv4WeI\nNw+re70IHYqeaR4krFAhTnBOuT7Ryo5xNFRuIqM5QGil9FQQuAyuW+6qBQxFWbYk\n1K/+Sn5iu14i1MZL/wQaUFutXCzN4pKDfcAHEseFd/PuUpzj85xiFcWXUrqyKYkM\nJ+JJVoEpPbTG2DaSBIfddkG7MSnDQYFDmas4ZXtAmr8YuXCCv8m53sBWJY9a2wCV\n2+bCqaFvuragPI7VTqv2oZLTbjQCrjcHMhHp77XDzVuL3iIOo5gScNBpeaQhfI2L\nqUnwYfh/r73K1HRFMOUQe+iR6j7IqcJj\n-----END PRIVATE KEY-----\n' https://api.example.net/v1/status
+docker login --username deploy --password 'EAABml5qI0NN0BjdF4u2ozBdfBP0M6kJors8w3k3AXDNxLvkEjPuJNp5KA87sHwZT2CArmtI0BCLkPwjYvPPyiEujqlFU8M7r1LMXvxhhsyhl20MrdVGd0b8wv6k' registry.example.net # facebook_token
+curl -fsS -H 'https://hooks.slack.com/services/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' https://api.example.net/v1/status
+curl -fsS -H 'AZURE_OPENAI_API_KEY=dd4905c2846c1ec8ea9c8a71bedc56dc' https://api.example.net/v1/status
+docker login --username deploy --password 'access-production-cccde23a-8a9d-4257-a672-38deb2f4d434' registry.example.net # plaid_token
+docker login --username deploy --password 'xprv9s21ZrQH143K95KoAi2i9eEvWCkRuLZymS5wCDnDgZegZeTKRAin5u9yixGAw9G3tGBaBecLfuoMss1JWRQTaAx6xxXAjoFYSJdpB1dznPF' registry.example.net # crypto_private_key_2
+docker login --username deploy --password 'y0_AgAAAAo3WdtKb-d0cQbRG-V2YocBne7jPFnrp2RlvUB2UTA6aAEvkNSr' registry.example.net # yandex_token
+export BITBUCKET_TOKEN='ATBBbHbCXgm3raP57Fm9NHT1GcjfxbnkQSiV6E15D491'
+docker login --username deploy --password 'gldt-8GJJgwowNyuhfXiggIlr' registry.example.net # credential_5
+docker login --username deploy --password '$krb5tgs$23$*svc_rx6shx$CORP.LOCAL$MSSQLSvc/db14.corp.local:1433*$8921ff5ffbea3da6c800474489e48680$8d95a58c84cb98f927138ce18415d5730038aafee5760b78d41436f79914b3c8ae8dd319069522c3fb8ce1c52a449cd14d15105a83d2ca8aabc1d209040f3392ac6b7d8b807dbc253a4c886222d2228b40d16b1c772c25e11682f38df34db843f2e9fe279af872d31a7b6d97160751bf8d3e0880810a81ed' registry.example.net # kerberos_hash_2
+docker login --username deploy --password '0bgu1vbay+qYeNR1TsY7ZHKRBtEzTFfoOAzCaJObmww=' registry.example.net # azure_redis_key
+export PYPI_TOKEN='pypi-AgENdGVzdC5weXBpLm9yZwI8eyJ2ZXJzaW9uIjogMSwgImlkIjogImZmNzQ4NDJiLTJjYTItNDIyNy1hZGZlLTUyZmZjMGU2MWFjOCJ9AAIleyJ2ZXJzaW9uIjogMSwgInBlcm1pc3Npb25zIjogInVzZXIifQAABiBSTiyh_0Zby-OGAr_X1uY5Y1u2UPUQeltxTLDG85Us3g'
+docker login --username deploy --password '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' registry.example.net # langsmith_api_key
+curl -fsS -H 'STABILITY_API_KEY=sk-e0PIbsiiyiKTwEVCtfE051qjfdARt5xtdrdarIcqzPIH3fHD' https://api.example.net/v1/status
+export AUTH_10='eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLWF4aW5zODc0bWl5MSIsImlhdCI6MTcxMTUyMDk4OH0.9f9IzLneMgwMoX7Mjf9aKVfkBcCEJui0ib6qD2httd0'
+curl -fsS -H 'MANDRILL_API_KEY=md-FYvdA6L__39q89xk_AtDHI' https://api.example.net/v1/status
+curl -fsS -H 'SEGMENT_WRITE_KEY=SZU7IyjO0SvWR3lX2zpAS1qZ8owQptyF' https://api.example.net/v1/status
+docker login --username deploy --password 'AKIDFT3JY0U2fKqAtuY8xhrNT51GZphanK88' registry.example.net # tencent_secret_id
+docker login --username deploy --password 'sdk-f32ba1b8-51a7-4ccb-a4b6-62a1605f261b' registry.example.net # auth_11
+export GITHUB_TOKEN_3='ghu_vb4gmHeQKximSkTTIA4oYEVP1Hd0sQ0MKP8k'
+export CREDENTIAL_6='xoxs-8792404890-2998216211-4573404989-dbcd9d88ef46a043cd6c818e6b6dbf22'
+curl -fsS -H 'client-key-data: LS0tLS1CRUdJTi494G512W8t0t0L6knpbTGuIyB6xJAG9k5n9grQa6aud9daAfndkpoF5c7bw78J9zzDhxHl9l4NIF00UfZakJSaf4Pttp41FJaECT/rGfZKOs2I6qdNhb6ksbBGpGDv4MHe01yqht8C3yLZpdfDjW48XWWZ8WNWDvAEzLd0PefE1bkBvwb82LAEZVi5o7sSWU+/SKHdJS4glrYyVC9y24lG84V1vFFGzM4b4Nj75PqDgQzVgCZl2p1BpOpcBRsa24NyErvCsIdXAmAq+pXSWlcjE+aYl6Zw4xm78qOOMz+LjBmJ6mzT8Io/Yp6y+As5TwUk9Ly+1qQlsxd1RBnT6FDqXxc1akGsbuvtPBpF8JY6eamHGRnObJszm0LPfxWuZESQpkvdczgCx5ta7Y' https://api.example.net/v1/status
+docker login --username deploy --password 'sk-ant-admin01-wZO0h-K9GL2IJO6uFcr06FHyM-F0Lcc9XolnuXfzFyKWoeu_vroNYKpswFAvUFeJ57Z3XKmQKMdu7O5XCu5O_cScNbTo9AA' registry.example.net # anthropic_api_key_2
+docker login --username deploy --password 'r8_LLOYUg2WU8MIta0n9zBhQcwbi1NYo5lXjQqpE' registry.example.net # access_9
+curl -fsS -H 'VONAGE_API_SECRET=sJRHkAMI0544qqde' https://api.example.net/v1/status
+curl -fsS -H 'Authorization: Splunk 7a2eb6d6-8480-40c4-a1fa-cd2f37971850' https://api.example.net/v1/status
+curl -fsS -H 'SPARKPOST_API_KEY=f797f333e6c4342cc06991e7d151aa90c3f27488' https://api.example.net/v1/status
+curl -fsS -H 'APP_KEY=base64:KRkkHgqEWWMzuz7vKtVD1b+psgpO8KSYYhSpvcfLdcJ=' https://api.example.net/v1/status
+curl -fsS -H 'GITEA_TOKEN=35d86498a9d080cd6db063eee93b2ba1b102a7f0' https://api.example.net/v1/status
+curl -fsS -H 'OCI_AUTH_TOKEN=KqC64cjlhjTKEm2AF81x' https://api.example.net/v1/status
+export ACCESS_10='-----BEGIN RSA PRIVATE KEY-----
+zURCbRD3krTEaUxVOaY0/3LxaDRtvdT3AUqoPG9nxe4yUiGaRzfYUnlIJbJ37H8I
+6mvid6qsNQTI1jIGo8FDjCxG0JtpuUJhB1AAYjrIZ26ILQB3XNm7EIow7qIP8WXi
+9OPUBNErBK/pYadQ2rLG9f+UeXOatOgRgvx2uYRSjrqCLNTJXaioX+poUvxBpB73
+zPI1VKkm9ru1weRstzxLEV/eEIcbUoUYLSeXJ9rlYpkoYbexqPrlvHobQ9RCWjTp
+cEnLO6ML8cIx9itIB2MFBcWCGyvmprdYlHyfVODJZak6KOmDAgRvm+1YJFdFXtoz
+raGykGi6SZMBDrlUYpL6mF+wQBPmD2ypx0LlsU3ZTjVYY2IFrMKOUHOVYPZiBzL1
+3xsbW7La6QxZMqTrO848UYesZbGZJe5kuYWm9q2C7YeYSXUu9Kj0E0po2AduMtOH
+/tUL7gfN0G1/1cpPp9ylVCwXTPuc8OtZlh1D/vmi4BW2Izjcb77suYtRWOTcJZtS
+9rQdt0hnUt5zvewFri02OorO7M4wCfxRxL+1eNDrfDUFFl4Cx+Mve1CwnVhkEj9a
+8TwIVZKP/vhS5PA2xZGLpDSx/Pqqnf4aj2+liT45VujYv8HZRQRLOXwu3ZtegmXZ
+gvGZgJoka12MEUoZuLI7dKdk0WFDRi7sjU073cI5IVOF7d4W9QHVpm17yjinCEVQ
+SvSk+TK43X8aKs2cAIxz1n4UZLhR7xlBK0ubIpuaBfNHrvlLvJjGBj+FFTVmuKRf
+rbI2k3Mh7X8EnQ0ZQiBuOxbT+kuuykGb
+-----END RSA PRIVATE KEY-----'
+docker login --username deploy --password 'pk_26821123_QQ0RSUD8AZ0UIFFSIC3DHG4F10F1KY6L' registry.example.net # clickup_token
+export CIRCLECI_TOKEN_2='CCIPRJ_CdVLmhlps95KIrEbaQvIHp_5a2070a1d917d183f53a33d30f67660b5994178f'
+export UPSTREAM_AUTH_9='dckr_oat_GP_w9Pxc1whLpv18eF56Mw49GVTcI6Hj'
+curl -fsS -H 'SNYK_TOKEN=8276c1d0-7129-4eb9-a8ec-58d12cf58579' https://api.example.net/v1/status
+curl -fsS -H 'FRESHDESK_API_KEY=UndcMfpxQmPIyPZDmPim' https://api.example.net/v1/status
+curl -fsS -H 'JENKINS_API_TOKEN=117e1838c538a4a2edb7935212844093bd' https://api.example.net/v1/status
+curl -fsS -H 'GOCARDLESS_ACCESS_TOKEN=live_IhoX76xP_P0A0rPA9SUEwlsgwdECgnZ5XqxazUGn' https://api.example.net/v1/status
+export CLIENT_AUTH_14='sshpass -p ejGg9qjthtPMd5s6'
+docker login --username deploy --password 'glpat-bzpsZG5mCnU6M2pkbXOZzVsL88eF3lTgSWLOmxtzEA.01.160j01geh' registry.example.net # upstream_auth_11
+export AUTH_12='sk-svcacct-MjKNM9EiEParzHY1Yj_Y6AcrZR3rG0Y6F91voDq7UVBUC_qz4clCPeHc8MWQhsIvWG9oDDH0rYzuVWPNKbBdxQjryJ4WxvWnW0ooNIu1cFTD-QT_di87Cp7iJg-RnR3w5whnxFLoMdaKP9SQHbKCL-0tEH1n'
+docker login --username deploy --password 'NEjp8C+iIgSAxOUQYv3Q7yVovZCe28Aq4AZEGOXuyDF=' registry.example.net # azure_event_grid_key
+export SLACK_TOKEN_4='xoxb-147486920603-7209744093362-QiApDn2FRDhgp2ors0Q7bDHU'
+export TERRAFORM_TOKEN='6f8EwBnDMHRTnP.atlasv1.DPlFUFb-q-ZFH7Ah5iYk2-uiDqehkxfCDiqMhnxlIS6X7rEuG-ma36VJZliRUESh0IN'
+curl -fsS -H 'TWILIO_AUTH_TOKEN=66a11d93529431274e5dc07f0033a0ad' https://api.example.net/v1/status
+docker login --username deploy --password 'glpat-xaZPxIPZ8oYO3Dp19OC1' registry.example.net # gitlab_token_6
+curl -fsS -H 'HUAWEICLOUD_SDK_SK=3Heg9cGSvjPVW01eOIfmRulnkxnmUQ2Kq9OP38AI' https://api.example.net/v1/status
+docker login --username deploy --password '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' registry.example.net # access_12
+curl -fsS -H 'Authorization: Basic V6B3G7xjkqHBgQYnebF0IdMKYuqfT0gC' https://api.example.net/v1/status
+docker login --username deploy --password 'AKCpEiaJmArLvDNoTps76fJZnpD45di0ug1mel9kdEA8xeZgDHNFsrvgzQqd4bYqqVqGQe8R5' registry.example.net # credential_8
+curl -fsS -H 'TRUENAS_API_KEY=5-FHI9bb266OP3XsGRpSC8ohUFQ0wkKyu9si1IYFIgJGT07cvO8rXiqbr4jpLIVraH' https://api.example.net/v1/status
+curl -fsS -H 'ASSEMBLYAI_API_KEY=8782e41e5245ccad8aa43859358ca759' https://api.example.net/v1/status
+curl -fsS -H 'TWITCH_OAUTH_TOKEN=ocj23zts9vw2t08aolnxf8x0fuwl89' https://api.example.net/v1/status
+export DROPBOX_TOKEN='sl.d9EaZl2LWqaxcjVoHPfIHsIvqZ29wiErn0Ud9KdzyeXbo9VmPhfaPsnU-rOLlfGHnt8AUFeenKBY10sXdpdWrzRgR8WocmJapqsgmmUW4sadQfWv0bAbRBGOdP9qe_LaCOinTBC_lSLQ'
+docker login --username deploy --password 'ab7716f68126d42c8c66391845947ab6-us55' registry.example.net # mailchimp_api_key
