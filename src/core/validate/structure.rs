@@ -200,7 +200,12 @@ pub(crate) fn is_placeholder(value: &[u8]) -> bool {
     if WORDS.iter().any(|w| lower == w.as_bytes()) || names_a_credential(v) {
         return true;
     }
-    lower.starts_with(b"your") || lower.starts_with(b"<your") || lower.starts_with(b"insert")
+    // An AWS resource name (`arn:aws:iam::aws:policy/IAMUserChangePassword`) names what a
+    // policy is about, never a credential.
+    lower.starts_with(b"your")
+        || lower.starts_with(b"<your")
+        || lower.starts_with(b"insert")
+        || lower.starts_with(b"arn:")
 }
 
 /// A value that stands for a secret in documentation rather than being one, whatever its
@@ -460,6 +465,7 @@ mod tests {
             "db_password",
             "app-credentials",
             "&lt;YOUR_PASSWORD&gt;",
+            "arn:aws:iam::aws:policy/IAMUserChangePassword",
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }
