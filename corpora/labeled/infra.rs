@@ -16,7 +16,10 @@
 //!   own; and dictionary words in places that can only hold
 //!   a password (a URL's userinfo, `Password=`, `PWD=`, `REACT_APP_*_USER`); quoted
 //!   digitless passwords assigned, compared or introduced in prose (`password == "…"`,
-//!   `the default password is '…'`).
+//!   `the default password is '…'`); values quoted to the end of their line with `;` and
+//!   `(` inside, a `NetworkCredential` password, a Gradle `buildConfigField` value, a
+//!   connection string's `Password=` before its other keywords, Jenkins' initial admin
+//!   password and a `.netrc` entry on three lines.
 //!
 //! Every value is random from the seed.
 
@@ -117,6 +120,26 @@ const WORD_SNIPPETS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Values that need the text after them: a quoted value that ends its line (with `;` and `(`
+/// inside, where the other generic rules stop), a password passed by position, a Gradle
+/// `buildConfigField` value, a connection string's `Password=` before its other keywords.
+const SYMBOL_SNIPPETS: &[(&str, &str)] = &[
+    ("  jwt_secret: \"{}\"", "secret-quoted-to-line-end"),
+    ("  jwt_secret: '{}'", "secret-single-quoted-to-line-end"),
+    (
+        "$wc.Credentials = New-Object System.Net.NetworkCredential(\"ci\", \"{}\")",
+        "network-credential-password",
+    ),
+    (
+        "    buildConfigField 'String', 'MAPS_API_KEY', '\"{}\"'",
+        "gradle-build-config-secret",
+    ),
+    (
+        "\"Password ={};Initial Catalog=Billing;Data Source=db01;\"",
+        "ado-net-password-first",
+    ),
+];
+
 /// Dictionary words people use as passwords.
 const WEAK: &[&str] = &[
     "secret",
@@ -136,6 +159,10 @@ enum Value {
     Weak,
     /// Ten lowercase letters.
     Letters,
+    /// [`password`] with `;(` inside.
+    Symbols,
+    /// 32 lowercase hex digits.
+    Hex32,
 }
 
 /// A password-like value: 16 alphanumerics, one of them a digit.
@@ -156,7 +183,30 @@ fn snippets(rng: &mut Rng) -> CorpusFile {
         let weak = WEAK_SNIPPETS.iter().map(|&(t, r)| (t, r, Value::Weak));
         let words = WORD_SNIPPETS.iter().map(|&(t, r)| (t, r, Value::Letters));
         let strong = SNIPPETS.iter().map(|&(t, r)| (t, r, Value::Password));
-        for (template, rule, kind) in strong.chain(weak).chain(words) {
+        let symbols = SYMBOL_SNIPPETS.iter().map(|&(t, r)| {
+            let kind = match r {
+                "secret-quoted-to-line-end" | "secret-single-quoted-to-line-end" => Value::Symbols,
+                _ => Value::Password,
+            };
+            (t, r, kind)
+        });
+        let jenkins = std::iter::once((
+            "Please use the following password to proceed to installation:\n\n{}\n",
+            "jenkins-initial-admin-password",
+            Value::Hex32,
+        ));
+        let netrc = std::iter::once((
+            "machine git.example.com\n  login deploy\n  password {}",
+            "netrc-password",
+            Value::Password,
+        ));
+        for (template, rule, kind) in strong
+            .chain(weak)
+            .chain(words)
+            .chain(symbols)
+            .chain(jenkins)
+            .chain(netrc)
+        {
             let template = template.replace("{{", "\u{1}").replace("}}", "\u{2}");
             let (before, after) = template.split_once("{}").expect("a slot");
             let unbrace = |t: &str| t.replace('\u{1}', "{").replace('\u{2}', "}");
@@ -168,6 +218,16 @@ fn snippets(rng: &mut Rng) -> CorpusFile {
                 Value::Letters => {
                     let mut s = String::new();
                     rng.chars(&mut s, b"abcdefghijklmnopqrstuvwxyz", 10);
+                    s
+                }
+                Value::Symbols => {
+                    let mut s = password(rng);
+                    s.insert_str(8, ";(");
+                    s
+                }
+                Value::Hex32 => {
+                    let mut s = String::new();
+                    rng.chars(&mut s, b"0123456789abcdef", 32);
                     s
                 }
             };

@@ -1,220 +1,220 @@
 #!/usr/bin/env bash
 set -euo pipefail
 
-export NEW_RELIC_KEY='NRII-Br4rPHUOZcFO5Y6szcdZlqoP90b5axnZ'
-curl -fsS -H 'GITHUB_CLIENT_SECRET=22a5b85356f8e30eef20565f7dc52b7c74146ee7' https://api.example.net/v1/status
-export CLIENT_AUTH='essu_hRjMjgrfoKCeNCWlWZ5Q/zNqDlUfh5fVFpuVTti/sJBl+QYAgtEiwSGRezdrJdldjf6dHiImy41pVpqW'
-export AWS_MWS_KEY='amzn.mws.abe32872-4a29-41f2-a8f1-7bbac0dcef23'
-docker login --username deploy --password 'figd_c2vCTgYYzeUhYj2S35l1PZYrUnFNSbfqdLGozJyG' registry.example.net # figma_token
-curl -fsS -H 'INFLUXDB_TOKEN=md19DiIBxRdoPoEDS-Cxxd8uXbleFSy0XHeRzpN-OV0Ld28rDEUyY3_VeySPE_YWnCbaKT1npG-MxSAS6Vjv3L==' https://api.example.net/v1/status
-docker login --username deploy --password 'sgp_b3f5db354502f1b5_7b6473310bc938cd499c7449e88f481951c3619f' registry.example.net # sourcegraph_token
-curl -fsS -H 'jdbc:sqlserver://db.internal:1433;databaseName=app;user=app;password=yYfsAaEmLqcbuxPxsUY2' https://api.example.net/v1/status
-curl -fsS -H 'ROLLBAR_ACCESS_TOKEN=3d9c0788e86283ad33567dda1e69c1c6' https://api.example.net/v1/status
-docker login --username deploy --password 'AQVNutmQz8f3Z97CwxzVoUBCIdB5PhIgvhAWxUOJ' registry.example.net # upstream_auth
-export BREVO_KEY='xsmtpsib-6a2620aae8bf9efb7ae117ab16fa92b7f94f943101f4e44f993d1f2e1c8c0676-nSE8RvZHeEMSD9XQ'
-curl -fsS -H 'DD_APP_KEY=889749d0e92b4218c014f477321d3edfbe15f918' https://api.example.net/v1/status
-export CLIENT_AUTH_2='duffel_live_FoAJMPOsKp4-IaWsIVjkoUTfGggjteapG5-DwTNQQVS'
-curl -fsS -H 'WANDB_API_KEY=7b54c14e95376a28466e8ad24a3ad992a30daafd' https://api.example.net/v1/status
-docker login --username deploy --password 'cmVmdE9Ae8O82TZ6A5jkKB4bdCMJrQS7kHILMJvNDv6lLodqNyMtMpoucUF0s0NJ' registry.example.net # artifactory_key
-curl -fsS -H 'TOGETHER_API_KEY=tgp_v1_9q-6-ZT4Dy_-vAHzvcXQdIFniKoeb1edRL5iq8Djki0' https://api.example.net/v1/status
-docker login --username deploy --password 'hvr.ALKhIBrRiLs1dq4BwDhIeSnTNwf1-x' registry.example.net # vault_token
-docker login --username deploy --password 'tfp_h3Ut-ZioN3jpQqM5fDnYs7bICRmvjEN8BNSDDfGt0GTrsdvG5XjqFaakExX' registry.example.net # typeform_token
-curl -fsS -H 'gradle.publish.secret=RMYKvwc3S7JDQahknKyuOD6urlnXCfYh' https://api.example.net/v1/status
-export ACCESS='VSl8Q~ft3JLOzro5Qhyst9iBMgpJbUipiFrZsZh2'
-export HUBSPOT_TOKEN='pat-na1-45f30682-4601-4f92-a776-9f8287c45389'
-docker login --username deploy --password 'AAAA6yCn0n1:APA91b8htwc5_-BYesvibMvlM-PmbzN6R8B6bkQ5Vli3sgwWWpFoAYlH-yXptmJatA79ktkszQftgP444hA3Y6NSHiGhEE4izNhN2IoPrElNOHE07PU9NhngDvsmtjUYvhEmetouB2zd' registry.example.net # fcm_server_key
-curl -fsS -H 'SESSION_SECRET=LVMBzFVbegPmuRrdjawTfBbZp5tQGOrM' https://api.example.net/v1/status
-export ACCESS_2='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'
-curl -fsS -H 'aws_account_id=219233839120' https://api.example.net/v1/status
-docker login --username deploy --password 'LTAIovEjSraT5wxBvq6Og7vd' registry.example.net # alibaba_access_key
-export SUPABASE_TOKEN='sbp_cf61e5368811fd04cc1368caad5d7671e8315ecf'
-curl -fsS -H 'ENCRYPTION_KEY=0a45e3767fa58c127b438f23daed6b7ab27c5c8afc85adef371a565672f9dfe3' https://api.example.net/v1/status
-export OPENSHIFT_TOKEN='sha256~ksQM-7PVIkUvQWcPsIHizhMuXk2-k04yHnlSOAzZyTT'
-export PINECONE_API_KEY='pcsk_HUPbKE_0sTE3eaiR8YdjxtpzOLQsxiEZOicYP1M9A8bLv0gScJvqyncrSAJB2H1EbciEkle'
-docker login --username deploy --password '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' registry.example.net # upstream_auth_3
-curl -fsS -H 'MESSAGEBIRD_API_KEY=oG7wrtWCoYOT0ZohQpOBkJZpc' https://api.example.net/v1/status
-curl -fsS -H 'MAILJET_SECRET_KEY=956688364e09f606a31cfdb15f822519' https://api.example.net/v1/status
-export TWILIO_KEY='SK616d3a1c8fd2ee8ff1d9837ae57143e0'
-docker login --username deploy --password 'ya29.a0JojGaUyd1D_PfPEWzw4r0ok4dIF6LHYR9X-iwb_A650WcwZ5NCSrmakClUsb39qRsiq7Ytfigy-FXclGY0vxURt8s8WKkGyUHXHAZovvL15ccfSUwx2zKY6rI3sFk2UZkOgXWPnBOUeTow6Wiov9mW' registry.example.net # google_oauth_token
-export XAI_API_KEY='xai-sG3wJ43HLM5M8Yjbk7o7JvhCzkpChJliPOKs0eExkN4XFCwv5XA8NELjLBkYb6CWoR6w7pdA9u7xA2kJ'
-curl -fsS -H 'MAILGUN_SIGNING_KEY=8cfadf9b294ee0ffa168a528d95366f6-8e4783a0-94311ffc' https://api.example.net/v1/status
-curl -fsS -H 'TENCENTCLOUD_SECRET_KEY=NPtTzLEAnS9cCR4tGKLcx2P8qClVPQrI' https://api.example.net/v1/status
-docker login --username deploy --password 'sk-lf-544237b9-a132-4a47-ac7d-ab63f1b31efd' registry.example.net # langfuse_key
-export AZURE_KEY='xR2oLDErlCUTJ7gHq419Ivh9H2snJJvuK7PSMlX33raxQeWQILqAJQQJ99CG8LCOAU1OtwU6GzrOIEQACKtn'
-curl -fsS -H 'LOGZIO_TOKEN=drwtamqjojhkddfzMBZOLHYJPAEZOOWE' https://api.example.net/v1/status
-curl -fsS -H 'SOLANA_PRIVATE_KEY=HojC7gXhVDxSBDwhDScn9Z8wHoKtoJSxuCwFwcHgaJtaWdEK5a9ec4ba9aGievgGkPE79pLXdLpNXjQGrqPvvkL' https://api.example.net/v1/status
-docker login --username deploy --password 'glrt-SsGVQUd6sm6DJGG-9xqj' registry.example.net # gitlab_token
-export GROQ_API_KEY='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'
-export EASYPOST_KEY='EZAKpRfEWuq7TiBnsb3s1sP4I3ykjlvACyZqI6YwT0HoFNsdzMEn4UTP9M'
-docker login --username deploy --password '$krb5asrep$23$svc_c5xemf@CORP.LOCAL:99cc8c69b8e955a15c9f0cc779e53394$e3227e61137b22cd6c96416fec78d82b58ad1eebdd9917a81e8fc38f91f123dd0542f3c867c994bb26c82f5eff74061138b9d98c79778419e9cc6291900af37dfd3ff36a20e7189127ac98e796d5ac2177cf9728525513a4cd8daa96423c6a615b462364bbe854ec8aee6c87cdc973f0ffc1cbce971e2804' registry.example.net # kerberos_hash
-export NEW_RELIC_KEY_2='d123ab0b065c60afd785a509db691f7e95e7NRAL'
-docker login --username deploy --password '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' registry.example.net # intra42_secret
-curl -fsS -H 'Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=7mgBpyaBeJIDgZKCR6fSx0SRO6lZD9UmUNTj70hahtV=' https://api.example.net/v1/status
-export ACCESS_3='EAAA4L-mwNJn5iGNVzupLvcyXGPB7imSkYFJIYxwkjbeLbk9b5MzngGVjML-4Uxs'
-curl -fsS -H 'ASANA_TOKEN=2/9447312468948528/1570510288487091:b15dc836b5700c6dd08d2632d33942d5' https://api.example.net/v1/status
-export AUTH_4='age1my5nntr2437dfafn7gsqgpz97cw44xd8j5y6a790cjfsjnpnjfcslgjx3e'
-curl -fsS -H 'OSSRH_TOKEN=f9lFHfP4N7IqcviyTlBrhRKkKwVo3LjQvxMa3kyBGYmf' https://api.example.net/v1/status
-export AXIOM_TOKEN='xaat-987f37f5-16d9-4a3b-af84-bb967faf3283'
-export AZURE_COSMOS_KEY='9IWdjejrHC9XMxL+KuzZomMje9to9LELoL3gMoraXjbCatWLDWgi8bByLMZWtCynOcfkGjTfEQHaACDbb30tNQ=='
-export AUTH_5='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'
-export CLIENT_AUTH_7='NRAK-23BOVLUU3JVDT3FGH2GOPPF0TO9'
-docker login --username deploy --password 'xoxp-55507251383-33872862125-9115186865469-d09d6f6dd4937163c10cfec2d5867a82' registry.example.net # slack_token
-export HEROKU_API_KEY='HRKU-AAQSYZjuCmE_V0tFmRGB4KuWzOPJe9qQIXEIGlCgp7T5omxl53BZ5_9nAh5p'
-docker login --username deploy --password 'sntrys_eyJyawvFdw0aLPLW2jCelNTytT6JLtP+R68DFhrt0lAuj4kF7E9cBayR7P54iKHL4O2uSE0+K6SbTURt0pfLqKWbLte7vQw9UmnjfuW_xO9ymukw734R+pe7DJavJ95qv+lwe43e8bhhiWAUFRf' registry.example.net # sentry_token
-curl -fsS -H 'UPSTASH_REDIS_REST_TOKEN=AXTVc4tUsUmZXjjK1LzcsH-AiNcqxzAKQrBMFzT22bFii10ktv4_ZE14k9ynWO' https://api.example.net/v1/status
-curl -fsS -H 'PLAID_SECRET=0fdd5d356f20bd8f50caf4a4e09744' https://api.example.net/v1/status
-export HARNESS_TOKEN='pat.gJOhqV_didZzC-GK3CtV_m.6qw8aSQqXugafWehHKtSnRPj.r9h5xSDqcMyKjl4qjEW2'
-curl -fsS -H '_gitlab_session=1111e1b98326f05c1e9e3953057d4803' https://api.example.net/v1/status
-export GRAFANA_TOKEN='glc_WveBYrQzP2vSeRP1nTwY6UpnSYmuq6tlbDzZLDtgvZU3JewyRzu4YUxIwS5k'
-export DIGITALOCEAN_TOKEN='doo_v1_8f40e918930c13aeb06df66c57f2955085bc79b86f9f8b53485227213e010440'
-docker login --username deploy --password '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' registry.example.net # upstream_auth_5
-export MAILGUN_API_KEY='key-3429fb0bf6f42dfd2e70d2af28929739'
-docker login --username deploy --password 'access_token$production$1wzxlxh52jp4gu4a$aea12cae04fe87c604db337e13e5f618' registry.example.net # braintree_token
-docker login --username deploy --password 'ATTAb8UVSalzu90hvPCZupDzxPvtv4VaOVu0sCSsZI0sxZG1o30NXEy6hHwFTKJui8pp50012E6C' registry.example.net # trello_token
-curl -fsS -H 'SCW_SECRET_KEY=ad60cbe6-1bfb-4eaa-a6e8-32f6472bd3ce' https://api.example.net/v1/status
-curl -fsS -H 'DEEPSEEK_API_KEY=sk-5f60e297ae5036a934e442be08b5485f' https://api.example.net/v1/status
-curl -fsS -H 'arn:aws:iam::381131753956' https://api.example.net/v1/status
-export VAULT_TOKEN_2='hvb.b827Sxy_QBr45NPL3ZQFNXT4QOr7iqLi53pvEitEysb-CwKh_0MvE2Dg9dM4rOB46Aq0HWJfosHZth74_K5e_5YRu5MvgiCBTeuTgvolQJLbgS7ifD_TngiRK2peza6JL4OyE96G2Xyy'
-curl -fsS -H 'DJANGO_SECRET_KEY=django-insecure-z2fKgHySq2OvGOzyDnSd20cfpQrXO38yuxnFpTYC' https://api.example.net/v1/status
-curl -fsS -H 'ARTIFACTORY_TOKEN=8KQuay60AEO3seKSU4TGZ0SE6a58e7Ks2iixRCgFrcUQGnSQgA7TdNTQ2HHXO8MJ' https://api.example.net/v1/status
-export SHIPPO_TOKEN='shippo_live_97706ee7682a521a09cc55ed3ba9aa96260bf7a6'
-docker login --username deploy --password 'xapp-1-CWOTCSM3HJK-4016737716274-fb3f62a85227a77986e72d445614bbf54fbb230031cbe01e6335bd8573286c9e' registry.example.net # slack_token_2
-curl -fsS -H 'ALGOLIA_ADMIN_KEY=60b447131bf97684add47a7a26607a2e' https://api.example.net/v1/status
-docker login --username deploy --password 'dor_v1_d09dcbdb3d3c80e26ad57cd8c72daffcecb0c414559d5e24dbf0e07eed6fe9be' registry.example.net # digitalocean_token_2
-curl -fsS -H 'SNOWFLAKE_PASSWORD=xyy5xeCCLxHUZ5GrajROwMwg' https://api.example.net/v1/status
-docker login --username deploy --password 'xKz/ynwZrNV6s9k1aMiP4c43ULaAtI1TZAIoTAdg07N=' registry.example.net # upstream_auth_7
-curl -fsS -H 'DEEPGRAM_API_KEY=a33bcd1fac7ceb61647052806f1696236863795d' https://api.example.net/v1/status
-curl -fsS -H 'SUMO_ACCESS_ID=suO6cQmfIKtXiy' https://api.example.net/v1/status
-export GITLAB_TOKEN_2='glffct-SOyYkDmptGMlPL2mNJTP'
-curl -fsS -H 'POSTMARK_SERVER_TOKEN=6550cd42-1e7b-45c7-abc6-3adff014fee1' https://api.example.net/v1/status
-docker login --username deploy --password 'pnu_jMq0UTrRD3Jns2Y7KVSw0LIuOPODedexuTIK' registry.example.net # client_auth_9
-curl -fsS -H 'DSN=prod;UID=app;PWD=3J3Ak4Zs1B8rFGTs' https://api.example.net/v1/status
-curl -fsS -H 'KRAKEN_PRIVATE_KEY=t3+u42Z9ZCO4S5Sa2w5IwKgvv2N7RFDW8jG1RFHtGvCXACBISdwRQICDz+LiL5BAP5BRke75FRm6ZnCAsSRbTo==' https://api.example.net/v1/status
-curl -fsS -H 'ZENDESK_API_TOKEN=ptZNBls66igguWfzaNt63ZRsNAxl6IAjYwFeiBAm' https://api.example.net/v1/status
-curl -fsS -H 'Unseal Key 1: fpBeRBFN1FAzbT77qONqCU5TK7lP2et7ZKILnxqNARgo' https://api.example.net/v1/status
-docker login --username deploy --password 'sq0csp-npIIgs33EKjtmYXPgDgrLWaMJSH7g23owOuevLgO_OC' registry.example.net # square_token
-docker login --username deploy --password 'glrt-t1_bzplcGJyCnU6MnlrdXPR1mycKBGWbsKZDnXlSrT-EA.01.161j460ye' registry.example.net # gitlab_token_3
-docker login --username deploy --password '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' registry.example.net # nvidia_api_key
-curl -fsS -H 'SECRET_KEY_BASE=c3da27dd5858126c81320867659608136581a705ee3d1e7f9a46af2d0e82c58fdfb76541c6b832c934b45dbb48d9f33f8dd3858a30f4386452c77461765724eb' https://api.example.net/v1/status
-docker login --username deploy --password 'pul-a6a484244f34445a574918be0da7be8fa6193f43' registry.example.net # pulumi_token
-export GITHUB_TOKEN='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'
-docker login --username deploy --password 'bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29tia2VLihRo9yX4p+R5uty9mnyb8g3MKFQcuxFwh614pVRJ9BRYfvBecl9ppQOS1XMMA/G3mDfURQTqaZBUHT92RfrSQPK3duq67/9IibzReItvqrZR6Abd/5S1jKXsoylxVA9YYs4SIInrg3deBuC1XmbLdbmBSwE8WegvXSt/T6lPlnwD2n89qNKxuPhnyb1zL5+/0iI4jM9OzaeK5lNC+V0K+jR9PfgqK/MpWy9QvesTwzT/S9W8LabhjmhL8ElCizFz8x0qtjvH3AgtbWMKlAejNvZsytogNlNo/K6V+iRPvLVKpNayA92wXJ1y8t8OZAhYC2c6CDrMxw8r/4JlpHpsUZYTXLmLS3UcIrLNZ9/azDyjOzyAdjn8k7fGjrfwfx1lqigl2MbfqQ7GfCv3QejixRvfhJU0j/Nxoj2L7WldeV/Vvjwozyyy/w2vLRNRZ7JMbKMm6X1kZh8cj99tqN3VecFzsHjTq29PGNzZJX/TZjDHj2ZCmKYKq5d71m2h5mfCLu9h7uBwb35IuK8i08dK0S52/FTLPf9iUmo+6pqixqoLq9K1Cywu4iBRB3pGT8hkvCOy8D4RvKYY41k5R1W' registry.example.net # aws_bedrock_key
-curl -fsS -H 'AZURE_DEVOPS_PAT=iifvfrmp65ajvpy67gq576ic73zlbiwrnsbixso6kkolensdonev' https://api.example.net/v1/status
-curl -fsS -H 'ELEVENLABS_API_KEY=sk_1cfe105895baf4891672249cdc96222675dd3b1961bc3a99' https://api.example.net/v1/status
-export ANTHROPIC_API_KEY='sk-ant-api03-Ymnu2Uv8EXmyeSm4cERNnO_izJTrzLYLTvUkMa3hgqksYijjw6wuLJQhG25RzM7GIm2ThoQHP2UH8jWNhOSMWYCb57x6WAA'
-docker login --username deploy --password 'PMAK-34d0bfb2bd653604e4a84222-e2b46aa660a34dd2df490de7a90c05907f' registry.example.net # postman_api_key
-docker login --username deploy --password '2brjIrLmIAt9NWGXmaOkANsU/VdvJP4W5O7ty09VCrk+9SIrW/9MaICcxAUz+lAhml+vi43tISGE+ABao5QkEw==' registry.example.net # client_auth_10
-export ACCESS_4='fw_XBLfC9DyQx70kxp6yeepnKoy'
-docker login --username deploy --password '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' registry.example.net # github_token_2
-curl -fsS -H 'Authorization: Bearer 20s7wsyEQsfTEMD7dEw9TL1JhRKT5KSID9wbIBxd' https://api.example.net/v1/status
-curl -fsS -H 'JWT_SECRET=BMTpNXUmIdqbbXORqYKSxOzoPUjwDdsd' https://api.example.net/v1/status
-export HUGGINGFACE_TOKEN='hf_MTeqs3tY9DyMGDFVsbLhUYeweGGdnQSLHs'
-curl -fsS -H 'RAILS_MASTER_KEY=0a4c030c772ac5c4e8bc0926c783830c' https://api.example.net/v1/status
+export TWILIO_KEY='SK2a7ba6f50690611603cd4520ed8147cb'
+export XAI_API_KEY='xai-YsprtdMmRnN5XiBMmfzdBqqQBSmIfFgJxZLUKuffHeQhz83goUm0maaKnDMj3Igj9CoBoRGY6mA2WuEf'
+docker login --username deploy --password 'CCIPAT_z4PIt2TMiEUlHzp1N2zCP6_4eb784c1ab1783690c6bbdae850175651e391734' registry.example.net # client_auth
+export LAUNCHDARKLY_KEY='sdk-e4a3f456-118a-49f7-ae32-5eed3988683a'
+docker login --username deploy --password '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' registry.example.net # nvidia_api_key
+curl -fsS -H 'DEEPSEEK_API_KEY=sk-94203f7a4ba9c143e8147364752f68d9' https://api.example.net/v1/status
+curl -fsS -H 'MAILGUN_SIGNING_KEY=23b153384f5542f31e9d7ed4b0f81ed4-f3673b84-1376367a' https://api.example.net/v1/status
+export ACCESS='934e484342b8ce05f370b1027cd44ec9-us77'
+export FIGMA_TOKEN='figd_mNUJpErjWDaV3-YyBUcAjbsHUE9e66EJYgxqkCUz'
+export GITLAB_TOKEN='glptt-7c63905028a07d4655bae371194d15484ebefa6e'
+export CREDENTIAL='0q8DYMiCqzTae/ZyhR9TIMLsXz3SA1EqZR5eldHyMFcL0t8K5tQfMgGHniyuh3XYJsjP1oXA2cq5APIMc/fsBw=='
+export AZURE_EVENT_GRID_KEY='Yz8hhT+R4vzmOoJfJrYwPfhQ8rGujODHxAZEGKOXiHq='
+export AZURE_CLIENT_SECRET='Lcd8Q~sZp7so6bhmIJShSQcAyJ0lGK8WTBoGRhwL'
+docker login --username deploy --password 'CCIPRJ_mryCs3ySjLFSqB7zqo2G0D_04597d1f5769945a1888b9de5558675d0d0a0d35' registry.example.net # upstream_auth
+docker login --username deploy --password 'ghs_F3nw3hNDwaxO5g0BGrobCWAuHh1DcD3IFwZt' registry.example.net # auth
+curl -fsS -H 'RAILWAY_TOKEN=a383ae06-71d1-44e4-a8a2-728b46046224' https://api.example.net/v1/status
+export SLACK_TOKEN='xoxs-6881941633-1038532473-3103982951-8c9dfc5ecb786dfb3416e6779991fcb1'
+docker login --username deploy --password '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' registry.example.net # openrouter_api_key
+export GITHUB_TOKEN='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'
+docker login --username deploy --password 'LTAInbSK9HRP12t8qOpYOmD2' registry.example.net # upstream_auth_2
+curl -fsS -H 'DD_APP_KEY=ea1c091d3c18a475885990864b211e7ef355c087' https://api.example.net/v1/status
+docker login --username deploy --password 're_3csgkxgD_sTbPQwmkWM7B7WH0A8SkRHWm' registry.example.net # resend_api_key
+curl -fsS -H 'TRUENAS_API_KEY=8-wGb94mUKUnny7F4kQphRaHaowPK7JX0DlfxSfHlAEhgDz9JZksjlU7qG2QuV7YMq' https://api.example.net/v1/status
+curl -fsS -H 'SENDBIRD_API_TOKEN=4120d48b1180b6b6b830e03a5f6fa769b4838e4e' https://api.example.net/v1/status
+docker login --username deploy --password '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' registry.example.net # github_token_2
+docker login --username deploy --password 'AAAAnSKlGh7:APA91bNRWQt4L8Rud1oq3XLWZmwWjMp7QimnRm54o8opKH8g5dQMbI9_8FNLNwWkytkFdtFsyRvsChhOxUJUOwJghXpeGySSFhEQHPAMjlFsYbQT3Y8hAzoOCXs99LntH2ycLQhpEL_i' registry.example.net # access_2
+export GITLAB_TOKEN_2='glffct-lTOvAhTdsYTfQ0xE85eF'
+curl -fsS -H 'SCW_SECRET_KEY=86a7485b-450d-4215-a49b-e50e6d1e94ca' https://api.example.net/v1/status
+curl -fsS -H 'ELEVENLABS_API_KEY=sk_8cbf87365e6517cc0fef18fc7527acf7170e7971678caf92' https://api.example.net/v1/status
+docker login --username deploy --password 'glrt-t1_bzo5bzlxCnU6MmFjeG38gXim82cLzfa-PTFuoL-fEA.01.160rd5zia' registry.example.net # auth_2
+curl -fsS -H 'MANDRILL_API_KEY=md-Nbk7V8FUh5uXjG1Vv4YH5z' https://api.example.net/v1/status
+docker login --username deploy --password 'AKCpceNKXXGtu015riN1BGgNejaHDe8IoaepJV4RAuWfMqgSh7DtXKi2JyS9ROcV4Ufa2QKXG' registry.example.net # credential_2
+curl -fsS -H 'JENKINS_API_TOKEN=1100294c3b85eb27f2522e5da1fb5b50fe' https://api.example.net/v1/status
+export AZURE_KEY='EARaeKQSeLZbntOu7IsxpbCBusObQVP8M0CSh8t0KsLglaHhBIYLJQQJ9HaDTzXvBOpX5Zg1MhgrCAZPG4HS'
+export AUTH_3='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'
+export GOOGLE_OAUTH_TOKEN='ya29.a0i9WfFZkODEkspwMWaNCIVlG8A3JUgvkH2EIGTDP2kGBNKd2eEKwHiHZFNlo0VEKH20liPa8Qd72sQWkxCfqbuszbAsg_3vAKQ6nR7UT8X0SzjiKMExDKfwyas34jmQTtahEjk7R21x_J-gmeOX49Hd'
+curl -fsS -H 'TOGETHER_API_KEY=tgp_v1_3cr3HWpM4DjbPFnEUxO6BEO6ZY_OVq0h58oPmEVi9J5' https://api.example.net/v1/status
+curl -fsS -H 'Server=tcp:db.example.net,1433;Initial Catalog=app;User ID=app;Password=Q0pzTLgEKJ70zkwnIbnH' https://api.example.net/v1/status
+docker login --username deploy --password 'sk-ant-api03-sVe-kc_IgnA0UGqlbcOYcIyLWJo81TP9B_L_t4GMVbJgnaTz08fkEoyaK4yg6M19RFLlawIle0HvEdtRUlAcve7y6VKOMAA' registry.example.net # anthropic_api_key
+curl -fsS -H 'BINANCE_API_SECRET=PThNnar9koVl5zW2UwIv2to7qON9lrLuCGqfpNqLGjcmdw2v91gbCnstpklScXLX' https://api.example.net/v1/status
+curl -fsS -H 'jdbc:sqlserver://db.internal:1433;databaseName=app;user=app;password=9rPaWB6EdolHYl4Nk1IP' https://api.example.net/v1/status
+export SQUARE_TOKEN='sq0csp-0JHhek9BtXHf_XuUxAuYqf-HDB0rM1vYMoeBHfzgnZ5'
+export SENDGRID_API_KEY='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'
+curl -fsS -H 'Unseal Key 1: kSqcdriNQ2M0cvKB3JkzhAcnLs1AKEYaos9ghxuimifk' https://api.example.net/v1/status
+export ACCESS_4='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'
+curl -fsS -H 'JWT_SECRET=S8xHdBfdueydKTxzuuWLmC2d9N6lb1dd' https://api.example.net/v1/status
+curl -fsS -H '"private_key": "-----BEGIN PRIVATE KEY-----\nGZSo/Fj6qVXmWMN6/amAYTyNp/xVgvm/niFpytisHb3Dg/3unJ7zIrXnUem/QSVt\nm9dNIuR/oHztWWfpB8vUXQCPklgKEFfYog8Uft5eUJDe+eJv16ZUI1+hjKfPxtbu\nKoQJiriagZgOolwg970elwlaWwfrKB8EDGEoYEXZPrteQkKmpMsteHaSZphN1AX9\n/kdxeE2ZapjAmY6U60R1jfKrbLU+qZVKHeD5G1RasyRtVieTeuqH1fj/xU7KzBkB\n66QtRaR9YjN0nJ5OWrVE3Ap865z9icyjHsSGZrt+Iz+7C66yy0rItHm2/HhsbVfq\nagm2aHz48jY4CwhBQsK/MCZBaB1eKO85NRABEwizvGkQn1MfyPZm76qUNWj8jWtW\nLiqLSy5pSZI69nrm5nkRByJauqlDA0o3mVxoADfC95FZ5VfWaHG80yjhtbMsEbIK\nl8+Rg3hMXQ017ANglEbWnNCjg4BEqQEs\n-----END PRIVATE KEY-----\n' https://api.example.net/v1/status
+curl -fsS -H 'GOCARDLESS_ACCESS_TOKEN=live_GMesk3fNH07w9sbO9goIbHFpgMEqvYlW05ndk8SZ' https://api.example.net/v1/status
+export AZURE_RELAY_KEY='H5WP1vr/IdhFgVves5Fg9LL9KxNrtL40h+ARmAoS0G3='
+curl -fsS -H 'https://hooks.slack.com/services/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' https://api.example.net/v1/status
+curl -fsS -H 'VONAGE_API_SECRET=gniY5DIGMyh8BKnh' https://api.example.net/v1/status
+docker login --username deploy --password 'SFiVf7qrQBuGgR4LwfGud78BrFa6q0FE23k4nJCBuzH4iUEHtJ/qmk5eDglWcyoMFkVZGCDo93pR+ABaYapibw==' registry.example.net # upstream_auth_3
+export CRYPTO_PRIVATE_KEY='xprv9s21ZrQH143K67gxzybAhioEmjhKPqVLMfix6SKnbbo7QtWz8qe2RcuyXgniXTKLB41SsYgtRDVi1mo433RJncbCiuQ67x3dYStVW81DCgr'
+docker login --username deploy --password 'AKIDMVlYdesrf4mzdGKhvKjra4U8JEkC827D' registry.example.net # tencent_secret_id
+docker login --username deploy --password '$krb5asrep$23$svc_3nox6g@CORP.LOCAL:23e064a3b179f5db4ed7733a7f342770$ed47d215049b6dfec0617c5d7bec4482d10cc8098bc32b6fdd1e05505ac1d5837e66b9245d4a6db3c0b9a0e7f6145b9045cfc05d45be86ecad6693ce2b8617758879bdfa0e2f86479f51c0efaf6f01765a962abbaaeefd0c1118397b8071d2d77bcd4a753f13006703516c52fb62c02ed5267290a90e7b37' registry.example.net # kerberos_hash
+curl -fsS -H 'Authorization: Splunk 8ede7e00-357e-4d6f-a107-1e749b4167e2' https://api.example.net/v1/status
+export HUBSPOT_TOKEN='pat-na1-fa74b47d-2547-4c54-ac06-d82f0c47826d'
+export UPSTREAM_AUTH_5='sshpass -p pjvZeoj9YrVst7lj'
+curl -fsS -H 'SECRET_KEY_BASE=bdcc6ec8e2f9a10622f461d0d50d93ac56c730b12ac7d424184859530509ebfc078dbce3d5a07e5dd9f2c95c23acc1ac4797c840e4c1e744236026e9aee02f66' https://api.example.net/v1/status
+docker login --username deploy --password 'dapid3509dabcf617d2753e89b86af50c275' registry.example.net # databricks_token
+export LANGFUSE_KEY='sk-lf-bfcb3de4-f99a-4855-a389-8a80c1f0f8ff'
+curl -fsS -H 'gradle.publish.secret=DXFUUQ681AbSkT4RpMo8hKVQvF05nzN0' https://api.example.net/v1/status
+curl -fsS -H 'WIF_KEY=KembM6yR7hrTYDWVvNfG3y8dchrZCr5aYmaeYvg5jDBvnsdRJF7L' https://api.example.net/v1/status
+docker login --username deploy --password 'eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLXg1MnZhZmNzN2xraiIsImlhdCI6MTczODMyOTA2N30.nAZIyBVLHpz1MrBuqRrqOGfB6v5YoueMhTwRmvfPPZI' registry.example.net # jwt
+curl -fsS -H 'ASANA_TOKEN=2/2548971418687537/3488501640230607:0a51a9be621ed4c7d3584c2f27fabd5d' https://api.example.net/v1/status
+docker login --username deploy --password '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' registry.example.net # upstream_auth_6
+curl -fsS -H 'MAILJET_SECRET_KEY=6012668f73f363bd5c014b4917b393a6' https://api.example.net/v1/status
+export CLIENT_AUTH_3='gloas-MshTBjgswG16QxCGVNdquv9JwxTuxF8Hlin3c5jjPAFMgFwJnnw9OgfMqahFJKXS'
+export AXIOM_TOKEN='xaat-c15e549f-d369-4637-a86f-3fbe94024998'
+curl -fsS -H 'TWILIO_AUTH_TOKEN=d042d587442008cae88e5002ab920e96' https://api.example.net/v1/status
+docker login --username deploy --password 'ZXpdZ3Yza0jMV1pSHWYKP08zZJtUs+N8lAIoTMAVT17=' registry.example.net # azure_iot_key
+export CREDENTIAL_3='EZAKgXM5tlqdS56w3URygpKRvW4VK0tevNbuvSWoRaUWbDRnasXstXMbdC'
+curl -fsS -H 'Authorization: Bearer TlE3Pn8-LkpIowLDM-DCa5-T74vEWNRA2l_FBP8P' https://api.example.net/v1/status
+export VAULT_TOKEN='hvr.muJNuY1Ylh8IOYsyFDVhNIH4m_m1EG'
+docker login --username deploy --password 'p8e-uI6EqCIbZx4JdtmWT9z5HqMdXmzaCYgX' registry.example.net # adobe_secret
+docker login --username deploy --password 'EAABFh7hNjEds3uzFbUt0nGWUyfm0uMht09vTkxeqSO8CYRcoh24C7Ow4255K8DaP4sccN6Sz9vlXPlNZHLfO5PtbvqUiYULfmtbmVMhQlzjLnQESCrVhKgixtVP' registry.example.net # facebook_token
+curl -fsS -H 'OCI_AUTH_TOKEN=uLmrc1DtU3T74WTR6Gt6' https://api.example.net/v1/status
+docker login --username deploy --password 'hvb.dyjDkHJWRvkThzAT_ekbGywxtw8BLNtquIsprMKR12PhjqVlELHACr0CsKANT4sPFbWyB9lJ2R2vf2YtZqhZCW8aNCEpzk7jMTNODfGkhl5PnckZdqQpC4u3W9i3wNQWCT5w0QLHKVfG' registry.example.net # credential_4
+docker login --username deploy --password 'glpat-xv0Q5YbIWANMQVaXeerd' registry.example.net # gitlab_token_3
+curl -fsS -H 'SNYK_TOKEN=36adcf1d-1697-431c-a496-69e1489c77bf' https://api.example.net/v1/status
+export SALESFORCE_TOKEN='00D4eawwnhByPkDWTd!wOh4eCDtVikyhI1Ja5Muj3brLqT4kCe4rIu70qLc.plFRAxOSC3ZzTP00a4D2AOeZLiFaybPQ105084Qu25Sb7K6gkREwEZg'
+curl -fsS -H 'ZENDESK_API_TOKEN=lOZTNrz2V6LuTpMUwaDj5Q8p6pfZBZNxxsD09fvo' https://api.example.net/v1/status
+curl -fsS -H 'CLOUDSMITH_API_KEY=7f67f96eb347aea2434fc6b231045f02fd8b27a9' https://api.example.net/v1/status
+curl -fsS -H 'STABILITY_API_KEY=sk-ryfwxHJuLFlUcz8imSauV25JnZqLRLF3FzZydVkg8VwS0nwj' https://api.example.net/v1/status
+curl -fsS -H 'CODECOV_TOKEN=0ee5ac15-0ffa-4f08-a510-90f04a1ab8b5' https://api.example.net/v1/status
+docker login --username deploy --password 'tfp_HJiCcmlrJLPeFaQJyn-oysuKwlypdIyMX0sz09r3sp394mu70xs50393ubf' registry.example.net # typeform_token
+docker login --username deploy --password 'NRAK-WMX3RL205C2YSN1ZM56HVDC17MP' registry.example.net # client_auth_4
+export ACCESS_5='xoxp-49940628988-77628585606-4101527606140-6714748f780ab0a197260ee4392c759d'
+docker login --username deploy --password 'dor_v1_c4747a25b4245630a4dac2cf14add15045f24f9ad38b853c1fddace12573e76f' registry.example.net # digitalocean_token
+docker login --username deploy --password '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' registry.example.net # groq_api_key
+curl -fsS -H 'aws_account_id=187981833067' https://api.example.net/v1/status
+curl -fsS -H 'SUMOLOGIC_ACCESS_KEY=1dKm0gtjt8v3L6zby2oKtf5ovnzapLkuA24pMu486xY3Ic8cs8lqMelmXgLoD8Y9' https://api.example.net/v1/status
+curl -fsS -H 'MIXPANEL_API_SECRET=5251f74bce3c73cb3b897d92f1a7e513' https://api.example.net/v1/status
+docker login --username deploy --password 'glpat-bzppbWFhCnU6NHprY3YulNUII8pTyIsMD_niMEjiEA.01.160i0f6c0' registry.example.net # gitlab_token_4
+curl -fsS -H 'SESSION_SECRET=XtMh1MAakhiGfX44slIj3qOCBQ4rtvSf' https://api.example.net/v1/status
+curl -fsS -H 'ROLLBAR_ACCESS_TOKEN=6fd81444b758dc4fc69f31f539f649ff' https://api.example.net/v1/status
+curl -fsS -H 'GITTER_TOKEN=14wMBRXo9vAK15JHG-rN8VOwqJLWypqRN1vDpipg' https://api.example.net/v1/status
+curl -fsS -H 'UPSTASH_REDIS_REST_TOKEN=AXwljf7AAH2Oedjrh52WqhxdzAFXpQpgMJkixSYzpdD0LtW4JGNRkEjN7mxLF5' https://api.example.net/v1/status
+docker login --username deploy --password 'NRII-gCHF7KJlOiIYpkH5dF1uxh3RNfkLWcmZ' registry.example.net # auth_4
+export MAILGUN_API_KEY_2='key-c0116cc5141262fc40536006480ca56a'
+export PREFECT_API_KEY='pnu_hiBADzaJtZYESuvxvIjsLPJlxR1jNHynUdHA'
+docker login --username deploy --password '48e46cf2e188878aac107cb4c8c8b6fc67faNRAL' registry.example.net # credential_5
+docker login --username deploy --password 'dckr_oat_k51rintO6KqCy29Tftv7R1Tgkh7BT5Hz' registry.example.net # docker_token
+curl -fsS -H 'FRESHDESK_API_KEY=CHb9dQ10fSagrfAU6JaE' https://api.example.net/v1/status
+docker login --username deploy --password 'sha256~UdFkMPEgwwU8zspUWK_yO0rx3Gj455AP6AFFavf1bCN' registry.example.net # client_auth_7
+docker login --username deploy --password 'pypi-AgENdGVzdC5weXBpLm9yZwI8eyJ2ZXJzaW9uIjogMSwgImlkIjogIjkyNzZkOWI4LTYyNzAtNGEwYi1hMGJiLWVjZGJhYzQ2YThmOCJ9AAIleyJ2ZXJzaW9uIjogMSwgInBlcm1pc3Npb25zIjogInVzZXIifQAABiDqKNCodHXA3ypuUtExsU_AqtmkQzyxnmbBm03WwyWbzg' registry.example.net # pypi_token
+curl -fsS -H 'MESSAGEBIRD_API_KEY=FbBcS322b10dIMiBBn0LBKwOk' https://api.example.net/v1/status
+docker login --username deploy --password 'ATTAPAmqs9UK4Onz79cy5cVe7dsnINzq2miZ8R3qz89pkD2aoPMmRhvxiKj8XDFa21H25ED4D58E' registry.example.net # upstream_auth_7
+export SENTRY_TOKEN='sntrys_eyJNALQr4Dnii0cszwnviNHryXJtNPkcwXjKL5B2OcgerwLetTBwJQwGtO+eA3TmRc0IfPV5vjvqo86yX25BsC5/06FF/qh9Q/sKHYM_wKAtPC2ewFY8PfxIZNs8pqsPgGdDkG0N7CC0ZKYCPxd'
+curl -fsS -H 'SUMO_ACCESS_ID=sue7P2NeTBCzrP' https://api.example.net/v1/status
+docker login --username deploy --password 'r8_iplwdGJs842M2Lhh8d2behpoMPkK4pB7MhGfq' registry.example.net # replicate_api_token
+curl -fsS -H 'SNOWFLAKE_PASSWORD=oXRkjzNckkOLiPuFmaSExxYk' https://api.example.net/v1/status
+docker login --username deploy --password 'cmVmd1ATF9ijknpGhoElHuwPCVBdDecdrsQo1TvoMQkB3EaW0iKc5U00enJsr3re' registry.example.net # artifactory_key
+export CLIENT_AUTH_8='pcsk_wgpC26_EOfaVy75qCIvcOyaJfBNq3njVK6XndYvXtCMy6s6ZdYIgzaDOcy4QEurQ1fhxdKq'
+export ANTHROPIC_API_KEY_2='sk-ant-admin01-D4AjTAbtNzlJ_c9xNNZBjN0UWnRZ7bUdsBdZp9eLf4NmTcxBYUeheswEaUQXzg9yjoz_9nwmtb0FEuLe9IfS2aDh81xQAAA'
+export AUTH_6='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'
+curl -fsS -H 'ARTIFACTORY_TOKEN=hanw2JIFZtrxbBEjPLuCFtTUdP000Jo1apk8m2rQ4zglWAVkAtGhJGzVPf9Ad4eX' https://api.example.net/v1/status
+export GITLAB_TOKEN_5='glrt-hA-9pJZpUDvysbdE5YIC'
+docker login --username deploy --password 'xapp-1-ST7I0WVCWO8-6620454267301-8daee21c5ea54df670138f6a5ae8d549a5d4161e71c6872d495a5f59676b9243' registry.example.net # slack_token_2
+curl -fsS -H 'SEGMENT_WRITE_KEY=zX7wMhyoSM5J8zPwal5NrQJAf6vLeaBn' https://api.example.net/v1/status
+curl -fsS -H 'SOLANA_PRIVATE_KEY=2umQ1YdAyD4gdsfqZDNuzLwWDNXBBqd9GyQGW1t5yJZeotA1Xnu29f9tMs41LnRBPJH5SjGPdH2Kir6vs7Snnvv' https://api.example.net/v1/status
+docker login --username deploy --password 'dop_v1_87234a6708515d62ed4b1d27647bd75c159a1fd825a9818eea9d92294b64b133' registry.example.net # digitalocean_token_2
+curl -fsS -H 'DSN=prod;UID=app;PWD=ID2rHTMSSEFCTGEg' https://api.example.net/v1/status
+curl -fsS -H 'ENCRYPTION_KEY=c0c5d6b6f5eb8e3aee4966ae8c41ebccf07bf77029dd68bd12a2e1c0469add74' https://api.example.net/v1/status
+docker login --username deploy --password 'sk-svcacct-4jeFHnhzB4wSbpV-DBsJXmjB1b0Hv4tqyl5GuSRLLIdVYMIk-6IXtf0fm6iN4tdXsbdMsJgul31kD9EdKXB2rSxxk3EH9IohoiU2wfKYKw4cuChNPxU6BusWkfjKzlZpwb8OazOEiunDIleCWeZxfALBv3CS' registry.example.net # access_8
+docker login --username deploy --password 'dp.pt.WARW16QjJ5f4fzi1Ag0eVgbPlGzBC8EKvHrXYNU7pAP' registry.example.net # doppler_token
+curl -fsS -H 'IBM_CLOUD_API_KEY=L7OXBIgIrROGRHfywhVC7uoQdTeX5vKP1JRxFapJmrjy' https://api.example.net/v1/status
+curl -fsS -H 'AZURE_DEVOPS_PAT=ti4hvvxm7piul34h6m6ok57muvwkh5njvcqjdhkgqv6srp4hx3aw' https://api.example.net/v1/status
+export AUTH_9='sgp_20eb534ad4e6887c_bfac9fb018efda6ed54e060f5e8cdc734e8f4f08'
+docker login --username deploy --password 'sk-admin-DYGBVAUFKjpaBLDC_Weho3gaKS6Nl8UdL1sqdDJEgZkMvzuwyEiL9-7m-O9lU4tBIqPBXHc0WMoaqbbRqTeU3ukTjIyFZK4CqsDD5tqyla_33Jy_mWpXQpa58w-wuty1B-8tjAyFZfVY9p6aKOM2VIH0pdxO' registry.example.net # openai_api_key
+docker login --username deploy --password 'glc_a7AsIy0j84tLEm4OPzpOwHUMhT7gFd7y9qU6W/VhBRCLaMhzoyL2wQApkmi6' registry.example.net # credential_7
+docker login --username deploy --password '-----BEGIN RSA PRIVATE KEY-----
+BzKKpggNPOgjc+maV6eGBMXiixuJdUc6cyO2XsN4g9GjKcs1g/rObk1wMWEzuUnT
+KcGePOHmKEk5uP3Dy7XCKEcbYk5Jb+x+gmRFf6AijcwekmKYL7/Me9QZhb5h6JD9
+RFizB4hx4Wx5ktrWlGXSJq9H7D01TGJeLg35AkRKJXoaR0ASZygV50q/xVlsqQmz
+NY3v8hGbtZGkBrJNHvFevtDHrTPu5vOhw328aYwh5QHHKAoRgYf4PqCYoWnDqLU3
+/ABdos231HV44NlFswXRK/iIshz6jiv+5h6B55rMZIYucOUWNYXMVuYtpDpA+yLv
+1MUemclvMpr8oe3YUpf6Nou8yEqTJ5h2kOgDmvtBx1W8cI3jslIzP260yRVaIEQr
+cjawNXbqolRzk4y0/vzjO8H040Xh5deVpDJcaxEtOJt5k1eTe5G9U3DL69+avq2/
+smLENY4S+96SnTLvTr8EpFtxiPsoEF+j1hHQ5ybBHMAO90ozJMQdWT7ZI5Mi1mL8
+k26tK7QJvMDWhEo9sTpigabvADsADa+GIaU+5ZCjVD7EfDNZwZOX9H7Vn+VHj4cK
+kj813+H43618MYgPnWUI262x51gLAZY7V52imCKKLg3Mb6LXojssjNA5FWf2SP6h
+xeZb2sKeTL9RF1RK4EbkTtWjH7tz47+csNiriSyZ0Kk+z0LG4BWWFnoB7/RFx4Mw
+HrHHzOEiTPoB1gbGHPtBeVUwcq/QeXSyrIusK6bFMWLufpVcqIFcyaLA4CVmQ1/A
+NyWH7WGlMDKOY2M9uAT9rR/b46kUGVLb
+-----END RSA PRIVATE KEY-----' registry.example.net # private_key
+export CLICKUP_TOKEN='pk_71859870_2XQ5M3ALHENWVMW2QSCQMV3JDDXQ4XR3'
+curl -fsS -H 'GITEA_TOKEN=df2082359859365ecc3abd1a9acaf9704a17f029' https://api.example.net/v1/status
+curl -fsS -H 'ALIBABA_CLOUD_ACCESS_KEY_SECRET=fgfgndC0ENX8xP8NahP2y1h9DQsEFa' https://api.example.net/v1/status
+docker login --username deploy --password 'AQVNMWaL6w73gu7sxsJouhPMwatuE7f5WpMbrhdw' registry.example.net # access_9
+export CLIENT_AUTH_9='essu_0FYX7Yp0G7XzeaZUZtlLJNzUl1QlzvrbSaRN/KBhp0Kldelp2erGWHd1XKwlPJ2uybyZ4tHcY/L2jRrG'
+curl -fsS -H 'AZURE_OPENAI_API_KEY=224cba590b313d5722a892984a19ecbb' https://api.example.net/v1/status
+curl -fsS -H 'ETH_PRIVATE_KEY=0x5289f4351b74ec0a23d3048d2f5b31823f35582e9222f1c9050459aa813fadff' https://api.example.net/v1/status
+curl -fsS -H 'VAULT_TOKEN=s.O7cICXmIiX2umtMYOg9SrHpL' https://api.example.net/v1/status
+docker login --username deploy --password 'y0_AgAAAAdt1xCKXLy6MoijgPx6oSFqolPsr9kuhJQvuOgfKd-roh4GXATR' registry.example.net # yandex_token
+docker login --username deploy --password 'xoxe.xoxp-1-IgIIbzk7NlkJbexjdytzVa6MSQtl6cXNAK5Tt73SXiqWoKQZZThFkjaeFLjdSg87K7q48XtuS2qxHNMHpgOIsfM17fqV8nEORGsO4E5WmxuFWwUhlcXeyM11sdCnuAZjeRRdj182WrxLad3CjXauerWbUrIfpiEV' registry.example.net # slack_token_3
+curl -fsS -H 'ASSEMBLYAI_API_KEY=e2bbb453fd018941496d50e6bd61bead' https://api.example.net/v1/status
+curl -fsS -H 'INFLUXDB_TOKEN=zmeI8MkH-ZD9J7ZkOfSwTQOzpPbQBmxItaF0uPOt-zyXeIY-Ao5Pl-hjq8gfV69LyHDzI2LwDzU98TtN89CDNm==' https://api.example.net/v1/status
+export CREDENTIAL_9='shippo_live_d822bc9190799e3eb4f69d89ff84f61260570ba6'
+curl -fsS -H 'arn:aws:iam::677965528261' https://api.example.net/v1/status
+export GITLAB_TOKEN_6='gldt-1x0d0dPO71_yqyr7h5qr'
+curl -fsS -H 'Authorization: Basic ysoyY82u8UkHzqIOqnpKsCKtYJQuG3cZ' https://api.example.net/v1/status
+export AWS_BEDROCK_KEY='bedrock-api-key-YmVkcm9jay5hbWF6b25hd3MuY29t7esqwTUQ0cCN9rvBWtEAs4dxvBGQEFS/4RrAjFYrOXkrCM7KgKat14izd5CMiPzL0Ja+BqlIUy3FyGAz5FgEarzSY3R6RK9ZYd+YbXKcytLZzH+0imcThku9X4OuRg1863YI0Y0vZBSbO1vCRJtqdxNMnVIugnCKLKJBbJvvpc+hocdFDCz0QZWptgi5vwiD4GT/oCfTkTkb6+FuDwO2fvQOFgkhxm0M5cOygbaMlSSKqAYWs2YK/ibN5Lq8QEVo6jhYzFHLmU4ZAzZoSwUeQ1vJ0chR+HfEtPrarQkStRg2D5BR1vO8jlq22zRbvSemdiYDd7BJBwqu7fAy/wSQaIKs3LtbMGnhQKd3bx0oAxPA6wKmLR3k8/BtAqV6GG3u3OgiwT493DqDRB6MGeV6pyxgC7Urwzm5MKWmCvzw4pH+zmzmALp8l5o4gT+rWDDnQqHiet9OWFNXomfGLf8JKrASsXj1P1Z34bO583zBFRUxZaXUF86o1dZDytAVs1wb/FVZ3HvUjntIwPgphYc2wX6WUjCKwFNF6cEFUwqI0va5+dz+UYhFrsk7EWocMXkK4DT2uWV+cf+KgRE+/sM9TmAu'
+docker login --username deploy --password 'n76Wn55yhF1DBx.atlasv1.KlaP0VG11mVa6lUiQNn_cteSbXqD2LJK9MyEQ_ZP8hVHXHxWdHGLUEyQWc69HsmG3N1' registry.example.net # access_11
+curl -fsS -H 'GITHUB_CLIENT_SECRET=20e279631813c0def1cb2b494615d494d93045cd' https://api.example.net/v1/status
+curl -fsS -H 'TWITCH_OAUTH_TOKEN=hcx126gsp36ti5jy4t0q2izcd3dxo2' https://api.example.net/v1/status
+export AWS_MWS_KEY='amzn.mws.c1bd509d-ae80-426d-a57c-c76673e3ec1e'
+curl -fsS -H 'Authorization: ApiKey Pc+AFUmil1O/sFGYcraYg+4rdXAL+hfDOArOxQhqeRCFv6BlDeG1LruEHjzPcC7eImMwxRDrDrmd+kac==' https://api.example.net/v1/status
+docker login --username deploy --password 'sl.wnymgADmEWtV5ECLbQ88F5tKgIVqFbx8NHuX4Hzb1YBr_UST0P8pr86WMiCokL8FVY1_9UO0Xx18mhnpm99NUEzqwHnDdNu-6IVmkqJsk5qT8tu8rYVxAftGENMsdZzL1asoxr8WSzDW' registry.example.net # dropbox_token
+docker login --username deploy --password 'dl3vPpVfusv8+q9Kejc+RjwPS5A/9i3pabpoWoEXW083jl1FZob8jnfKgY4A8qI7YczirXOn5Q7CACDbp/I9ig==' registry.example.net # azure_cosmos_key
+curl -fsS -H 'RAILS_MASTER_KEY=c7bc052b1a1a9b7543b4ca8b4b37099c' https://api.example.net/v1/status
+curl -fsS -H 'COINBASE_API_SECRET=loJwsTNXFvEO4BXZBBNC8iJjNlJ4b9Mh3saJaXRXfcx8H8eBvYNBVZCpLLc9poYS' https://api.example.net/v1/status
+curl -fsS -H 'WANDB_API_KEY=46f216654965c7889bd6b7a70df0906af9c49b96' https://api.example.net/v1/status
+curl -fsS -H 'ALGOLIA_ADMIN_KEY=16adcc4d8d0889968c19dad10b1d3a30' https://api.example.net/v1/status
+docker login --username deploy --password 'access_token$production$735wg3a647gcz904$6bd563f9869a5e825f9dcbaf1de8eca6' registry.example.net # braintree_token
+curl -fsS -H 'Endpoint=sb://acme.servicebus.windows.net/;SharedAccessKeyName=root;SharedAccessKey=OjoVQOw+Mvg1F9mDfrZcMUi9+Tdp5vzkKBH53tFFCwk=' https://api.example.net/v1/status
+docker login --username deploy --password 'pul-fdef4e200d5e4a05f112304f6281fd5ccbe13d6e' registry.example.net # access_12
+docker login --username deploy --password 'ATBBdlVozlzOdF3yC6vzDezt56ZQzjRNl7n98A90B229' registry.example.net # bitbucket_token
+curl -fsS -H 'APP_KEY=base64:t5tLvSpwHTZITXCOq1D3PKnve8svC0wuKvNhKBFnT3B=' https://api.example.net/v1/status
+docker login --username deploy --password 'xoxb-821766367524-7866937368603-41e5HA08mXx5i6y9U45bvVVu' registry.example.net # slack_token_4
+export AUTH_12='P4UWLV49In2TkIpU5msMF5hHePqJ9uC9Vg3DQsPY2zQzW8DS/nGBZoix3XvWkH7siPL2UWBdbskw+AStCo1pqQ=='
+docker login --username deploy --password 'age1570ky68jfl7x6j8lmj5h0s42pd7hzv68tn8qk5r9zjmuhzeahmeq4x3q2a' registry.example.net # age_recipient
+curl -fsS -H 'LOGZIO_TOKEN=xxhnenbaozlzagdpNYUCGYRHXKVZRXAW' https://api.example.net/v1/status
+curl -fsS -H '_gitlab_session=11ad5b90daa77097c339b4b1868323f4' https://api.example.net/v1/status
+export HUGGINGFACE_TOKEN='hf_4rLjfGTUUJy9bLY8bewmmBjb6UaKaWmKsb'
+curl -fsS -H 'DJANGO_SECRET_KEY=django-insecure-T0Dks9sCrjrRisAbuJ5J36PH8dk0eBr2FwWIqfCx' https://api.example.net/v1/status
+curl -fsS -H 'HUAWEICLOUD_SDK_SK=kiH3ngmBYdMZXkLSLTqKBDKdsbYFNRDqkNoTOvas' https://api.example.net/v1/status
+docker login --username deploy --password '$krb5tgs$23$*svc_j2uasw$CORP.LOCAL$MSSQLSvc/db95.corp.local:1433*$0a942516e097fdbacf67f3e3f302ed3a$177668ae8605f7c697a568acf73b7a184f397ad21fb8a1601d9b27e97ba476cd993f4839be837931a69b14c34a6a3424b09f71e3b3df16a1f9f0ead85de45500cccd4d5c0cae47e6cc5341fb0b0f5b316e6b838e9883f58e63490316e0b1db352a3cbd94e1f1626fcb0e58cbe7f0c1f6db2143a33a47fe55' registry.example.net # upstream_auth_9
+docker login --username deploy --password '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' registry.example.net # maxmind_key
+docker login --username deploy --password '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' registry.example.net # credential_11
+docker login --username deploy --password 'ghu_5y9plAoeSsXVvmo2RlDy5pggRkVICz4X7STo' registry.example.net # github_token_3
+docker login --username deploy --password 'IWpdSAAp4jBErlSbb5uZe+HOI1qG9qJBrAzCaJJ+KnQ=' registry.example.net # credential_12
+curl -fsS -H 'KRAKEN_PRIVATE_KEY=MsK5LuLzphvRt5DtZxnVgiJ2S6+Nz7Ih8A93XzLeCdLRGM0b4mWFzBY/AljVYl7Qn+NqXIL77adxtOOMgBE+hg==' https://api.example.net/v1/status
+curl -fsS -H 'PLAID_SECRET=178d6bd2400b11bac97d7d5d12e857' https://api.example.net/v1/status
+curl -fsS -H 'DEEPGRAM_API_KEY=d0d0b6742f4440258cb27d19bd938136a78212e8' https://api.example.net/v1/status
+docker login --username deploy --password 'doo_v1_df901e41653f7b38307dea293d5242bfbdf9dc68ad9e84265fdc1b2cd08eb255' registry.example.net # digitalocean_token_3
+docker login --username deploy --password 'xsmtpsib-f9a73d861fdbf98d80fa1b76359c3eeed4b1eb78e8594a0cd9a9fcfe2f40f5ce-BuN9AfW4qhKGaOmp' registry.example.net # credential_13
 curl -fsS -H 'kind: Secret
 type: Opaque
 data:
-  password: 2SOLMZpQFMv1nPlYGK1doH==' https://api.example.net/v1/status
-curl -fsS -H 'GITTER_TOKEN=NtR5EOzJbGCsHoJqNt5bJf1Jr4ZkpNNJOPThkkBo' https://api.example.net/v1/status
-curl -fsS -H 'IBM_CLOUD_API_KEY=lAz5v6W9beFR9Eo_sRQQS1FUpFMNe4hUp71sT5lh82FW' https://api.example.net/v1/status
-curl -fsS -H 'WIF_KEY=K8T2biJK9SWXEn1cZtDN41vGxboUU23Z7KN5zA2BPednViaSsPB4' https://api.example.net/v1/status
-curl -fsS -H 'CODECOV_TOKEN=39d1ab8c-8981-4fab-ad8b-daeccc0913ce' https://api.example.net/v1/status
-docker login --username deploy --password 'mxN/WBH20g/NQBgan8bbiIwiV2Q/547SueVrCgY82DYL8CfxnLDHJxgcueJzHQ430ThnCe6Sl9aKAPIMtoWL9g==' registry.example.net # auth_7
-curl -fsS -H 'COINBASE_API_SECRET=KNOkHuRqvARs8MO2BuM-1NpCcqbrBjZtgGyYLetoc8ObSPCpol1FqPLn71QsqFr3' https://api.example.net/v1/status
-docker login --username deploy --password 'xoxe.xoxp-1-IBjx16WglabfGxHBjVAQnsOduv9QDNutu9EdUvkuPrhxFFViQ7SvD3dv7AoQk7offTYznfK90UjwGyRmxrgR54nAEB03OfijtPnJQPZp9ttkYRsgxe9HCYEhhfhVicpXABWRqgpSBXuz3pCnSlCaoMgWYvewZu2a' registry.example.net # slack_token_3
-export DATABRICKS_TOKEN='dapib4c1ea99bf2e38c2356415b3b0b1e2f0'
-curl -fsS -H 'BINANCE_API_SECRET=xyiudmuZP76INERSsX2BHOOiJoh0jUso73SAc0MQ4jKE9m9o2Zcl4RYKYBFrXtUP' https://api.example.net/v1/status
-docker login --username deploy --password 'sk-admin-e26O0B2hvZCNpJij2MKCNB8BuSP7TRlF096Ti1dZOJC4e96y17wFB7TUONMXvXOVFNadqL3hwALiayllZ81Xo7DHdLRGV5MmSps60ukJ1ziuAQSewQX3Oe7ouPXwvFw9P2RzH7Ft_LkjZzmJt4L2EORg_3dC' registry.example.net # credential_4
-curl -fsS -H 'SENDBIRD_API_TOKEN=370a2e864a634720b2d02c70d9bd3ca46090acea' https://api.example.net/v1/status
-docker login --username deploy --password 'dp.pt.ouVsKNRRYCR3H2ra3Ivhlx1fxs2GpNeUuBSwUzmNfEc' registry.example.net # doppler_token
-curl -fsS -H 'VAULT_TOKEN=s.rmBmWcLtlrOXcqoY6zGfvqMi' https://api.example.net/v1/status
-docker login --username deploy --password '38rCKsUGqjGbNT4nNUR4P2H1NYvdbFKwW+ARmBjOEHq=' registry.example.net # azure_relay_key
-docker login --username deploy --password 'ghs_tCYWEeErTyVLtl5SFH6iEnBBnAnFNH3rZdnL' registry.example.net # access_5
-export ACCESS_6='dop_v1_d22e330715b25769b0fb55eda7154b894c9bb47bf5239cbf1c8c2f7d3c53ec3c'
-curl -fsS -H 'RAILWAY_TOKEN=52aeb0f9-5e05-4293-ab03-d4bd4d81f600' https://api.example.net/v1/status
-docker login --username deploy --password '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' registry.example.net # openai_api_key
-export ACCESS_7='p8e-aAQbYPs0f6sRJgP6koPJbdtsQzTyQyCa'
-curl -fsS -H 'DISCORD_BOT_TOKEN=MDZrjEDUT53hb8B4rdkZHpWTyU.4HNYVs.GVtQANp1p2GyOSnmrGEwixWZwi2gC9Y_3cmy4c' https://api.example.net/v1/status
-curl -fsS -H 'ETSY_API_KEY=alk07w87yjcvokd3rzqypkjj' https://api.example.net/v1/status
-export RESEND_API_KEY='re_qdTOnDxP_Ydb6gHFywLjsqy3Ymsg9bOI3'
-docker login --username deploy --password 'CCIPAT_oYIzIvBJ28hSi6PIxGTTon_d959dbebf5fcdc351072d8b5dfe02ba26e7a3de0' registry.example.net # circleci_token
-curl -fsS -H 'CLOUDSMITH_API_KEY=30567e073ec90c77cba150043d9b51fdd6f0232a' https://api.example.net/v1/status
-curl -fsS -H 'MIXPANEL_API_SECRET=698ec31a096adae47add0a7b3f437148' https://api.example.net/v1/status
-curl -fsS -H 'MISTRAL_API_KEY=m48PyvXYVqfLwE62497pYyxJw7nVg9C0' https://api.example.net/v1/status
-docker login --username deploy --password 'gloas-gAB1cxKX4nVDCM3387_v7W1sYvdkg1T55OCg03b80WiEZvPAnORH9k3NsYgPnQDr' registry.example.net # gitlab_token_4
-curl -fsS -H 'Server=tcp:db.example.net,1433;Initial Catalog=app;User ID=app;Password=fRa6JUsWq07ih5Gi8ubu' https://api.example.net/v1/status
-curl -fsS -H 'ALIBABA_CLOUD_ACCESS_KEY_SECRET=djnPIwTJv6mlEoD9lFtgEkND9JOhUh' https://api.example.net/v1/status
-curl -fsS -H 'SUMOLOGIC_ACCESS_KEY=kjAMgAJXwh0OzSTvYT6rH8CRhxnZf0mBMtlRWGgIUidaMfSuE3ixXaJwWKlqDG60' https://api.example.net/v1/status
-docker login --username deploy --password 'glptt-f0684c492ff40cb22beee5f018d30979c148cf97' registry.example.net # gitlab_token_5
-docker login --username deploy --password 'live_077096599_CCKl9xm2KoUuzhzuUFAQeNiNMsId1A' registry.example.net # client_auth_13
-docker login --username deploy --password 'a7W34713JaIpsxA6wnk7+NB/wnoIFqkm2YF1MSjDrsiid0toP17jWRY1M/CzLe6f4H52SpjQT4Lu+AStHvp/Wg==' registry.example.net # azure_storage_key
-curl -fsS -H 'Authorization: ApiKey hJJZFH6ieau+w3lo0bNbK0CIw4lsJ908bNToaX6YHrbRK3klbFL6UeMLlUeviWN3DID140/vq/j0nd6z==' https://api.example.net/v1/status
-curl -fsS -H 'ETH_PRIVATE_KEY=0x80e118b3e30e1f443fd3d6ce52c6945a5f74e020c42a04c506636418f24661d1' https://api.example.net/v1/status
-curl -fsS -H '"private_key": "-----BEGIN PRIVATE KEY-----\nGFhechZLrn8M5AyJxSzoLK+8m9+B0IZnMcVvDqUyNtdN9OBffi/UfHpNXExVjB9w\npIcVDFLLMYdNEv3o1eMqz1mJiir+P9Y5rYU+JPjQGBG7YE2Ts3nUHbAXm99HDksm\n9iupxL/Vvshyu9dOGIexY8QhkJNJY06ynKMraXd7n9X+lAQj3cXl1i/Rrcmv4WeI\nNw+re70IHYqeaR4krFAhTnBOuT7Ryo5xNFRuIqM5QGil9FQQuAyuW+6qBQxFWbYk\n1K/+Sn5iu14i1MZL/wQaUFutXCzN4pKDfcAHEseFd/PuUpzj85xiFcWXUrqyKYkM\nJ+JJVoEpPbTG2DaSBIfddkG7MSnDQYFDmas4ZXtAmr8YuXCCv8m53sBWJY9a2wCV\n2+bCqaFvuragPI7VTqv2oZLTbjQCrjcHMhHp77XDzVuL3iIOo5gScNBpeaQhfI2L\nqUnwYfh/r73K1HRFMOUQe+iR6j7IqcJj\n-----END PRIVATE KEY-----\n' https://api.example.net/v1/status
-docker login --username deploy --password 'EAABml5qI0NN0BjdF4u2ozBdfBP0M6kJors8w3k3AXDNxLvkEjPuJNp5KA87sHwZT2CArmtI0BCLkPwjYvPPyiEujqlFU8M7r1LMXvxhhsyhl20MrdVGd0b8wv6k' registry.example.net # facebook_token
-curl -fsS -H 'https://hooks.slack.com/services/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' https://api.example.net/v1/status
-curl -fsS -H 'AZURE_OPENAI_API_KEY=dd4905c2846c1ec8ea9c8a71bedc56dc' https://api.example.net/v1/status
-docker login --username deploy --password 'access-production-cccde23a-8a9d-4257-a672-38deb2f4d434' registry.example.net # plaid_token
-docker login --username deploy --password 'xprv9s21ZrQH143K95KoAi2i9eEvWCkRuLZymS5wCDnDgZegZeTKRAin5u9yixGAw9G3tGBaBecLfuoMss1JWRQTaAx6xxXAjoFYSJdpB1dznPF' registry.example.net # crypto_private_key_2
-docker login --username deploy --password 'y0_AgAAAAo3WdtKb-d0cQbRG-V2YocBne7jPFnrp2RlvUB2UTA6aAEvkNSr' registry.example.net # yandex_token
-export BITBUCKET_TOKEN='ATBBbHbCXgm3raP57Fm9NHT1GcjfxbnkQSiV6E15D491'
-docker login --username deploy --password 'gldt-8GJJgwowNyuhfXiggIlr' registry.example.net # credential_5
-docker login --username deploy --password '$krb5tgs$23$*svc_rx6shx$CORP.LOCAL$MSSQLSvc/db14.corp.local:1433*$8921ff5ffbea3da6c800474489e48680$8d95a58c84cb98f927138ce18415d5730038aafee5760b78d41436f79914b3c8ae8dd319069522c3fb8ce1c52a449cd14d15105a83d2ca8aabc1d209040f3392ac6b7d8b807dbc253a4c886222d2228b40d16b1c772c25e11682f38df34db843f2e9fe279af872d31a7b6d97160751bf8d3e0880810a81ed' registry.example.net # kerberos_hash_2
-docker login --username deploy --password '0bgu1vbay+qYeNR1TsY7ZHKRBtEzTFfoOAzCaJObmww=' registry.example.net # azure_redis_key
-export PYPI_TOKEN='pypi-AgENdGVzdC5weXBpLm9yZwI8eyJ2ZXJzaW9uIjogMSwgImlkIjogImZmNzQ4NDJiLTJjYTItNDIyNy1hZGZlLTUyZmZjMGU2MWFjOCJ9AAIleyJ2ZXJzaW9uIjogMSwgInBlcm1pc3Npb25zIjogInVzZXIifQAABiBSTiyh_0Zby-OGAr_X1uY5Y1u2UPUQeltxTLDG85Us3g'
-docker login --username deploy --password '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' registry.example.net # langsmith_api_key
-curl -fsS -H 'STABILITY_API_KEY=sk-e0PIbsiiyiKTwEVCtfE051qjfdARt5xtdrdarIcqzPIH3fHD' https://api.example.net/v1/status
-export AUTH_10='eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiJ1c2VyLWF4aW5zODc0bWl5MSIsImlhdCI6MTcxMTUyMDk4OH0.9f9IzLneMgwMoX7Mjf9aKVfkBcCEJui0ib6qD2httd0'
-curl -fsS -H 'MANDRILL_API_KEY=md-FYvdA6L__39q89xk_AtDHI' https://api.example.net/v1/status
-curl -fsS -H 'SEGMENT_WRITE_KEY=SZU7IyjO0SvWR3lX2zpAS1qZ8owQptyF' https://api.example.net/v1/status
-docker login --username deploy --password 'AKIDFT3JY0U2fKqAtuY8xhrNT51GZphanK88' registry.example.net # tencent_secret_id
-docker login --username deploy --password 'sdk-f32ba1b8-51a7-4ccb-a4b6-62a1605f261b' registry.example.net # auth_11
-export GITHUB_TOKEN_3='ghu_vb4gmHeQKximSkTTIA4oYEVP1Hd0sQ0MKP8k'
-export CREDENTIAL_6='xoxs-8792404890-2998216211-4573404989-dbcd9d88ef46a043cd6c818e6b6dbf22'
-curl -fsS -H 'client-key-data: LS0tLS1CRUdJTi494G512W8t0t0L6knpbTGuIyB6xJAG9k5n9grQa6aud9daAfndkpoF5c7bw78J9zzDhxHl9l4NIF00UfZakJSaf4Pttp41FJaECT/rGfZKOs2I6qdNhb6ksbBGpGDv4MHe01yqht8C3yLZpdfDjW48XWWZ8WNWDvAEzLd0PefE1bkBvwb82LAEZVi5o7sSWU+/SKHdJS4glrYyVC9y24lG84V1vFFGzM4b4Nj75PqDgQzVgCZl2p1BpOpcBRsa24NyErvCsIdXAmAq+pXSWlcjE+aYl6Zw4xm78qOOMz+LjBmJ6mzT8Io/Yp6y+As5TwUk9Ly+1qQlsxd1RBnT6FDqXxc1akGsbuvtPBpF8JY6eamHGRnObJszm0LPfxWuZESQpkvdczgCx5ta7Y' https://api.example.net/v1/status
-docker login --username deploy --password 'sk-ant-admin01-wZO0h-K9GL2IJO6uFcr06FHyM-F0Lcc9XolnuXfzFyKWoeu_vroNYKpswFAvUFeJ57Z3XKmQKMdu7O5XCu5O_cScNbTo9AA' registry.example.net # anthropic_api_key_2
-docker login --username deploy --password 'r8_LLOYUg2WU8MIta0n9zBhQcwbi1NYo5lXjQqpE' registry.example.net # access_9
-curl -fsS -H 'VONAGE_API_SECRET=sJRHkAMI0544qqde' https://api.example.net/v1/status
-curl -fsS -H 'Authorization: Splunk 7a2eb6d6-8480-40c4-a1fa-cd2f37971850' https://api.example.net/v1/status
-curl -fsS -H 'SPARKPOST_API_KEY=f797f333e6c4342cc06991e7d151aa90c3f27488' https://api.example.net/v1/status
-curl -fsS -H 'APP_KEY=base64:KRkkHgqEWWMzuz7vKtVD1b+psgpO8KSYYhSpvcfLdcJ=' https://api.example.net/v1/status
-curl -fsS -H 'GITEA_TOKEN=35d86498a9d080cd6db063eee93b2ba1b102a7f0' https://api.example.net/v1/status
-curl -fsS -H 'OCI_AUTH_TOKEN=KqC64cjlhjTKEm2AF81x' https://api.example.net/v1/status
-export ACCESS_10='-----BEGIN RSA PRIVATE KEY-----
-zURCbRD3krTEaUxVOaY0/3LxaDRtvdT3AUqoPG9nxe4yUiGaRzfYUnlIJbJ37H8I
-6mvid6qsNQTI1jIGo8FDjCxG0JtpuUJhB1AAYjrIZ26ILQB3XNm7EIow7qIP8WXi
-9OPUBNErBK/pYadQ2rLG9f+UeXOatOgRgvx2uYRSjrqCLNTJXaioX+poUvxBpB73
-zPI1VKkm9ru1weRstzxLEV/eEIcbUoUYLSeXJ9rlYpkoYbexqPrlvHobQ9RCWjTp
-cEnLO6ML8cIx9itIB2MFBcWCGyvmprdYlHyfVODJZak6KOmDAgRvm+1YJFdFXtoz
-raGykGi6SZMBDrlUYpL6mF+wQBPmD2ypx0LlsU3ZTjVYY2IFrMKOUHOVYPZiBzL1
-3xsbW7La6QxZMqTrO848UYesZbGZJe5kuYWm9q2C7YeYSXUu9Kj0E0po2AduMtOH
-/tUL7gfN0G1/1cpPp9ylVCwXTPuc8OtZlh1D/vmi4BW2Izjcb77suYtRWOTcJZtS
-9rQdt0hnUt5zvewFri02OorO7M4wCfxRxL+1eNDrfDUFFl4Cx+Mve1CwnVhkEj9a
-8TwIVZKP/vhS5PA2xZGLpDSx/Pqqnf4aj2+liT45VujYv8HZRQRLOXwu3ZtegmXZ
-gvGZgJoka12MEUoZuLI7dKdk0WFDRi7sjU073cI5IVOF7d4W9QHVpm17yjinCEVQ
-SvSk+TK43X8aKs2cAIxz1n4UZLhR7xlBK0ubIpuaBfNHrvlLvJjGBj+FFTVmuKRf
-rbI2k3Mh7X8EnQ0ZQiBuOxbT+kuuykGb
------END RSA PRIVATE KEY-----'
-docker login --username deploy --password 'pk_26821123_QQ0RSUD8AZ0UIFFSIC3DHG4F10F1KY6L' registry.example.net # clickup_token
-export CIRCLECI_TOKEN_2='CCIPRJ_CdVLmhlps95KIrEbaQvIHp_5a2070a1d917d183f53a33d30f67660b5994178f'
-export UPSTREAM_AUTH_9='dckr_oat_GP_w9Pxc1whLpv18eF56Mw49GVTcI6Hj'
-curl -fsS -H 'SNYK_TOKEN=8276c1d0-7129-4eb9-a8ec-58d12cf58579' https://api.example.net/v1/status
-curl -fsS -H 'FRESHDESK_API_KEY=UndcMfpxQmPIyPZDmPim' https://api.example.net/v1/status
-curl -fsS -H 'JENKINS_API_TOKEN=117e1838c538a4a2edb7935212844093bd' https://api.example.net/v1/status
-curl -fsS -H 'GOCARDLESS_ACCESS_TOKEN=live_IhoX76xP_P0A0rPA9SUEwlsgwdECgnZ5XqxazUGn' https://api.example.net/v1/status
-export CLIENT_AUTH_14='sshpass -p ejGg9qjthtPMd5s6'
-docker login --username deploy --password 'glpat-bzpsZG5mCnU6M2pkbXOZzVsL88eF3lTgSWLOmxtzEA.01.160j01geh' registry.example.net # upstream_auth_11
-export AUTH_12='sk-svcacct-MjKNM9EiEParzHY1Yj_Y6AcrZR3rG0Y6F91voDq7UVBUC_qz4clCPeHc8MWQhsIvWG9oDDH0rYzuVWPNKbBdxQjryJ4WxvWnW0ooNIu1cFTD-QT_di87Cp7iJg-RnR3w5whnxFLoMdaKP9SQHbKCL-0tEH1n'
-docker login --username deploy --password 'NEjp8C+iIgSAxOUQYv3Q7yVovZCe28Aq4AZEGOXuyDF=' registry.example.net # azure_event_grid_key
-export SLACK_TOKEN_4='xoxb-147486920603-7209744093362-QiApDn2FRDhgp2ors0Q7bDHU'
-export TERRAFORM_TOKEN='6f8EwBnDMHRTnP.atlasv1.DPlFUFb-q-ZFH7Ah5iYk2-uiDqehkxfCDiqMhnxlIS6X7rEuG-ma36VJZliRUESh0IN'
-curl -fsS -H 'TWILIO_AUTH_TOKEN=66a11d93529431274e5dc07f0033a0ad' https://api.example.net/v1/status
-docker login --username deploy --password 'glpat-xaZPxIPZ8oYO3Dp19OC1' registry.example.net # gitlab_token_6
-curl -fsS -H 'HUAWEICLOUD_SDK_SK=3Heg9cGSvjPVW01eOIfmRulnkxnmUQ2Kq9OP38AI' https://api.example.net/v1/status
-docker login --username deploy --password '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' registry.example.net # access_12
-curl -fsS -H 'Authorization: Basic V6B3G7xjkqHBgQYnebF0IdMKYuqfT0gC' https://api.example.net/v1/status
-docker login --username deploy --password 'AKCpEiaJmArLvDNoTps76fJZnpD45di0ug1mel9kdEA8xeZgDHNFsrvgzQqd4bYqqVqGQe8R5' registry.example.net # credential_8
-curl -fsS -H 'TRUENAS_API_KEY=5-FHI9bb266OP3XsGRpSC8ohUFQ0wkKyu9si1IYFIgJGT07cvO8rXiqbr4jpLIVraH' https://api.example.net/v1/status
-curl -fsS -H 'ASSEMBLYAI_API_KEY=8782e41e5245ccad8aa43859358ca759' https://api.example.net/v1/status
-curl -fsS -H 'TWITCH_OAUTH_TOKEN=ocj23zts9vw2t08aolnxf8x0fuwl89' https://api.example.net/v1/status
-export DROPBOX_TOKEN='sl.d9EaZl2LWqaxcjVoHPfIHsIvqZ29wiErn0Ud9KdzyeXbo9VmPhfaPsnU-rOLlfGHnt8AUFeenKBY10sXdpdWrzRgR8WocmJapqsgmmUW4sadQfWv0bAbRBGOdP9qe_LaCOinTBC_lSLQ'
-docker login --username deploy --password 'ab7716f68126d42c8c66391845947ab6-us55' registry.example.net # mailchimp_api_key
+  password: ln7eAuc3OA1jBzMMhNo4dz==' https://api.example.net/v1/status
+curl -fsS -H 'TENCENTCLOUD_SECRET_KEY=vsgUKZkBEsDLJ0BWxuVhnN1s2FA4KyxT' https://api.example.net/v1/status
+docker login --username deploy --password 'sbp_d3ddfbc7fbac801faf67c27ae53593ddf932b32f' registry.example.net # supabase_token
+export ACCESS_14='fw_NH07e4Uc9SEYYPwYYejXueyp'
+curl -fsS -H 'POSTMARK_SERVER_TOKEN=50c97984-4cbc-4250-a76c-8491df6475d2' https://api.example.net/v1/status
+export POSTMAN_API_KEY='PMAK-5cb0af5ffe80bdc686545987-9764294968ed4f82f78b37c88925634d05'
+docker login --username deploy --password 'HRKU-AAK_lr89yhXpjuE9rc_4pu8nQZDxCWmyL0f-0zEywu1FYNFzjKu1qZBDB-2C' registry.example.net # heroku_api_key
+curl -fsS -H 'SPARKPOST_API_KEY=370a2e864a634720b2d02c70d9bd3ca46090acea' https://api.example.net/v1/status
+curl -fsS -H 'ETSY_API_KEY=le7u0r5lfxof7bj6vw39w8cp' https://api.example.net/v1/status
+docker login --username deploy --password 'EAAAGXwtdEr-FQAr0NuIB4axfhBPNQvJQVl_uKR6zMo8Terp-oCyzqpcFGOhFdSd' registry.example.net # upstream_auth_10
+curl -fsS -H 'DISCORD_BOT_TOKEN=M2U8XNOSl0gchO8JLLmB71CRVP.QC7G26.T2IjwkESltp5CVBXgs4luL7Lng1xee9jlFaO0L' https://api.example.net/v1/status
+curl -fsS -H 'MISTRAL_API_KEY=34jdmutdWR2RhyX523q9pQRN5Ld0wdja' https://api.example.net/v1/status
+curl -fsS -H 'client-key-data: LS0tLS1CRUdJTiNsiu9WagU2/iQZ8KdEDzHTaxVO7W+TT+5/yOhlJq7dWc/+UBJluhwfSmSwH4fqaCT1GOH88Ts/dwVRjhYVWDx4z+qNlSDi7mlNf0pobJyGNsUKjXcYiQxLMPiCmg1/Dh1IpHCkdfWyv4P2i8AstzqObQFSRZ5KuJyB69+ixLmDC6xssWlecb4k1MXVYiuHu/Y7UpkzG3KsEk4lfEn/UcFSmI3cQJ7ORCyxYllHvOFeRYwcAJ/3c7DyKODQMIpqvBRQi+izG+hQ/vSRJ1bUg34pYd3ijiJLPKFk0ttXy2v4kXu+gEWzJ/+yorFFZTHj4b3AaL0/VFYbJFEn+8UP4Imk7i/sRa07wzJB//Un8EgV5QhHEvT3Lty3+upm3Hx1E+smhRBvWFHyxI5HiJ' https://api.example.net/v1/status
+docker login --username deploy --password 'duffel_live_igqLF7ARg8_F-Lfow1bfGYw34v25gVSlH5RqSJS84T3' registry.example.net # duffel_token
+docker login --username deploy --password 'access-production-9de81e19-4dfd-4c00-a638-ae24316dc425' registry.example.net # plaid_token
+docker login --username deploy --password 'pat.I2CGVGHGlSvnOK-GzZLzyS.tm1yeOBPySPCxxpYzvZaDdGy.mecnwFX68JLScvkF7zDq' registry.example.net # harness_token
+curl -fsS -H 'OSSRH_TOKEN=j/Ea6iUdb18kvlEWtMyVfgHuvwkbcklR6EDxFVSlcgbQ' https://api.example.net/v1/status
