@@ -105,7 +105,9 @@ fn only_block_formats_are_multiline() {
         vec![
             "k8s-secret-data",
             "k8s-secret-data-sorted",
+            "netrc-password",
             "pem-private-key",
+            "jenkins-initial-admin-password",
             "xml-secret-element-block"
         ]
     );

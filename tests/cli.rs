@@ -48,7 +48,7 @@ label = "ZQ_TOKEN"
 pattern = '''\bzqk_[a-z0-9]{20}\b'''
 keywords = ["zqk_"]
 confidence = "high"
-examples = ["zqk_a1b2c3d4e5f6g7h8i9j0", "auth zqk_0k9x2m7q4w1z8c5v3b6n ok"]
+examples = ["zqk_r7w2k9p4x1m8q3z6t5v0", "auth zqk_0k9x2m7q4w1z8c5v3b6n ok"]
 counterexamples = ["zqk_short"]
 
 [[rule]]
@@ -76,7 +76,7 @@ counterexamples = ["-----BEGIN ZQ BLOB-----\nno end"]
 
 const ACCT: &str = "ACCT-1234-5678";
 const ACCT2: &str = "ACCT-8765-4321";
-const TOKEN: &str = "zqk_a1b2c3d4e5f6g7h8i9j0";
+const TOKEN: &str = "zqk_r7w2k9p4x1m8q3z6t5v0";
 const TOKEN2: &str = "zqk_zzzzyyyyxxxxwwwwvvvv";
 /// Passes Luhn.
 const MEMBER_OK: &str = "MBR79927398713";
@@ -1162,7 +1162,7 @@ fn action_partial() {
     let out = with_action("pii=partial:0:4", &format!("id {ACCT}\n"));
     assert_text("id ****-****-5678\n", &out);
     let out = with_action("t-token=partial:4:2", &format!("{TOKEN}\n"));
-    assert_text("zqk_******************j0\n", &out);
+    assert_text("zqk_******************v0\n", &out);
 }
 
 #[test]
@@ -1682,7 +1682,7 @@ fn help_wins_over_other_flags_and_reads_no_input() {
 const TOKEN_LOG: &str = "\
 login alice@example.com from ACCT-1234-5678
 pay 4111 1111 1111 1111 call (415) 555-0132
-auth zqk_a1b2c3d4e5f6g7h8i9j0 by bob@example.com
+auth zqk_r7w2k9p4x1m8q3z6t5v0 by bob@example.com
 ";
 
 fn token_words(text: &str) -> Vec<&str> {
@@ -1728,7 +1728,7 @@ fn token_round_trip_and_second_pass_is_unchanged() {
         .stdin(format!("{line3}\n"))
         .run()
         .ok();
-    assert_text("auth zqk_a1b2c3d4e5f6g7h8i9j0 by bob@example.com\n", &one);
+    assert_text("auth zqk_r7w2k9p4x1m8q3z6t5v0 by bob@example.com\n", &one);
 }
 
 #[test]

@@ -405,7 +405,7 @@ async fn canaries_stop_answers_and_secrets_the_model_writes_are_labelled() {
     // A secret the model produced by itself is labelled, not restored or passed.
     // A token of the right shape (its checksum fails: still redacted at medium confidence),
     // cut at every position of the token and around it.
-    let own = "ghp_0123456789abcdefghijklmnopqrstuvwxyz";
+    let own = "ghp_fg3f8gr29hw7dz7po4ziyacd5cw1hq65d4gj";
     let extra = format!("-also {own}");
     let start = expected_text().len();
     for k in start..start + extra.len() + 1 {

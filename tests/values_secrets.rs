@@ -36,6 +36,51 @@ const EXCEPTIONS: &[(&str, &str)] = &[
          same reason (corpora/labeled/infra.rs plants whole elements)",
     ),
     (
+        "generic-password-quoted",
+        "the value is only a secret when its closing quote follows it; same reason \
+         (corpora/labeled/infra.rs plants it in assignments and comparisons)",
+    ),
+    (
+        "secret-comparison",
+        "the value is only a secret when its closing quote follows it; same reason \
+         (corpora/labeled/infra.rs plants it)",
+    ),
+    (
+        "password-in-prose-quoted",
+        "the value is only a secret when its closing quote follows it; same reason \
+         (corpora/labeled/infra.rs plants it in sentences)",
+    ),
+    (
+        "secret-quoted-to-line-end",
+        "the value is only a secret when its closing quote ends the line; same reason \
+         (corpora/labeled/infra.rs plants it)",
+    ),
+    (
+        "secret-single-quoted-to-line-end",
+        "the value is only a secret when its closing quote ends the line; same reason \
+         (corpora/labeled/infra.rs plants it)",
+    ),
+    (
+        "network-credential-password",
+        "the value is only a secret when its closing quote follows it; same reason \
+         (corpora/labeled/infra.rs plants it)",
+    ),
+    (
+        "gradle-build-config-secret",
+        "the value is only a secret when its closing quotes follow it; same reason \
+         (corpora/labeled/infra.rs plants it)",
+    ),
+    (
+        "ado-net-password-first",
+        "the value is only a secret when another connection-string keyword follows it; same \
+         reason (corpora/labeled/infra.rs plants it)",
+    ),
+    (
+        "jenkins-initial-admin-password",
+        "the value is on the line after Jenkins' sentence, which a one-line carrier cannot \
+         hold (corpora/labeled/infra.rs plants it)",
+    ),
+    (
         "xml-secret-attribute",
         "the value is only a secret when its attribute's closing quote follows it; same reason",
     ),

@@ -64,10 +64,12 @@ pub fn files(rng: &mut Rng) -> Vec<CorpusFile> {
 
 /// Code and documentation that name a password without holding one: identifiers, CSS
 /// selectors, routes, form fields and documentation URLs (`#add-password`,
-/// `https://docs.example.com/reset-password`).
+/// `https://docs.example.com/reset-password`), slots and placeholders in a password's place
+/// (`${VAR}`, `<YOUR_KEY>`, `xxxxxxxx`, a schema's `"string"`, a Secret's name), the shell's
+/// working directory `PWD=` and prose that says a password is needed.
 fn password_word(rng: &mut Rng, s: &mut String, i: usize) {
     let id = text(rng, DIGITS, 3);
-    let line = match i % 16 {
+    let line = match i % 24 {
         0 => format!("this.addPassword = \"#add-password\"; // form {id}"),
         1 => format!("const resetPasswordUrl{id} = \"https://docs.example.com/reset-password\";"),
         2 => format!("see https://docs.example.com/account/password/reset?ref={id} for help"),
@@ -89,7 +91,17 @@ fn password_word(rng: &mut Rng, s: &mut String, i: usize) {
         14 => {
             format!("\"/en/{id}/creating-a-strong-password\": \"/en/enterprise-server@3.0/auth\",")
         }
-        _ => format!("document.querySelector('.change-password-btn-{id}').disabled = true;"),
+        15 => format!("document.querySelector('.change-password-btn-{id}').disabled = true;"),
+        16 => format!("db_password = \"${{DB_PASSWORD_{id}}}\""),
+        17 => "api_key: \"<YOUR_KEY>\"".to_string(),
+        18 => format!("password = \"xxxxxxxx\" # request {id}"),
+        19 => format!(
+            "sudo: deploy : TTY=pts/0 ; PWD=/opt/filebeat/{id} ; USER=root ; COMMAND=/bin/ls at 1445680800{id}"
+        ),
+        20 => format!("error {id}: the password is required"),
+        21 => "\"password\": \"string\",".to_string(),
+        22 => "existingPasswordSecret: \"postgres-secret\"".to_string(),
+        _ => format!("if (typeof password === \"string\") {{ return {id}; }}"),
     };
     s.push_str(&line);
 }

@@ -14,7 +14,12 @@
 //!   strings, ODBC `Pwd=`, `PGPASSWORD=`, ADO.NET `Password =`, a Gradle credentials
 //!   block's `password '…'`, PsExec `-p`, an XML element whose value is on a line of its
 //!   own; and dictionary words in places that can only hold
-//!   a password (a URL's userinfo, `Password=`, `PWD=`, `REACT_APP_*_USER`).
+//!   a password (a URL's userinfo, `Password=`, `PWD=`, `REACT_APP_*_USER`); quoted
+//!   digitless passwords assigned, compared or introduced in prose (`password == "…"`,
+//!   `the default password is '…'`); values quoted to the end of their line with `;` and
+//!   `(` inside, a `NetworkCredential` password, a Gradle `buildConfigField` value, a
+//!   connection string's `Password=` before its other keywords, Jenkins' initial admin
+//!   password and a `.netrc` entry on three lines.
 //!
 //! Every value is random from the seed.
 
@@ -97,6 +102,44 @@ const WEAK_SNIPPETS: &[(&str, &str)] = &[
     ("REACT_APP_ADMIN_USER={}", "react-app-credential"),
 ];
 
+/// Quoted values with no digit or symbol, where the quotes say what the value is: a quoted
+/// password assignment or comparison, a secret compared with a literal, a quoted password in
+/// prose (the template's `{}` is the value; the value is lowercase letters).
+const WORD_SNIPPETS: &[(&str, &str)] = &[
+    ("db_password = \"{}\"", "generic-password-quoted"),
+    ("    \"AdminPassword\" : \"{}\",", "generic-password-quoted"),
+    (
+        "if username == \"ops\" and password == \"{}\":",
+        "generic-password-quoted",
+    ),
+    ("if creds.Secret != \"{}\" {{", "secret-comparison"),
+    ("The default password is '{}'", "password-in-prose-quoted"),
+    (
+        "the password for user \"backup\" is \"{}\".",
+        "password-in-prose-quoted",
+    ),
+];
+
+/// Values that need the text after them: a quoted value that ends its line (with `;` and `(`
+/// inside, where the other generic rules stop), a password passed by position, a Gradle
+/// `buildConfigField` value, a connection string's `Password=` before its other keywords.
+const SYMBOL_SNIPPETS: &[(&str, &str)] = &[
+    ("  jwt_secret: \"{}\"", "secret-quoted-to-line-end"),
+    ("  jwt_secret: '{}'", "secret-single-quoted-to-line-end"),
+    (
+        "$wc.Credentials = New-Object System.Net.NetworkCredential(\"ci\", \"{}\")",
+        "network-credential-password",
+    ),
+    (
+        "    buildConfigField 'String', 'MAPS_API_KEY', '\"{}\"'",
+        "gradle-build-config-secret",
+    ),
+    (
+        "\"Password ={};Initial Catalog=Billing;Data Source=db01;\"",
+        "ado-net-password-first",
+    ),
+];
+
 /// Dictionary words people use as passwords.
 const WEAK: &[&str] = &[
     "secret",
@@ -106,6 +149,21 @@ const WEAK: &[&str] = &[
     "summer",
     "postgres",
 ];
+
+/// What a snippet's slot is filled with.
+#[derive(Clone, Copy)]
+enum Value {
+    /// [`password`]: 16 alphanumerics, one a digit.
+    Password,
+    /// One of [`WEAK`].
+    Weak,
+    /// Ten lowercase letters.
+    Letters,
+    /// [`password`] with `;(` inside.
+    Symbols,
+    /// 32 lowercase hex digits.
+    Hex32,
+}
 
 /// A password-like value: 16 alphanumerics, one of them a digit.
 fn password(rng: &mut Rng) -> String {
@@ -122,17 +180,56 @@ fn snippets(rng: &mut Rng) -> CorpusFile {
     let mut doc = Doc::default();
     for round in 0..3 {
         doc.push(&format!("# snippets, round {round}\n"));
-        let weak = WEAK_SNIPPETS.iter().map(|&(t, r)| (t, r, true));
-        for (template, rule, weak) in SNIPPETS.iter().map(|&(t, r)| (t, r, false)).chain(weak) {
+        let weak = WEAK_SNIPPETS.iter().map(|&(t, r)| (t, r, Value::Weak));
+        let words = WORD_SNIPPETS.iter().map(|&(t, r)| (t, r, Value::Letters));
+        let strong = SNIPPETS.iter().map(|&(t, r)| (t, r, Value::Password));
+        let symbols = SYMBOL_SNIPPETS.iter().map(|&(t, r)| {
+            let kind = match r {
+                "secret-quoted-to-line-end" | "secret-single-quoted-to-line-end" => Value::Symbols,
+                _ => Value::Password,
+            };
+            (t, r, kind)
+        });
+        let jenkins = std::iter::once((
+            "Please use the following password to proceed to installation:\n\n{}\n",
+            "jenkins-initial-admin-password",
+            Value::Hex32,
+        ));
+        let netrc = std::iter::once((
+            "machine git.example.com\n  login deploy\n  password {}",
+            "netrc-password",
+            Value::Password,
+        ));
+        for (template, rule, kind) in strong
+            .chain(weak)
+            .chain(words)
+            .chain(symbols)
+            .chain(jenkins)
+            .chain(netrc)
+        {
             let template = template.replace("{{", "\u{1}").replace("}}", "\u{2}");
             let (before, after) = template.split_once("{}").expect("a slot");
             let unbrace = |t: &str| t.replace('\u{1}', "{").replace('\u{2}', "}");
             doc.push(&unbrace(before));
             let start = doc.text.len() as u64;
-            let value = if weak {
-                WEAK[rng.below(WEAK.len() as u64) as usize].to_string()
-            } else {
-                password(rng)
+            let value = match kind {
+                Value::Weak => WEAK[rng.below(WEAK.len() as u64) as usize].to_string(),
+                Value::Password => password(rng),
+                Value::Letters => {
+                    let mut s = String::new();
+                    rng.chars(&mut s, b"abcdefghijklmnopqrstuvwxyz", 10);
+                    s
+                }
+                Value::Symbols => {
+                    let mut s = password(rng);
+                    s.insert_str(8, ";(");
+                    s
+                }
+                Value::Hex32 => {
+                    let mut s = String::new();
+                    rng.chars(&mut s, b"0123456789abcdef", 32);
+                    s
+                }
             };
             doc.push(&value);
             doc.labels.push(Label {

@@ -682,6 +682,12 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
         )
     }),
     ("aws-arn-account-id", |s| kv(s, "arn:aws:iam::", "{d:12}")),
+    ("salesforce-access-token", |s| {
+        v(s, "00D{a:15}!{a:40}.{a:55}")
+    }),
+    ("aws-account-id-assignment", |s| {
+        kv(s, "aws_account_id=", "{d:12}")
+    }),
     ("truenas-api-key", |s| {
         kv(s, "TRUENAS_API_KEY=", "{d:1}-{a:64}")
     }),

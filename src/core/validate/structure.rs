@@ -89,6 +89,7 @@ pub(crate) fn is_template(value: &[u8]) -> bool {
         || wrapped(b"{{", b"}}")
         || wrapped(b"#{", b"}")
         || wrapped(b"<", b">")
+        || wrapped(b"&lt;", b"&gt;")
         || wrapped(b"[", b"]")
         || wrapped(b"%(", b")s")
         || (v.len() > 2 && wrapped(b"%", b"%"))
@@ -163,21 +164,59 @@ pub(crate) fn is_placeholder(value: &[u8]) -> bool {
         "qwerty",
         "123456",
         "12345678",
+        // What a schema, a type check or a form says in a value's place.
+        "string",
+        "str",
+        "text",
+        "number",
+        "integer",
+        "int",
+        "boolean",
+        "bool",
+        "object",
+        "function",
+        "required",
+        "optional",
+        "invalid",
+        // The credential's own name, as a translation table gives it.
+        "pass",
+        "passwd",
+        "pwd",
+        "token",
+        "credentials",
+        "passwort",
+        "kennwort",
+        "contrasena",
+        "contraseña",
+        "mot de passe",
+        "senha",
+        "wachtwoord",
+        "clave",
+        "пароль",
+        "密码",
+        "パスワード",
+        "비밀번호",
     ];
-    if WORDS.iter().any(|w| lower == w.as_bytes()) {
+    if WORDS.iter().any(|w| lower == w.as_bytes()) || names_a_credential(v) {
         return true;
     }
-    lower.starts_with(b"your") || lower.starts_with(b"<your") || lower.starts_with(b"insert")
+    // An AWS resource name (`arn:aws:iam::aws:policy/IAMUserChangePassword`) names what a
+    // policy is about, never a credential.
+    lower.starts_with(b"your")
+        || lower.starts_with(b"<your")
+        || lower.starts_with(b"insert")
+        || lower.starts_with(b"arn:")
 }
 
 /// A value that stands for a secret in documentation rather than being one, whatever its
 /// format: a masked stretch (six or more `x`, `X` or `*` in a row: `ghp_xxxxxxxx…`,
 /// `AKIAXXXXXXXXXXXXXXXX`, `sk_live_****…`), ten or more of one character in a row
 /// (`glc_1111111111…`, `aaaaaaaaaa`; but not `A`, which base64 makes of zero bytes: Twitter
-/// bearer tokens start with twenty of them), a vendor's `EXAMPLE` marker, or a fill-in slot
-/// (`PUT_YOUR_TOKEN_HERE`, `<your-key>`). A random token of any length has none of these.
+/// bearer tokens start with twenty of them), a vendor's `EXAMPLE` marker, a fill-in slot
+/// (`PUT_YOUR_TOKEN_HERE`, `<your-key>`), or a counting sequence (below). A random token of
+/// any length has none of these.
 pub fn is_masked_or_example(value: &[u8]) -> bool {
-    if value.windows(7).any(|w| w == b"EXAMPLE") {
+    if value.windows(7).any(|w| w == b"EXAMPLE") || has_counting_run(value) {
         return true;
     }
     let (mut run, mut mask_run) = (0usize, 0usize);
@@ -198,6 +237,64 @@ pub fn is_masked_or_example(value: &[u8]) -> bool {
     let lower = value.to_ascii_lowercase();
     let has = |w: &[u8]| lower.windows(w.len()).any(|x| x == w);
     has(b"your_") || has(b"your-") || has(b"_here") || has(b"-here") || has(b"<your")
+}
+
+/// A resource's name rather than a credential: lowercase words (letters only) joined by `-`
+/// or `_`, one of them a credential word (`postgres-secret`, `db_password`,
+/// `app-credentials`): what a Helm value or a Kubernetes manifest puts under
+/// `existingSecret` or `passwordSecretRef`.
+fn names_a_credential(v: &[u8]) -> bool {
+    const WORDS: &[&[u8]] = &[
+        b"password",
+        b"passwd",
+        b"pass",
+        b"pwd",
+        b"secret",
+        b"secrets",
+        b"token",
+        b"tokens",
+        b"credential",
+        b"credentials",
+        b"creds",
+        b"key",
+        b"keys",
+        b"auth",
+    ];
+    let mut parts = v.split(|&b| b == b'-' || b == b'_');
+    let all_words = v
+        .iter()
+        .all(|&b| b.is_ascii_lowercase() || b == b'-' || b == b'_');
+    all_words && v.iter().any(|&b| b == b'-' || b == b'_') && parts.any(|p| WORDS.contains(&p))
+}
+
+/// How many characters of a counting sequence make a value an example: eight.
+const COUNTING_RUN: usize = 8;
+
+/// Whether `value` holds a counting sequence of [`COUNTING_RUN`] letters or digits, the way
+/// documentation fills a token's slot: consecutive (`12345678`, `ABCDEFGHIJKL`, `hgfedcba`)
+/// or two interleaved (`a1b2c3d4`, `d4c3b2a1`). In a random base62 token such a run turns up
+/// about once in 10^12 positions (consecutive) or 10^9 (interleaved).
+fn has_counting_run(value: &[u8]) -> bool {
+    let same_kind = |a: u8, b: u8| {
+        (a.is_ascii_digit() && b.is_ascii_digit())
+            || (a.is_ascii_lowercase() && b.is_ascii_lowercase())
+            || (a.is_ascii_uppercase() && b.is_ascii_uppercase())
+    };
+    let step = |a: u8, b: u8, up: bool| {
+        same_kind(a, b)
+            && if up {
+                b == a.wrapping_add(1)
+            } else {
+                a == b.wrapping_add(1)
+            }
+    };
+    [1usize, 2].iter().any(|&stride| {
+        value.windows(COUNTING_RUN).any(|w| {
+            [true, false]
+                .iter()
+                .any(|&up| (0..COUNTING_RUN - stride).all(|i| step(w[i], w[i + stride], up)))
+        })
+    })
 }
 
 /// An SSH algorithm name written as a vendor extension (RFC 4251 §6: `name@domain`), which
@@ -314,6 +411,10 @@ mod tests {
             "ABSKQmVkcm9ja0FQSUtleS1EXAMPLEEXAMPLE",
             "sha256~XXXXXXXXXX_PUT_YOUR_TOKEN_HERE_XXXX",
             "sk-****************",
+            "a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p6q7r8NRAL",
+            "px-dep-d4c3b2a1-f6e5-h8g7-j1i8-p5o0n5m3l2k1",
+            "00QCjAl4MlV-WPXM-ABCDEFGHIJKL-0HmjFx-vbGu-",
+            "Xq0zkR1+hF+1sIFDJMEUtqmtnZ1234567890",
         ] {
             let p = p.replace("\\u{2022}", "\u{2022}");
             assert!(is_masked_or_example(p.as_bytes()), "{p}");
@@ -322,7 +423,9 @@ mod tests {
             "AKIACSRMR4TNG4UMSDCX",
             "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",
             "Company2020#",
-            "xoxb-1234567890-ABCDEFxxxxx",
+            "xoxb-5820419376-ABCDEFxxxxx",
+            "abcdefg9Lq2",
+            "a1b2c3Zq",
         ] {
             assert!(!is_masked_or_example(real.as_bytes()), "{real}");
         }
@@ -355,7 +458,23 @@ mod tests {
         ] {
             assert!(is_placeholder(p.as_bytes()), "{p}");
         }
+        for p in [
+            "string",
+            "Passwort",
+            "postgres-secret",
+            "db_password",
+            "app-credentials",
+            "&lt;YOUR_PASSWORD&gt;",
+            "arn:aws:iam::aws:policy/IAMUserChangePassword",
+        ] {
+            assert!(is_placeholder(p.as_bytes()), "{p}");
+        }
         assert!(!is_placeholder(b"q8Zr2LmX0vTwY3"));
+        assert!(!is_placeholder(b"thisismypassword"));
+        assert!(!is_placeholder(b"open-sesame"));
+        assert!(!is_placeholder(
+            b"bedrock-api-key-ymvkcm9jay5hbwf6b25hd3muy29t"
+        ));
     }
 
     #[test]
