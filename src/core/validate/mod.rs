@@ -16,6 +16,7 @@ mod identifier;
 mod macaroon;
 pub mod national;
 mod phone;
+mod phone_metadata;
 mod structure;
 
 #[cfg(any(test, feature = "testkit"))]

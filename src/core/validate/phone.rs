@@ -16,59 +16,22 @@
 //! An extension (`x1447`, `ext. 12`, `#12`) is not part of the length. Only lengths and
 //! prefixes are checked, not the number plans' leading digits: synthetic and test numbers
 //! (libphonenumber rejects most random area codes) are still phone numbers to a reader, and
-//! it is their shape that leaks. The metadata is read once, on the first candidate.
+//! it is their shape that leaks.
+//!
+//! The facts come from [`super::phone_metadata`], a table generated from the `phonenumber`
+//! crate's copy of libphonenumber's metadata and checked against it by a test
+//! (`phone_metadata_is_current`). The crate itself parses thousands of number-plan regexes
+//! when its database is first used (about 600 M instructions, 0.2 s of CPU), which every
+//! process would pay on its first phone candidate; the table costs nothing.
 
-use std::collections::HashMap;
-use std::sync::OnceLock;
+use super::phone_metadata::{Region, REGIONS};
 
-/// One region's dialling facts, as blackbar uses them.
-#[derive(Debug)]
-struct Region {
-    code: u16,
-    national_prefix: Option<Vec<u8>>,
-    /// Bit `n` set: a national significant number of `n` digits is possible.
-    lengths: u32,
-}
-
-fn regions() -> &'static HashMap<String, Region> {
-    static TABLE: OnceLock<HashMap<String, Region>> = OnceLock::new();
-    TABLE.get_or_init(|| {
-        let db = &*phonenumber::metadata::DATABASE;
-        db.iter()
-            .map(|m| {
-                let d = m.descriptors();
-                let mut lengths = 0u32;
-                for desc in [
-                    Some(d.general()),
-                    d.fixed_line(),
-                    d.mobile(),
-                    d.toll_free(),
-                    d.premium_rate(),
-                    d.shared_cost(),
-                    d.personal_number(),
-                    d.voip(),
-                    d.pager(),
-                    d.uan(),
-                    d.voicemail(),
-                ]
-                .into_iter()
-                .flatten()
-                {
-                    for &n in desc.possible_length() {
-                        if n < 32 {
-                            lengths |= 1 << n;
-                        }
-                    }
-                }
-                let region = Region {
-                    code: m.country_code(),
-                    national_prefix: m.national_prefix().map(|p| p.as_bytes().to_vec()),
-                    lengths,
-                };
-                (m.id().to_string(), region)
-            })
-            .collect()
-    })
+/// The facts of region `id` (a CLDR region code such as `GB`).
+fn region(id: &str) -> Option<&'static Region> {
+    REGIONS
+        .binary_search_by(|r| r.id.cmp(id))
+        .ok()
+        .map(|i| &REGIONS[i])
 }
 
 /// The regions a `phone:` validator covers, as written (`US,GB,DE`).
@@ -87,7 +50,7 @@ impl PhoneRegions {
             return Err("phone: needs a comma-separated list of regions (phone:US,GB)".into());
         }
         for id in &ids {
-            if id.parse::<phonenumber::country::Id>().is_err() {
+            if region(id).is_none() {
                 return Err(format!("phone: unknown region '{id}'"));
             }
         }
@@ -104,8 +67,7 @@ impl PhoneRegions {
         let Some(number) = Number::read(value) else {
             return false;
         };
-        let table = regions();
-        let covered = self.0.iter().filter_map(|id| table.get(id));
+        let covered = self.0.iter().filter_map(|id| region(id));
         match number.international {
             true => covered.into_iter().any(|r| {
                 let cc = r.code.to_string();
@@ -114,18 +76,19 @@ impl PhoneRegions {
                     .strip_prefix(cc.as_bytes())
                     .is_some_and(|national| {
                         possible(r, national.len())
-                            || r.national_prefix.as_deref().is_some_and(|p| {
-                                national.starts_with(p) && possible(r, national.len() - p.len())
+                            || r.national_prefix.is_some_and(|p| {
+                                national.starts_with(p.as_bytes())
+                                    && possible(r, national.len() - p.len())
                             })
                     })
             }),
             false => covered.into_iter().any(|r| {
                 let d = &number.digits;
-                match r.national_prefix.as_deref() {
-                    Some(p) if d.starts_with(p) => possible(r, d.len() - p.len()),
+                match r.national_prefix {
+                    Some(p) if d.starts_with(p.as_bytes()) => possible(r, d.len() - p.len()),
                     // A region with a trunk prefix writes its national numbers with it
                     // (except North America, where the `1` is optional).
-                    Some(p) if p != b"1" => false,
+                    Some(p) if p != "1" => false,
                     _ => possible(r, d.len()),
                 }
             }),
@@ -191,6 +154,106 @@ impl Number {
 #[cfg(test)]
 mod tests {
     use super::PhoneRegions;
+
+    /// `phone_metadata.rs` as the `phonenumber` crate's metadata makes it: for every region
+    /// (two-letter id), its calling code, national prefix and the possible lengths of a
+    /// national significant number over all its number types.
+    fn metadata_source() -> String {
+        let db = &*phonenumber::metadata::DATABASE;
+        let mut rows = std::collections::BTreeMap::new();
+        for m in db.iter() {
+            let id = m.id();
+            if id.len() != 2 || !id.bytes().all(|b| b.is_ascii_uppercase()) {
+                continue;
+            }
+            let d = m.descriptors();
+            let mut lengths = 0u32;
+            for desc in [
+                Some(d.general()),
+                d.fixed_line(),
+                d.mobile(),
+                d.toll_free(),
+                d.premium_rate(),
+                d.shared_cost(),
+                d.personal_number(),
+                d.voip(),
+                d.pager(),
+                d.uan(),
+                d.voicemail(),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                for &n in desc.possible_length() {
+                    if n < 32 {
+                        lengths |= 1 << n;
+                    }
+                }
+            }
+            let prefix = match m.national_prefix() {
+                Some(p) => format!("Some({p:?})"),
+                None => "None".into(),
+            };
+            rows.insert(
+                id.to_string(),
+                format!(
+                    "    Region {{ id: {id:?}, code: {}, national_prefix: {prefix}, lengths: {lengths:#x} }},\n",
+                    m.country_code()
+                ),
+            );
+        }
+        let mut out = String::from(
+            "//! libphonenumber's metadata as the phone validator uses it: each region's calling code,\n\
+             //! national (trunk) prefix and the possible lengths of a national significant number (bit\n\
+             //! `n` set: `n` digits are possible), over all its number types.\n\
+             //!\n\
+             //! Generated from the `phonenumber` crate's metadata by the test `phone_metadata_is_current`\n\
+             //! (`BLACKBAR_BLESS=1 cargo test --lib phone_metadata_is_current`); do not edit.\n\
+             \n\
+             /// One region's dialling facts.\n\
+             #[derive(Debug)]\n\
+             pub(super) struct Region {\n    \
+                 /// The CLDR region code (`GB`).\n    \
+                 pub(super) id: &'static str,\n    \
+                 /// The country calling code.\n    \
+                 pub(super) code: u16,\n    \
+                 /// The national (trunk) prefix, if the region has one.\n    \
+                 pub(super) national_prefix: Option<&'static str>,\n    \
+                 /// Bit `n` set: a national significant number of `n` digits is possible.\n    \
+                 pub(super) lengths: u32,\n\
+             }\n\
+             \n\
+             /// Every region, sorted by id.\n\
+             #[rustfmt::skip]\n\
+             pub(super) const REGIONS: &[Region] = &[\n",
+        );
+        for row in rows.values() {
+            out.push_str(row);
+        }
+        out.push_str("];\n");
+        out
+    }
+
+    /// The committed table is what the `phonenumber` crate's metadata gives (after a
+    /// `phonenumber` upgrade, regenerate it with `BLACKBAR_BLESS=1`).
+    #[test]
+    fn phone_metadata_is_current() {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/src/core/validate/phone_metadata.rs"
+        );
+        let want = metadata_source();
+        if std::env::var_os("BLACKBAR_BLESS").is_some() {
+            std::fs::write(path, &want).expect("write phone_metadata.rs");
+            return;
+        }
+        let got = std::fs::read_to_string(path).expect("phone_metadata.rs");
+        assert!(
+            got == want,
+            "src/core/validate/phone_metadata.rs is stale: \
+             BLACKBAR_BLESS=1 cargo test --lib phone_metadata_is_current"
+        );
+    }
 
     #[test]
     fn international_and_national_numbers() {
