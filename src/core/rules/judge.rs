@@ -53,6 +53,7 @@ pub(crate) fn confidence(
     // Whatever the checksum: one product code in ten passes Luhn (`EAN 4002715362820`).
     if follows_not_after_word(rule, line, claim.start)
         || rule.not_after_product && follows_product_token(line, claim.start, rule.context_window)
+        || rule.not_after_hex_pair && follows_hex_pair(line, claim.start)
     {
         gate_failed = true;
     }
@@ -128,6 +129,17 @@ fn follows_product_token(line: &[u8], start: usize, window: usize) -> bool {
     }
 }
 
+/// Whether `start` in `line` comes right after a token of exactly two hex digits and a space
+/// (`3c 1c 05 61 12 34 56`: a hex dump's pairs continuing to the left of the match). Reads
+/// at most four bytes before `start`.
+fn follows_hex_pair(line: &[u8], start: usize) -> bool {
+    let before = &line[..start];
+    match before {
+        [.., b' ', a, b, b' '] | [a, b, b' '] => a.is_ascii_hexdigit() && b.is_ascii_hexdigit(),
+        _ => false,
+    }
+}
+
 /// Whether one of the rule's context words appears within its window around `claim`, as a
 /// word: an edge of the context word that is an ASCII letter or digit must not continue
 /// into one in the text ("tel" is not found in "Intel", "tin" not in "destination"). An
@@ -171,7 +183,7 @@ fn word_starts(text: &[u8], at: usize, first: u8) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{contains_word, follows_product_token};
+    use super::{contains_word, follows_hex_pair, follows_product_token};
     use crate::finding::Confidence;
 
     /// A rule of four-digit numbers that are not build numbers, with a context window of
@@ -275,5 +287,29 @@ counterexamples = ["build 1234"]
         let line = b"x Firefox/1.2.3.4";
         assert!(follows_product_token(line, 10, 10));
         assert!(!follows_product_token(line, 10, 8));
+    }
+
+    /// A hex pair and a space right before the match: the pairs of a hex dump go on.
+    #[test]
+    fn hex_pairs_are_read_before_the_match() {
+        for (before, want) in [
+            ("3c 1c ", true),
+            ("1c ", true),
+            ("0000: 08 ", true),
+            ("appelez le ", false),
+            ("code ", false),
+            ("abc ", false),
+            ("3c ", true),
+            ("3c", false),
+            ("x3c ", false),
+            ("", false),
+        ] {
+            let line = format!("{before}05 61 12 34 56");
+            assert_eq!(
+                follows_hex_pair(line.as_bytes(), before.len()),
+                want,
+                "{before:?}"
+            );
+        }
     }
 }

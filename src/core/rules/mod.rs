@@ -84,6 +84,9 @@ pub struct Rule {
     /// When true, a match right after a product token and `/` (`Firefox/2.0.0.4`,
     /// `UP.Browser/6.2.3.3`) is a software version: `Low` unless a checksum passed.
     pub(crate) not_after_product: bool,
+    /// When true, a match right after a token of two hex digits and a space (`3c 1c 05 61 …`,
+    /// the pairs of a hex dump continuing to the left) is `Low`.
+    pub(crate) not_after_hex_pair: bool,
     /// The confidence of a match before validators run.
     pub(crate) confidence: Confidence,
     /// Bytes kept by the `partial` action: first and last.
@@ -215,6 +218,7 @@ impl Rule {
         match self.context.is_empty()
             && self.not_after.is_empty()
             && !self.not_after_product
+            && !self.not_after_hex_pair
             && self.names.is_none()
         {
             true => 0,
@@ -264,6 +268,8 @@ struct RuleSpec {
     not_after: Vec<String>,
     #[serde(default)]
     not_after_product: bool,
+    #[serde(default)]
+    not_after_hex_pair: bool,
     #[serde(default)]
     confidence: Option<String>,
     #[serde(default)]
@@ -384,11 +390,14 @@ impl RuleSpec {
             ));
         }
         if shape.multiline
-            && !(self.context.is_empty() && self.not_after.is_empty() && !self.not_after_product)
+            && !(self.context.is_empty()
+                && self.not_after.is_empty()
+                && !self.not_after_product
+                && !self.not_after_hex_pair)
         {
             return Err(bad(
-                "context, not_after and not_after_product are only supported on single-line \
-                 patterns"
+                "context and not_after words, not_after_product and not_after_hex_pair are only \
+                 supported on single-line patterns"
                     .into(),
             ));
         }
@@ -434,6 +443,7 @@ impl RuleSpec {
                 .map(|w| w.to_ascii_lowercase())
                 .collect(),
             not_after_product: self.not_after_product,
+            not_after_hex_pair: self.not_after_hex_pair,
             confidence,
             keep: self.keep.unwrap_or((0, 4)),
             examples: self.examples,
@@ -711,6 +721,7 @@ pub(crate) fn canary_list_rule(literals: Vec<Vec<u8>>, origin: &str) -> Rule {
         context_window: 0,
         not_after: vec![],
         not_after_product: false,
+        not_after_hex_pair: false,
         confidence: Confidence::Certain,
         keep: (0, 0),
         examples: vec![],
