@@ -389,12 +389,11 @@ impl RuleSpec {
                 "context_required is set but no context words are given".into(),
             ));
         }
-        if shape.multiline
-            && !(self.context.is_empty()
-                && self.not_after.is_empty()
-                && !self.not_after_product
-                && !self.not_after_hex_pair)
-        {
+        let reads_the_line = !self.context.is_empty()
+            || !self.not_after.is_empty()
+            || self.not_after_product
+            || self.not_after_hex_pair;
+        if shape.multiline && reads_the_line {
             return Err(bad(
                 "context and not_after words, not_after_product and not_after_hex_pair are only \
                  supported on single-line patterns"
