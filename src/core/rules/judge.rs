@@ -52,8 +52,10 @@ pub(crate) fn confidence(
     }
     // Whatever the checksum: one product code in ten passes Luhn (`EAN 4002715362820`).
     if follows_not_after_word(rule, line, claim.start)
-        || rule.not_after_product && follows_product_token(line, claim.start, rule.context_window)
-        || rule.not_after_hex_pair && follows_hex_pair(line, claim.start)
+        || rule
+            .not_after_shapes
+            .iter()
+            .any(|s| s.ends_at(line, claim.start, rule.context_window))
     {
         gate_failed = true;
     }
@@ -99,6 +101,38 @@ fn follows_not_after_word(rule: &Rule, line: &[u8], start: usize) -> bool {
                     && word_starts(text, text.len() - w.len(), w[0])
             })
         })
+}
+
+/// A shape of the text right before a match that makes the match something else (a rule's
+/// `not_after_shapes`): what `not_after` words do for fixed words.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BeforeShape {
+    /// `product-token`: a product token and `/` (see [`follows_product_token`]).
+    ProductToken,
+    /// `hex-pair`: a hex dump's pair and a space (see [`follows_hex_pair`]).
+    HexPair,
+}
+
+impl BeforeShape {
+    /// Reads a shape's name as a rule file writes it.
+    pub(crate) fn parse(name: &str) -> Result<BeforeShape, String> {
+        match name {
+            "product-token" => Ok(BeforeShape::ProductToken),
+            "hex-pair" => Ok(BeforeShape::HexPair),
+            _ => Err(format!(
+                "unknown not_after_shapes entry {name:?} (product-token, hex-pair)"
+            )),
+        }
+    }
+
+    /// Whether the shape ends right before `start` in `line`, reading at most `window` bytes
+    /// back.
+    fn ends_at(self, line: &[u8], start: usize, window: usize) -> bool {
+        match self {
+            BeforeShape::ProductToken => follows_product_token(line, start, window),
+            BeforeShape::HexPair => follows_hex_pair(line, start),
+        }
+    }
 }
 
 /// Whether `start` in `line` comes right after a product token and `/`, as a user agent
@@ -183,7 +217,7 @@ fn word_starts(text: &[u8], at: usize, first: u8) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{contains_word, follows_hex_pair, follows_product_token};
+    use super::{contains_word, follows_hex_pair, follows_product_token, BeforeShape};
     use crate::finding::Confidence;
 
     /// A rule of four-digit numbers that are not build numbers, with a context window of
@@ -311,5 +345,20 @@ counterexamples = ["build 1234"]
                 "{before:?}"
             );
         }
+    }
+
+    /// A rule file names the shapes; an unknown name is one clear error.
+    #[test]
+    fn shapes_are_read_by_name() {
+        assert_eq!(
+            BeforeShape::parse("product-token"),
+            Ok(BeforeShape::ProductToken)
+        );
+        assert_eq!(BeforeShape::parse("hex-pair"), Ok(BeforeShape::HexPair));
+        let err = BeforeShape::parse("version").unwrap_err();
+        assert!(
+            err.contains("\"version\"") && err.contains("product-token"),
+            "{err}"
+        );
     }
 }

@@ -46,6 +46,8 @@ use crate::error::{Error, ErrorKind};
 use crate::finding::{Category, Confidence};
 use crate::validate::Validator;
 
+use judge::BeforeShape;
+
 pub use self::budget::{MAX_WIDTH, NFA_LIMIT};
 pub use self::catalog::DEFAULT_CATALOG;
 pub(crate) use self::judge::confidence;
@@ -77,16 +79,12 @@ pub struct Rule {
     /// How far (bytes, same line) to look for context words before and after the match.
     pub(crate) context_window: usize,
     /// Words that, right before a match (at most [`NOT_AFTER_GAP`] bytes of punctuation or
-    /// space between), make it something else: the match is `Low` confidence unless a
-    /// checksum passed (`AssemblyVersion("1.3.177.5")` is a version, not an address).
-    /// Lowercase.
+    /// space between), make it something else: the match is `Low` confidence, whatever its
+    /// checksum (`AssemblyVersion("1.3.177.5")` is a version, not an address). Lowercase.
     pub(crate) not_after: Vec<String>,
-    /// When true, a match right after a product token and `/` (`Firefox/2.0.0.4`,
-    /// `UP.Browser/6.2.3.3`) is a software version: `Low` unless a checksum passed.
-    pub(crate) not_after_product: bool,
-    /// When true, a match right after a token of two hex digits and a space (`3c 1c 05 61 …`,
-    /// the pairs of a hex dump continuing to the left) is `Low`.
-    pub(crate) not_after_hex_pair: bool,
+    /// Shapes of the text right before a match that make it something else, as `not_after`
+    /// words do: a product token and `/` (a software version), a hex dump's pair.
+    pub(crate) not_after_shapes: Vec<BeforeShape>,
     /// The confidence of a match before validators run.
     pub(crate) confidence: Confidence,
     /// Bytes kept by the `partial` action: first and last.
@@ -217,8 +215,7 @@ impl Rule {
     pub fn context_reach(&self) -> usize {
         match self.context.is_empty()
             && self.not_after.is_empty()
-            && !self.not_after_product
-            && !self.not_after_hex_pair
+            && self.not_after_shapes.is_empty()
             && self.names.is_none()
         {
             true => 0,
@@ -267,9 +264,7 @@ struct RuleSpec {
     #[serde(default)]
     not_after: Vec<String>,
     #[serde(default)]
-    not_after_product: bool,
-    #[serde(default)]
-    not_after_hex_pair: bool,
+    not_after_shapes: Vec<String>,
     #[serde(default)]
     confidence: Option<String>,
     #[serde(default)]
@@ -389,14 +384,18 @@ impl RuleSpec {
                 "context_required is set but no context words are given".into(),
             ));
         }
-        let reads_the_line = !self.context.is_empty()
-            || !self.not_after.is_empty()
-            || self.not_after_product
-            || self.not_after_hex_pair;
+        let not_after_shapes = self
+            .not_after_shapes
+            .iter()
+            .map(|s| BeforeShape::parse(s))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(&bad)?;
+        let reads_the_line =
+            !self.context.is_empty() || !self.not_after.is_empty() || !not_after_shapes.is_empty();
         if shape.multiline && reads_the_line {
             return Err(bad(
-                "context and not_after words, not_after_product and not_after_hex_pair are only \
-                 supported on single-line patterns"
+                "context, not_after words and not_after_shapes are only supported on single-line \
+                 patterns"
                     .into(),
             ));
         }
@@ -441,8 +440,7 @@ impl RuleSpec {
                 .iter()
                 .map(|w| w.to_ascii_lowercase())
                 .collect(),
-            not_after_product: self.not_after_product,
-            not_after_hex_pair: self.not_after_hex_pair,
+            not_after_shapes,
             confidence,
             keep: self.keep.unwrap_or((0, 4)),
             examples: self.examples,
@@ -719,8 +717,7 @@ pub(crate) fn canary_list_rule(literals: Vec<Vec<u8>>, origin: &str) -> Rule {
         context_required: false,
         context_window: 0,
         not_after: vec![],
-        not_after_product: false,
-        not_after_hex_pair: false,
+        not_after_shapes: vec![],
         confidence: Confidence::Certain,
         keep: (0, 0),
         examples: vec![],
