@@ -547,27 +547,55 @@ impl Engine {
             touched,
             ..
         } = sc;
+        // Events of one pattern at consecutive ends (a run of `@`, a digit run) anchor one
+        // range: the union of their ranges, which are contiguous, pushed once per rule.
+        let mut run: Option<(usize, u64, u64)> = None;
         for (id, e) in events.drain(..) {
             if e < scanned {
                 continue;
             }
-            match pf.hits[id] {
-                Hit::Keyword { len, ref rules } => {
-                    let s = e - len;
-                    for &r in rules {
-                        let lead = self.rules[r as usize].lead;
-                        touch(states, touched, r as usize);
-                        states[r as usize].push_anchor(s.saturating_sub(lead), s + 1);
-                    }
+            if let Some((rid, first, ref mut last)) = run {
+                if rid == id && first <= e && e <= *last + 1 {
+                    *last = (*last).max(e);
+                    continue;
                 }
-                Hit::Rule {
-                    rule,
-                    max_len,
-                    min_len,
-                } => {
-                    touch(states, touched, rule as usize);
-                    states[rule as usize].push_anchor(e.saturating_sub(max_len), e - min_len + 1);
+                self.anchor_run(pf, states, touched, rid, first, *last);
+            }
+            run = Some((id, e, e));
+        }
+        if let Some((id, first, last)) = run {
+            self.anchor_run(pf, states, touched, id, first, last);
+        }
+    }
+
+    /// Anchors the match starts of prefilter pattern `id`'s events ending at every offset in
+    /// `first..=last`.
+    fn anchor_run(
+        &self,
+        pf: &Prefilter,
+        states: &mut [RuleState],
+        touched: &mut Vec<u32>,
+        id: usize,
+        first: u64,
+        last: u64,
+    ) {
+        match pf.hits[id] {
+            Hit::Keyword { len, ref rules } => {
+                let (s, t) = (first - len, last - len);
+                for &r in rules {
+                    let lead = self.rules[r as usize].lead;
+                    touch(states, touched, r as usize);
+                    states[r as usize].push_anchor(s.saturating_sub(lead), t + 1);
                 }
+            }
+            Hit::Rule {
+                rule,
+                max_len,
+                min_len,
+            } => {
+                touch(states, touched, rule as usize);
+                states[rule as usize]
+                    .push_anchor(first.saturating_sub(max_len), last - min_len + 1);
             }
         }
     }
