@@ -19,7 +19,8 @@
 //!   `the default password is '…'`); values quoted to the end of their line with `;` and
 //!   `(` inside, a `NetworkCredential` password, a Gradle `buildConfigField` value, a
 //!   connection string's `Password=` before its other keywords, Jenkins' initial admin
-//!   password and a `.netrc` entry on three lines.
+//!   password and a `.netrc` entry on three lines; an Azure storage key assigned to a
+//!   subscript (`os.environ["…"] = "…"`), after `--account-key` and in prose.
 //!
 //! Every value is random from the seed.
 
@@ -140,6 +141,24 @@ const SYMBOL_SNIPPETS: &[(&str, &str)] = &[
     ),
 ];
 
+/// Keys under their names where the name is not right before the value: a subscript
+/// assignment, a command-line flag named `--*-key`, a key introduced in prose (the template's
+/// `{}` is an Azure storage account key: 88 characters of base64).
+const KEY_SNIPPETS: &[(&str, &str)] = &[
+    (
+        "os.environ[\"AZURE_STORAGE_KEY\"] = \"{}\"",
+        "generic-api-token",
+    ),
+    (
+        "az storage blob upload --account-name acme --account-key {} --file backup.tar",
+        "cli-secret-flag",
+    ),
+    (
+        "The storage account key is {} for the backup job.",
+        "secret-in-prose",
+    ),
+];
+
 /// Dictionary words people use as passwords.
 const WEAK: &[&str] = &[
     "secret",
@@ -163,6 +182,8 @@ enum Value {
     Symbols,
     /// 32 lowercase hex digits.
     Hex32,
+    /// 86 base64 characters and `==`: a 64-byte key.
+    Key64,
 }
 
 /// A password-like value: 16 alphanumerics, one of them a digit.
@@ -190,6 +211,7 @@ fn snippets(rng: &mut Rng) -> CorpusFile {
             };
             (t, r, kind)
         });
+        let keys = KEY_SNIPPETS.iter().map(|&(t, r)| (t, r, Value::Key64));
         let jenkins = std::iter::once((
             "Please use the following password to proceed to installation:\n\n{}\n",
             "jenkins-initial-admin-password",
@@ -204,6 +226,7 @@ fn snippets(rng: &mut Rng) -> CorpusFile {
             .chain(weak)
             .chain(words)
             .chain(symbols)
+            .chain(keys)
             .chain(jenkins)
             .chain(netrc)
         {
@@ -229,6 +252,11 @@ fn snippets(rng: &mut Rng) -> CorpusFile {
                     let mut s = String::new();
                     rng.chars(&mut s, b"0123456789abcdef", 32);
                     s
+                }
+                Value::Key64 => {
+                    let mut s = String::new();
+                    rng.chars(&mut s, B64, 86);
+                    s + "=="
                 }
             };
             doc.push(&value);

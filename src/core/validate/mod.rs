@@ -170,6 +170,7 @@ impl Validator {
             | Validator::AtlassianCrc32
             | Validator::GitlabRoutable
             | Validator::Bech32
+            | Validator::PypiMacaroon
             | Validator::Canary => Effect::Checksum,
             Validator::Id(id) if !id.is_gate() => Effect::Checksum,
             _ => Effect::Gate,

@@ -103,7 +103,7 @@ pub(crate) fn is_template(value: &[u8]) -> bool {
     {
         return true;
     }
-    if is_masked_or_example(v) || is_code_selector(v) {
+    if is_masked_or_example(v) || is_code_selector(v) || reads_the_environment(v) {
         return true;
     }
     // A run of one repeated character: "****", "xxxxxxxx", "00000000".
@@ -366,11 +366,29 @@ fn is_code_selector(v: &[u8]) -> bool {
         }
         None => false,
     };
-    let path = first == b'/'
-        && segments >= 2
-        && v.iter()
-            .all(|&b| word(b) || b.is_ascii_digit() || matches!(b, b'/' | b'.' | b'@'));
+    // A file's path (`/run/secrets/db`, `~/.ssh/id_ed25519.pub`, `./certs/client.key`): what a
+    // `--ssh-key` or `password_file`-like flag names. Absolute paths need two slashes, so
+    // `/Xk9mQ2vL` stays a password; base64 keys have `+` or end in `=`.
+    let relative = v.starts_with(b"~/") || v.starts_with(b"./") || v.starts_with(b"../");
+    let path = (relative || (first == b'/' && segments >= 2))
+        && v.iter().all(|&b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'/' | b'.' | b'@' | b'~')
+        });
     route || path
+}
+
+/// A read of the environment in code, in a value's place: `os.getenv("TOKEN")`,
+/// `System.getenv("API_KEY")`, `ENV["SECRET"]`, `Deno.env.get("KEY")`: a dotted identifier
+/// that mentions `env`, then `(` or `[`.
+fn reads_the_environment(v: &[u8]) -> bool {
+    let ident = v
+        .iter()
+        .take_while(|&&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
+        .count();
+    matches!(v.get(ident), Some(b'(' | b'['))
+        && v[..ident]
+            .windows(3)
+            .any(|w| w.eq_ignore_ascii_case(b"env"))
 }
 
 #[cfg(test)]
@@ -383,10 +401,26 @@ mod tests {
             "cms/sites/passwords#update",
             "/en/enterprise-server@3.0/auth",
             "#add-password",
+            "/run/secrets/db_password",
+            "~/.ssh/id_ed25519.pub",
+            "./certs/Client.key",
+            "os.getenv(\"TOKEN\")",
+            "System.getenv(\"API_KEY\")",
+            "ENV['SECRET']",
+            "Deno.env.get(\"KEY\")",
         ] {
             assert!(is_template(v.as_bytes()), "{v}");
         }
-        for v in ["/Xk9!mQ2#vL", "pass/word#7Zq", "/tmp", "s3cr3t/Pa55#word"] {
+        for v in [
+            "/Xk9!mQ2#vL",
+            "pass/word#7Zq",
+            "/tmp",
+            "s3cr3t/Pa55#word",
+            "/Xk9mQ2vL",
+            "/gR7k/Lq2+ZpW8x/9Tn4vBc1==",
+            "Summer(2021)",
+            "seven(7)",
+        ] {
             assert!(!is_template(v.as_bytes()), "{v}");
         }
     }
