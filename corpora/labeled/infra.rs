@@ -19,7 +19,9 @@
 //!   `the default password is '…'`); values quoted to the end of their line with `;` and
 //!   `(` inside, a `NetworkCredential` password, a Gradle `buildConfigField` value, a
 //!   connection string's `Password=` before its other keywords, Jenkins' initial admin
-//!   password and a `.netrc` entry on three lines; an Azure storage key assigned to a
+//!   password and a `.netrc` entry on three lines; passwords in prose that say what they are
+//!   for (`the password for the admin account is …`, `was reset to …`, `pw: …`); an Azure
+//!   storage key assigned to a
 //!   subscript (`os.environ["…"] = "…"`), after `--account-key` and in prose.
 //!
 //! Every value is random from the seed.
@@ -89,6 +91,16 @@ const SNIPPETS: &[(&str, &str)] = &[
         "psexec \\\\fs01 -u CORP\\admin -p {} cmd /c whoami",
         "psexec-password",
     ),
+    (
+        "the password for the admin account is {} until Monday",
+        "secret-in-prose",
+    ),
+    (
+        "password was reset to {} by the helpdesk",
+        "secret-in-prose",
+    ),
+    ("secret key = {}", "secret-in-prose"),
+    ("pw: {}", "secret-in-prose"),
 ];
 
 /// Places that can only hold a password, with a dictionary word in them: a weak password is
