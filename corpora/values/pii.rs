@@ -32,6 +32,7 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
     ("phone-national", phone_national),
     ("phone-national-dash", phone_national_dash),
     ("phone-national-bare", phone_national_bare),
+    ("phone-national-trunk", phone_national_trunk),
     ("phone-fr", phone_fr),
     ("phone-fr-spaced", phone_fr_spaced),
     ("phone-es", phone_es),
@@ -286,15 +287,30 @@ fn phone_fr_spaced(seed: u64) -> (String, String) {
 
 fn phone_national_bare(seed: u64) -> (String, String) {
     let mut r = Rng::new(seed);
-    // Eleven digits: ten are phone-fr's when a French word is near.
-    let value = match r.range(0, 1) {
-        0 => format!("07{}{}", r.range(1, 9), text(&r.digits(8))),
-        _ => format!("030{}{}", r.range(2, 9), text(&r.digits(7))),
-    };
+    let value = trunk_digits(&mut r);
     (
         r.pick(&["Phone: ", "tel ", "Telefon ", "mobile: "]).into(),
         value,
     )
+}
+
+fn phone_national_trunk(seed: u64) -> (String, String) {
+    let mut r = Rng::new(seed);
+    let value = trunk_digits(&mut r);
+    (
+        r.pick(&["", "Jane Doe,", "emergency: ", "\"Jan Smit\";\""])
+            .into(),
+        value,
+    )
+}
+
+/// A national number as bare digits after its trunk prefix 0. Eleven digits: ten are
+/// phone-fr's when a French word is near.
+fn trunk_digits(r: &mut Rng) -> String {
+    match r.range(0, 1) {
+        0 => format!("07{}{}", r.range(1, 9), text(&r.digits(8))),
+        _ => format!("030{}{}", r.range(2, 9), text(&r.digits(7))),
+    }
 }
 
 fn phone_fr(seed: u64) -> (String, String) {

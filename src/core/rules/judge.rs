@@ -241,8 +241,9 @@ counterexamples = ["build 1234"]
         crate::rules::parse_rules(&text, "test.toml").map(|mut rules| rules.remove(0))
     }
 
-    /// A `not_after` word lowers a match right after it (up to three bytes of punctuation or
-    /// space between, any case), and only as a whole word and only right before the match.
+    /// A `not_after` word lowers a match right after it (up to four bytes of punctuation or
+    /// space between, any case: a JSON key's `": "`), and only as a whole word and only right
+    /// before the match.
     #[test]
     fn not_after_words_lower_only_a_match_right_after_them() {
         let rule = build_numbers(48).expect("rule loads");
@@ -251,7 +252,8 @@ counterexamples = ["build 1234"]
             ("BUILD=(1234", true),
             ("build: \"1234", true),
             ("v.1234", true),
-            ("build -- 1234", false),
+            ("\"build\": \"1234", true),
+            ("build --- 1234", false),
             ("rebuild 1234", false),
             ("xv.1234", false),
             ("build 7 then 1234", false),
@@ -267,8 +269,8 @@ counterexamples = ["build 1234"]
             };
             assert_eq!(got, want, "{line:?}");
         }
-        let err = build_numbers(7).unwrap_err().to_string();
-        assert!(err.contains("do not fit in context_window 7"), "{err}");
+        let err = build_numbers(8).unwrap_err().to_string();
+        assert!(err.contains("do not fit in context_window 8"), "{err}");
     }
 
     #[test]

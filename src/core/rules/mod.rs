@@ -285,8 +285,9 @@ pub const OWN_TOKEN_RULE: &str = "blackbar-token";
 /// Where that rule comes from.
 const OWN_TOKEN_ORIGIN: &str = "patterns/tokens.toml";
 
-/// The most bytes of punctuation or space between a `not_after` word and the match.
-pub const NOT_AFTER_GAP: usize = 3;
+/// The most bytes of punctuation or space between a `not_after` word and the match: four is
+/// a JSON key's `": "` (`"ean": "4002715362820"`).
+pub const NOT_AFTER_GAP: usize = 4;
 /// The default context window: bytes searched on each side of a match for context words.
 const DEFAULT_CONTEXT_WINDOW: usize = 48;
 /// The largest context window a rule may ask for; it bounds the stream's look-behind.
