@@ -88,7 +88,8 @@ fn catalog_breadth() {
 /// Single-line rules let the stream release each completed line at once; a rule that can
 /// match `\n` by accident (`\s`, `[^x]`) would hold lines back. The block formats are a PEM
 /// key, a Kubernetes Secret manifest (whose `kind: Secret` and `data:` values are on
-/// different lines) and an XML element whose value sits on a line of its own; each starts
+/// different lines), an XML element whose value sits on a line of its own and a YAML list
+/// entry's `- name:` with its `value:` on the next line; each starts
 /// with its keyword, so the parallel pipeline can still cut between lines away from them.
 #[test]
 fn only_block_formats_are_multiline() {
@@ -108,7 +109,8 @@ fn only_block_formats_are_multiline() {
             "netrc-password",
             "pem-private-key",
             "jenkins-initial-admin-password",
-            "xml-secret-element-block"
+            "xml-secret-element-block",
+            "name-value-secret-block"
         ]
     );
 }

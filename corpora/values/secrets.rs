@@ -232,6 +232,20 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
     ("cli-secret-flag", |s| {
         kv(s, "deploy --api-key ", "{a:14}{d:2}")
     }),
+    ("name-value-secret", |s| {
+        kv(
+            s,
+            "\"name\": \"DB_PASSWORD\", \"value\": \"",
+            "{a:12}{d:2}{a:2}",
+        )
+    }),
+    ("name-value-secret-block", |s| {
+        kv(
+            s,
+            "        - name: API_TOKEN\n          value: ",
+            "{a:18}{d:2}",
+        )
+    }),
     ("authorization-bearer", |s| {
         kv(s, "Authorization: Bearer ", "{b:40}")
     }),

@@ -111,6 +111,8 @@ pub(crate) enum BeforeShape {
     ProductToken,
     /// `hex-pair`: a hex dump's pair and a space (see [`follows_hex_pair`]).
     HexPair,
+    /// `digit-group`: a digit and a space, `-` or `.` (see [`follows_digit_group`]).
+    DigitGroup,
 }
 
 impl BeforeShape {
@@ -119,8 +121,9 @@ impl BeforeShape {
         match name {
             "product-token" => Ok(BeforeShape::ProductToken),
             "hex-pair" => Ok(BeforeShape::HexPair),
+            "digit-group" => Ok(BeforeShape::DigitGroup),
             _ => Err(format!(
-                "unknown not_after_shapes entry {name:?} (product-token, hex-pair)"
+                "unknown not_after_shapes entry {name:?} (product-token, hex-pair, digit-group)"
             )),
         }
     }
@@ -131,6 +134,7 @@ impl BeforeShape {
         match self {
             BeforeShape::ProductToken => follows_product_token(line, start, window),
             BeforeShape::HexPair => follows_hex_pair(line, start),
+            BeforeShape::DigitGroup => follows_digit_group(line, start),
         }
     }
 }
@@ -172,6 +176,13 @@ fn follows_hex_pair(line: &[u8], start: usize) -> bool {
         [.., b' ', a, b, b' '] | [a, b, b' '] => a.is_ascii_hexdigit() && b.is_ascii_hexdigit(),
         _ => false,
     }
+}
+
+/// Whether `start` in `line` comes right after a digit and one space, `-` or `.`: the match
+/// continues a longer grouped number (`4907 0057 4287 6042`, a card or an account number,
+/// is not the phone number `0057 4287 6042`). Reads two bytes before `start`.
+fn follows_digit_group(line: &[u8], start: usize) -> bool {
+    matches!(&line[..start], [.., d, b' ' | b'-' | b'.'] if d.is_ascii_digit())
 }
 
 /// Whether one of the rule's context words appears within its window around `claim`, as a
@@ -217,7 +228,7 @@ fn word_starts(text: &[u8], at: usize, first: u8) -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{contains_word, follows_hex_pair, follows_product_token, BeforeShape};
+    use super::{contains_word, follows_product_token, BeforeShape};
     use crate::finding::Confidence;
 
     /// A rule of four-digit numbers that are not build numbers, with a context window of
@@ -325,28 +336,55 @@ counterexamples = ["build 1234"]
         assert!(!follows_product_token(line, 10, 8));
     }
 
+    /// Checks a before-the-match shape on `match_text` after each `before` of `cases`.
+    fn shape_cases(shape: BeforeShape, match_text: &str, cases: &[(&str, bool)]) {
+        for &(before, want) in cases {
+            let line = format!("{before}{match_text}");
+            assert_eq!(
+                shape.ends_at(line.as_bytes(), before.len(), 48),
+                want,
+                "{shape:?} {before:?}"
+            );
+        }
+    }
+
     /// A hex pair and a space right before the match: the pairs of a hex dump go on.
     #[test]
     fn hex_pairs_are_read_before_the_match() {
-        for (before, want) in [
-            ("3c 1c ", true),
-            ("1c ", true),
-            ("0000: 08 ", true),
-            ("appelez le ", false),
-            ("code ", false),
-            ("abc ", false),
-            ("3c ", true),
-            ("3c", false),
-            ("x3c ", false),
-            ("", false),
-        ] {
-            let line = format!("{before}05 61 12 34 56");
-            assert_eq!(
-                follows_hex_pair(line.as_bytes(), before.len()),
-                want,
-                "{before:?}"
-            );
-        }
+        shape_cases(
+            BeforeShape::HexPair,
+            "05 61 12 34 56",
+            &[
+                ("3c 1c ", true),
+                ("1c ", true),
+                ("0000: 08 ", true),
+                ("appelez le ", false),
+                ("code ", false),
+                ("abc ", false),
+                ("3c ", true),
+                ("3c", false),
+                ("x3c ", false),
+                ("", false),
+            ],
+        );
+    }
+
+    /// A digit and one separator right before the match: a longer grouped number goes on.
+    #[test]
+    fn digit_groups_are_read_before_the_match() {
+        shape_cases(
+            BeforeShape::DigitGroup,
+            "0057 4287 6042",
+            &[
+                ("order_id=4907 ", true),
+                ("4907-", true),
+                ("12.", true),
+                ("call ", false),
+                ("4907  ", false),
+                ("4907", false),
+                ("", false),
+            ],
+        );
     }
 
     /// A rule file names the shapes; an unknown name is one clear error.
@@ -357,6 +395,10 @@ counterexamples = ["build 1234"]
             Ok(BeforeShape::ProductToken)
         );
         assert_eq!(BeforeShape::parse("hex-pair"), Ok(BeforeShape::HexPair));
+        assert_eq!(
+            BeforeShape::parse("digit-group"),
+            Ok(BeforeShape::DigitGroup)
+        );
         let err = BeforeShape::parse("version").unwrap_err();
         assert!(
             err.contains("\"version\"") && err.contains("product-token"),
