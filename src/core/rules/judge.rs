@@ -116,14 +116,20 @@ pub(crate) enum BeforeShape {
 }
 
 impl BeforeShape {
+    /// Every shape, by the name a rule file writes.
+    const NAMES: [(&'static str, BeforeShape); 3] = [
+        ("product-token", BeforeShape::ProductToken),
+        ("hex-pair", BeforeShape::HexPair),
+        ("digit-group", BeforeShape::DigitGroup),
+    ];
+
     /// Reads a shape's name as a rule file writes it.
     pub(crate) fn parse(name: &str) -> Result<BeforeShape, String> {
-        match name {
-            "product-token" => Ok(BeforeShape::ProductToken),
-            "hex-pair" => Ok(BeforeShape::HexPair),
-            "digit-group" => Ok(BeforeShape::DigitGroup),
-            _ => Err(format!(
-                "unknown not_after_shapes entry {name:?} (product-token, hex-pair, digit-group)"
+        match Self::NAMES.iter().find(|(n, _)| *n == name) {
+            Some(&(_, shape)) => Ok(shape),
+            None => Err(format!(
+                "unknown not_after_shapes entry {name:?} ({})",
+                Self::NAMES.map(|(n, _)| n).join(", ")
             )),
         }
     }

@@ -153,7 +153,7 @@ impl Validator {
             Validator::NotTemplate => "not-template".into(),
             Validator::NotAlgorithmName => "not-algorithm-name".into(),
             Validator::Id(id) => id.name().into(),
-            Validator::Phone(ref r) => format!("phone:{}", r.ids().join(",")),
+            Validator::Phone(ref r) => format!("phone:{}", r.ids().collect::<Vec<_>>().join(",")),
         }
     }
 

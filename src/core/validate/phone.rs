@@ -34,9 +34,17 @@ fn region(id: &str) -> Option<&'static Region> {
         .map(|i| &REGIONS[i])
 }
 
-/// The regions a `phone:` validator covers, as written (`US,GB,DE`).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct PhoneRegions(Vec<String>);
+/// The regions a `phone:` validator covers (`US,GB,DE`), looked up once when it is parsed.
+#[derive(Clone, Debug)]
+pub struct PhoneRegions(Vec<&'static Region>);
+
+impl PartialEq for PhoneRegions {
+    fn eq(&self, other: &PhoneRegions) -> bool {
+        self.ids().eq(other.ids())
+    }
+}
+
+impl Eq for PhoneRegions {}
 
 impl PhoneRegions {
     /// Parses a comma-separated list of CLDR region codes known to libphonenumber.
@@ -45,21 +53,19 @@ impl PhoneRegions {
     ///
     /// An empty list or an unknown region, named.
     pub fn parse(list: &str) -> Result<PhoneRegions, String> {
-        let ids: Vec<String> = list.split(',').map(|s| s.trim().to_string()).collect();
-        if ids.iter().any(String::is_empty) {
-            return Err("phone: needs a comma-separated list of regions (phone:US,GB)".into());
-        }
-        for id in &ids {
-            if region(id).is_none() {
-                return Err(format!("phone: unknown region '{id}'"));
-            }
-        }
-        Ok(PhoneRegions(ids))
+        list.split(',')
+            .map(str::trim)
+            .map(|id| match id {
+                "" => Err("phone: needs a comma-separated list of regions (phone:US,GB)".into()),
+                _ => region(id).ok_or_else(|| format!("phone: unknown region '{id}'")),
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map(PhoneRegions)
     }
 
-    /// The regions, as written.
-    pub fn ids(&self) -> &[String] {
-        &self.0
+    /// The regions' ids, in the order written.
+    pub fn ids(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.0.iter().map(|r| r.id)
     }
 
     /// Whether `value` is a possible phone number of one of the regions (see the module doc).
@@ -67,23 +73,20 @@ impl PhoneRegions {
         let Some(number) = Number::read(value) else {
             return false;
         };
-        let covered = self.0.iter().filter_map(|id| region(id));
+        let covered = self.0.iter().copied();
+        let digits = number.digits();
         match number.international {
             true => covered.into_iter().any(|r| {
-                let cc = r.code.to_string();
-                number
-                    .digits
-                    .strip_prefix(cc.as_bytes())
-                    .is_some_and(|national| {
-                        possible(r, national.len())
-                            || r.national_prefix.is_some_and(|p| {
-                                national.starts_with(p.as_bytes())
-                                    && possible(r, national.len() - p.len())
-                            })
-                    })
+                strip_calling_code(digits, r.code).is_some_and(|national| {
+                    possible(r, national.len())
+                        || r.national_prefix.is_some_and(|p| {
+                            national.starts_with(p.as_bytes())
+                                && possible(r, national.len() - p.len())
+                        })
+                })
             }),
             false => covered.into_iter().any(|r| {
-                let d = &number.digits;
+                let d = digits;
                 match r.national_prefix {
                     Some(p) if d.starts_with(p.as_bytes()) => possible(r, d.len() - p.len()),
                     // A region with a trunk prefix writes its national numbers with it
@@ -102,6 +105,20 @@ impl PhoneRegions {
 /// year or a code than a phone number.
 const MIN_SIGNIFICANT: usize = 6;
 
+/// The digits after calling code `code` (1 to 3 digits) at the start of `digits`, if it is
+/// there. Compares digit by digit: this runs for every region on every international
+/// candidate, so it writes no string.
+fn strip_calling_code(digits: &[u8], code: u16) -> Option<&[u8]> {
+    let width = match code {
+        0..=9 => 1,
+        10..=99 => 2,
+        _ => 3,
+    };
+    let head = digits.get(..width)?;
+    let value = head.iter().fold(0u16, |n, &d| n * 10 + u16::from(d - b'0'));
+    (value == code).then(|| &digits[width..])
+}
+
 /// Whether a national significant number of `len` digits is possible in region `r`.
 fn possible(r: &Region, len: usize) -> bool {
     (MIN_SIGNIFICANT..32).contains(&len) && r.lengths & (1 << len) != 0
@@ -109,12 +126,17 @@ fn possible(r: &Region, len: usize) -> bool {
 
 /// A candidate's digits, read as a dialled number.
 struct Number {
-    /// Written with `+` or `00`: `digits` then start with the calling code.
+    /// Written with `+` or `00`: the digits then start with the calling code.
     international: bool,
-    /// The digits, without the international prefix, a written `(0)` trunk prefix and any
-    /// extension.
-    digits: Vec<u8>,
+    /// The digits (the first `len`), without the international prefix, a written `(0)`
+    /// trunk prefix and any extension.
+    digits: [u8; MAX_DIGITS],
+    len: usize,
 }
+
+/// The most digits a candidate may hold: a calling code and a national significant number
+/// of at most 17 digits (libphonenumber's longest) fit; anything longer is not a number.
+const MAX_DIGITS: usize = 24;
 
 impl Number {
     fn read(value: &[u8]) -> Option<Number> {
@@ -131,7 +153,8 @@ impl Number {
             [b'0', b'0', rest @ ..] => (true, rest),
             _ => (false, v),
         };
-        let mut digits = Vec::with_capacity(rest.len());
+        let mut digits = [0u8; MAX_DIGITS];
+        let mut len = 0;
         let mut i = 0;
         while i < rest.len() {
             // A written trunk prefix in an international number: "(0)".
@@ -140,14 +163,20 @@ impl Number {
                 continue;
             }
             if rest[i].is_ascii_digit() {
-                digits.push(rest[i]);
+                *digits.get_mut(len)? = rest[i];
+                len += 1;
             }
             i += 1;
         }
-        (digits.len() >= MIN_SIGNIFICANT).then_some(Number {
+        (len >= MIN_SIGNIFICANT).then_some(Number {
             international,
             digits,
+            len,
         })
+    }
+
+    fn digits(&self) -> &[u8] {
+        &self.digits[..self.len]
     }
 }
 

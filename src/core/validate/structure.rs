@@ -103,7 +103,11 @@ pub(crate) fn is_template(value: &[u8]) -> bool {
     {
         return true;
     }
-    if is_masked_or_example(v) || is_code_selector(v) || reads_the_environment(v) {
+    if is_masked_or_example(v)
+        || is_code_selector(v)
+        || is_route_or_path(v)
+        || reads_the_environment(v)
+    {
         return true;
     }
     // A run of one repeated character: "****", "xxxxxxxx", "00000000".
@@ -347,15 +351,21 @@ fn is_code_selector(v: &[u8]) -> bool {
         return false;
     };
     let word = |b: u8| b.is_ascii_lowercase() || b == b'-' || b == b'_';
-    if (first == b'#' || first == b'.')
+    (first == b'#' || first == b'.')
         && rest.first().is_some_and(u8::is_ascii_lowercase)
         && rest.iter().all(|&b| word(b))
-    {
-        return true;
-    }
-    // A route's controller action (`sites/passwords#update`) or an absolute path of
-    // lowercase words (`/en/enterprise-server@3.0/auth`): what a router or a redirect table
-    // maps a `…password` key to.
+}
+
+/// A route or a file's path in a value's place: a route's controller action
+/// (`sites/passwords#update`) or an absolute path of words (`/en/enterprise-server@3.0/auth`),
+/// what a router or a redirect table maps a `…password` key to; or a file's path
+/// (`/run/secrets/db`, `~/.ssh/id_ed25519.pub`, `./certs/client.key`), what a `--ssh-key` or a
+/// `password_file`-like flag names.
+fn is_route_or_path(v: &[u8]) -> bool {
+    let Some(&first) = v.first() else {
+        return false;
+    };
+    let word = |b: u8| b.is_ascii_lowercase() || b == b'-' || b == b'_';
     let segments = v.iter().filter(|&&b| b == b'/').count();
     let route = match v.iter().position(|&b| b == b'#') {
         Some(at) => {
@@ -366,9 +376,8 @@ fn is_code_selector(v: &[u8]) -> bool {
         }
         None => false,
     };
-    // A file's path (`/run/secrets/db`, `~/.ssh/id_ed25519.pub`, `./certs/client.key`): what a
-    // `--ssh-key` or `password_file`-like flag names. Absolute paths need two slashes, so
-    // `/Xk9mQ2vL` stays a password; base64 keys have `+` or end in `=`.
+    // Absolute paths need two slashes, so `/Xk9mQ2vL` stays a password; base64 keys have `+`
+    // or end in `=`.
     let relative = v.starts_with(b"~/") || v.starts_with(b"./") || v.starts_with(b"../");
     let path = (relative || (first == b'/' && segments >= 2))
         && v.iter().all(|&b| {
