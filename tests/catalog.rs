@@ -106,11 +106,13 @@ fn only_block_formats_are_multiline() {
         vec![
             "k8s-secret-data",
             "k8s-secret-data-sorted",
+            "curl-user-password",
             "netrc-password",
             "pem-private-key",
             "jenkins-initial-admin-password",
             "xml-secret-element-block",
-            "name-value-secret-block"
+            "name-value-secret-block",
+            "terraform-variable-default"
         ]
     );
 }

@@ -239,6 +239,11 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
             "{a:12}{d:2}{a:2}",
         )
     }),
+    ("terraform-variable-default", |s| {
+        // The lead holds a brace, which a template would read as a set: written out.
+        let lead = "variable \"db_password\" {\n  type    = string\n  default = \"";
+        (lead.to_string(), fill(s, "{a:20}"))
+    }),
     ("name-value-secret-block", |s| {
         kv(
             s,
@@ -268,6 +273,9 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
         kv(s, "sonar.login=", "{h:40}")
     }),
     ("dependency-track-api-key", |s| v(s, "odt_{a:8}_{a:32}")),
+    ("codeclimate-reporter-id", |s| {
+        kv(s, "CC_TEST_REPORTER_ID: ", "{h:64}")
+    }),
     ("travis-ci-token", |s| kv(s, "TRAVIS_API_TOKEN=", "{a:22}")),
     ("drone-ci-token", |s| kv(s, "DRONE_TOKEN=", "{a:32}")),
     ("codecov-token", |s| kv(s, "CODECOV_TOKEN=", "{uuid}")),
