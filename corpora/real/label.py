@@ -5,7 +5,8 @@
 
 A label is a value that belongs to a person and must change: an IPv4 address (four decimal
 octets of at most 255, not part of a longer dotted or digit run, not a version after a name
-and `/`) or an e-mail address. Everything else must stay as it is: paths, status codes, byte
+and `/`) that a host can have, or an e-mail address. The unspecified address a server listens
+on (`0.0.0.0`), loopbacks (`127.0.0.1`) and `255.` netmasks name no one's device: they stay. Everything else must stay as it is: paths, status codes, byte
 counts, timestamps, counters, process ids, host names such as `ip-10-77-20-248`, the sudo
 `PWD=` working directory, OpenSSH algorithm names (`rijndael-cbc@lysator.liu.se`).
 """
@@ -22,6 +23,9 @@ IPV4 = re.compile(rb"(?<![0-9A-Za-z.\-])(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3
 # starting a word), or Gecko's `rv:`.
 VERSION_BEFORE = re.compile(rb"(?:(?:^|[ (;\"])[A-Za-z][A-Za-z0-9._-]*/|rv:)$")
 EMAIL = re.compile(rb"(?<![A-Za-z0-9._%-])[A-Za-z0-9_%-][A-Za-z0-9._%+-]{0,63}@(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,24}")
+# First octets of addresses no host has: this network (0/8), loopback (127/8), broadcast and
+# netmasks (255.).
+NO_HOST = (0, 127, 255)
 # OpenSSH names its algorithms after the domain of whoever defined them.
 ALGORITHM_DOMAINS = (b"@lysator.liu.se", b"@openssh.com", b"@libssh.org")
 
@@ -30,7 +34,9 @@ def labels(data):
     out = []
     for m in IPV4.finditer(data):
         before = data[max(0, m.start() - 64):m.start()]
-        if all(int(g) <= 255 for g in m.groups()) and not VERSION_BEFORE.search(before):
+        octets = [int(g) for g in m.groups()]
+        if (all(o <= 255 for o in octets) and octets[0] not in NO_HOST
+                and not VERSION_BEFORE.search(before)):
             out.append((m.start(), m.end(), "ipv4"))
     for m in EMAIL.finditer(data):
         if not m.group().endswith(ALGORITHM_DOMAINS):

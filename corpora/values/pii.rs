@@ -446,11 +446,16 @@ fn us_ssn_bare(seed: u64) -> (String, String) {
 
 fn ipv4(seed: u64) -> (String, String) {
     let mut r = Rng::new(seed);
+    // A host's address: 127 (loopback) names no one's device and is not redacted.
+    let first = match r.range(1, 223) {
+        127 => 128,
+        a => a,
+    };
     (
         String::new(),
         format!(
             "{}.{}.{}.{}",
-            r.range(1, 223),
+            first,
             r.range(0, 255),
             r.range(0, 255),
             r.range(1, 254)

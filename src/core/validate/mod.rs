@@ -48,6 +48,10 @@ pub enum Validator {
     Ipv4,
     /// Parses as an IPv6 address.
     Ipv6,
+    /// An address a host can have, which may name a person's device: not the unspecified
+    /// address (`0.0.0.0/8`, `::`), a loopback (`127.0.0.0/8`, `::1`) or a `255.`
+    /// broadcast address or netmask (`255.255.255.0`).
+    IpHost,
     /// A JWT whose header decodes to a JSON object with `alg`.
     Jwt,
     /// GitLab routable token: base36 CRC32 of the whole token and a matching length field.
@@ -112,6 +116,7 @@ impl Validator {
             "ssn" => Validator::Ssn,
             "ipv4" => Validator::Ipv4,
             "ipv6" => Validator::Ipv6,
+            "ip-host" => Validator::IpHost,
             "jwt" => Validator::Jwt,
             "gitlab-routable-crc32" => Validator::GitlabRoutable,
             "bech32" => Validator::Bech32,
@@ -124,7 +129,7 @@ impl Validator {
                 None => {
                     return Err(format!(
                     "unknown validator '{s}' (known: luhn, iban, github-crc32, atlassian-crc32, \
-                         canary, ssn, ipv4, ipv6, jwt, gitlab-routable-crc32, bech32, \
+                         canary, ssn, ipv4, ipv6, ip-host, jwt, gitlab-routable-crc32, bech32, \
                          pypi-macaroon, not-placeholder, not-template, not-algorithm-name, entropy>=N, phone:REGIONS, {})",
                     IdCheck::names().collect::<Vec<_>>().join(", ")
                 ))
@@ -144,6 +149,7 @@ impl Validator {
             Validator::Ssn => "ssn".into(),
             Validator::Ipv4 => "ipv4".into(),
             Validator::Ipv6 => "ipv6".into(),
+            Validator::IpHost => "ip-host".into(),
             Validator::Jwt => "jwt".into(),
             Validator::GitlabRoutable => "gitlab-routable-crc32".into(),
             Validator::Bech32 => "bech32".into(),
@@ -189,6 +195,7 @@ impl Validator {
             Validator::Ssn => structure::ssn_valid(value),
             Validator::Ipv4 => structure::ipv4_valid(value),
             Validator::Ipv6 => structure::ipv6_valid(value),
+            Validator::IpHost => structure::ip_host(value),
             Validator::Jwt => structure::jwt_valid(value),
             Validator::GitlabRoutable => gitlab_routable::gitlab_routable_valid(value),
             Validator::Bech32 => bech32::bech32_valid(value),

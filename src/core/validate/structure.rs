@@ -22,6 +22,28 @@ pub(crate) fn ipv4_valid(value: &[u8]) -> bool {
         .is_some()
 }
 
+/// Whether `value`, an IPv4 or IPv6 address, is one a host can have: not unspecified
+/// (`0.0.0.0/8`, `::`), not a loopback (`127.0.0.0/8`, `::1`, and their IPv4-mapped forms),
+/// not a `255.` address (the broadcast address and netmasks). Such addresses name no device
+/// and so no person: `Server listening on 0.0.0.0 port 22` stays as it is. A value that does
+/// not parse passes (the address validators judge that).
+pub(crate) fn ip_host(value: &[u8]) -> bool {
+    let Some(ip) = std::str::from_utf8(value)
+        .ok()
+        .and_then(|s| std::net::IpAddr::from_str(s).ok())
+    else {
+        return true;
+    };
+    let v4 = match ip {
+        std::net::IpAddr::V4(v4) => v4,
+        std::net::IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => v4,
+            None => return !v6.is_unspecified() && !v6.is_loopback(),
+        },
+    };
+    !matches!(v4.octets()[0], 0 | 127 | 255)
+}
+
 pub(crate) fn ipv6_valid(value: &[u8]) -> bool {
     std::str::from_utf8(value)
         .ok()
@@ -403,6 +425,30 @@ fn reads_the_environment(v: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn addresses_no_host_has_are_not_hosts() {
+        for (v, host) in [
+            ("203.0.113.42", true),
+            ("10.0.2.15", true),
+            ("1.0.0.1", true),
+            ("254.1.2.3", true),
+            ("2001:db8::1", true),
+            ("::ffff:192.0.2.128", true),
+            ("0.0.0.0", false),
+            ("0.1.2.3", false),
+            ("127.0.0.1", false),
+            ("127.3.4.5", false),
+            ("255.255.255.0", false),
+            ("255.255.255.255", false),
+            ("::1", false),
+            ("::", false),
+            ("::ffff:127.0.0.1", false),
+            ("not an address", true),
+        ] {
+            assert_eq!(ip_host(v.as_bytes()), host, "{v}");
+        }
+    }
 
     #[test]
     fn routes_and_paths_are_slots() {
