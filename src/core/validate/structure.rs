@@ -28,6 +28,14 @@ pub(crate) fn ipv4_valid(value: &[u8]) -> bool {
 /// and so no person: `Server listening on 0.0.0.0 port 22` stays as it is. A value that does
 /// not parse passes (the address validators judge that).
 pub(crate) fn ip_host(value: &[u8]) -> bool {
+    if !value.contains(&b':') {
+        // A dotted quad (the `ipv4` validator parses it): its first octet says.
+        let digits = value.iter().take_while(|b| b.is_ascii_digit()).count();
+        let first = value[..digits].iter().fold(0u32, |n, &b| {
+            n.saturating_mul(10).saturating_add(u32::from(b - b'0'))
+        });
+        return digits == 0 || !matches!(first, 0 | 127 | 255);
+    }
     let Some(ip) = std::str::from_utf8(value)
         .ok()
         .and_then(|s| std::net::IpAddr::from_str(s).ok())
