@@ -202,6 +202,9 @@ pub const PLANTS: &[(&str, fn(u64) -> (String, String))] = &[
     ("contentful-pat", |s| v(s, "CFPAT-{b:43}")),
     ("dynatrace-api-token", |s| v(s, "dt0c01.{u:24}.{u:64}")),
     ("mapbox-secret-token", |s| v(s, "sk.eyJ1Ijoi{b:40}.{b:22}")),
+    ("onepassword-secret-key", |s| {
+        v(s, "A3-{u:6}-{u:6}-{u:5}-{u:5}-{u:5}-{u:5}")
+    }),
     ("onepassword-service-account-token", |s| {
         v(s, "ops_eyJ{s:300}")
     }),
