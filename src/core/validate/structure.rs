@@ -231,7 +231,12 @@ pub(crate) fn is_placeholder(value: &[u8]) -> bool {
         "パスワード",
         "비밀번호",
     ];
-    if WORDS.iter().any(|w| lower == w.as_bytes()) || names_a_credential(v) {
+    if WORDS.iter().any(|w| lower == w.as_bytes())
+        || names_a_credential(v)
+        || is_host_name(v)
+        || is_member_access(v)
+        || is_versioned_artifact(v)
+    {
         return true;
     }
     // An AWS resource name (`arn:aws:iam::aws:policy/IAMUserChangePassword`) names what a
@@ -247,10 +252,13 @@ pub(crate) fn is_placeholder(value: &[u8]) -> bool {
 /// `AKIAXXXXXXXXXXXXXXXX`, `sk_live_****…`), ten or more of one character in a row
 /// (`glc_1111111111…`, `aaaaaaaaaa`; but not `A`, which base64 makes of zero bytes: Twitter
 /// bearer tokens start with twenty of them), a vendor's `EXAMPLE` marker, a fill-in slot
-/// (`PUT_YOUR_TOKEN_HERE`, `<your-key>`), or a counting sequence (below). A random token of
-/// any length has none of these.
+/// (`PUT_YOUR_TOKEN_HERE`, `<your-key>`), a counting sequence or a short pattern repeated
+/// (below). A random token of any length has none of these.
 pub fn is_masked_or_example(value: &[u8]) -> bool {
-    if value.windows(7).any(|w| w == b"EXAMPLE") || has_counting_run(value) {
+    if value.windows(7).any(|w| w == b"EXAMPLE")
+        || has_counting_run(value)
+        || has_short_period(value)
+    {
         return true;
     }
     let (mut run, mut mask_run) = (0usize, 0usize);
@@ -300,6 +308,95 @@ fn names_a_credential(v: &[u8]) -> bool {
         .all(|&b| b.is_ascii_lowercase() || b == b'-' || b == b'_');
     all_words && v.iter().any(|&b| b == b'-' || b == b'_') && parts.any(|p| WORDS.contains(&p))
 }
+
+/// Whether `value` repeats a pattern of two to four characters over [`PERIOD_RUN`] characters
+/// (`12312312312312312312`, `abababababab`), the way documentation pads a token's slot; one
+/// repeated character is judged apart (base64 makes `AAAA…` of zero bytes). In a random base62
+/// token such a run turns up about once in 10^17 positions.
+fn has_short_period(value: &[u8]) -> bool {
+    (2..=4).any(|p| {
+        let mut run = 0;
+        let mut varied = 0;
+        for i in p..value.len() {
+            if value[i] == value[i - p] {
+                run += 1;
+                varied = if value[i] != value[i - 1] {
+                    run
+                } else {
+                    varied
+                };
+            } else {
+                run = 0;
+                varied = 0;
+            }
+            // `run + p` periodic characters, not all one character (one of the last
+            // `run` differs from the one before it).
+            if run + p >= PERIOD_RUN && varied > 0 {
+                return true;
+            }
+        }
+        false
+    })
+}
+
+/// A DNS host name of three or more labels (lowercase letters, digits and inner `-`), the last
+/// a top-level domain of two to six letters: `sm02915.int.contoso.com` after
+/// `X-MS-Exchange-Organization-AuthSource:` says where a credential lives, not what it is.
+fn is_host_name(v: &[u8]) -> bool {
+    let labels: Vec<&[u8]> = v.split(|&b| b == b'.').collect();
+    let label_ok = |l: &&[u8]| {
+        !l.is_empty()
+            && l.iter()
+                .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+            && l[0] != b'-'
+            && l[l.len() - 1] != b'-'
+    };
+    let tld = labels[labels.len() - 1];
+    labels.len() >= 3
+        && labels.iter().all(label_ok)
+        && (2..=6).contains(&tld.len())
+        && tld.iter().all(u8::is_ascii_lowercase)
+}
+
+/// Code that reads a member instead of a literal: identifiers joined by dots, the last a
+/// compound in PascalCase (`Ed25519.BlindKeySignatures`, `Settings.DbPassword`).
+fn is_member_access(v: &[u8]) -> bool {
+    let parts: Vec<&[u8]> = v.split(|&b| b == b'.').collect();
+    let ident = |p: &&[u8]| {
+        p.first()
+            .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_')
+            && p.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_')
+    };
+    let last = parts[parts.len() - 1];
+    parts.len() >= 2
+        && parts.iter().all(ident)
+        && last.len() >= 6
+        && last.iter().all(u8::is_ascii_alphabetic)
+        && last[0].is_ascii_uppercase()
+        && last[1..].iter().any(u8::is_ascii_uppercase)
+        && last.iter().any(u8::is_ascii_lowercase)
+}
+
+/// A package and its version, `jjwt-jackson-0.11.2`: lowercase words joined by `-`, then
+/// `-` and a dotted version of two to four numbers.
+fn is_versioned_artifact(v: &[u8]) -> bool {
+    let Some(dash) = v.iter().rposition(|&b| b == b'-') else {
+        return false;
+    };
+    let (name, version) = (&v[..dash], &v[dash + 1..]);
+    let numbers: Vec<&[u8]> = version.split(|&b| b == b'.').collect();
+    name.first().is_some_and(u8::is_ascii_lowercase)
+        && name
+            .iter()
+            .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && (2..=4).contains(&numbers.len())
+        && numbers
+            .iter()
+            .all(|n| !n.is_empty() && n.len() <= 4 && n.iter().all(u8::is_ascii_digit))
+}
+
+/// How many characters of a short repeated pattern make a value an example: twelve.
+const PERIOD_RUN: usize = 12;
 
 /// How many characters of a counting sequence make a value an example: eight.
 const COUNTING_RUN: usize = 8;
@@ -433,6 +530,39 @@ fn reads_the_environment(v: &[u8]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn hosts_members_and_versions_are_not_secrets() {
+        for (v, placeholder) in [
+            ("sm02915.int.contoso.com", true),
+            ("api.eu.example.io", true),
+            ("Ed25519.BlindKeySignatures", true),
+            ("Settings.DbPassword", true),
+            ("jjwt-jackson-0.11.2", true),
+            ("spring-boot-starter-3.2.1", true),
+            ("db.example", false),
+            ("Xk9.mP2vL7qLzWq", false),
+            ("s3cr3t.Tr0ub4dor.com1", false),
+            ("q8Zr2LmX0vTwY3-1.2", false),
+            ("N7wq2Lx9pR.Summer", false),
+        ] {
+            assert_eq!(is_placeholder(v.as_bytes()), placeholder, "{v}");
+        }
+    }
+
+    #[test]
+    fn short_repeated_patterns_are_examples() {
+        for (v, example) in [
+            ("GR134894112312312312312312312", true),
+            ("abababababab", true),
+            ("x9Kx9Kx9Kx9Kx9K", true),
+            ("AAAAAAAAAAAAAAAAAAAAAAAAMLheAAAAAAAA", false),
+            ("ghp_R8s2Lq9ZkT4mWx7Pc3Vn6Bd1Hf5Jy0Ae", false),
+            ("abababababa", false),
+        ] {
+            assert_eq!(is_masked_or_example(v.as_bytes()), example, "{v}");
+        }
+    }
 
     #[test]
     fn addresses_no_host_has_are_not_hosts() {
