@@ -315,23 +315,17 @@ fn names_a_credential(v: &[u8]) -> bool {
 /// token such a run turns up about once in 10^17 positions.
 fn has_short_period(value: &[u8]) -> bool {
     (2..=4).any(|p| {
-        let mut run = 0;
-        let mut varied = 0;
+        // The last `run + p` characters repeat with period `p`; `varied`: not all one
+        // character.
+        let (mut run, mut varied) = (0, false);
         for i in p..value.len() {
             if value[i] == value[i - p] {
                 run += 1;
-                varied = if value[i] != value[i - 1] {
-                    run
-                } else {
-                    varied
-                };
+                varied |= value[i] != value[i - 1];
             } else {
-                run = 0;
-                varied = 0;
+                (run, varied) = (0, false);
             }
-            // `run + p` periodic characters, not all one character (one of the last
-            // `run` differs from the one before it).
-            if run + p >= PERIOD_RUN && varied > 0 {
+            if run + p >= PERIOD_RUN && varied {
                 return true;
             }
         }
@@ -343,17 +337,17 @@ fn has_short_period(value: &[u8]) -> bool {
 /// a top-level domain of two to six letters: `sm02915.int.contoso.com` after
 /// `X-MS-Exchange-Organization-AuthSource:` says where a credential lives, not what it is.
 fn is_host_name(v: &[u8]) -> bool {
-    let labels: Vec<&[u8]> = v.split(|&b| b == b'.').collect();
-    let label_ok = |l: &&[u8]| {
+    let labels = || v.split(|&b| b == b'.');
+    let label_ok = |l: &[u8]| {
         !l.is_empty()
             && l.iter()
                 .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
             && l[0] != b'-'
             && l[l.len() - 1] != b'-'
     };
-    let tld = labels[labels.len() - 1];
-    labels.len() >= 3
-        && labels.iter().all(label_ok)
+    let tld = labels().next_back().unwrap_or_default();
+    labels().count() >= 3
+        && labels().all(label_ok)
         && (2..=6).contains(&tld.len())
         && tld.iter().all(u8::is_ascii_lowercase)
 }
@@ -361,15 +355,15 @@ fn is_host_name(v: &[u8]) -> bool {
 /// Code that reads a member instead of a literal: identifiers joined by dots, the last a
 /// compound in PascalCase (`Ed25519.BlindKeySignatures`, `Settings.DbPassword`).
 fn is_member_access(v: &[u8]) -> bool {
-    let parts: Vec<&[u8]> = v.split(|&b| b == b'.').collect();
-    let ident = |p: &&[u8]| {
+    let parts = || v.split(|&b| b == b'.');
+    let ident = |p: &[u8]| {
         p.first()
             .is_some_and(|&b| b.is_ascii_alphabetic() || b == b'_')
             && p.iter().all(|&b| b.is_ascii_alphanumeric() || b == b'_')
     };
-    let last = parts[parts.len() - 1];
-    parts.len() >= 2
-        && parts.iter().all(ident)
+    let last = parts().next_back().unwrap_or_default();
+    parts().count() >= 2
+        && parts().all(ident)
         && last.len() >= 6
         && last.iter().all(u8::is_ascii_alphabetic)
         && last[0].is_ascii_uppercase()
@@ -384,15 +378,13 @@ fn is_versioned_artifact(v: &[u8]) -> bool {
         return false;
     };
     let (name, version) = (&v[..dash], &v[dash + 1..]);
-    let numbers: Vec<&[u8]> = version.split(|&b| b == b'.').collect();
+    let numbers = || version.split(|&b| b == b'.');
     name.first().is_some_and(u8::is_ascii_lowercase)
         && name
             .iter()
             .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-        && (2..=4).contains(&numbers.len())
-        && numbers
-            .iter()
-            .all(|n| !n.is_empty() && n.len() <= 4 && n.iter().all(u8::is_ascii_digit))
+        && (2..=4).contains(&numbers().count())
+        && numbers().all(|n| !n.is_empty() && n.len() <= 4 && n.iter().all(u8::is_ascii_digit))
 }
 
 /// How many characters of a short repeated pattern make a value an example: twelve.
